@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# bpfhost build.  `make` builds the library (static + shared), the CLI, the
+# tests and the examples; `make check` runs every test (also under
+# ASan+UBSan) and ends with "N passed, N failed"; `make demo` runs the
+# bundled example; `make bench` prints the benchmark table.
+
+CC ?= gcc
+BPF_CLANG ?= clang-19
+BUILD ?= build
+SHARED ?= $(abspath ../shared)
+PREFIX ?= /usr/local
+
+WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
+BASE_CFLAGS := -std=gnu11 -g -fPIC -fvisibility=hidden -D_GNU_SOURCE \
+	-Iinclude -Isrc $(WARN)
+OPT := -O2
+ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+LDLIBS := -lbpf -lelf -lz -lpthread
+
+LIB_SRCS := $(sort $(wildcard src/*/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
+HDRS := $(wildcard include/bpfhost/*.h src/*/*.h src/*/*.def)
+
+CLI_SRCS := $(sort $(wildcard tools/bpfhost/*.c))
+TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+TEST_SUPPORT := tests/harness.c
+TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+ASAN_TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
+
+BPF_SRCS := $(sort $(wildcard tests/progs/*.bpf.c))
+BPF_OBJS := $(BPF_SRCS:tests/progs/%.bpf.c=$(BUILD)/progs/%.bpf.o)
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v4 -Wall -Werror -Iinclude \
+	-I/usr/include/$(shell uname -m)-linux-gnu
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all lib cli tests progs check demo bench install clean format lint deps
+all: lib cli tests progs
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	@mkdir -p $(BUILD)
+	@sh scripts/deps.sh
+	@touch $@
+
+lib: $(BUILD)/libbpfhost.a $(BUILD)/libbpfhost.so
+cli: $(BUILD)/bpfhost
+tests: $(TEST_BINS) $(ASAN_TEST_BINS) $(BUILD)/asan/bpfhost
+progs: $(BPF_OBJS)
+
+$(BUILD)/%.o: %.c $(HDRS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c $(HDRS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+
+$(BUILD)/libbpfhost.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/asan/libbpfhost.a: $(ASAN_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libbpfhost.so: $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libbpfhost.so.0 -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bpfhost: $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libbpfhost.a
+	$(CC) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/asan/bpfhost: $(CLI_SRCS:%.c=$(BUILD)/asan/%.o) $(BUILD)/asan/libbpfhost.a
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/harness.o $(BUILD)/libbpfhost.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/asan/tests/%: $(BUILD)/asan/tests/unit/%.o $(BUILD)/asan/tests/harness.o $(BUILD)/asan/libbpfhost.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/unit/%.o $(BUILD)/tests/harness.o: BASE_CFLAGS += -Itests
+$(BUILD)/asan/tests/unit/%.o $(BUILD)/asan/tests/harness.o: BASE_CFLAGS += -Itests
+
+$(BUILD)/progs/%.bpf.o: tests/progs/%.bpf.c $(wildcard include/bpf/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+check: all
+	@BUILD=$(BUILD) SHARED=$(SHARED) sh scripts/check.sh
+
+demo: all
+	@sh scripts/demo.sh $(BUILD)
+
+bench: all
+	@$(MAKE) -s -C bench BUILD=$(abspath $(BUILD))
+
+install: lib cli
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/bpfhost \
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(BUILD)/libbpfhost.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libbpfhost.so $(DESTDIR)$(PREFIX)/lib/libbpfhost.so.0
+	ln -sf libbpfhost.so.0 $(DESTDIR)$(PREFIX)/lib/libbpfhost.so
+	install -m 644 include/bpfhost/*.h $(DESTDIR)$(PREFIX)/include/bpfhost/
+	install -m 755 $(BUILD)/bpfhost $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' bpfhost.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfhost.pc
+
+format:
+	clang-format -i $(LIB_SRCS) $(CLI_SRCS) $(TEST_SRCS) $(wildcard src/*/*.h include/bpfhost/*.h)
+
+lint: | $(DEPS_STAMP)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--suppress=missingIncludeSystem --inline-suppr -Iinclude -Isrc \
+		$(LIB_SRCS) $(CLI_SRCS)
+
+clean:
+	rm -rf $(BUILD)

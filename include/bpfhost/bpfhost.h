@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * bpfhost public runtime API.
+ *
+ * A runtime (bpfhost_rt) holds what a host registers: program types, kfunc
+ * sets, BTF.  Objects (clang-built BPF ELF files) are opened against a
+ * runtime, loaded (linked, verified, prepared for execution) and their
+ * programs run.  Conventions: int functions return 0 or a negative errno;
+ * pointer functions return NULL and set errno; every opts struct starts with
+ * `size_t sz` (use BPFHOST_OPTS) so it can grow; every object has one _free.
+ * A loaded program may be run from many threads at once.
+ */
+#ifndef BPFHOST_BPFHOST_H
+#define BPFHOST_BPFHOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BPFHOST_API __attribute__((visibility("default")))
+
+/* Declare and zero an opts struct with its size filled in. */
+#define BPFHOST_OPTS(type, name, ...) \
+	struct type name = { .sz = sizeof(struct type), __VA_ARGS__ }
+
+struct bpfhost_rt;
+struct bpfhost_obj;
+struct bpfhost_prog;
+struct bpfhost_map;
+
+enum bpfhost_log_level {
+	BPFHOST_LOG_WARN = 0,
+	BPFHOST_LOG_INFO = 1,
+	BPFHOST_LOG_DEBUG = 2,
+};
+
+/* Receives runtime messages (errors, warnings) and bpf_printk output. */
+typedef void (*bpfhost_log_fn)(void *ctx, enum bpfhost_log_level level,
+			       const char *msg);
+
+struct bpfhost_rt_opts {
+	size_t sz;
+	bpfhost_log_fn log;	/* NULL: messages to stderr */
+	void *log_ctx;
+	bpfhost_log_fn printk;	/* bpf_printk output; NULL: same as log */
+	void *printk_ctx;
+};
+
+BPFHOST_API struct bpfhost_rt *bpfhost_rt_new(const struct bpfhost_rt_opts *opts);
+BPFHOST_API void bpfhost_rt_free(struct bpfhost_rt *rt);
+
+struct bpfhost_open_opts {
+	size_t sz;
+	const char *name;	/* object name for messages (default: path) */
+	char *log_buf;		/* load log (errors, verifier log) */
+	size_t log_size;
+	uint32_t log_level;	/* 0 errors only, 1 path to error, 2 every insn */
+	bool unverified;	/* DEBUG ONLY: load without verification */
+};
+
+BPFHOST_API struct bpfhost_obj *bpfhost_obj_open(struct bpfhost_rt *rt,
+						 const char *path,
+						 const struct bpfhost_open_opts *opts);
+BPFHOST_API struct bpfhost_obj *bpfhost_obj_open_mem(struct bpfhost_rt *rt,
+						     const void *buf, size_t size,
+						     const struct bpfhost_open_opts *opts);
+/* Link, verify and prepare every program; after it, programs can run. */
+BPFHOST_API int bpfhost_obj_load(struct bpfhost_obj *obj);
+BPFHOST_API void bpfhost_obj_free(struct bpfhost_obj *obj);
+BPFHOST_API const char *bpfhost_obj_name(const struct bpfhost_obj *obj);
+BPFHOST_API const char *bpfhost_obj_license(const struct bpfhost_obj *obj);
+/* The message of the last failed call on obj ("" if none). */
+BPFHOST_API const char *bpfhost_obj_error(const struct bpfhost_obj *obj);
+
+BPFHOST_API size_t bpfhost_obj_prog_count(const struct bpfhost_obj *obj);
+BPFHOST_API struct bpfhost_prog *bpfhost_obj_prog_at(struct bpfhost_obj *obj, size_t i);
+/* By function name, or by SEC() name when no function has that name. */
+BPFHOST_API struct bpfhost_prog *bpfhost_obj_prog(struct bpfhost_obj *obj, const char *name);
+
+BPFHOST_API const char *bpfhost_prog_name(const struct bpfhost_prog *prog);
+BPFHOST_API const char *bpfhost_prog_section(const struct bpfhost_prog *prog);
+BPFHOST_API size_t bpfhost_prog_insn_count(const struct bpfhost_prog *prog);
+
+struct bpfhost_run_opts {
+	size_t sz;
+	uint64_t insn_limit;	/* unverified runs only: stop after N insns */
+};
+
+/*
+ * Run a loaded program on ctx (ctx_size bytes; the program sees r1 = ctx,
+ * r2 = ctx_size).  0 with *retval = r0, or -errno: -EPERM if the object
+ * was not loaded, -EFAULT if an unverified program faulted (call depth,
+ * bad callx, instruction limit).
+ */
+BPFHOST_API int bpfhost_prog_run(struct bpfhost_prog *prog, void *ctx,
+				 size_t ctx_size, uint64_t *retval);
+BPFHOST_API int bpfhost_prog_run_opts(struct bpfhost_prog *prog, void *ctx,
+				      size_t ctx_size, uint64_t *retval,
+				      const struct bpfhost_run_opts *opts);
+
+/* ---- maps ---- */
+
+struct bpfhost_map_info {
+	const char *name;
+	uint32_t type;		/* Linux enum bpf_map_type value */
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+};
+
+BPFHOST_API size_t bpfhost_obj_map_count(const struct bpfhost_obj *obj);
+BPFHOST_API struct bpfhost_map *bpfhost_obj_map_at(struct bpfhost_obj *obj, size_t i);
+BPFHOST_API struct bpfhost_map *bpfhost_obj_map(struct bpfhost_obj *obj, const char *name);
+BPFHOST_API void bpfhost_map_info(const struct bpfhost_map *map,
+				  struct bpfhost_map_info *info);
+/* Copies the value out; -ENOENT if absent.  Maps exist from open on. */
+BPFHOST_API int bpfhost_map_lookup(struct bpfhost_map *map, const void *key,
+				   void *value);
+/* flags: BPFHOST_ANY, BPFHOST_NOEXIST, BPFHOST_EXIST */
+BPFHOST_API int bpfhost_map_update(struct bpfhost_map *map, const void *key,
+				   const void *value, uint64_t flags);
+BPFHOST_API int bpfhost_map_delete(struct bpfhost_map *map, const void *key);
+/* key NULL: first key.  -ENOENT after the last. */
+BPFHOST_API int bpfhost_map_next_key(struct bpfhost_map *map, const void *key,
+				     void *next_key);
+
+#define BPFHOST_ANY 0
+#define BPFHOST_NOEXIST 1
+#define BPFHOST_EXIST 2
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

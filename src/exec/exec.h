@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Execution: the pre-decoded interpreter and the helper functions.
+ *
+ * A program image (kernel-form instructions, as the loader/linker leave
+ * them) is decoded once into a bh_code: every slot becomes a dispatch
+ * address plus operands, jump targets become absolute indexes, ld_imm64
+ * pseudo forms become their final 64-bit value, and helper/kfunc calls
+ * become function pointers.  Running never re-checks what the verifier
+ * proved; decoding fails only on what cannot be resolved.
+ *
+ * Helpers and kfuncs share one calling convention (bh_fn): five u64
+ * arguments in, one u64 out, so either engine can call them directly.
+ */
+#ifndef BPFHOST_EXEC_H
+#define BPFHOST_EXEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "insn/insn.h"
+
+typedef uint64_t (*bh_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+			  uint64_t r5);
+
+#define BH_MAX_CALL_FRAMES 8
+#define BH_STACK_SIZE 512 /* bytes per frame */
+#define BH_MAX_HELPER_ID 256
+
+/* How the decoder resolves what the instructions refer to. */
+struct bh_resolve {
+	void *ctx;
+	/* Value of the ld_imm64 at insns[idx] (two slots) whose src_reg is a
+	 * pseudo form (1..6); 0 or -errno with a message in err. */
+	int (*ldimm64)(void *ctx, const struct bh_insn *insns, size_t idx,
+		       uint64_t *val, char *err, size_t errsz);
+	/* Helper implementation for id, NULL when the runtime has none. */
+	bh_fn (*helper)(void *ctx, int32_t id);
+	/* Kfunc for a BPF_PSEUDO_KFUNC_CALL (imm = btf id, off = btf
+	 * index), NULL when unresolved. */
+	bh_fn (*kfunc)(void *ctx, int32_t imm, int16_t off);
+};
+
+struct bh_code;
+
+/*
+ * Decode insns[0..cnt) (already checked by bh_insns_check) for the
+ * interpreter.  res may be NULL when the program has no pseudo ld_imm64,
+ * helper or kfunc references (the conformance tests), in which case the
+ * built-in helper table is used.  Returns 0 or -errno with a message
+ * naming the instruction in err.
+ */
+int bh_code_new(const struct bh_insn *insns, size_t cnt,
+		const struct bh_resolve *res, struct bh_code **out, char *err,
+		size_t errsz);
+void bh_code_free(struct bh_code *code);
+
+/* Why a run stopped early (only unverified programs can hit these). */
+enum bh_run_fault {
+	BH_RUN_OK = 0,
+	BH_RUN_CALL_DEPTH,   /* more than BH_MAX_CALL_FRAMES nested calls */
+	BH_RUN_BAD_CALLX,    /* callx to an id with no helper */
+	BH_RUN_INSN_LIMIT,   /* ran past the caller's instruction budget */
+};
+
+struct bh_run_opts {
+	uint64_t insn_limit; /* 0 = unlimited (verified programs) */
+};
+
+/*
+ * Run from slot 0 with r1, r2 as given, r10 at the top of a fresh
+ * zeroed 512-byte frame.  Re-entrant and thread-safe: all run state is on
+ * the caller's stack.  Returns BH_RUN_OK and r0, or a fault code.
+ */
+int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
+		const struct bh_run_opts *opts, uint64_t *r0);
+
+/* ---- helpers (src/exec/helpers.c) ---- */
+
+/* Where bpf_trace_printk output goes; set for the duration of a run by
+ * the runtime (thread-local), stderr when unset. */
+typedef void (*bh_print_fn)(void *ctx, const char *msg);
+struct bh_run_env {
+	bh_print_fn print;
+	void *print_ctx;
+};
+/* Set the calling thread's environment, returning the previous one. */
+const struct bh_run_env *bh_run_env_set(const struct bh_run_env *env);
+
+struct bh_helper_info {
+	int32_t id; /* Linux helper id (enum bpf_func_id) */
+	const char *name;
+	bh_fn fn;
+};
+/* The helper with Linux id, or NULL. */
+const struct bh_helper_info *bh_helper_by_id(int32_t id);
+
+#endif

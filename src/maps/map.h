@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Maps: fixed-size key/value stores shared by BPF programs and the host.
+ *
+ * Invariant: every value pointer a map ever hands out (bh_map_lookup, the
+ * value area of an array) stays valid memory of value_size bytes until the
+ * map itself is freed.  Hash maps preallocate all max_entries elements and
+ * recycle deleted ones through a free list, as the kernel's preallocated
+ * hash maps do, so a program holding a looked-up value while another thread
+ * deletes it reads stale but mapped memory, never freed memory.
+ * All operations are thread-safe.
+ */
+#ifndef BPFHOST_MAP_H
+#define BPFHOST_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Map types, numbered as enum bpf_map_type in <linux/bpf.h>. */
+#define BH_MAP_HASH 1
+#define BH_MAP_ARRAY 2
+
+/* Update flags, as the kernel's BPF_ANY / BPF_NOEXIST / BPF_EXIST. */
+#define BH_ANY 0
+#define BH_NOEXIST 1
+#define BH_EXIST 2
+
+/* map_flags bits we honour (kernel values) */
+#define BH_F_NO_PREALLOC (1u << 0)
+#define BH_F_RDONLY_PROG (1u << 7)
+#define BH_F_MMAPABLE (1u << 10)
+
+/* How the loader made the map: a BTF-defined map or a global-data area. */
+enum bh_map_kind {
+	BH_MAPK_USER,	/* SEC(".maps") */
+	BH_MAPK_DATA,	/* .data, .data.* */
+	BH_MAPK_RODATA, /* .rodata, .rodata.*: read-only for programs */
+	BH_MAPK_BSS,	/* .bss */
+};
+
+struct bh_map_def {
+	const char *name;
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	enum bh_map_kind kind;
+	uint32_t btf_key_type_id;   /* 0 when unknown */
+	uint32_t btf_value_type_id; /* 0 when unknown */
+};
+
+struct bh_map;
+
+/* Create an empty map; NULL with errno and a message in err on failure. */
+struct bh_map *bh_map_new(const struct bh_map_def *def, char *err,
+			  size_t errsz);
+void bh_map_free(struct bh_map *map);
+
+const struct bh_map_def *bh_map_def(const struct bh_map *map);
+
+/* Pointer to the value stored under key, or NULL.  Safe from programs. */
+void *bh_map_lookup(struct bh_map *map, const void *key);
+/* 0 or -errno (-ENOENT, -EEXIST, -E2BIG, -EINVAL) as the kernel's. */
+int bh_map_update(struct bh_map *map, const void *key, const void *value,
+		  uint64_t flags);
+int bh_map_delete(struct bh_map *map, const void *key);
+/* First key when key is NULL or absent; -ENOENT after the last. */
+int bh_map_next_key(struct bh_map *map, const void *key, void *next_key);
+
+/* For array maps: the contiguous value area (max_entries * value_size,
+ * each value rounded up to 8 bytes as the kernel does), else NULL. */
+void *bh_map_array_data(struct bh_map *map);
+/* Byte stride between array values (value_size rounded up to 8). */
+uint32_t bh_map_array_stride(const struct bh_map *map);
+
+#endif
