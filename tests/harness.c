@@ -8,6 +8,7 @@
 static struct th_test *head, **tail = &head;
 static int cur_failed;
 static int skipped;
+static int case_passed, case_failed, cur_cases;
 
 void th_register(struct th_test *t)
 {
@@ -41,6 +42,24 @@ void th_skip(const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	skipped++;
+}
+
+void th_case(const char *name, int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	cur_cases++;
+	if (ok) {
+		case_passed++;
+		printf("PASS: %s\n", name);
+		return;
+	}
+	case_failed++;
+	printf("FAIL: %s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
 }
 
 int th_failed(void)
@@ -114,14 +133,19 @@ int main(int argc, char **argv)
 		if (!selected(t->name, argc, argv))
 			continue;
 		cur_failed = 0;
+		cur_cases = 0;
 		t->fn();
 		if (cur_failed) {
 			failed++;
+		} else if (cur_cases) {
+			/* counted through th_case() */
 		} else {
 			passed++;
 			printf("PASS: %s\n", t->name);
 		}
 	}
+	passed += case_passed;
+	failed += case_failed;
 	if (skipped)
 		printf("%d passed, %d failed, %d skipped\n", passed, failed,
 		       skipped);

@@ -28,6 +28,14 @@ void th_fail(const char *file, int line, const char *fmt, ...)
 /* Record a skipped part (printed, counted apart from pass/fail). */
 void th_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int th_failed(void);
+/*
+ * Count one case of a data-driven test (a conformance file, a corpus
+ * program) in the totals, printing "PASS: name" or "FAIL: name: why".
+ * Used inside a TEST() that loops over many inputs; such a TEST() counts
+ * only its cases, not itself, unless one of its CHECKs fails.
+ */
+void th_case(const char *name, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Paths: $SHARED (default ../shared) and $BUILD (default build). */
 const char *th_shared_dir(void);
