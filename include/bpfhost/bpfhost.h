@@ -68,6 +68,15 @@ BPFHOST_API struct bpfhost_obj *bpfhost_obj_open(struct bpfhost_rt *rt,
 BPFHOST_API struct bpfhost_obj *bpfhost_obj_open_mem(struct bpfhost_rt *rt,
 						     const void *buf, size_t size,
 						     const struct bpfhost_open_opts *opts);
+/*
+ * An object holding one program "main" made of raw instructions (8-byte
+ * slots, little-endian), with no maps: for test suites and tools that
+ * speak bytecode, such as the eBPF conformance suite.
+ */
+BPFHOST_API struct bpfhost_obj *bpfhost_obj_open_insns(struct bpfhost_rt *rt,
+						       const char *name,
+						       const void *insns, size_t size,
+						       const struct bpfhost_open_opts *opts);
 /* Link, verify and prepare every program; after it, programs can run. */
 BPFHOST_API int bpfhost_obj_load(struct bpfhost_obj *obj);
 BPFHOST_API void bpfhost_obj_free(struct bpfhost_obj *obj);
@@ -75,6 +84,10 @@ BPFHOST_API const char *bpfhost_obj_name(const struct bpfhost_obj *obj);
 BPFHOST_API const char *bpfhost_obj_license(const struct bpfhost_obj *obj);
 /* The message of the last failed call on obj ("" if none). */
 BPFHOST_API const char *bpfhost_obj_error(const struct bpfhost_obj *obj);
+
+/* The object's own BTF (libbpf's struct btf, <bpf/btf.h>), or NULL. */
+struct btf;
+BPFHOST_API const struct btf *bpfhost_obj_btf(const struct bpfhost_obj *obj);
 
 BPFHOST_API size_t bpfhost_obj_prog_count(const struct bpfhost_obj *obj);
 BPFHOST_API struct bpfhost_prog *bpfhost_obj_prog_at(struct bpfhost_obj *obj, size_t i);
@@ -84,6 +97,31 @@ BPFHOST_API struct bpfhost_prog *bpfhost_obj_prog(struct bpfhost_obj *obj, const
 BPFHOST_API const char *bpfhost_prog_name(const struct bpfhost_prog *prog);
 BPFHOST_API const char *bpfhost_prog_section(const struct bpfhost_prog *prog);
 BPFHOST_API size_t bpfhost_prog_insn_count(const struct bpfhost_prog *prog);
+
+/* The program image: the program and its subprograms, 8-byte slots. */
+BPFHOST_API const void *bpfhost_prog_insns(const struct bpfhost_prog *prog,
+					   size_t *cnt);
+
+struct bpfhost_line {
+	const char *file;	/* source file path, "" if unknown */
+	const char *text;	/* the source line, "" if unknown */
+	uint32_t line;
+	uint32_t col;
+};
+/* The source line of instruction idx (from .BTF.ext line info): 0, or
+ * -ENOENT when the object carries none for it. */
+BPFHOST_API int bpfhost_prog_line(const struct bpfhost_prog *prog, size_t idx,
+				  struct bpfhost_line *line);
+/* Name of the (sub)program starting at instruction idx, else NULL. */
+BPFHOST_API const char *bpfhost_prog_func_at(const struct bpfhost_prog *prog,
+					     size_t idx);
+
+/*
+ * Disassemble insns[idx] (cnt slots in all) in the kernel verifier-log
+ * syntax.  Returns how many slots the instruction takes (1 or 2).
+ */
+BPFHOST_API int bpfhost_disasm(const void *insns, size_t cnt, size_t idx,
+			       char *buf, size_t size);
 
 struct bpfhost_run_opts {
 	size_t sz;

@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Public object API: open (read + statically link an ELF object, create its
+ * maps), load (check, resolve, prepare every program for execution), run,
+ * and the map accessors.
+ *
+ * Invariant: a program runs only after bpfhost_obj_load() succeeded for its
+ * whole object; a failed open or load leaves nothing behind but the error.
+ * Until the verifier lands, load refuses objects not opened with
+ * opts.unverified, which is a debug option: an unverified program can read
+ * and write any memory of the host.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+
+#include "rt.h"
+
+#define OBJ_MAX_FILE_SIZE (256u << 20)
+
+int bh_obj_errorf(struct bpfhost_obj *obj, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(obj->err, sizeof(obj->err), fmt, ap);
+	va_end(ap);
+	if (obj->log_buf && obj->log_size > obj->log_len + 1) {
+		int n = snprintf(obj->log_buf + obj->log_len,
+				 obj->log_size - obj->log_len, "%s\n",
+				 obj->err);
+		if (n > 0)
+			obj->log_len += (size_t)n < obj->log_size - obj->log_len ?
+						(size_t)n :
+						obj->log_size - obj->log_len - 1;
+	}
+	bh_rt_log(obj->rt, BPFHOST_LOG_WARN, "%s: %s", obj->name, obj->err);
+	errno = err;
+	return -err;
+}
+
+static void obj_release(struct bpfhost_obj *obj)
+{
+	if (!obj)
+		return;
+	for (size_t i = 0; i < obj->prog_cnt; i++)
+		bh_code_free(obj->progs[i].code);
+	for (size_t i = 0; i < obj->map_cnt; i++)
+		bh_map_free(obj->maps[i].map);
+	free(obj->progs);
+	free(obj->maps);
+	bh_object_free(obj->o);
+	free(obj->name);
+	free(obj);
+}
+
+void bpfhost_obj_free(struct bpfhost_obj *obj)
+{
+	obj_release(obj);
+}
+
+/* Create the object's maps and fill global data with its initial bytes. */
+static int obj_create_maps(struct bpfhost_obj *obj)
+{
+	struct bh_object *o = obj->o;
+	char err[256];
+
+	if (!o->map_cnt)
+		return 0;
+	obj->maps = calloc(o->map_cnt, sizeof(*obj->maps));
+	if (!obj->maps)
+		return bh_obj_errorf(obj, ENOMEM, "out of memory for maps");
+	for (size_t i = 0; i < o->map_cnt; i++) {
+		struct bh_obj_map *om = &o->maps[i];
+		struct bh_map *m;
+
+		err[0] = '\0';
+		m = bh_map_new(&om->def, err, sizeof(err));
+		if (!m)
+			return bh_obj_errorf(obj, errno ? errno : EINVAL,
+					     "map '%s': %s", om->name, err);
+		obj->maps[i].obj = obj;
+		obj->maps[i].map = m;
+		obj->maps[i].name = om->name;
+		obj->map_cnt = i + 1;
+		if (om->init && om->init_size) {
+			void *data = bh_map_array_data(m);
+
+			if (!data || om->init_size > om->def.value_size)
+				return bh_obj_errorf(
+					obj, EINVAL,
+					"map '%s': initial data of %zu bytes does not fit",
+					om->name, om->init_size);
+			memcpy(data, om->init, om->init_size);
+		}
+	}
+	return 0;
+}
+
+static struct bpfhost_obj *obj_new(struct bpfhost_rt *rt, const char *name,
+				   const struct bpfhost_open_opts *opts)
+{
+	struct bpfhost_obj *obj;
+
+	if (!rt || !bh_opts_valid(opts, sizeof(*opts))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	obj = calloc(1, sizeof(*obj));
+	if (!obj)
+		return NULL;
+	obj->rt = rt;
+	if (opts && opts->name)
+		name = opts->name;
+	obj->name = strdup(name ? name : "obj");
+	if (!obj->name) {
+		free(obj);
+		return NULL;
+	}
+	if (opts) {
+		obj->unverified = opts->unverified;
+		obj->log_level = opts->log_level;
+		obj->log_buf = opts->log_buf;
+		obj->log_size = opts->log_size;
+		if (obj->log_buf && obj->log_size)
+			obj->log_buf[0] = '\0';
+	}
+	return obj;
+}
+
+static struct bpfhost_obj *obj_finish_open(struct bpfhost_obj *obj)
+{
+	int err;
+
+	obj->prog_cnt = obj->o->prog_cnt;
+	if (obj->prog_cnt) {
+		obj->progs = calloc(obj->prog_cnt, sizeof(*obj->progs));
+		if (!obj->progs) {
+			err = bh_obj_errorf(obj, ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < obj->prog_cnt; i++) {
+		obj->progs[i].obj = obj;
+		obj->progs[i].p = &obj->o->progs[i];
+	}
+	err = obj_create_maps(obj);
+	if (err)
+		goto fail;
+	return obj;
+fail:
+	obj_release(obj);
+	errno = -err;
+	return NULL;
+}
+
+struct bpfhost_obj *bpfhost_obj_open_mem(struct bpfhost_rt *rt,
+					 const void *buf, size_t size,
+					 const struct bpfhost_open_opts *opts)
+{
+	struct bpfhost_obj *obj = obj_new(rt, "mem", opts);
+	char err[512];
+	int ret;
+
+	if (!obj)
+		return NULL;
+	err[0] = '\0';
+	ret = bh_object_parse(buf, size, obj->name, &obj->o, err, sizeof(err));
+	if (ret) {
+		bh_obj_errorf(obj, -ret, "%s", err[0] ? err : strerror(-ret));
+		obj_release(obj);
+		errno = -ret;
+		return NULL;
+	}
+	return obj_finish_open(obj);
+}
+
+struct bpfhost_obj *bpfhost_obj_open(struct bpfhost_rt *rt, const char *path,
+				     const struct bpfhost_open_opts *opts)
+{
+	struct bpfhost_obj *obj;
+	struct stat st;
+	void *buf;
+	ssize_t n;
+	size_t got = 0;
+	int fd, err;
+
+	if (!rt || !path) {
+		errno = EINVAL;
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		err = errno;
+		bh_rt_log(rt, BPFHOST_LOG_WARN, "%s: cannot open: %s", path,
+			  strerror(err));
+		if (fd >= 0)
+			close(fd);
+		errno = err;
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > OBJ_MAX_FILE_SIZE) {
+		bh_rt_log(rt, BPFHOST_LOG_WARN,
+			  "%s: not a regular file of at most %u MiB", path,
+			  OBJ_MAX_FILE_SIZE >> 20);
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!buf) {
+		close(fd);
+		errno = ENOMEM;
+		return NULL;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, (char *)buf + got, (size_t)st.st_size - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (!opts || !opts->name) {
+		BPFHOST_OPTS(bpfhost_open_opts, o2);
+
+		if (opts)
+			memcpy(&o2, opts, sizeof(o2));
+		o2.sz = sizeof(o2);
+		o2.name = path;
+		obj = bpfhost_obj_open_mem(rt, buf, got, &o2);
+		/* keep the caller's log buffer, not the copy's name */
+	} else {
+		obj = bpfhost_obj_open_mem(rt, buf, got, opts);
+	}
+	err = errno;
+	free(buf);
+	errno = err;
+	return obj;
+}
+
+struct bpfhost_obj *bpfhost_obj_open_insns(struct bpfhost_rt *rt,
+					   const char *name, const void *insns,
+					   size_t size,
+					   const struct bpfhost_open_opts *opts)
+{
+	struct bpfhost_obj *obj = obj_new(rt, name ? name : "insns", opts);
+	struct bh_obj_prog *p;
+
+	if (!obj)
+		return NULL;
+	if (!insns || !size || size % sizeof(struct bh_insn)) {
+		bh_obj_errorf(obj, EINVAL,
+			      "program of %zu bytes is not a whole number of 8-byte instructions",
+			      size);
+		obj_release(obj);
+		errno = EINVAL;
+		return NULL;
+	}
+	obj->o = calloc(1, sizeof(*obj->o));
+	p = calloc(1, sizeof(*p));
+	if (!obj->o || !p)
+		goto nomem;
+	obj->o->progs = p;
+	obj->o->prog_cnt = 1;
+	p->name = strdup("main");
+	p->sec_name = strdup("raw");
+	p->insns = malloc(size);
+	if (!p->name || !p->sec_name || !p->insns)
+		goto nomem;
+	memcpy(p->insns, insns, size);
+	p->insn_cnt = p->own_cnt = size / sizeof(struct bh_insn);
+	return obj_finish_open(obj);
+nomem:
+	obj_release(obj);
+	errno = ENOMEM;
+	return NULL;
+}
+
+/* ---- load ---- */
+
+static int res_ldimm64(void *ctx, const struct bh_insn *insns, size_t idx,
+		       uint64_t *val, char *err, size_t errsz)
+{
+	struct bpfhost_obj *obj = ctx;
+	const struct bh_insn *in = &insns[idx];
+	uint32_t mi = (uint32_t)in->imm;
+
+	switch (in->src_reg) {
+	case BH_PSEUDO_MAP_FD:
+	case BH_PSEUDO_MAP_IDX:
+		if (mi >= obj->map_cnt)
+			break;
+		*val = (uint64_t)(uintptr_t)obj->maps[mi].map;
+		return 0;
+	case BH_PSEUDO_MAP_VALUE:
+	case BH_PSEUDO_MAP_IDX_VALUE: {
+		uint32_t off = (uint32_t)in[1].imm;
+		void *data;
+
+		if (mi >= obj->map_cnt)
+			break;
+		data = bh_map_array_data(obj->maps[mi].map);
+		if (!data) {
+			snprintf(err, errsz,
+				 "insn %zu: map '%s' has no direct value access",
+				 idx, obj->maps[mi].name);
+			return -EINVAL;
+		}
+		if (off >= bh_map_def(obj->maps[mi].map)->value_size) {
+			snprintf(err, errsz,
+				 "insn %zu: offset %u past the value of map '%s'",
+				 idx, off, obj->maps[mi].name);
+			return -EINVAL;
+		}
+		*val = (uint64_t)(uintptr_t)data + off;
+		return 0;
+	}
+	default:
+		snprintf(err, errsz,
+			 "insn %zu: ld_imm64 form src_reg=%u is not supported yet",
+			 idx, in->src_reg);
+		return -ENOTSUP;
+	}
+	snprintf(err, errsz, "insn %zu: map index %u out of range (%zu maps)",
+		 idx, mi, obj->map_cnt);
+	return -EINVAL;
+}
+
+static bh_fn res_helper(void *ctx, int32_t id)
+{
+	const struct bh_helper_info *h = bh_helper_by_id(id);
+
+	(void)ctx;
+	return h ? h->fn : NULL;
+}
+
+static bh_fn res_kfunc(void *ctx, int32_t imm, int16_t off)
+{
+	(void)ctx;
+	(void)imm;
+	(void)off;
+	return NULL; /* kfunc linking: not yet */
+}
+
+static int prog_check_externs(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
+{
+	const struct bh_obj_prog *p = prog->p;
+
+	for (size_t i = 0; i < p->insn_cnt; i++) {
+		const struct bh_insn *in = &p->insns[i];
+		const struct bh_obj_extern *e;
+
+		if (in->code != 0x85 || in->src_reg != BH_PSEUDO_KFUNC_CALL)
+			continue;
+		if ((uint32_t)in->imm >= obj->o->extern_cnt)
+			return bh_obj_errorf(obj, EINVAL,
+					     "prog '%s': insn %zu: kfunc call to extern %d out of range",
+					     p->name, i, in->imm);
+		e = &obj->o->externs[in->imm];
+		return bh_obj_errorf(obj, ENOENT,
+				     "prog '%s': insn %zu: kernel function '%s' is not provided by this runtime (kfunc linking is not implemented yet)",
+				     p->name, i, e->name);
+	}
+	return 0;
+}
+
+int bpfhost_obj_load(struct bpfhost_obj *obj)
+{
+	struct bh_resolve res = {
+		.ctx = obj,
+		.ldimm64 = res_ldimm64,
+		.helper = res_helper,
+		.kfunc = res_kfunc,
+	};
+	char err[512];
+	int ret = 0;
+
+	if (!obj)
+		return -EINVAL;
+	if (obj->loaded)
+		return bh_obj_errorf(obj, EBUSY, "object already loaded");
+	if (!obj->unverified)
+		return bh_obj_errorf(
+			obj, EPERM,
+			"the verifier is not implemented yet: load with the debug option 'unverified' (CLI --unverified) to run programs without the safety proof");
+	for (size_t i = 0; i < obj->prog_cnt; i++) {
+		struct bpfhost_prog *prog = &obj->progs[i];
+		const struct bh_obj_prog *p = prog->p;
+
+		err[0] = '\0';
+		ret = bh_insns_check(p->insns, p->insn_cnt, err, sizeof(err));
+		if (ret) {
+			bh_obj_errorf(obj, -ret, "prog '%s': %s", p->name, err);
+			goto fail;
+		}
+		ret = prog_check_externs(obj, prog);
+		if (ret)
+			goto fail;
+		ret = bh_code_new(p->insns, p->insn_cnt, &res, &prog->code, err,
+				  sizeof(err));
+		if (ret) {
+			bh_obj_errorf(obj, -ret, "prog '%s': %s", p->name, err);
+			goto fail;
+		}
+	}
+	obj->loaded = true;
+	return 0;
+fail:
+	for (size_t i = 0; i < obj->prog_cnt; i++) {
+		bh_code_free(obj->progs[i].code);
+		obj->progs[i].code = NULL;
+	}
+	return ret;
+}
+
+/* ---- accessors ---- */
+
+const char *bpfhost_obj_name(const struct bpfhost_obj *obj)
+{
+	return obj->name;
+}
+
+const char *bpfhost_obj_license(const struct bpfhost_obj *obj)
+{
+	return obj->o->license ? obj->o->license : "";
+}
+
+const char *bpfhost_obj_error(const struct bpfhost_obj *obj)
+{
+	return obj->err;
+}
+
+const struct btf *bpfhost_obj_btf(const struct bpfhost_obj *obj)
+{
+	return obj->o->btf;
+}
+
+size_t bpfhost_obj_prog_count(const struct bpfhost_obj *obj)
+{
+	return obj->prog_cnt;
+}
+
+struct bpfhost_prog *bpfhost_obj_prog_at(struct bpfhost_obj *obj, size_t i)
+{
+	if (i >= obj->prog_cnt) {
+		errno = ENOENT;
+		return NULL;
+	}
+	return &obj->progs[i];
+}
+
+struct bpfhost_prog *bpfhost_obj_prog(struct bpfhost_obj *obj,
+				      const char *name)
+{
+	for (size_t i = 0; i < obj->prog_cnt; i++)
+		if (!strcmp(obj->progs[i].p->name, name))
+			return &obj->progs[i];
+	for (size_t i = 0; i < obj->prog_cnt; i++)
+		if (!strcmp(obj->progs[i].p->sec_name, name))
+			return &obj->progs[i];
+	errno = ENOENT;
+	return NULL;
+}
+
+const char *bpfhost_prog_name(const struct bpfhost_prog *prog)
+{
+	return prog->p->name;
+}
+
+const char *bpfhost_prog_section(const struct bpfhost_prog *prog)
+{
+	return prog->p->sec_name;
+}
+
+size_t bpfhost_prog_insn_count(const struct bpfhost_prog *prog)
+{
+	return prog->p->insn_cnt;
+}
+
+const void *bpfhost_prog_insns(const struct bpfhost_prog *prog, size_t *cnt)
+{
+	if (cnt)
+		*cnt = prog->p->insn_cnt;
+	return prog->p->insns;
+}
+
+int bpfhost_prog_line(const struct bpfhost_prog *prog, size_t idx,
+		      struct bpfhost_line *line)
+{
+	const struct bh_line_info *li = bh_prog_line(prog->p, idx);
+
+	if (!li)
+		return -ENOENT;
+	line->file = li->file ? li->file : "";
+	line->text = li->line ? li->line : "";
+	line->line = li->line_num;
+	line->col = li->line_col;
+	return 0;
+}
+
+const char *bpfhost_prog_func_at(const struct bpfhost_prog *prog, size_t idx)
+{
+	const struct bh_obj_prog *p = prog->p;
+	const struct btf *btf = prog->obj->o->btf;
+
+	if (idx == 0)
+		return p->name;
+	if (!btf)
+		return NULL;
+	for (size_t i = 0; i < p->func_info_cnt; i++) {
+		const struct bh_func_info *fi = &p->func_info[i];
+
+		if (fi->insn_off == idx) {
+			const struct btf_type *t =
+				btf__type_by_id(btf, fi->type_id);
+			const char *n =
+				t ? btf__name_by_offset(btf, t->name_off) : NULL;
+
+			return n && *n ? n : NULL;
+		}
+	}
+	return NULL;
+}
+
+int bpfhost_disasm(const void *insns, size_t cnt, size_t idx, char *buf,
+		   size_t size)
+{
+	return bh_disasm(insns, cnt, idx, buf, size);
+}
+
+int bpfhost_prog_run_opts(struct bpfhost_prog *prog, void *ctx,
+			  size_t ctx_size, uint64_t *retval,
+			  const struct bpfhost_run_opts *opts)
+{
+	struct bpfhost_rt *rt = prog->obj->rt;
+	struct bh_run_opts ro = { 0 };
+	struct bh_run_env env;
+	const struct bh_run_env *old;
+	uint64_t r0 = 0;
+	int fault;
+
+	if (!bh_opts_valid(opts, sizeof(*opts)))
+		return -EINVAL;
+	if (!prog->code)
+		return -EPERM;
+	if (opts)
+		ro.insn_limit = opts->insn_limit;
+	env.print = bh_rt_printk;
+	env.print_ctx = rt;
+	old = bh_run_env_set(&env);
+	fault = bh_code_run(prog->code, (uint64_t)(uintptr_t)ctx,
+			    (uint64_t)ctx_size, &ro, &r0);
+	bh_run_env_set(old);
+	if (fault)
+		return -EFAULT;
+	if (retval)
+		*retval = r0;
+	return 0;
+}
+
+int bpfhost_prog_run(struct bpfhost_prog *prog, void *ctx, size_t ctx_size,
+		     uint64_t *retval)
+{
+	return bpfhost_prog_run_opts(prog, ctx, ctx_size, retval, NULL);
+}
+
+/* ---- maps ---- */
+
+size_t bpfhost_obj_map_count(const struct bpfhost_obj *obj)
+{
+	return obj->map_cnt;
+}
+
+struct bpfhost_map *bpfhost_obj_map_at(struct bpfhost_obj *obj, size_t i)
+{
+	if (i >= obj->map_cnt) {
+		errno = ENOENT;
+		return NULL;
+	}
+	return &obj->maps[i];
+}
+
+struct bpfhost_map *bpfhost_obj_map(struct bpfhost_obj *obj, const char *name)
+{
+	for (size_t i = 0; i < obj->map_cnt; i++)
+		if (!strcmp(obj->maps[i].name, name))
+			return &obj->maps[i];
+	errno = ENOENT;
+	return NULL;
+}
+
+void bpfhost_map_info(const struct bpfhost_map *map,
+		      struct bpfhost_map_info *info)
+{
+	const struct bh_map_def *d = bh_map_def(map->map);
+
+	info->name = map->name;
+	info->type = d->type;
+	info->key_size = d->key_size;
+	info->value_size = d->value_size;
+	info->max_entries = d->max_entries;
+	info->map_flags = d->map_flags;
+}
+
+int bpfhost_map_lookup(struct bpfhost_map *map, const void *key, void *value)
+{
+	const void *v = bh_map_lookup(map->map, key);
+
+	if (!v)
+		return -ENOENT;
+	memcpy(value, v, bh_map_def(map->map)->value_size);
+	return 0;
+}
+
+int bpfhost_map_update(struct bpfhost_map *map, const void *key,
+		       const void *value, uint64_t flags)
+{
+	return bh_map_update(map->map, key, value, flags);
+}
+
+int bpfhost_map_delete(struct bpfhost_map *map, const void *key)
+{
+	return bh_map_delete(map->map, key);
+}
+
+int bpfhost_map_next_key(struct bpfhost_map *map, const void *key,
+			 void *next_key)
+{
+	return bh_map_next_key(map->map, key, next_key);
+}
