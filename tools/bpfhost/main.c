@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * bpfhost command-line tool: dispatches to one file per subcommand.  The
+ * CLI uses only the public API (include/bpfhost/), like any host would.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct cli_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+} cmds[] = {
+	{ "dump", cmd_dump,
+	  "dump OBJ                 programs, maps, BTF summary, disassembly with source" },
+	{ "run", cmd_run,
+	  "run OBJ [-p PROG] [--ctx FILE | --ctx-hex HEX] [--repeat N] --unverified" },
+	{ "conformance-plugin", cmd_conformance_plugin,
+	  "conformance-plugin [MEMHEX] [--elf]   bpf_conformance plugin protocol" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: bpfhost COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %s\n", cmds[i].usage);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "bpfhost: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
