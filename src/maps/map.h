@@ -51,7 +51,24 @@ struct bh_map_def {
 	uint32_t btf_value_type_id; /* 0 when unknown */
 };
 
+/*
+ * Limits (the kernel's where they fit a user-space host): keys up to 512
+ * bytes (the BPF stack), values up to 1 MiB, and at most 1 GiB preallocated
+ * per map, so a hostile object cannot make the host allocate without bound.
+ */
+#define BH_MAP_MAX_KEY_SIZE 512u
+#define BH_MAP_MAX_VALUE_SIZE (1u << 20)
+#define BH_MAP_MAX_TOTAL_SIZE (1ull << 30)
+
 struct bh_map;
+
+/*
+ * Check a definition without allocating: 0, -EINVAL (bad sizes, flags,
+ * max_entries), -E2BIG (over the limits above) or -ENOTSUP (a map type
+ * bpfhost does not implement), with "map 'name': why" in err.  The loader
+ * uses it to reject a bad object before anything runs.
+ */
+int bh_map_def_check(const struct bh_map_def *def, char *err, size_t errsz);
 
 /* Create an empty map; NULL with errno and a message in err on failure. */
 struct bh_map *bh_map_new(const struct bh_map_def *def, char *err,

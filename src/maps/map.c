@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Map creation and the type-independent entry points.  Every definition
+ * goes through bh_map_def_check first, so a map type's constructor only
+ * ever sees sizes whose products fit the preallocation limit.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "maps/map_internal.h"
+
+static int bh_map_err(char *err, size_t errsz, int ret, const char *name,
+		      const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!err || !errsz)
+		return ret;
+	n = snprintf(err, errsz, "map '%s': ", name ? name : "");
+	if (n < 0 || (size_t)n >= errsz)
+		return ret;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errsz - n, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* Bytes a definition preallocates; mirrors what array.c and hash.c do. */
+static uint64_t bh_map_total_size(const struct bh_map_def *def)
+{
+	uint64_t n = def->max_entries;
+
+	if (def->type == BH_MAP_ARRAY)
+		return n * BH_ROUND8(def->value_size);
+	/* hash: element header (16) + key + value, plus one bucket head */
+	return n * (16 + BH_ROUND8(def->key_size) + BH_ROUND8(def->value_size) +
+		    2 * sizeof(void *));
+}
+
+int bh_map_def_check(const struct bh_map_def *def, char *err, size_t errsz)
+{
+	const char *name = def ? def->name : NULL;
+	uint32_t allowed;
+
+	if (!def)
+		return bh_map_err(err, errsz, -EINVAL, name, "no definition");
+	if (def->type != BH_MAP_HASH && def->type != BH_MAP_ARRAY)
+		return bh_map_err(err, errsz, -ENOTSUP,
+				  name, "map type %u not supported", def->type);
+	if (def->key_size == 0)
+		return bh_map_err(err, errsz, -EINVAL, name, "key size 0");
+	if (def->value_size == 0)
+		return bh_map_err(err, errsz, -EINVAL, name, "value size 0");
+	if (def->max_entries == 0)
+		return bh_map_err(err, errsz, -EINVAL, name, "max_entries 0");
+	if (def->type == BH_MAP_ARRAY && def->key_size != 4)
+		return bh_map_err(err, errsz, -EINVAL, name,
+				  "array key size %u, must be 4",
+				  def->key_size);
+	if (def->key_size > BH_MAP_MAX_KEY_SIZE)
+		return bh_map_err(err, errsz, -E2BIG, name,
+				  "key size %u over the limit %u",
+				  def->key_size, BH_MAP_MAX_KEY_SIZE);
+	if (def->value_size > BH_MAP_MAX_VALUE_SIZE)
+		return bh_map_err(err, errsz, -E2BIG, name,
+				  "value size %u over the limit %u",
+				  def->value_size, BH_MAP_MAX_VALUE_SIZE);
+	/* The kernel rejects NO_PREALLOC and MMAPABLE on the "wrong" type;
+	 * a hash map is always preallocated here, which only makes it safer,
+	 * so NO_PREALLOC is accepted and ignored for hash. */
+	allowed = BH_F_RDONLY_PROG;
+	allowed |= def->type == BH_MAP_ARRAY ? BH_F_MMAPABLE : BH_F_NO_PREALLOC;
+	if (def->map_flags & ~allowed)
+		return bh_map_err(err, errsz, -EINVAL, name,
+				  "map_flags 0x%x not supported for this type",
+				  def->map_flags);
+	if (bh_map_total_size(def) > BH_MAP_MAX_TOTAL_SIZE)
+		return bh_map_err(err, errsz, -E2BIG, name,
+				  "max_entries %u needs %llu bytes, over the "
+				  "limit of %llu",
+				  def->max_entries,
+				  (unsigned long long)bh_map_total_size(def),
+				  (unsigned long long)BH_MAP_MAX_TOTAL_SIZE);
+	return 0;
+}
+
+struct bh_map *bh_map_new(const struct bh_map_def *def, char *err,
+			  size_t errsz)
+{
+	struct bh_map *map;
+	char *name;
+	int ret;
+
+	ret = bh_map_def_check(def, err, errsz);
+	if (ret) {
+		errno = -ret;
+		return NULL;
+	}
+	name = strdup(def->name ? def->name : "");
+	if (!name) {
+		bh_map_err(err, errsz, -ENOMEM, def->name, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (def->type == BH_MAP_ARRAY)
+		map = bh_array_map_new(def, err, errsz);
+	else
+		map = bh_hash_map_new(def, err, errsz);
+	if (!map) {
+		bh_map_err(err, errsz, -ENOMEM, def->name, "out of memory");
+		free(name);
+		errno = ENOMEM;
+		return NULL;
+	}
+	map->def = *def;
+	map->def.name = name;
+	map->name = name;
+	return map;
+}
+
+void bh_map_free(struct bh_map *map)
+{
+	char *name;
+
+	if (!map)
+		return;
+	name = map->name;
+	map->ops->free(map);
+	free(name);
+}
+
+const struct bh_map_def *bh_map_def(const struct bh_map *map)
+{
+	return &map->def;
+}
+
+void *bh_map_lookup(struct bh_map *map, const void *key)
+{
+	if (!map || !key)
+		return NULL;
+	return map->ops->lookup(map, key);
+}
+
+int bh_map_update(struct bh_map *map, const void *key, const void *value,
+		  uint64_t flags)
+{
+	if (!map || !key || !value)
+		return -EINVAL;
+	/* BPF_F_LOCK and the rest are not supported: reject, as the kernel
+	 * does for flags a map type does not know. */
+	if (flags > BH_EXIST)
+		return -EINVAL;
+	return map->ops->update(map, key, value, flags);
+}
+
+int bh_map_delete(struct bh_map *map, const void *key)
+{
+	if (!map || !key)
+		return -EINVAL;
+	return map->ops->delete(map, key);
+}
+
+int bh_map_next_key(struct bh_map *map, const void *key, void *next_key)
+{
+	if (!map || !next_key)
+		return -EINVAL;
+	return map->ops->next_key(map, key, next_key);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Private to src/maps: the common map header every map type embeds first,
+ * and the per-type operations table.  A map's def (and the name it points
+ * at) is owned by the map and never changes after creation.
+ */
+#ifndef BPFHOST_MAP_INTERNAL_H
+#define BPFHOST_MAP_INTERNAL_H
+
+#include "maps/map.h"
+
+struct bh_map_ops {
+	void *(*lookup)(struct bh_map *map, const void *key);
+	int (*update)(struct bh_map *map, const void *key, const void *value,
+		      uint64_t flags);
+	int (*delete)(struct bh_map *map, const void *key);
+	int (*next_key)(struct bh_map *map, const void *key, void *next_key);
+	void (*free)(struct bh_map *map);
+};
+
+struct bh_map {
+	struct bh_map_def def;
+	const struct bh_map_ops *ops;
+	char *name;
+};
+
+/* Constructors for a def that bh_map_def_check accepted; they fill in
+ * everything but def/name, which bh_map_new sets. */
+struct bh_map *bh_array_map_new(const struct bh_map_def *def, char *err,
+				size_t errsz);
+struct bh_map *bh_hash_map_new(const struct bh_map_def *def, char *err,
+			       size_t errsz);
+
+#define BH_ROUND8(x) (((uint64_t)(x) + 7) & ~(uint64_t)7)
+
+#endif
