@@ -61,10 +61,15 @@ enum bh_run_fault {
 	BH_RUN_CALL_DEPTH,   /* more than BH_MAX_CALL_FRAMES nested calls */
 	BH_RUN_BAD_CALLX,    /* callx to an id with no helper */
 	BH_RUN_INSN_LIMIT,   /* ran past the caller's instruction budget */
+	BH_RUN_BAD_SLOT,     /* fell off the end, or into an ld_imm64's
+			      * second slot */
 };
 
 struct bh_run_opts {
-	uint64_t insn_limit; /* 0 = unlimited (verified programs) */
+	/* 0 = unlimited (verified programs).  Counted in instruction slots
+	 * and checked at each taken jump, call and exit, so a run stops at
+	 * the first control transfer past the budget. */
+	uint64_t insn_limit;
 };
 
 /*
@@ -86,6 +91,14 @@ struct bh_run_env {
 };
 /* Set the calling thread's environment, returning the previous one. */
 const struct bh_run_env *bh_run_env_set(const struct bh_run_env *env);
+
+/*
+ * bpf_trace_printk's formatting alone: format fmt (fmt_size bytes, the
+ * last one NUL) with args into buf.  Returns the message length or
+ * -EINVAL for a format the kernel would reject.
+ */
+int bh_trace_printk_fmt(char *buf, size_t bufsz, const char *fmt,
+			uint32_t fmt_size, const uint64_t args[3]);
 
 struct bh_helper_info {
 	int32_t id; /* Linux helper id (enum bpf_func_id) */

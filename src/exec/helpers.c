@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The built-in helper functions, with Linux's ids, names and return
+ * conventions, in the common bh_fn shape (five u64 in, one u64 out).
+ *
+ * Invariant: helpers keep no process-wide mutable state.  What a helper
+ * needs beyond its arguments is per thread: the run environment (where
+ * bpf_trace_printk prints) and the bpf_get_prandom_u32 generator.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include "exec/exec.h"
+#include "maps/map.h"
+
+#define BH_PRINTK_SIZE 1024 /* the kernel's BPF_TRACE_PRINTK_SIZE */
+#define BH_PRINTK_MAX_ARGS 3
+
+static _Thread_local const struct bh_run_env *bh_env;
+static _Thread_local uint64_t bh_prandom_state;
+
+const struct bh_run_env *bh_run_env_set(const struct bh_run_env *env)
+{
+	const struct bh_run_env *old = bh_env;
+
+	bh_env = env;
+	return old;
+}
+
+static void *bh_ptr(uint64_t v)
+{
+	return (void *)(uintptr_t)v;
+}
+
+static uint64_t bh_map_lookup_elem(uint64_t map, uint64_t key, uint64_t r3,
+				   uint64_t r4, uint64_t r5)
+{
+	(void)r3, (void)r4, (void)r5;
+	return (uint64_t)(uintptr_t)bh_map_lookup(bh_ptr(map), bh_ptr(key));
+}
+
+static uint64_t bh_map_update_elem(uint64_t map, uint64_t key, uint64_t value,
+				   uint64_t flags, uint64_t r5)
+{
+	(void)r5;
+	return (uint64_t)(int64_t)bh_map_update(bh_ptr(map), bh_ptr(key),
+						bh_ptr(value), flags);
+}
+
+static uint64_t bh_map_delete_elem(uint64_t map, uint64_t key, uint64_t r3,
+				   uint64_t r4, uint64_t r5)
+{
+	(void)r3, (void)r4, (void)r5;
+	return (uint64_t)(int64_t)bh_map_delete(bh_ptr(map), bh_ptr(key));
+}
+
+static uint64_t bh_ktime_get_ns(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5)
+{
+	struct timespec ts;
+
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- bpf_trace_printk ---- */
+
+struct bh_outbuf {
+	char *buf;
+	size_t size;
+	size_t len; /* what would have been written, like vsnprintf */
+};
+
+static void bh_out(struct bh_outbuf *o, const char *s, size_t n)
+{
+	if (o->len < o->size - 1) {
+		size_t room = o->size - 1 - o->len;
+
+		memcpy(o->buf + o->len, s, n < room ? n : room);
+	}
+	o->len += n;
+}
+
+/*
+ * Format one argument.  spec is the program's "%[flags][width]"; conv the
+ * conversion we chose ("lld", "llx", "s", "c").  Only a spec that passed
+ * the parser and a conversion from that closed set reach snprintf.
+ */
+static void bh_out_conv(struct bh_outbuf *o, const char *spec, size_t speclen,
+			const char *conv, uint64_t arg)
+{
+	char fmt[32], tmp[BH_PRINTK_SIZE];
+	int n;
+
+	snprintf(fmt, sizeof(fmt), "%.*s%s", (int)speclen, spec, conv);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (conv[0] == 's')
+		n = snprintf(tmp, sizeof(tmp), fmt,
+			     arg ? (const char *)bh_ptr(arg) : "");
+	else if (conv[0] == 'c')
+		n = snprintf(tmp, sizeof(tmp), fmt, (int)(char)arg);
+	else
+		n = snprintf(tmp, sizeof(tmp), fmt, (unsigned long long)arg);
+#pragma GCC diagnostic pop
+	if (n > 0)
+		bh_out(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n :
+							 sizeof(tmp) - 1);
+}
+
+static bool bh_is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static bool bh_is_print_or_space(char c)
+{
+	return (c >= 0x20 && c < 0x7f) || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * Parse the conversion after the '%' at fmt[*i] (flags and width already
+ * skipped up to fmt[*i]); choose the snprintf conversion and narrow the
+ * argument as the kernel does.  Returns false for what the kernel rejects.
+ */
+static bool bh_printk_conv(const char *fmt, size_t *i, char conv[8],
+			   uint64_t *arg)
+{
+	size_t j = *i;
+	int longs = 0;
+
+	switch (fmt[j]) {
+	case 'p':
+		/* %p, %pK, %px: the address in full, as %px prints it (a host
+		 * process has no pointers to hide); other extensions are
+		 * kernel-only */
+		if (fmt[j + 1] == 'K' || fmt[j + 1] == 'x')
+			j++;
+		else if (bh_is_alnum(fmt[j + 1]) || fmt[j + 1] == '_')
+			return false;
+		strcpy(conv, "016llx");
+		break;
+	case 's':
+	case 'c':
+		conv[0] = fmt[j];
+		conv[1] = '\0';
+		break;
+	default:
+		while (fmt[j] == 'l' && longs < 2) {
+			longs++;
+			j++;
+		}
+		if (!strchr("diuxX", fmt[j]) || !fmt[j])
+			return false;
+		snprintf(conv, 8, "ll%c", fmt[j]);
+		if (!longs) /* %d, %u, %x take an int */
+			*arg = fmt[j] == 'd' || fmt[j] == 'i' ?
+				       (uint64_t)(int64_t)(int32_t)*arg :
+				       (uint32_t)*arg;
+		break;
+	}
+	*i = j;
+	return true;
+}
+
+/*
+ * bpf_trace_printk's formatting, with the kernel's rules
+ * (bpf_bprintf_prepare): the format is NUL-terminated within fmt_size and
+ * printable, uses at most three arguments, and each conversion is
+ * [flags][width] then d i u x X (with l or ll), p, s or c; %% is literal.
+ * Anything else is -EINVAL.  Returns the length of the full message
+ * (buf holds at most bufsz - 1 bytes of it).
+ */
+int bh_trace_printk_fmt(char *buf, size_t bufsz, const char *fmt,
+			uint32_t fmt_size, const uint64_t args[3])
+{
+	struct bh_outbuf o = { buf, bufsz, 0 };
+	int nargs = 0;
+	size_t i, lit;
+
+	if (!fmt || !fmt_size || fmt[fmt_size - 1] || !bufsz)
+		return -EINVAL;
+	for (i = 0, lit = 0; fmt[i]; i++) {
+		char conv[8];
+		uint64_t arg;
+		size_t spec;
+
+		if (!bh_is_print_or_space(fmt[i]))
+			return -EINVAL;
+		if (fmt[i] != '%')
+			continue;
+		bh_out(&o, fmt + lit, i - lit);
+		if (fmt[i + 1] == '%') {
+			bh_out(&o, "%", 1);
+			lit = ++i + 1;
+			continue;
+		}
+		if (nargs == BH_PRINTK_MAX_ARGS)
+			return -EINVAL;
+		spec = i++;
+		while (fmt[i] && strchr("0+- ", fmt[i]))
+			i++;
+		while (fmt[i] >= '0' && fmt[i] <= '9')
+			i++;
+		if (i - spec > 12)
+			return -EINVAL;
+		arg = args[nargs++];
+		{
+			size_t speclen = i - spec;
+
+			if (!bh_printk_conv(fmt, &i, conv, &arg))
+				return -EINVAL;
+			if (conv[0] == '0') /* %p sets its own width */
+				speclen = 1;
+			bh_out_conv(&o, fmt + spec, speclen, conv, arg);
+		}
+		lit = i + 1;
+	}
+	bh_out(&o, fmt + lit, i - lit);
+	buf[o.len < bufsz ? o.len : bufsz - 1] = '\0';
+	return (int)o.len;
+}
+
+static uint64_t bh_trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1,
+				uint64_t a2, uint64_t a3)
+{
+	const uint64_t args[3] = { a1, a2, a3 };
+	char buf[BH_PRINTK_SIZE];
+	int n;
+
+	n = bh_trace_printk_fmt(buf, sizeof(buf), bh_ptr(fmt),
+				(uint32_t)fmt_size, args);
+	if (n < 0)
+		return (uint64_t)(int64_t)n;
+	if (bh_env && bh_env->print)
+		bh_env->print(bh_env->print_ctx, buf);
+	else
+		fputs(buf, stderr);
+	return (uint64_t)n;
+}
+
+/* xorshift64*, seeded per thread on first use */
+static uint64_t bh_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3,
+				   uint64_t r4, uint64_t r5)
+{
+	uint64_t x = bh_prandom_state;
+
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	if (!x) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		x = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^
+		    (uint64_t)ts.tv_sec ^
+		    (uint64_t)syscall(SYS_gettid) << 32 ^
+		    (uint64_t)(uintptr_t)&bh_prandom_state;
+		if (!x)
+			x = 0x2545f4914f6cdd1dull;
+	}
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	bh_prandom_state = x;
+	return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+static uint64_t bh_get_smp_processor_id(uint64_t r1, uint64_t r2, uint64_t r3,
+					uint64_t r4, uint64_t r5)
+{
+	int cpu = sched_getcpu();
+
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	return cpu < 0 ? 0 : (uint64_t)cpu;
+}
+
+#define BH_HELPER(id_, name_, fn_) \
+	[id_] = { .id = id_, .name = name_, .fn = fn_ }
+
+static const struct bh_helper_info bh_helpers[] = {
+	BH_HELPER(1, "bpf_map_lookup_elem", bh_map_lookup_elem),
+	BH_HELPER(2, "bpf_map_update_elem", bh_map_update_elem),
+	BH_HELPER(3, "bpf_map_delete_elem", bh_map_delete_elem),
+	BH_HELPER(5, "bpf_ktime_get_ns", bh_ktime_get_ns),
+	BH_HELPER(6, "bpf_trace_printk", bh_trace_printk),
+	BH_HELPER(7, "bpf_get_prandom_u32", bh_get_prandom_u32),
+	BH_HELPER(8, "bpf_get_smp_processor_id", bh_get_smp_processor_id),
+};
+
+const struct bh_helper_info *bh_helper_by_id(int32_t id)
+{
+	if (id < 0 || (size_t)id >= sizeof(bh_helpers) / sizeof(bh_helpers[0]))
+		return NULL;
+	return bh_helpers[id].fn ? &bh_helpers[id] : NULL;
+}

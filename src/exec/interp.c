@@ -1,0 +1,709 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The pre-decoded interpreter.
+ *
+ * bh_code_new() turns kernel-form instructions into one bh_slot per
+ * instruction slot: the address of the label that implements the form (so
+ * dispatch is a single indirect jump), register indexes, the operand
+ * already widened or resolved, and jump/call targets as absolute indexes.
+ * Everything that can be decided before running is decided there, so the
+ * dispatch loop does no decoding and no bounds checks.
+ *
+ * Invariant: the run loop trusts the decoded program completely (the
+ * verifier has proven memory safety and termination); the only checks left
+ * at run time are the three that an unverified program can trip without
+ * touching memory it was not given: call depth, unknown callx ids and the
+ * optional instruction budget.  All run state lives in bh_interp()'s
+ * frame, so one bh_code can run on any number of threads at once.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/exec.h"
+
+typedef uint64_t u64;
+typedef int64_t s64;
+typedef uint32_t u32;
+typedef int32_t s32;
+typedef uint16_t u16;
+
+/* Executions of may_goto that fall through per run (the kernel's
+ * BPF_MAX_LOOPS); the next one takes the jump. */
+#define BH_MAY_GOTO_BUDGET (8u * 1024 * 1024)
+
+struct bh_slot {
+	const void *label;
+	union {
+		u64 imm; /* sign-extended imm, or the final ld_imm64 value */
+		bh_fn fn; /* helper or kfunc of a call */
+	};
+	u32 target; /* absolute slot of a jump or local-call target */
+	int16_t off; /* memory offset */
+	uint8_t dst;
+	uint8_t src;
+};
+
+struct bh_code {
+	size_t cnt;
+	bh_fn *callx; /* BH_MAX_HELPER_ID entries, only if the program has callx */
+	/* cnt + 1 slots: the extra one catches falling off the end */
+	struct bh_slot slots[];
+};
+
+/* ---- decoding ---- */
+
+/*
+ * The form of a slot, from opcodes.def.  Private until the insn module's
+ * bh_op_of() lands; decoding is once per program so a scan is fine.
+ */
+static const struct {
+	uint8_t code;
+	uint8_t sel;
+	int32_t selval;
+} bh_exec_forms[BH_OP__COUNT] = {
+#define X(name, code, sel, selval, cpu, group, sem) \
+	[BH_OP_##name] = { code, BH_SEL_##sel, selval },
+#include "insn/opcodes.def"
+#undef X
+};
+
+static enum bh_op bh_exec_op_of(const struct bh_insn *insn)
+{
+	for (int op = 0; op < BH_OP__COUNT; op++) {
+		if (bh_exec_forms[op].code != insn->code)
+			continue;
+		switch (bh_exec_forms[op].sel) {
+		case BH_SEL_NONE:
+			return op;
+		case BH_SEL_OFF:
+			if (insn->off == bh_exec_forms[op].selval)
+				return op;
+			break;
+		case BH_SEL_IMM:
+			if (insn->imm == bh_exec_forms[op].selval)
+				return op;
+			break;
+		case BH_SEL_SRC:
+			if (insn->src_reg == bh_exec_forms[op].selval)
+				return op;
+			break;
+		}
+	}
+	return BH_OP_INVALID;
+}
+
+static int bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget,
+		     u64 *r0, const void *const **labels);
+
+static int bh_decode_err(char *err, size_t errsz, int ret, const char *fmt,
+			 ...) __attribute__((format(printf, 4, 5)));
+
+static int bh_decode_err(char *err, size_t errsz, int ret, const char *fmt,
+			 ...)
+{
+	va_list ap;
+
+	if (err && errsz) {
+		va_start(ap, fmt);
+		vsnprintf(err, errsz, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+static bh_fn bh_resolve_helper(const struct bh_resolve *res, int32_t id)
+{
+	const struct bh_helper_info *h;
+
+	if (res && res->helper)
+		return res->helper(res->ctx, id);
+	h = bh_helper_by_id(id);
+	return h ? h->fn : NULL;
+}
+
+static bool bh_target_ok(size_t cnt, size_t idx, s64 rel, u32 *target)
+{
+	s64 t = (s64)idx + 1 + rel;
+
+	if (t < 0 || (u64)t >= cnt)
+		return false;
+	*target = (u32)t;
+	return true;
+}
+
+int bh_code_new(const struct bh_insn *insns, size_t cnt,
+		const struct bh_resolve *res, struct bh_code **out, char *err,
+		size_t errsz)
+{
+	const void *const *labels;
+	struct bh_code *code;
+	bool has_callx = false;
+	int ret;
+
+	*out = NULL;
+	if (!cnt || cnt >= UINT32_MAX)
+		return bh_decode_err(err, errsz, -EINVAL,
+				     "program has %zu instructions", cnt);
+	bh_interp(NULL, 0, 0, 0, NULL, &labels);
+
+	code = calloc(1, sizeof(*code) + (cnt + 1) * sizeof(code->slots[0]));
+	if (!code)
+		return bh_decode_err(err, errsz, -ENOMEM, "out of memory");
+	code->cnt = cnt;
+
+	for (size_t i = 0; i < cnt; i++) {
+		const struct bh_insn *in = &insns[i];
+		struct bh_slot *s = &code->slots[i];
+		enum bh_op op = bh_exec_op_of(in);
+
+		if (op == BH_OP_INVALID) {
+			ret = bh_decode_err(err, errsz, -EINVAL,
+					    "insn %zu: unknown opcode 0x%02x",
+					    i, in->code);
+			goto fail;
+		}
+		s->label = labels[op];
+		s->dst = in->dst_reg;
+		s->src = in->src_reg;
+		s->off = in->off;
+		s->imm = (u64)(s64)in->imm;
+
+		switch (op) {
+		case BH_OP_LDDW:
+			if (i + 1 >= cnt) {
+				ret = bh_decode_err(err, errsz, -EINVAL,
+						    "insn %zu: ld_imm64 without its second slot",
+						    i);
+				goto fail;
+			}
+			if (in->src_reg == 0) {
+				s->imm = (u64)(u32)in->imm |
+					 (u64)(u32)insns[i + 1].imm << 32;
+			} else if (!res || !res->ldimm64) {
+				ret = bh_decode_err(err, errsz, -EINVAL,
+						    "insn %zu: ld_imm64 pseudo form %u needs a resolver",
+						    i, in->src_reg);
+				goto fail;
+			} else {
+				ret = res->ldimm64(res->ctx, insns, i, &s->imm,
+						   err, errsz);
+				if (ret)
+					goto fail;
+			}
+			/* the second slot is never dispatched to */
+			code->slots[++i].label = labels[BH_OP__COUNT];
+			break;
+		case BH_OP_CALL:
+			s->fn = bh_resolve_helper(res, in->imm);
+			if (!s->fn) {
+				ret = bh_decode_err(err, errsz, -EINVAL,
+						    "insn %zu: unknown helper %d",
+						    i, in->imm);
+				goto fail;
+			}
+			break;
+		case BH_OP_CALL_KFUNC:
+			s->fn = res && res->kfunc ?
+					res->kfunc(res->ctx, in->imm, in->off) :
+					NULL;
+			if (!s->fn) {
+				ret = bh_decode_err(err, errsz, -EINVAL,
+						    "insn %zu: unresolved kfunc (btf id %d, btf %d)",
+						    i, in->imm, in->off);
+				goto fail;
+			}
+			break;
+		case BH_OP_CALLX:
+			has_callx = true;
+			break;
+		case BH_OP_CALL_LOCAL:
+		case BH_OP_JA32:
+			if (!bh_target_ok(cnt, i, in->imm, &s->target)) {
+				ret = bh_decode_err(err, errsz, -EINVAL,
+						    "insn %zu: target %+d out of range",
+						    i, in->imm);
+				goto fail;
+			}
+			break;
+		default:
+			if ((BH_CLASS(in->code) == BH_JMP ||
+			     BH_CLASS(in->code) == BH_JMP32) &&
+			    op != BH_OP_EXIT &&
+			    !bh_target_ok(cnt, i, in->off, &s->target)) {
+				ret = bh_decode_err(err, errsz, -EINVAL,
+						    "insn %zu: jump offset %+d out of range",
+						    i, in->off);
+				goto fail;
+			}
+			break;
+		}
+	}
+	code->slots[cnt].label = labels[BH_OP__COUNT];
+
+	if (has_callx) {
+		code->callx = calloc(BH_MAX_HELPER_ID, sizeof(*code->callx));
+		if (!code->callx) {
+			ret = bh_decode_err(err, errsz, -ENOMEM,
+					    "out of memory");
+			goto fail;
+		}
+		for (int32_t id = 0; id < BH_MAX_HELPER_ID; id++)
+			code->callx[id] = bh_resolve_helper(res, id);
+	}
+	*out = code;
+	return 0;
+fail:
+	bh_code_free(code);
+	return ret;
+}
+
+void bh_code_free(struct bh_code *code)
+{
+	if (!code)
+		return;
+	free(code->callx);
+	free(code);
+}
+
+int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
+		const struct bh_run_opts *opts, uint64_t *r0)
+{
+	/* "Unlimited" is 2^63 instructions: centuries at any speed. */
+	s64 budget = opts && opts->insn_limit && opts->insn_limit < INT64_MAX ?
+			     (s64)opts->insn_limit :
+			     INT64_MAX;
+
+	return bh_interp(code, r1, r2, budget, r0, NULL);
+}
+
+/* ---- running ---- */
+
+static inline u64 bh_ld8(u64 a)
+{
+	uint8_t v;
+
+	memcpy(&v, (const void *)(uintptr_t)a, 1);
+	return v;
+}
+
+static inline u64 bh_ld16(u64 a)
+{
+	u16 v;
+
+	memcpy(&v, (const void *)(uintptr_t)a, 2);
+	return v;
+}
+
+static inline u64 bh_ld32(u64 a)
+{
+	u32 v;
+
+	memcpy(&v, (const void *)(uintptr_t)a, 4);
+	return v;
+}
+
+static inline u64 bh_ld64(u64 a)
+{
+	u64 v;
+
+	memcpy(&v, (const void *)(uintptr_t)a, 8);
+	return v;
+}
+
+static inline void bh_st8(u64 a, u64 v)
+{
+	uint8_t x = (uint8_t)v;
+
+	memcpy((void *)(uintptr_t)a, &x, 1);
+}
+
+static inline void bh_st16(u64 a, u64 v)
+{
+	u16 x = (u16)v;
+
+	memcpy((void *)(uintptr_t)a, &x, 2);
+}
+
+static inline void bh_st32(u64 a, u64 v)
+{
+	u32 x = (u32)v;
+
+	memcpy((void *)(uintptr_t)a, &x, 4);
+}
+
+static inline void bh_st64(u64 a, u64 v)
+{
+	memcpy((void *)(uintptr_t)a, &v, 8);
+}
+
+/* Signed division and modulo as RFC 9669 defines them: x/0 = 0, x%0 = x,
+ * INT_MIN/-1 = INT_MIN, INT_MIN%-1 = 0; C leaves the last two undefined. */
+static inline u64 bh_sdiv64(u64 a, u64 b)
+{
+	if (!b)
+		return 0;
+	if (b == (u64)-1)
+		return -a;
+	return (u64)((s64)a / (s64)b);
+}
+
+static inline u64 bh_smod64(u64 a, u64 b)
+{
+	if (!b)
+		return a;
+	if (b == (u64)-1)
+		return 0;
+	return (u64)((s64)a % (s64)b);
+}
+
+static inline u32 bh_sdiv32(u32 a, u32 b)
+{
+	if (!b)
+		return 0;
+	if (b == (u32)-1)
+		return -a;
+	return (u32)((s32)a / (s32)b);
+}
+
+static inline u32 bh_smod32(u32 a, u32 b)
+{
+	if (!b)
+		return a;
+	if (b == (u32)-1)
+		return 0;
+	return (u32)((s32)a % (s32)b);
+}
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define bh_le16(x) ((u64)(u16)(x))
+#define bh_le32(x) ((u64)(u32)(x))
+#define bh_le64(x) ((u64)(x))
+#define bh_be16(x) ((u64)__builtin_bswap16((u16)(x)))
+#define bh_be32(x) ((u64)__builtin_bswap32((u32)(x)))
+#define bh_be64(x) ((u64)__builtin_bswap64(x))
+#else
+#define bh_le16(x) ((u64)__builtin_bswap16((u16)(x)))
+#define bh_le32(x) ((u64)__builtin_bswap32((u32)(x)))
+#define bh_le64(x) ((u64)__builtin_bswap64(x))
+#define bh_be16(x) ((u64)(u16)(x))
+#define bh_be32(x) ((u64)(u32)(x))
+#define bh_be64(x) ((u64)(x))
+#endif
+
+struct bh_frame {
+	const struct bh_slot *ret;
+	u64 saved[4]; /* r6..r9 */
+};
+
+/*
+ * The run loop.  Called with code == NULL it only reports its label table
+ * (indexed by enum bh_op, plus one "bad slot" entry) for the decoder;
+ * noinline/noclone keep exactly one copy so the addresses stay valid.
+ *
+ * The instruction budget is charged per straight-line stretch at each
+ * taken jump, call and exit (slots from the stretch's start to the
+ * transfer), so counting costs nothing on fall-through; a run is stopped
+ * at the first transfer past the budget.
+ */
+__attribute__((noinline, noclone)) static int
+bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget, u64 *r0,
+	  const void *const **labels)
+{
+	static const void *const table[BH_OP__COUNT + 1] = {
+#define X(name, code, sel, selval, cpu, group, sem) \
+	[BH_OP_##name] = &&op_##name,
+#include "insn/opcodes.def"
+#undef X
+		[BH_OP__COUNT] = &&bad_slot,
+	};
+	uint8_t stack[BH_MAX_CALL_FRAMES][BH_STACK_SIZE]
+		__attribute__((aligned(16)));
+	struct bh_frame frames[BH_MAX_CALL_FRAMES];
+	const struct bh_slot *base, *pc, *blk;
+	u64 reg[BH_MAX_REG];
+	u32 may_goto = BH_MAY_GOTO_BUDGET;
+	int depth = 0;
+	int fault;
+
+	if (!code) {
+		*labels = table;
+		return 0;
+	}
+	memset(stack[0], 0, sizeof(stack[0]));
+	memset(reg, 0, sizeof(reg));
+	reg[1] = r1;
+	reg[2] = r2;
+	reg[BH_FP] = (u64)(uintptr_t)(stack[0] + BH_STACK_SIZE);
+	base = code->slots;
+	pc = blk = base;
+
+#define DST reg[pc->dst]
+#define SRC reg[pc->src]
+#define IMM (pc->imm)
+#define DISPATCH() goto *pc->label
+#define NEXT()             \
+	do {               \
+		pc++;      \
+		DISPATCH(); \
+	} while (0)
+/* Charge the stretch blk..pc; the next one starts at to. */
+#define CHARGE(to)                                         \
+	do {                                               \
+		budget -= pc - blk + 1;                    \
+		if (__builtin_expect(budget < 0, 0))       \
+			goto fault_limit;                  \
+		blk = (to);                                \
+	} while (0)
+#define JUMP()                                  \
+	do {                                    \
+		const struct bh_slot *t_ = base + pc->target; \
+		CHARGE(t_);                     \
+		pc = t_;                        \
+		DISPATCH();                     \
+	} while (0)
+#define ALU(name, expr)      \
+	op_##name:           \
+	DST = (expr);        \
+	NEXT();
+#define ALU64(name, op)                       \
+	ALU(name##64_K, DST op IMM)           \
+	ALU(name##64_X, DST op SRC)
+#define ALU32(name, op)                                 \
+	ALU(name##32_K, (u32)DST op (u32)IMM)           \
+	ALU(name##32_X, (u32)DST op (u32)SRC)
+#define JCOND(name, cond)     \
+	op_##name:            \
+	if (cond)             \
+		JUMP();       \
+	NEXT();
+#define JCMP(name, op, type)                                 \
+	JCOND(name##_K, (type)DST op (type)IMM)              \
+	JCOND(name##_X, (type)DST op (type)SRC)
+#define ADDR(r) (reg[r] + (u64)(s64)pc->off)
+
+	DISPATCH();
+
+	ALU64(ADD, +)
+	ALU64(SUB, -)
+	ALU64(MUL, *)
+	ALU64(OR, |)
+	ALU64(AND, &)
+	ALU64(XOR, ^)
+	ALU(LSH64_K, DST << (IMM & 63))
+	ALU(LSH64_X, DST << (SRC & 63))
+	ALU(RSH64_K, DST >> (IMM & 63))
+	ALU(RSH64_X, DST >> (SRC & 63))
+	ALU(ARSH64_K, (u64)((s64)DST >> (IMM & 63)))
+	ALU(ARSH64_X, (u64)((s64)DST >> (SRC & 63)))
+	ALU(NEG64, -DST)
+	ALU(DIV64_K, IMM ? DST / IMM : 0)
+	ALU(DIV64_X, SRC ? DST / SRC : 0)
+	ALU(MOD64_K, IMM ? DST % IMM : DST)
+	ALU(MOD64_X, SRC ? DST % SRC : DST)
+	ALU(SDIV64_K, bh_sdiv64(DST, IMM))
+	ALU(SDIV64_X, bh_sdiv64(DST, SRC))
+	ALU(SMOD64_K, bh_smod64(DST, IMM))
+	ALU(SMOD64_X, bh_smod64(DST, SRC))
+	ALU(MOV64_K, IMM)
+	ALU(MOV64_X, SRC)
+	ALU(MOVSX8_64, (u64)(s64)(int8_t)SRC)
+	ALU(MOVSX16_64, (u64)(s64)(int16_t)SRC)
+	ALU(MOVSX32_64, (u64)(s64)(s32)SRC)
+	ALU(BSWAP16, (u64)__builtin_bswap16((u16)DST))
+	ALU(BSWAP32, (u64)__builtin_bswap32((u32)DST))
+	ALU(BSWAP64, __builtin_bswap64(DST))
+
+	ALU32(ADD, +)
+	ALU32(SUB, -)
+	ALU32(MUL, *)
+	ALU32(OR, |)
+	ALU32(AND, &)
+	ALU32(XOR, ^)
+	ALU(LSH32_K, (u32)DST << (IMM & 31))
+	ALU(LSH32_X, (u32)DST << (SRC & 31))
+	ALU(RSH32_K, (u32)DST >> (IMM & 31))
+	ALU(RSH32_X, (u32)DST >> (SRC & 31))
+	ALU(ARSH32_K, (u32)((s32)DST >> (IMM & 31)))
+	ALU(ARSH32_X, (u32)((s32)DST >> (SRC & 31)))
+	ALU(NEG32, (u32)-(u32)DST)
+	ALU(DIV32_K, (u32)IMM ? (u32)DST / (u32)IMM : 0)
+	ALU(DIV32_X, (u32)SRC ? (u32)DST / (u32)SRC : 0)
+	ALU(MOD32_K, (u32)IMM ? (u32)DST % (u32)IMM : (u32)DST)
+	ALU(MOD32_X, (u32)SRC ? (u32)DST % (u32)SRC : (u32)DST)
+	ALU(SDIV32_K, bh_sdiv32((u32)DST, (u32)IMM))
+	ALU(SDIV32_X, bh_sdiv32((u32)DST, (u32)SRC))
+	ALU(SMOD32_K, bh_smod32((u32)DST, (u32)IMM))
+	ALU(SMOD32_X, bh_smod32((u32)DST, (u32)SRC))
+	ALU(MOV32_K, (u32)IMM)
+	ALU(MOV32_X, (u32)SRC)
+	ALU(MOVSX8_32, (u32)(s32)(int8_t)SRC)
+	ALU(MOVSX16_32, (u32)(s32)(int16_t)SRC)
+	ALU(LE16, bh_le16(DST))
+	ALU(LE32, bh_le32(DST))
+	ALU(LE64, bh_le64(DST))
+	ALU(BE16, bh_be16(DST))
+	ALU(BE32, bh_be32(DST))
+	ALU(BE64, bh_be64(DST))
+
+op_LDDW:
+	DST = IMM;
+	pc += 2;
+	DISPATCH();
+
+	ALU(LDXB, bh_ld8(ADDR(pc->src)))
+	ALU(LDXH, bh_ld16(ADDR(pc->src)))
+	ALU(LDXW, bh_ld32(ADDR(pc->src)))
+	ALU(LDXDW, bh_ld64(ADDR(pc->src)))
+	ALU(LDXSB, (u64)(s64)(int8_t)bh_ld8(ADDR(pc->src)))
+	ALU(LDXSH, (u64)(s64)(int16_t)bh_ld16(ADDR(pc->src)))
+	ALU(LDXSW, (u64)(s64)(s32)bh_ld32(ADDR(pc->src)))
+
+#define STORE(name, fn, val)             \
+	op_##name:                       \
+	fn(ADDR(pc->dst), val);          \
+	NEXT();
+	STORE(STB, bh_st8, IMM)
+	STORE(STH, bh_st16, IMM)
+	STORE(STW, bh_st32, IMM)
+	STORE(STDW, bh_st64, IMM)
+	STORE(STXB, bh_st8, SRC)
+	STORE(STXH, bh_st16, SRC)
+	STORE(STXW, bh_st32, SRC)
+	STORE(STXDW, bh_st64, SRC)
+
+	/* Plain atomics promise no ordering (as in the kernel); the fetch
+	 * forms, xchg and cmpxchg are fully ordered. */
+#define APTR(t) ((t *)(uintptr_t)ADDR(pc->dst))
+#define ATOMIC(name, t, fn)                                             \
+	op_A##name:                                                     \
+	fn(APTR(t), (t)SRC, __ATOMIC_RELAXED);                          \
+	NEXT();                                                         \
+	op_AF##name:                                                    \
+	SRC = fn(APTR(t), (t)SRC, __ATOMIC_SEQ_CST);                    \
+	NEXT();
+	ATOMIC(ADD32, u32, __atomic_fetch_add)
+	ATOMIC(OR32, u32, __atomic_fetch_or)
+	ATOMIC(AND32, u32, __atomic_fetch_and)
+	ATOMIC(XOR32, u32, __atomic_fetch_xor)
+	ATOMIC(ADD64, u64, __atomic_fetch_add)
+	ATOMIC(OR64, u64, __atomic_fetch_or)
+	ATOMIC(AND64, u64, __atomic_fetch_and)
+	ATOMIC(XOR64, u64, __atomic_fetch_xor)
+op_AXCHG32:
+	SRC = __atomic_exchange_n(APTR(u32), (u32)SRC, __ATOMIC_SEQ_CST);
+	NEXT();
+op_AXCHG64:
+	SRC = __atomic_exchange_n(APTR(u64), SRC, __ATOMIC_SEQ_CST);
+	NEXT();
+op_ACMPXCHG32: {
+	u32 old = (u32)reg[0];
+
+	__atomic_compare_exchange_n(APTR(u32), &old, (u32)SRC, false,
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	reg[0] = old;
+	NEXT();
+}
+op_ACMPXCHG64: {
+	u64 old = reg[0];
+
+	__atomic_compare_exchange_n(APTR(u64), &old, SRC, false,
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	reg[0] = old;
+	NEXT();
+}
+
+op_JA:
+op_JA32:
+	JUMP();
+	JCMP(JEQ, ==, u64)
+	JCMP(JNE, !=, u64)
+	JCMP(JGT, >, u64)
+	JCMP(JGE, >=, u64)
+	JCMP(JLT, <, u64)
+	JCMP(JLE, <=, u64)
+	JCMP(JSGT, >, s64)
+	JCMP(JSGE, >=, s64)
+	JCMP(JSLT, <, s64)
+	JCMP(JSLE, <=, s64)
+	JCOND(JSET_K, DST & IMM)
+	JCOND(JSET_X, DST & SRC)
+	JCMP(JEQ32, ==, u32)
+	JCMP(JNE32, !=, u32)
+	JCMP(JGT32, >, u32)
+	JCMP(JGE32, >=, u32)
+	JCMP(JLT32, <, u32)
+	JCMP(JLE32, <=, u32)
+	JCMP(JSGT32, >, s32)
+	JCMP(JSGE32, >=, s32)
+	JCMP(JSLT32, <, s32)
+	JCMP(JSLE32, <=, s32)
+	JCOND(JSET32_K, (u32)DST & (u32)IMM)
+	JCOND(JSET32_X, (u32)DST & (u32)SRC)
+
+op_MAY_GOTO:
+	if (!may_goto)
+		JUMP();
+	may_goto--;
+	NEXT();
+
+op_CALL:
+op_CALL_KFUNC:
+	reg[0] = pc->fn(reg[1], reg[2], reg[3], reg[4], reg[5]);
+	NEXT();
+
+op_CALLX: {
+	u64 id = DST;
+	bh_fn fn;
+
+	if (id >= BH_MAX_HELPER_ID || !(fn = code->callx[id]))
+		goto fault_callx;
+	reg[0] = fn(reg[1], reg[2], reg[3], reg[4], reg[5]);
+	NEXT();
+}
+
+op_CALL_LOCAL: {
+	struct bh_frame *f;
+
+	if (__builtin_expect(depth == BH_MAX_CALL_FRAMES - 1, 0))
+		goto fault_depth;
+	f = &frames[depth++];
+	f->ret = pc + 1;
+	memcpy(f->saved, &reg[6], sizeof(f->saved));
+	memset(stack[depth], 0, sizeof(stack[depth]));
+	reg[BH_FP] = (u64)(uintptr_t)(stack[depth] + BH_STACK_SIZE);
+	JUMP();
+}
+
+op_EXIT:
+	if (depth) {
+		const struct bh_frame *f = &frames[--depth];
+
+		CHARGE(f->ret);
+		memcpy(&reg[6], f->saved, sizeof(f->saved));
+		reg[BH_FP] = (u64)(uintptr_t)(stack[depth] + BH_STACK_SIZE);
+		pc = f->ret;
+		DISPATCH();
+	}
+	CHARGE(pc);
+	*r0 = reg[0];
+	return BH_RUN_OK;
+
+bad_slot:
+	fault = BH_RUN_BAD_SLOT;
+	goto out;
+fault_limit:
+	fault = BH_RUN_INSN_LIMIT;
+	goto out;
+fault_callx:
+	fault = BH_RUN_BAD_CALLX;
+	goto out;
+fault_depth:
+	fault = BH_RUN_CALL_DEPTH;
+out:
+	*r0 = reg[0];
+	return fault;
+}
