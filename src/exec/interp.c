@@ -56,46 +56,6 @@ struct bh_code {
 
 /* ---- decoding ---- */
 
-/*
- * The form of a slot, from opcodes.def.  Private until the insn module's
- * bh_op_of() lands; decoding is once per program so a scan is fine.
- */
-static const struct {
-	uint8_t code;
-	uint8_t sel;
-	int32_t selval;
-} bh_exec_forms[BH_OP__COUNT] = {
-#define X(name, code, sel, selval, cpu, group, sem) \
-	[BH_OP_##name] = { code, BH_SEL_##sel, selval },
-#include "insn/opcodes.def"
-#undef X
-};
-
-static enum bh_op bh_exec_op_of(const struct bh_insn *insn)
-{
-	for (int op = 0; op < BH_OP__COUNT; op++) {
-		if (bh_exec_forms[op].code != insn->code)
-			continue;
-		switch (bh_exec_forms[op].sel) {
-		case BH_SEL_NONE:
-			return op;
-		case BH_SEL_OFF:
-			if (insn->off == bh_exec_forms[op].selval)
-				return op;
-			break;
-		case BH_SEL_IMM:
-			if (insn->imm == bh_exec_forms[op].selval)
-				return op;
-			break;
-		case BH_SEL_SRC:
-			if (insn->src_reg == bh_exec_forms[op].selval)
-				return op;
-			break;
-		}
-	}
-	return BH_OP_INVALID;
-}
-
 static int bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget,
 		     u64 *r0, const void *const **labels);
 
@@ -158,7 +118,7 @@ int bh_code_new(const struct bh_insn *insns, size_t cnt,
 	for (size_t i = 0; i < cnt; i++) {
 		const struct bh_insn *in = &insns[i];
 		struct bh_slot *s = &code->slots[i];
-		enum bh_op op = bh_exec_op_of(in);
+		enum bh_op op = bh_op_of(in);
 
 		if (op == BH_OP_INVALID) {
 			ret = bh_decode_err(err, errsz, -EINVAL,
