@@ -130,6 +130,34 @@ int bh_disasm(const struct bh_insn *insns, size_t cnt, size_t idx, char *buf,
 	      size_t bufsz);
 
 /*
+ * Name hooks for bh_disasm_cb(); ctx is passed back.  A hook returning NULL
+ * keeps the default text.  call_name is asked for kfunc calls and for
+ * helper ids the built-in table does not know ("call <name>#<imm>");
+ * imm_text for every ld_imm64 operand (imm64 is the joined 64-bit value).
+ */
+struct bh_disasm_cbs {
+	const char *(*call_name)(void *ctx, const struct bh_insn *insn);
+	const char *(*imm_text)(void *ctx, const struct bh_insn *insn,
+				uint64_t imm64, char *buf, size_t bufsz);
+	void *ctx;
+};
+
+/* bh_disasm() with name hooks; cbs may be NULL. */
+int bh_disasm_cb(const struct bh_insn *insns, size_t cnt, size_t idx,
+		 char *buf, size_t bufsz, const struct bh_disasm_cbs *cbs);
+
+/* "bpf_map_lookup_elem" for 1, ...; NULL for an id Linux does not define. */
+const char *bh_helper_name(int32_t id);
+
+/*
+ * bh_insns_check() for callers that print their own prefix (the verifier
+ * log): on failure *bad_idx is the offending slot and err holds the bare
+ * kernel-worded message ("BPF_ALU uses reserved fields").
+ */
+int bh_insns_check_at(const struct bh_insn *insns, size_t cnt,
+		      size_t *bad_idx, char *err, size_t errsz);
+
+/*
  * Assemble bpf_conformance syntax ("mov %r0, 1", "ldxdw %r1, [%r2+8]",
  * "jeq %r1, 0x10, label"), one statement per line; '#' starts a comment.
  * Labels ("name:") and numeric "+N"/"-N" jump offsets are accepted.  On
