@@ -36,8 +36,8 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v4 -Wall -Werror -Iinclude \
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all lib cli tests progs check demo bench install clean format lint deps
-all: lib cli tests progs
+.PHONY: all lib cli tests progs tools check demo bench install clean format lint deps
+all: lib cli tests progs tools
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
@@ -49,6 +49,13 @@ lib: $(BUILD)/libbpfhost.a $(BUILD)/libbpfhost.so
 cli: $(BUILD)/bpfhost
 tests: $(TEST_BINS) $(ASAN_TEST_BINS) $(BUILD)/asan/bpfhost
 progs: $(BPF_OBJS)
+tools: $(BUILD)/tools/kload
+
+# The kernel as an oracle (tests load corpus programs into it when bpf()
+# is permitted); built with libbpf only, not with bpfhost.
+$(BUILD)/tools/kload: tests/tools/kload.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g $(WARN) -o $@ $< $(LDLIBS)
 
 $(BUILD)/%.o: %.c $(HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

@@ -19,7 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-static char vlog[1 << 20];
+static char vlog[64 << 20];
 
 static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
 {
