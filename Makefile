@@ -36,8 +36,10 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v4 -Wall -Werror -Iinclude \
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all lib cli tests progs tools check demo bench install clean format lint deps
-all: lib cli tests progs tools
+EXAMPLES := $(BUILD)/examples/ratelimit $(BUILD)/examples/ratelimit.bpf.o
+
+.PHONY: all lib cli tests progs tools examples check demo bench install clean format lint deps
+all: lib cli tests progs tools examples
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
@@ -94,6 +96,14 @@ $(BUILD)/tests/unit/%.o $(BUILD)/tests/harness.o: BASE_CFLAGS += -Itests
 $(BUILD)/asan/tests/unit/%.o $(BUILD)/asan/tests/harness.o: BASE_CFLAGS += -Itests
 
 $(BUILD)/progs/%.bpf.o: tests/progs/%.bpf.c $(wildcard include/bpf/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+examples: $(EXAMPLES)
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libbpfhost.a
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g $(WARN) -Iinclude -o $@ $< $(BUILD)/libbpfhost.a $(LDLIBS)
+$(BUILD)/examples/%.bpf.o: examples/%.bpf.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 
