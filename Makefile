@@ -48,7 +48,9 @@ $(DEPS_STAMP): scripts/deps.sh
 	@touch $@
 
 lib: $(BUILD)/libbpfhost.a $(BUILD)/libbpfhost.so
-cli: $(BUILD)/bpfhost
+cli: $(BUILD)/bpfhost $(BUILD)/bpfhost-conformance-plugin
+$(BUILD)/bpfhost-conformance-plugin: $(BUILD)/bpfhost
+	ln -sf bpfhost $@
 tests: $(TEST_BINS) $(ASAN_TEST_BINS) $(BUILD)/asan/bpfhost
 progs: $(BPF_OBJS)
 tools: $(BUILD)/tools/kload
@@ -124,6 +126,7 @@ install: lib cli
 	ln -sf libbpfhost.so.0 $(DESTDIR)$(PREFIX)/lib/libbpfhost.so
 	install -m 644 include/bpfhost/*.h $(DESTDIR)$(PREFIX)/include/bpfhost/
 	install -m 755 $(BUILD)/bpfhost $(DESTDIR)$(PREFIX)/bin/
+	ln -sf bpfhost $(DESTDIR)$(PREFIX)/bin/bpfhost-conformance-plugin
 	sed -e 's|@PREFIX@|$(PREFIX)|g' bpfhost.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfhost.pc
 
 format:
