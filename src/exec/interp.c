@@ -41,7 +41,9 @@ struct bh_slot {
 		u64 imm; /* sign-extended imm, or the final ld_imm64 value */
 		bh_fn fn; /* helper or kfunc of a call */
 	};
-	u32 target; /* absolute slot of a jump or local-call target */
+	/* jump or local-call target as a byte offset from slot 0, so a
+	 * taken jump is one add */
+	u32 target;
 	int16_t off; /* memory offset */
 	uint8_t dst;
 	uint8_t src;
@@ -91,7 +93,7 @@ static bool bh_target_ok(size_t cnt, size_t idx, s64 rel, u32 *target)
 
 	if (t < 0 || (u64)t >= cnt)
 		return false;
-	*target = (u32)t;
+	*target = (u32)t * (u32)sizeof(struct bh_slot);
 	return true;
 }
 
@@ -105,7 +107,7 @@ int bh_code_new(const struct bh_insn *insns, size_t cnt,
 	int ret;
 
 	*out = NULL;
-	if (!cnt || cnt >= UINT32_MAX)
+	if (!cnt || cnt >= UINT32_MAX / sizeof(struct bh_slot))
 		return bh_decode_err(err, errsz, -EINVAL,
 				     "program has %zu instructions", cnt);
 	bh_interp(NULL, 0, 0, 0, NULL, &labels);
@@ -232,9 +234,11 @@ void bh_code_free(struct bh_code *code)
 int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
 		const struct bh_run_opts *opts, uint64_t *r0)
 {
-	/* "Unlimited" is 2^63 instructions: centuries at any speed. */
-	s64 budget = opts && opts->insn_limit && opts->insn_limit < INT64_MAX ?
-			     (s64)opts->insn_limit :
+	/* Charged in bytes of slots (see bh_interp); "unlimited" is 2^63
+	 * bytes, centuries at any speed. */
+	const u64 max = INT64_MAX / sizeof(struct bh_slot);
+	s64 budget = opts && opts->insn_limit && opts->insn_limit < max ?
+			     (s64)(opts->insn_limit * sizeof(struct bh_slot)) :
 			     INT64_MAX;
 
 	return bh_interp(code, r1, r2, budget, r0, NULL);
@@ -367,7 +371,8 @@ struct bh_frame {
  * The instruction budget is charged per straight-line stretch at each
  * taken jump, call and exit (slots from the stretch's start to the
  * transfer), so counting costs nothing on fall-through; a run is stopped
- * at the first transfer past the budget.
+ * at the first transfer past the budget.  It is kept in bytes of slots,
+ * which spares the division a pointer difference would cost.
  */
 __attribute__((noinline, noclone)) static int
 bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget, u64 *r0,
@@ -413,14 +418,16 @@ bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget, u64 *r0,
 /* Charge the stretch blk..pc; the next one starts at to. */
 #define CHARGE(to)                                         \
 	do {                                               \
-		budget -= pc - blk + 1;                    \
+		budget -= (const char *)pc - (const char *)blk + \
+			  (s64)sizeof(*pc);                \
 		if (__builtin_expect(budget < 0, 0))       \
 			goto fault_limit;                  \
 		blk = (to);                                \
 	} while (0)
 #define JUMP()                                  \
 	do {                                    \
-		const struct bh_slot *t_ = base + pc->target; \
+		const struct bh_slot *t_ = (const void *)((const char *)base + \
+							   pc->target); \
 		CHARGE(t_);                     \
 		pc = t_;                        \
 		DISPATCH();                     \
