@@ -409,13 +409,9 @@ static int bh_relo_call(struct bh_ctx *ctx, const struct bh_relo *r)
 	int64_t tgt;
 	int32_t f;
 
-	if (tsec == SHN_UNDEF) {
-		if (insn->src_reg)
-			return bh_obj_err(ctx, -EINVAL,
-					  RELO_FMT "extern call has src_reg %u",
-					  RELO_ARGS(r), insn->src_reg);
+	/* clang marks extern calls src_reg 1 like local ones */
+	if (tsec == SHN_UNDEF)
 		return bh_relo_extern(ctx, r, insn, true);
-	}
 	if (!bh_is_code(ctx, tsec))
 		return bh_obj_err(ctx, -EINVAL,
 				  RELO_FMT "call to symbol '%s' in section %zu "
