@@ -47,9 +47,8 @@ struct bh_asm {
 	size_t errsz;
 };
 
-__attribute__((format(printf, 2, 3))) static int bh_asm_err(struct bh_asm *a,
-							     const char *fmt,
-							     ...)
+__attribute__((format(printf, 2, 3))) static int
+bh_asm_err(struct bh_asm *a, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -161,7 +160,7 @@ static bool bh_parse_num(const char *s, uint64_t max_hex, int64_t dmin,
 	if (*end || errno)
 		return false;
 	if (neg) {
-		if (v > (uint64_t)-(dmin + 1) + 1)
+		if (v > (uint64_t) - (dmin + 1) + 1)
 			return false;
 		*out = -(uint64_t)v;
 	} else {
@@ -222,8 +221,8 @@ static int bh_add_fixup(struct bh_asm *a, const char *name, size_t slot,
 	if (bh_grow((void **)&a->fixups, &a->fixups_cap, a->nfixups + 1,
 		    sizeof(*a->fixups)))
 		return -ENOMEM;
-	a->fixups[a->nfixups++] = (struct bh_fixup){ name, slot, a->line,
-						     in_imm };
+	a->fixups[a->nfixups++] =
+		(struct bh_fixup){name, slot, a->line, in_imm};
 	return 0;
 }
 
@@ -232,8 +231,8 @@ static int bh_target(struct bh_asm *a, struct bh_insn *in, const char *s,
 		     bool in_imm)
 {
 	if (s[0] == '+' || s[0] == '-' || isdigit((unsigned char)s[0])) {
-		if (in_imm ? !bh_parse_imm32(s, &in->imm) :
-			     !bh_parse_off16(s, &in->off))
+		if (in_imm ? !bh_parse_imm32(s, &in->imm)
+			   : !bh_parse_off16(s, &in->off))
 			return bh_asm_err(a, "bad jump offset '%s'", s);
 		return 0;
 	}
@@ -265,12 +264,12 @@ static bool bh_in_list(const char *s, const char *const *list)
 }
 
 static const char *const bh_alu_names[] = {
-	"add", "sub", "mul", "div", "sdiv", "or",  "and",  "lsh",
-	"rsh", "mod", "smod", "xor", "mov", "arsh", "neg", NULL,
+	"add", "sub", "mul",  "div", "sdiv", "or",   "and", "lsh",
+	"rsh", "mod", "smod", "xor", "mov",  "arsh", "neg", NULL,
 };
 
 static const char *const bh_jmp_names[] = {
-	"jeq", "jgt", "jge", "jset", "jne", "jsgt",
+	"jeq",	"jgt", "jge", "jset", "jne",  "jsgt",
 	"jsge", "jlt", "jle", "jslt", "jsle", NULL,
 };
 
@@ -329,7 +328,8 @@ static int bh_asm_lock(struct bh_asm *a, char **tok, int ntok)
 	int16_t off;
 
 	if (ntok != 4 + fetch)
-		return bh_asm_err(a, "lock takes a memory and a register operand");
+		return bh_asm_err(a,
+				  "lock takes a memory and a register operand");
 	snprintf(name, sizeof(name), "%.*s", (int)len, opn);
 	bh_upper(up, name, sizeof(up));
 	if (fetch && (!strcmp(name, "xchg") || !strcmp(name, "cmpxchg")))
@@ -413,8 +413,8 @@ static int bh_asm_lddw(struct bh_asm *a, char **tok, int ntok)
 }
 
 /* Operands by class: the form already fixed code and selector. */
-static int bh_asm_operands(struct bh_asm *a, struct bh_insn *in,
-			   enum bh_op op, char **tok, int ntok)
+static int bh_asm_operands(struct bh_asm *a, struct bh_insn *in, enum bh_op op,
+			   char **tok, int ntok)
 {
 	const char *m = tok[0];
 	int r;
@@ -551,7 +551,7 @@ static int bh_asm_label(struct bh_asm *a, char *tok)
 	if (bh_grow((void **)&a->labels, &a->labels_cap, a->nlabels + 1,
 		    sizeof(*a->labels)))
 		return -ENOMEM;
-	a->labels[a->nlabels++] = (struct bh_label){ tok, a->cnt };
+	a->labels[a->nlabels++] = (struct bh_label){tok, a->cnt};
 	return 0;
 }
 
@@ -616,8 +616,7 @@ static int bh_asm_resolve(struct bh_asm *a)
 int bh_assemble(const char *text, struct bh_insn **out, size_t *cnt, char *err,
 		size_t errsz)
 {
-	struct bh_asm a = { .first_exit = SIZE_MAX, .err = err,
-			    .errsz = errsz };
+	struct bh_asm a = {.first_exit = SIZE_MAX, .err = err, .errsz = errsz};
 	char *copy, *line, *next;
 	int ret = 0;
 

@@ -121,8 +121,7 @@ static bool bh_is_ldimm64_middle(const struct bh_check *c, int64_t t)
 	return t >= 1 && c->insns[t - 1].code == 0x18;
 }
 
-static int bh_check_target(struct bh_check *c, size_t i, int64_t t,
-			   bool call)
+static int bh_check_target(struct bh_check *c, size_t i, int64_t t, bool call)
 {
 	if (t < 0 || t >= (int64_t)c->cnt) {
 		if (call)
@@ -283,9 +282,9 @@ static int bh_check_run(struct bh_check *c)
 					 in->src_reg);
 		op = bh_op_of(in);
 		if (op == BH_OP_INVALID)
-			return bh_code_known(in->code) ?
-				       bh_reject_selector(c, i) :
-				       bh_reject_unknown(c, i);
+			return bh_code_known(in->code)
+				       ? bh_reject_selector(c, i)
+				       : bh_reject_unknown(c, i);
 		err = bh_check_fields(c, i, op);
 		if (err)
 			return err;
@@ -309,11 +308,11 @@ static int bh_check_run(struct bh_check *c)
 	return 0;
 }
 
-int bh_insns_check_at(const struct bh_insn *insns, size_t cnt,
-		      size_t *bad_idx, char *err, size_t errsz)
+int bh_insns_check_at(const struct bh_insn *insns, size_t cnt, size_t *bad_idx,
+		      char *err, size_t errsz)
 {
-	struct bh_check c = { .insns = insns, .cnt = cnt, .err = err,
-			      .errsz = errsz };
+	struct bh_check c = {
+		.insns = insns, .cnt = cnt, .err = err, .errsz = errsz};
 	int ret;
 
 	if (err && errsz)
@@ -327,7 +326,7 @@ int bh_insns_check_at(const struct bh_insn *insns, size_t cnt,
 int bh_insns_check(const struct bh_insn *insns, size_t cnt, char *err,
 		   size_t errsz)
 {
-	struct bh_check c = { .insns = insns, .cnt = cnt };
+	struct bh_check c = {.insns = insns, .cnt = cnt};
 	char msg[128];
 	int ret;
 

@@ -15,18 +15,18 @@
 #include "insn/insn.h"
 
 static const char *const bh_alu_sym[16] = {
-	"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=",
-	"neg", "%=", "^=", "=", "s>>=", "endian", NULL, NULL,
+	"+=",  "-=", "*=", "/=", "|=",	 "&=",	   "<<=", ">>=",
+	"neg", "%=", "^=", "=",	 "s>>=", "endian", NULL,  NULL,
 };
 
 static const char *const bh_jmp_sym[16] = {
-	"jmp", "==", ">", ">=", "&", "!=", "s>", "s>=",
+	"jmp",	"==",	">", ">=", "&",	 "!=",	"s>", "s>=",
 	"call", "exit", "<", "<=", "s<", "s<=", NULL, NULL,
 };
 
 /* indexed by BH_SIZE >> 3 */
-static const char *const bh_size_u[4] = { "u32", "u16", "u8", "u64" };
-static const char *const bh_size_s[4] = { "s32", "s16", "s8", "s64" };
+static const char *const bh_size_u[4] = {"u32", "u16", "u8", "u64"};
+static const char *const bh_size_s[4] = {"s32", "s16", "s8", "s64"};
 
 static const char *bh_atomic_name(int32_t imm)
 {
@@ -102,8 +102,8 @@ static void bh_disasm_alu(const struct bh_insn *in, enum bh_op op, char *buf,
 		break;
 	}
 	if (BH_SRC(in->code) == BH_X)
-		snprintf(buf, sz, "%c%d %s %s%c%d", w, in->dst_reg, sym, cast, w,
-			 in->src_reg);
+		snprintf(buf, sz, "%c%d %s %s%c%d", w, in->dst_reg, sym, cast,
+			 w, in->src_reg);
 	else
 		snprintf(buf, sz, "%c%d %s %d", w, in->dst_reg, sym, in->imm);
 }
@@ -133,35 +133,35 @@ static void bh_disasm_atomic(const struct bh_insn *in, char *buf, size_t sz)
 static void bh_disasm_ldimm64(const struct bh_insn *in, char *buf, size_t sz,
 			      const struct bh_disasm_cbs *cbs)
 {
-	uint64_t imm64 = (uint64_t)(uint32_t)in[1].imm << 32 |
-			 (uint32_t)in[0].imm;
+	uint64_t imm64 =
+		(uint64_t)(uint32_t)in[1].imm << 32 | (uint32_t)in[0].imm;
 	char tmp[64];
 	const char *text = NULL;
 
 	if (cbs && cbs->imm_text)
 		text = cbs->imm_text(cbs->ctx, in, imm64, tmp, sizeof(tmp));
-	if (!text) {
-		switch (in->src_reg) {
-		case BH_PSEUDO_MAP_FD:
-		case BH_PSEUDO_MAP_IDX:
-			snprintf(tmp, sizeof(tmp), "map[idx:%d]", in[0].imm);
-			break;
-		case BH_PSEUDO_MAP_VALUE:
-		case BH_PSEUDO_MAP_IDX_VALUE:
-			snprintf(tmp, sizeof(tmp), "map[idx:%d][0]+%d",
-				 in[0].imm, in[1].imm);
-			break;
-		case BH_PSEUDO_FUNC:
-			snprintf(tmp, sizeof(tmp), "subprog[%+d]", in[0].imm);
-			break;
-		default:
-			snprintf(tmp, sizeof(tmp), "0x%llx",
-				 (unsigned long long)imm64);
-			break;
-		}
-		text = tmp;
+	if (text) {
+		snprintf(buf, sz, "r%d = %s", in->dst_reg, text);
+		return;
 	}
-	snprintf(buf, sz, "r%d = %s", in->dst_reg, text);
+	switch (in->src_reg) {
+	case BH_PSEUDO_MAP_FD:
+	case BH_PSEUDO_MAP_IDX:
+		snprintf(tmp, sizeof(tmp), "map[idx:%d]", in[0].imm);
+		break;
+	case BH_PSEUDO_MAP_VALUE:
+	case BH_PSEUDO_MAP_IDX_VALUE:
+		snprintf(tmp, sizeof(tmp), "map[idx:%d][0]+%d", in[0].imm,
+			 in[1].imm);
+		break;
+	case BH_PSEUDO_FUNC:
+		snprintf(tmp, sizeof(tmp), "subprog[%+d]", in[0].imm);
+		break;
+	default:
+		snprintf(tmp, sizeof(tmp), "0x%llx", (unsigned long long)imm64);
+		break;
+	}
+	snprintf(buf, sz, "r%d = %s", in->dst_reg, tmp);
 }
 
 static void bh_disasm_call(const struct bh_insn *in, enum bh_op op, char *buf,
@@ -220,8 +220,8 @@ static void bh_disasm_jmp(const struct bh_insn *in, enum bh_op op, char *buf,
 			 sym, (uint32_t)in->imm, in->off);
 }
 
-int bh_disasm_cb(const struct bh_insn *insns, size_t cnt, size_t idx,
-		 char *buf, size_t bufsz, const struct bh_disasm_cbs *cbs)
+int bh_disasm_cb(const struct bh_insn *insns, size_t cnt, size_t idx, char *buf,
+		 size_t bufsz, const struct bh_disasm_cbs *cbs)
 {
 	const struct bh_insn *in;
 	enum bh_op op;
@@ -248,15 +248,15 @@ int bh_disasm_cb(const struct bh_insn *insns, size_t cnt, size_t idx,
 		return 1;
 	case BH_LDX:
 		snprintf(buf, bufsz, "r%d = *(%s *)(r%d %+d)", in->dst_reg,
-			 (BH_MODE(in->code) == BH_MEMSX ?
-				  bh_size_s :
-				  bh_size_u)[BH_SIZE(in->code) >> 3],
+			 (BH_MODE(in->code) == BH_MEMSX
+				  ? bh_size_s
+				  : bh_size_u)[BH_SIZE(in->code) >> 3],
 			 in->src_reg, in->off);
 		return 1;
 	case BH_ST:
 		snprintf(buf, bufsz, "*(%s *)(r%d %+d) = %d",
-			 bh_size_u[BH_SIZE(in->code) >> 3], in->dst_reg, in->off,
-			 in->imm);
+			 bh_size_u[BH_SIZE(in->code) >> 3], in->dst_reg,
+			 in->off, in->imm);
 		return 1;
 	case BH_STX:
 		if (BH_MODE(in->code) == BH_ATOMIC)

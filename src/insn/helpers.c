@@ -223,8 +223,7 @@ static const char *const bh_helper_names[] = {
 
 const char *bh_helper_name(int32_t id)
 {
-	if (id <= 0 ||
-	    (size_t)id >= sizeof(bh_helper_names) / sizeof(bh_helper_names[0]))
-		return NULL;
-	return bh_helper_names[id];
+	const int32_t n = sizeof(bh_helper_names) / sizeof(bh_helper_names[0]);
+
+	return id > 0 && id < n ? bh_helper_names[id] : NULL;
 }

@@ -15,9 +15,10 @@
 #define BH_GRP_OF(g) BH_GRP_##g
 
 const struct bh_op_info bh_op_table[BH_OP__COUNT] = {
-#define X(name, code, sel, selval, cpu, group, sem)                         \
-	[BH_OP_##name] = { #name, code, BH_SEL_##sel, selval, cpu,          \
-			   BH_GRP_OF(group), sem },
+#define X(name, code, sel, selval, cpu, group, sem)       \
+	[BH_OP_##name] = {#name,  code, BH_SEL_##sel,     \
+			  selval, cpu,	BH_GRP_OF(group), \
+			  sem},
 #include "opcodes.def"
 #undef X
 };
@@ -27,17 +28,17 @@ const struct bh_op_info bh_op_table[BH_OP__COUNT] = {
  * IMM 16/32/64 and the ten atomic operations, SRC 0/1/2.  Must stay a
  * constant expression: it builds the index as well as probing it.
  */
-#define BH_SEL_SLOT(sel, v)                                                 \
-	((sel) == BH_SEL_IMM ? ((((v) >> 4) & 15) ^ (((v) & 1) << 3)) :     \
-	 (sel) == BH_SEL_OFF ? (((v) & 1) | (((v) >> 2) & 14)) :            \
-	 (sel) == BH_SEL_SRC ? ((v) & 15) :                                 \
-			       0)
+#define BH_SEL_SLOT(sel, v)                                           \
+	((sel) == BH_SEL_IMM   ? ((((v) >> 4) & 15) ^ (((v) & 1) << 3)) \
+	 : (sel) == BH_SEL_OFF ? (((v) & 1) | (((v) >> 2) & 14))        \
+	 : (sel) == BH_SEL_SRC ? ((v) & 15)                             \
+			       : 0)
 
 _Static_assert(BH_OP__COUNT < 255, "op ids must fit the uint8_t index");
 
 /* op id + 1 per (code, selector slot); 0 = no form */
 static const uint8_t bh_op_index[256][16] = {
-#define X(name, code, sel, selval, cpu, group, sem)                         \
+#define X(name, code, sel, selval, cpu, group, sem) \
 	[code][BH_SEL_SLOT(BH_SEL_##sel, selval)] = BH_OP_##name + 1,
 #include "opcodes.def"
 #undef X
