@@ -111,13 +111,14 @@ static void bh_out_conv(struct bh_outbuf *o, const char *spec, size_t speclen,
 		n = snprintf(tmp, sizeof(tmp), fmt, (unsigned long long)arg);
 #pragma GCC diagnostic pop
 	if (n > 0)
-		bh_out(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n :
-							 sizeof(tmp) - 1);
+		bh_out(o, tmp,
+		       (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
 static bool bh_is_alnum(char c)
 {
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+	return (c >= '0' && c <= '9') ||
+	       ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
 static bool bh_is_print_or_space(char c)
@@ -161,9 +162,9 @@ static bool bh_printk_conv(const char *fmt, size_t *i, char conv[8],
 			return false;
 		snprintf(conv, 8, "ll%c", fmt[j]);
 		if (!longs) /* %d, %u, %x take an int */
-			*arg = fmt[j] == 'd' || fmt[j] == 'i' ?
-				       (uint64_t)(int64_t)(int32_t)*arg :
-				       (uint32_t)*arg;
+			*arg = fmt[j] == 'd' || fmt[j] == 'i'
+				       ? (uint64_t)(int64_t)(int32_t)*arg
+				       : (uint32_t)*arg;
 		break;
 	}
 	*i = j;
@@ -181,7 +182,7 @@ static bool bh_printk_conv(const char *fmt, size_t *i, char conv[8],
 int bh_trace_printk_fmt(char *buf, size_t bufsz, const char *fmt,
 			uint32_t fmt_size, const uint64_t args[3])
 {
-	struct bh_outbuf o = { buf, bufsz, 0 };
+	struct bh_outbuf o = {buf, bufsz, 0};
 	int nargs = 0;
 	size_t i, lit;
 
@@ -231,7 +232,7 @@ int bh_trace_printk_fmt(char *buf, size_t bufsz, const char *fmt,
 static uint64_t bh_trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1,
 				uint64_t a2, uint64_t a3)
 {
-	const uint64_t args[3] = { a1, a2, a3 };
+	const uint64_t args[3] = {a1, a2, a3};
 	char buf[BH_PRINTK_SIZE];
 	int n;
 
@@ -258,8 +259,7 @@ static uint64_t bh_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3,
 
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		x = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^
-		    (uint64_t)ts.tv_sec ^
-		    (uint64_t)syscall(SYS_gettid) << 32 ^
+		    (uint64_t)ts.tv_sec ^ (uint64_t)syscall(SYS_gettid) << 32 ^
 		    (uint64_t)(uintptr_t)&bh_prandom_state;
 		if (!x)
 			x = 0x2545f4914f6cdd1dull;
@@ -280,8 +280,7 @@ static uint64_t bh_get_smp_processor_id(uint64_t r1, uint64_t r2, uint64_t r3,
 	return cpu < 0 ? 0 : (uint64_t)cpu;
 }
 
-#define BH_HELPER(id_, name_, fn_) \
-	[id_] = { .id = id_, .name = name_, .fn = fn_ }
+#define BH_HELPER(id_, name_, fn_) [id_] = {.id = id_, .name = name_, .fn = fn_}
 
 static const struct bh_helper_info bh_helpers[] = {
 	BH_HELPER(1, "bpf_map_lookup_elem", bh_map_lookup_elem),

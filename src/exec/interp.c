@@ -5,7 +5,7 @@
  * bh_code_new() turns kernel-form instructions into one bh_slot per
  * instruction slot: the address of the label that implements the form (so
  * dispatch is a single indirect jump), register indexes, the operand
- * already widened or resolved, and jump/call targets as absolute indexes.
+ * already widened or resolved, and jump/call targets as absolute offsets.
  * Everything that can be decided before running is decided there, so the
  * dispatch loop does no decoding and no bounds checks.
  *
@@ -13,7 +13,8 @@
  * verifier has proven memory safety and termination); the only checks left
  * at run time are the three that an unverified program can trip without
  * touching memory it was not given: call depth, unknown callx ids and the
- * optional instruction budget.  All run state lives in bh_interp()'s
+ * optional instruction budget (falling off the end lands on a sentinel
+ * slot, which costs nothing).  All run state lives in bh_interp()'s
  * frame, so one bh_code can run on any number of threads at once.
  */
 #include <errno.h>
@@ -30,6 +31,7 @@ typedef int64_t s64;
 typedef uint32_t u32;
 typedef int32_t s32;
 typedef uint16_t u16;
+typedef uint8_t u8;
 
 /* Executions of may_goto that fall through per run (the kernel's
  * BPF_MAX_LOOPS); the next one takes the jump. */
@@ -38,7 +40,7 @@ typedef uint16_t u16;
 struct bh_slot {
 	const void *label;
 	union {
-		u64 imm; /* sign-extended imm, or the final ld_imm64 value */
+		u64 imm;  /* sign-extended imm, or the final ld_imm64 value */
 		bh_fn fn; /* helper or kfunc of a call */
 	};
 	/* jump or local-call target as a byte offset from slot 0, so a
@@ -51,7 +53,8 @@ struct bh_slot {
 
 struct bh_code {
 	size_t cnt;
-	bh_fn *callx; /* BH_MAX_HELPER_ID entries, only if the program has callx */
+	/* BH_MAX_HELPER_ID entries, only when the program has callx */
+	bh_fn *callx;
 	/* cnt + 1 slots: the extra one catches falling off the end */
 	struct bh_slot slots[];
 };
@@ -61,11 +64,10 @@ struct bh_code {
 static int bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget,
 		     u64 *r0, const void *const **labels);
 
-static int bh_decode_err(char *err, size_t errsz, int ret, const char *fmt,
-			 ...) __attribute__((format(printf, 4, 5)));
+static int bh_decode_err(char *err, size_t errsz, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
-static int bh_decode_err(char *err, size_t errsz, int ret, const char *fmt,
-			 ...)
+static int bh_decode_err(char *err, size_t errsz, int ret, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -97,6 +99,85 @@ static bool bh_target_ok(size_t cnt, size_t idx, s64 rel, u32 *target)
 	return true;
 }
 
+/* Fill s from insns[i]; the ld_imm64 second slot is the caller's. */
+static int bh_decode_slot(const struct bh_insn *insns, size_t cnt, size_t i,
+			  const struct bh_resolve *res,
+			  const void *const *labels, struct bh_slot *s,
+			  char *err, size_t errsz)
+{
+	const struct bh_insn *in = &insns[i];
+	enum bh_op op = bh_op_of(in);
+	u8 class = BH_CLASS(in->code);
+
+	if (op == BH_OP_INVALID)
+		return bh_decode_err(err, errsz, -EINVAL,
+				     "insn %zu: unknown opcode 0x%02x", i,
+				     in->code);
+	s->label = labels[op];
+	s->dst = in->dst_reg;
+	s->src = in->src_reg;
+	s->off = in->off;
+	s->imm = (u64)(s64)in->imm;
+
+	switch (op) {
+	case BH_OP_LDDW:
+		if (i + 1 >= cnt)
+			return bh_decode_err(err, errsz, -EINVAL,
+					     "insn %zu: ld_imm64 without its "
+					     "second slot",
+					     i);
+		if (in->src_reg == 0) {
+			s->imm = (u64)(u32)in->imm | (u64)(u32)insns[i + 1].imm
+							     << 32;
+			return 0;
+		}
+		if (!res || !res->ldimm64)
+			return bh_decode_err(
+				err, errsz, -EINVAL,
+				"insn %zu: ld_imm64 pseudo form %u "
+				"needs a resolver",
+				i, in->src_reg);
+		return res->ldimm64(res->ctx, insns, i, &s->imm, err, errsz);
+	case BH_OP_CALL:
+		s->fn = bh_resolve_helper(res, in->imm);
+		if (!s->fn)
+			return bh_decode_err(err, errsz, -EINVAL,
+					     "insn %zu: unknown helper %d", i,
+					     in->imm);
+		return 0;
+	case BH_OP_CALL_KFUNC:
+		s->fn = NULL;
+		if (res && res->kfunc)
+			s->fn = res->kfunc(res->ctx, in->imm, in->off);
+		if (!s->fn)
+			return bh_decode_err(err, errsz, -EINVAL,
+					     "insn %zu: unresolved kfunc "
+					     "(btf id %d, btf %d)",
+					     i, in->imm, in->off);
+		return 0;
+	case BH_OP_CALLX:
+	case BH_OP_EXIT:
+		return 0;
+	case BH_OP_CALL_LOCAL:
+	case BH_OP_JA32:
+		/* these carry their offset in imm */
+		if (!bh_target_ok(cnt, i, in->imm, &s->target))
+			return bh_decode_err(
+				err, errsz, -EINVAL,
+				"insn %zu: target %+d out of range", i,
+				in->imm);
+		return 0;
+	default:
+		if ((class == BH_JMP || class == BH_JMP32) &&
+		    !bh_target_ok(cnt, i, in->off, &s->target))
+			return bh_decode_err(err, errsz, -EINVAL,
+					     "insn %zu: jump offset %+d out of "
+					     "range",
+					     i, in->off);
+		return 0;
+	}
+}
+
 int bh_code_new(const struct bh_insn *insns, size_t cnt,
 		const struct bh_resolve *res, struct bh_code **out, char *err,
 		size_t errsz)
@@ -116,93 +197,15 @@ int bh_code_new(const struct bh_insn *insns, size_t cnt,
 	if (!code)
 		return bh_decode_err(err, errsz, -ENOMEM, "out of memory");
 	code->cnt = cnt;
-
 	for (size_t i = 0; i < cnt; i++) {
-		const struct bh_insn *in = &insns[i];
-		struct bh_slot *s = &code->slots[i];
-		enum bh_op op = bh_op_of(in);
-
-		if (op == BH_OP_INVALID) {
-			ret = bh_decode_err(err, errsz, -EINVAL,
-					    "insn %zu: unknown opcode 0x%02x",
-					    i, in->code);
+		ret = bh_decode_slot(insns, cnt, i, res, labels,
+				     &code->slots[i], err, errsz);
+		if (ret)
 			goto fail;
-		}
-		s->label = labels[op];
-		s->dst = in->dst_reg;
-		s->src = in->src_reg;
-		s->off = in->off;
-		s->imm = (u64)(s64)in->imm;
-
-		switch (op) {
-		case BH_OP_LDDW:
-			if (i + 1 >= cnt) {
-				ret = bh_decode_err(err, errsz, -EINVAL,
-						    "insn %zu: ld_imm64 without its second slot",
-						    i);
-				goto fail;
-			}
-			if (in->src_reg == 0) {
-				s->imm = (u64)(u32)in->imm |
-					 (u64)(u32)insns[i + 1].imm << 32;
-			} else if (!res || !res->ldimm64) {
-				ret = bh_decode_err(err, errsz, -EINVAL,
-						    "insn %zu: ld_imm64 pseudo form %u needs a resolver",
-						    i, in->src_reg);
-				goto fail;
-			} else {
-				ret = res->ldimm64(res->ctx, insns, i, &s->imm,
-						   err, errsz);
-				if (ret)
-					goto fail;
-			}
-			/* the second slot is never dispatched to */
+		has_callx |= code->slots[i].label == labels[BH_OP_CALLX];
+		/* an ld_imm64's second slot is never dispatched to */
+		if (code->slots[i].label == labels[BH_OP_LDDW])
 			code->slots[++i].label = labels[BH_OP__COUNT];
-			break;
-		case BH_OP_CALL:
-			s->fn = bh_resolve_helper(res, in->imm);
-			if (!s->fn) {
-				ret = bh_decode_err(err, errsz, -EINVAL,
-						    "insn %zu: unknown helper %d",
-						    i, in->imm);
-				goto fail;
-			}
-			break;
-		case BH_OP_CALL_KFUNC:
-			s->fn = res && res->kfunc ?
-					res->kfunc(res->ctx, in->imm, in->off) :
-					NULL;
-			if (!s->fn) {
-				ret = bh_decode_err(err, errsz, -EINVAL,
-						    "insn %zu: unresolved kfunc (btf id %d, btf %d)",
-						    i, in->imm, in->off);
-				goto fail;
-			}
-			break;
-		case BH_OP_CALLX:
-			has_callx = true;
-			break;
-		case BH_OP_CALL_LOCAL:
-		case BH_OP_JA32:
-			if (!bh_target_ok(cnt, i, in->imm, &s->target)) {
-				ret = bh_decode_err(err, errsz, -EINVAL,
-						    "insn %zu: target %+d out of range",
-						    i, in->imm);
-				goto fail;
-			}
-			break;
-		default:
-			if ((BH_CLASS(in->code) == BH_JMP ||
-			     BH_CLASS(in->code) == BH_JMP32) &&
-			    op != BH_OP_EXIT &&
-			    !bh_target_ok(cnt, i, in->off, &s->target)) {
-				ret = bh_decode_err(err, errsz, -EINVAL,
-						    "insn %zu: jump offset %+d out of range",
-						    i, in->off);
-				goto fail;
-			}
-			break;
-		}
 	}
 	code->slots[cnt].label = labels[BH_OP__COUNT];
 
@@ -237,9 +240,9 @@ int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
 	/* Charged in bytes of slots (see bh_interp); "unlimited" is 2^63
 	 * bytes, centuries at any speed. */
 	const u64 max = INT64_MAX / sizeof(struct bh_slot);
-	s64 budget = opts && opts->insn_limit && opts->insn_limit < max ?
-			     (s64)(opts->insn_limit * sizeof(struct bh_slot)) :
-			     INT64_MAX;
+	s64 budget = opts && opts->insn_limit && opts->insn_limit < max
+			     ? (s64)(opts->insn_limit * sizeof(struct bh_slot))
+			     : INT64_MAX;
 
 	return bh_interp(code, r1, r2, budget, r0, NULL);
 }
@@ -358,6 +361,26 @@ static inline u32 bh_smod32(u32 a, u32 b)
 #define bh_be64(x) ((u64)(x))
 #endif
 
+/* cmpxchg returns the old value whether or not it stored */
+static inline u32 bh_cmpxchg32(u32 *p, u32 expected, u32 val)
+{
+	__atomic_compare_exchange_n(p, &expected, val, false, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+	return expected;
+}
+
+static inline u64 bh_cmpxchg64(u64 *p, u64 expected, u64 val)
+{
+	__atomic_compare_exchange_n(p, &expected, val, false, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+	return expected;
+}
+
+static inline bh_fn bh_callx_fn(const struct bh_code *code, u64 id)
+{
+	return id < BH_MAX_HELPER_ID ? code->callx[id] : NULL;
+}
+
 struct bh_frame {
 	const struct bh_slot *ret;
 	u64 saved[4]; /* r6..r9 */
@@ -387,12 +410,13 @@ bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget, u64 *r0,
 	};
 	uint8_t stack[BH_MAX_CALL_FRAMES][BH_STACK_SIZE]
 		__attribute__((aligned(16)));
-	struct bh_frame frames[BH_MAX_CALL_FRAMES];
+	struct bh_frame frames[BH_MAX_CALL_FRAMES], *frame;
 	const struct bh_slot *base, *pc, *blk;
 	u64 reg[BH_MAX_REG];
 	u32 may_goto = BH_MAY_GOTO_BUDGET;
 	int depth = 0;
 	int fault;
+	bh_fn fn;
 
 	if (!code) {
 		*labels = table;
@@ -406,51 +430,53 @@ bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget, u64 *r0,
 	base = code->slots;
 	pc = blk = base;
 
+/* clang-format would mangle the label and operator macros below */
+/* clang-format off */
 #define DST reg[pc->dst]
 #define SRC reg[pc->src]
 #define IMM (pc->imm)
 #define DISPATCH() goto *pc->label
-#define NEXT()             \
-	do {               \
-		pc++;      \
-		DISPATCH(); \
-	} while (0)
+#define NEXT() do { pc++; DISPATCH(); } while (0)
 /* Charge the stretch blk..pc; the next one starts at to. */
-#define CHARGE(to)                                         \
-	do {                                               \
-		budget -= (const char *)pc - (const char *)blk + \
-			  (s64)sizeof(*pc);                \
-		if (__builtin_expect(budget < 0, 0))       \
-			goto fault_limit;                  \
-		blk = (to);                                \
+#define CHARGE(to)							\
+	do {								\
+		budget -= (const char *)pc - (const char *)blk +	\
+			  (s64)sizeof(*pc);				\
+		if (__builtin_expect(budget < 0, 0))			\
+			goto fault_limit;				\
+		blk = (to);						\
 	} while (0)
-#define JUMP()                                  \
-	do {                                    \
-		const struct bh_slot *t_ = (const void *)((const char *)base + \
-							   pc->target); \
-		CHARGE(t_);                     \
-		pc = t_;                        \
-		DISPATCH();                     \
+#define JUMP()								\
+	do {								\
+		const struct bh_slot *t_ =				\
+			(const void *)((const char *)base + pc->target); \
+		CHARGE(t_);						\
+		pc = t_;						\
+		DISPATCH();						\
 	} while (0)
-#define ALU(name, expr)      \
-	op_##name:           \
-	DST = (expr);        \
-	NEXT();
-#define ALU64(name, op)                       \
-	ALU(name##64_K, DST op IMM)           \
+#define ALU(name, expr)							\
+	op_##name: DST = (expr); NEXT();
+#define ALU64(name, op)							\
+	ALU(name##64_K, DST op IMM)					\
 	ALU(name##64_X, DST op SRC)
-#define ALU32(name, op)                                 \
-	ALU(name##32_K, (u32)DST op (u32)IMM)           \
+#define ALU32(name, op)							\
+	ALU(name##32_K, (u32)DST op (u32)IMM)				\
 	ALU(name##32_X, (u32)DST op (u32)SRC)
-#define JCOND(name, cond)     \
-	op_##name:            \
-	if (cond)             \
-		JUMP();       \
-	NEXT();
-#define JCMP(name, op, type)                                 \
-	JCOND(name##_K, (type)DST op (type)IMM)              \
+#define JCOND(name, cond)						\
+	op_##name: if (cond) JUMP(); NEXT();
+#define JCMP(name, op, type)						\
+	JCOND(name##_K, (type)DST op (type)IMM)				\
 	JCOND(name##_X, (type)DST op (type)SRC)
+#define STORE(name, fn, val)						\
+	op_##name: fn(ADDR(pc->dst), val); NEXT();
+#define APTR(t) ((t *)(uintptr_t)ADDR(pc->dst))
+/* Plain atomics promise no ordering (as in the kernel); the fetch forms,
+ * xchg and cmpxchg are fully ordered. */
+#define ATOMIC(name, t, fn)						\
+	op_A##name: fn(APTR(t), (t)SRC, __ATOMIC_RELAXED); NEXT();	\
+	op_AF##name: SRC = fn(APTR(t), (t)SRC, __ATOMIC_SEQ_CST); NEXT();
 #define ADDR(r) (reg[r] + (u64)(s64)pc->off)
+	/* clang-format on */
 
 	DISPATCH();
 
@@ -496,7 +522,7 @@ bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget, u64 *r0,
 	ALU(RSH32_X, (u32)DST >> (SRC & 31))
 	ALU(ARSH32_K, (u32)((s32)DST >> (IMM & 31)))
 	ALU(ARSH32_X, (u32)((s32)DST >> (SRC & 31)))
-	ALU(NEG32, (u32)-(u32)DST)
+	ALU(NEG32, (u32) - (u32)DST)
 	ALU(DIV32_K, (u32)IMM ? (u32)DST / (u32)IMM : 0)
 	ALU(DIV32_X, (u32)SRC ? (u32)DST / (u32)SRC : 0)
 	ALU(MOD32_K, (u32)IMM ? (u32)DST % (u32)IMM : (u32)DST)
@@ -529,10 +555,6 @@ op_LDDW:
 	ALU(LDXSH, (u64)(s64)(int16_t)bh_ld16(ADDR(pc->src)))
 	ALU(LDXSW, (u64)(s64)(s32)bh_ld32(ADDR(pc->src)))
 
-#define STORE(name, fn, val)             \
-	op_##name:                       \
-	fn(ADDR(pc->dst), val);          \
-	NEXT();
 	STORE(STB, bh_st8, IMM)
 	STORE(STH, bh_st16, IMM)
 	STORE(STW, bh_st32, IMM)
@@ -542,16 +564,6 @@ op_LDDW:
 	STORE(STXW, bh_st32, SRC)
 	STORE(STXDW, bh_st64, SRC)
 
-	/* Plain atomics promise no ordering (as in the kernel); the fetch
-	 * forms, xchg and cmpxchg are fully ordered. */
-#define APTR(t) ((t *)(uintptr_t)ADDR(pc->dst))
-#define ATOMIC(name, t, fn)                                             \
-	op_A##name:                                                     \
-	fn(APTR(t), (t)SRC, __ATOMIC_RELAXED);                          \
-	NEXT();                                                         \
-	op_AF##name:                                                    \
-	SRC = fn(APTR(t), (t)SRC, __ATOMIC_SEQ_CST);                    \
-	NEXT();
 	ATOMIC(ADD32, u32, __atomic_fetch_add)
 	ATOMIC(OR32, u32, __atomic_fetch_or)
 	ATOMIC(AND32, u32, __atomic_fetch_and)
@@ -566,22 +578,12 @@ op_AXCHG32:
 op_AXCHG64:
 	SRC = __atomic_exchange_n(APTR(u64), SRC, __ATOMIC_SEQ_CST);
 	NEXT();
-op_ACMPXCHG32: {
-	u32 old = (u32)reg[0];
-
-	__atomic_compare_exchange_n(APTR(u32), &old, (u32)SRC, false,
-				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-	reg[0] = old;
+op_ACMPXCHG32:
+	reg[0] = bh_cmpxchg32(APTR(u32), (u32)reg[0], (u32)SRC);
 	NEXT();
-}
-op_ACMPXCHG64: {
-	u64 old = reg[0];
-
-	__atomic_compare_exchange_n(APTR(u64), &old, SRC, false,
-				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-	reg[0] = old;
+op_ACMPXCHG64:
+	reg[0] = bh_cmpxchg64(APTR(u64), reg[0], SRC);
 	NEXT();
-}
 
 op_JA:
 op_JA32:
@@ -622,37 +624,30 @@ op_CALL_KFUNC:
 	reg[0] = pc->fn(reg[1], reg[2], reg[3], reg[4], reg[5]);
 	NEXT();
 
-op_CALLX: {
-	u64 id = DST;
-	bh_fn fn;
-
-	if (id >= BH_MAX_HELPER_ID || !(fn = code->callx[id]))
+op_CALLX:
+	fn = bh_callx_fn(code, DST);
+	if (!fn)
 		goto fault_callx;
 	reg[0] = fn(reg[1], reg[2], reg[3], reg[4], reg[5]);
 	NEXT();
-}
 
-op_CALL_LOCAL: {
-	struct bh_frame *f;
-
+op_CALL_LOCAL:
 	if (__builtin_expect(depth == BH_MAX_CALL_FRAMES - 1, 0))
 		goto fault_depth;
-	f = &frames[depth++];
-	f->ret = pc + 1;
-	memcpy(f->saved, &reg[6], sizeof(f->saved));
+	frame = &frames[depth++];
+	frame->ret = pc + 1;
+	memcpy(frame->saved, &reg[6], sizeof(frame->saved));
 	memset(stack[depth], 0, sizeof(stack[depth]));
 	reg[BH_FP] = (u64)(uintptr_t)(stack[depth] + BH_STACK_SIZE);
 	JUMP();
-}
 
 op_EXIT:
 	if (depth) {
-		const struct bh_frame *f = &frames[--depth];
-
-		CHARGE(f->ret);
-		memcpy(&reg[6], f->saved, sizeof(f->saved));
+		frame = &frames[--depth];
+		CHARGE(frame->ret);
+		memcpy(&reg[6], frame->saved, sizeof(frame->saved));
 		reg[BH_FP] = (u64)(uintptr_t)(stack[depth] + BH_STACK_SIZE);
-		pc = f->ret;
+		pc = frame->ret;
 		DISPATCH();
 	}
 	CHARGE(pc);

@@ -112,8 +112,7 @@ static int conf_parse_data(char *text, struct conf_data *d, char *why,
 }
 
 /* "b400000000000000 ..." (memory byte order) into slots. */
-static int conf_parse_bytecode(const char *s, struct bh_insn **out,
-			       size_t *cnt)
+static int conf_parse_bytecode(const char *s, struct bh_insn **out, size_t *cnt)
 {
 	size_t n = 0, cap = 0;
 	struct bh_insn *v = NULL;
@@ -158,10 +157,10 @@ static int conf_parse_bytecode(const char *s, struct bh_insn **out,
 static void conf_run_row(char *row)
 {
 	char *col[7], *save = NULL, why[512], path[1024], err[256];
-	struct bh_run_opts opts = { .insn_limit = CONF_INSN_LIMIT };
+	struct bh_run_opts opts = {.insn_limit = CONF_INSN_LIMIT};
 	struct bh_code *code = NULL;
 	struct bh_insn *insns = NULL;
-	struct conf_data d = { 0 };
+	struct conf_data d = {0};
 	uint64_t expected, r0 = 0;
 	uint8_t *mem = NULL;
 	char *text;
@@ -191,8 +190,8 @@ static void conf_run_row(char *row)
 		goto out;
 	}
 	if (d.mem_len != strtoull(col[4], NULL, 10)) {
-		th_case(col[0], 0, "mem is %zu bytes, index says %s",
-			d.mem_len, col[4]);
+		th_case(col[0], 0, "mem is %zu bytes, index says %s", d.mem_len,
+			col[4]);
 		goto out;
 	}
 	if (conf_parse_bytecode(col[6], &insns, &cnt) ||

@@ -15,16 +15,19 @@
 #include "exec/exec.h"
 #include "maps/map.h"
 
-#define INSN(c, d, s, o, i)                                              \
-	((struct bh_insn){ .code = (c), .dst_reg = (d), .src_reg = (s),   \
-			   .off = (o), .imm = (i) })
+#define INSN(c, d, s, o, i)               \
+	((struct bh_insn){.code = (c),    \
+			  .dst_reg = (d), \
+			  .src_reg = (s), \
+			  .off = (o),     \
+			  .imm = (i)})
 #define MOV64_IMM(d, i) INSN(0xb7, d, 0, 0, i)
 #define MOV64_REG(d, s) INSN(0xbf, d, s, 0, 0)
 #define ADD64_IMM(d, i) INSN(0x07, d, 0, 0, i)
 #define ADD64_REG(d, s) INSN(0x0f, d, s, 0, 0)
 #define SUB64_IMM(d, i) INSN(0x17, d, 0, 0, i)
-#define LDDW(d, v)                                                       \
-	INSN(0x18, d, 0, 0, (int32_t)(uint32_t)(uint64_t)(v)),            \
+#define LDDW(d, v)                                             \
+	INSN(0x18, d, 0, 0, (int32_t)(uint32_t)(uint64_t)(v)), \
 		INSN(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(v) >> 32))
 #define LDXDW(d, s, o) INSN(0x79, d, s, o, 0)
 #define STXDW(d, s, o) INSN(0x7b, d, s, o, 0)
@@ -45,7 +48,7 @@ static int run_res(const struct bh_insn *p, size_t n,
 		   const struct bh_resolve *res, uint64_t r1, uint64_t limit,
 		   uint64_t *r0)
 {
-	struct bh_run_opts opts = { .insn_limit = limit };
+	struct bh_run_opts opts = {.insn_limit = limit};
 	struct bh_code *code;
 	char err[256];
 	int ret;
@@ -99,8 +102,8 @@ static void run_alu_cases(const struct alu_case *c, size_t n)
 
 		CHECK_MSG(ret == BH_RUN_OK, "%s: ret %d", c[i].name, ret);
 		CHECK_MSG(r0 == c[i].want,
-			  "%s: r0 = 0x%" PRIx64 ", want 0x%" PRIx64,
-			  c[i].name, r0, c[i].want);
+			  "%s: r0 = 0x%" PRIx64 ", want 0x%" PRIx64, c[i].name,
+			  r0, c[i].want);
 	}
 }
 
@@ -109,23 +112,23 @@ static void run_alu_cases(const struct alu_case *c, size_t n)
 TEST(div_mod_by_zero)
 {
 	static const struct alu_case c[] = {
-		{ "div64_k", 0x37, 0, M10, 0, 0 },
-		{ "div64_x", 0x3f, 0, M10, 0, 0 },
-		{ "sdiv64_k", 0x37, 1, M10, 0, 0 },
-		{ "sdiv64_x", 0x3f, 1, M10, 0, 0 },
-		{ "mod64_k", 0x97, 0, M10, 0, M10 },
-		{ "mod64_x", 0x9f, 0, M10, 0, M10 },
-		{ "smod64_k", 0x97, 1, M10, 0, M10 },
-		{ "smod64_x", 0x9f, 1, M10, 0, M10 },
-		{ "div32_k", 0x34, 0, M10, 0, 0 },
-		{ "div32_x", 0x3c, 0, M10, 0, 0 },
-		{ "sdiv32_k", 0x34, 1, M10, 0, 0 },
-		{ "sdiv32_x", 0x3c, 1, M10, 0, 0 },
+		{"div64_k", 0x37, 0, M10, 0, 0},
+		{"div64_x", 0x3f, 0, M10, 0, 0},
+		{"sdiv64_k", 0x37, 1, M10, 0, 0},
+		{"sdiv64_x", 0x3f, 1, M10, 0, 0},
+		{"mod64_k", 0x97, 0, M10, 0, M10},
+		{"mod64_x", 0x9f, 0, M10, 0, M10},
+		{"smod64_k", 0x97, 1, M10, 0, M10},
+		{"smod64_x", 0x9f, 1, M10, 0, M10},
+		{"div32_k", 0x34, 0, M10, 0, 0},
+		{"div32_x", 0x3c, 0, M10, 0, 0},
+		{"sdiv32_k", 0x34, 1, M10, 0, 0},
+		{"sdiv32_x", 0x3c, 1, M10, 0, 0},
 		/* mod32 by zero keeps dst but clears the upper half */
-		{ "mod32_k", 0x94, 0, M10, 0, 0xfffffff6 },
-		{ "mod32_x", 0x9c, 0, M10, 0, 0xfffffff6 },
-		{ "smod32_k", 0x94, 1, M10, 0, 0xfffffff6 },
-		{ "smod32_x", 0x9c, 1, M10, 0, 0xfffffff6 },
+		{"mod32_k", 0x94, 0, M10, 0, 0xfffffff6},
+		{"mod32_x", 0x9c, 0, M10, 0, 0xfffffff6},
+		{"smod32_k", 0x94, 1, M10, 0, 0xfffffff6},
+		{"smod32_x", 0x9c, 1, M10, 0, 0xfffffff6},
 	};
 
 	run_alu_cases(c, N(c));
@@ -149,20 +152,20 @@ TEST(div32_high_divisor)
 TEST(signed_int_min_by_minus_one)
 {
 	static const struct alu_case c[] = {
-		{ "sdiv64_k", 0x37, 1, 1ull << 63, -1, 1ull << 63 },
-		{ "sdiv64_x", 0x3f, 1, 1ull << 63, -1, 1ull << 63 },
-		{ "smod64_k", 0x97, 1, 1ull << 63, -1, 0 },
-		{ "smod64_x", 0x9f, 1, 1ull << 63, -1, 0 },
-		{ "sdiv32_k", 0x34, 1, 0xffffffff80000000ull, -1, 0x80000000 },
-		{ "sdiv32_x", 0x3c, 1, 0x80000000, -1, 0x80000000 },
-		{ "smod32_k", 0x94, 1, 0x80000000, -1, 0 },
-		{ "smod32_x", 0x9c, 1, 0xffffffff80000000ull, -1, 0 },
+		{"sdiv64_k", 0x37, 1, 1ull << 63, -1, 1ull << 63},
+		{"sdiv64_x", 0x3f, 1, 1ull << 63, -1, 1ull << 63},
+		{"smod64_k", 0x97, 1, 1ull << 63, -1, 0},
+		{"smod64_x", 0x9f, 1, 1ull << 63, -1, 0},
+		{"sdiv32_k", 0x34, 1, 0xffffffff80000000ull, -1, 0x80000000},
+		{"sdiv32_x", 0x3c, 1, 0x80000000, -1, 0x80000000},
+		{"smod32_k", 0x94, 1, 0x80000000, -1, 0},
+		{"smod32_x", 0x9c, 1, 0xffffffff80000000ull, -1, 0},
 		/* and ordinary signed results round toward zero */
-		{ "sdiv64_neg", 0x37, 1, M10, 3, (uint64_t)-3 },
-		{ "smod64_neg", 0x97, 1, M10, 3, (uint64_t)-1 },
-		{ "sdiv32_neg", 0x34, 1, M10, 3, 0xfffffffd },
-		{ "smod32_neg", 0x94, 1, M10, -3, 0xffffffff },
-		{ "div64_unsigned", 0x37, 0, M10, 2, M10 / 2 },
+		{"sdiv64_neg", 0x37, 1, M10, 3, (uint64_t)-3},
+		{"smod64_neg", 0x97, 1, M10, 3, (uint64_t)-1},
+		{"sdiv32_neg", 0x34, 1, M10, 3, 0xfffffffd},
+		{"smod32_neg", 0x94, 1, M10, -3, 0xffffffff},
+		{"div64_unsigned", 0x37, 0, M10, 2, M10 / 2},
 	};
 
 	run_alu_cases(c, N(c));
@@ -171,18 +174,18 @@ TEST(signed_int_min_by_minus_one)
 TEST(shift_masking)
 {
 	static const struct alu_case c[] = {
-		{ "lsh64_k_64", 0x67, 0, 3, 64, 3 },
-		{ "lsh64_k_65", 0x67, 0, 3, 65, 6 },
-		{ "lsh64_x_neg60", 0x6f, 0, 1, -60, 16 },
-		{ "rsh64_x_127", 0x7f, 0, 1ull << 63, 127, 1 },
-		{ "arsh64_k_64", 0xc7, 0, 1ull << 63, 64, 1ull << 63 },
-		{ "arsh64_x_65", 0xcf, 0, 1ull << 63, 65, 0xc000000000000000ull },
-		{ "lsh32_k_32", 0x64, 0, 0x100000003ull, 32, 3 },
-		{ "lsh32_k_60", 0x64, 0, 1, 60, 1u << 28 },
-		{ "lsh32_x_33", 0x6c, 0, 0xffffffff80000001ull, 33, 2 },
-		{ "rsh32_k_63", 0x74, 0, 0xffffffff80000000ull, 63, 1 },
-		{ "arsh32_k_33", 0xc4, 0, 0x80000000, 33, 0xc0000000 },
-		{ "arsh32_x_neg1", 0xcc, 0, 0x80000000, -1, 0xffffffff },
+		{"lsh64_k_64", 0x67, 0, 3, 64, 3},
+		{"lsh64_k_65", 0x67, 0, 3, 65, 6},
+		{"lsh64_x_neg60", 0x6f, 0, 1, -60, 16},
+		{"rsh64_x_127", 0x7f, 0, 1ull << 63, 127, 1},
+		{"arsh64_k_64", 0xc7, 0, 1ull << 63, 64, 1ull << 63},
+		{"arsh64_x_65", 0xcf, 0, 1ull << 63, 65, 0xc000000000000000ull},
+		{"lsh32_k_32", 0x64, 0, 0x100000003ull, 32, 3},
+		{"lsh32_k_60", 0x64, 0, 1, 60, 1u << 28},
+		{"lsh32_x_33", 0x6c, 0, 0xffffffff80000001ull, 33, 2},
+		{"rsh32_k_63", 0x74, 0, 0xffffffff80000000ull, 63, 1},
+		{"arsh32_k_33", 0xc4, 0, 0x80000000, 33, 0xc0000000},
+		{"arsh32_x_neg1", 0xcc, 0, 0x80000000, -1, 0xffffffff},
 	};
 
 	run_alu_cases(c, N(c));
@@ -191,18 +194,18 @@ TEST(shift_masking)
 TEST(byteswap_truncates)
 {
 	static const struct alu_case c[] = {
-		{ "be16", 0xdc, 0, 0x1122334455667788ull, 16, 0x8877 },
-		{ "be32", 0xdc, 0, 0x1122334455667788ull, 32, 0x88776655 },
-		{ "be64", 0xdc, 0, 0x1122334455667788ull, 64,
-		  0x8877665544332211ull },
-		{ "le16", 0xd4, 0, 0x1122334455667788ull, 16, 0x7788 },
-		{ "le32", 0xd4, 0, 0x1122334455667788ull, 32, 0x55667788 },
-		{ "le64", 0xd4, 0, 0x1122334455667788ull, 64,
-		  0x1122334455667788ull },
-		{ "bswap16", 0xd7, 0, 0x1122334455667788ull, 16, 0x8877 },
-		{ "bswap32", 0xd7, 0, 0x1122334455667788ull, 32, 0x88776655 },
-		{ "bswap64", 0xd7, 0, 0x1122334455667788ull, 64,
-		  0x8877665544332211ull },
+		{"be16", 0xdc, 0, 0x1122334455667788ull, 16, 0x8877},
+		{"be32", 0xdc, 0, 0x1122334455667788ull, 32, 0x88776655},
+		{"be64", 0xdc, 0, 0x1122334455667788ull, 64,
+		 0x8877665544332211ull},
+		{"le16", 0xd4, 0, 0x1122334455667788ull, 16, 0x7788},
+		{"le32", 0xd4, 0, 0x1122334455667788ull, 32, 0x55667788},
+		{"le64", 0xd4, 0, 0x1122334455667788ull, 64,
+		 0x1122334455667788ull},
+		{"bswap16", 0xd7, 0, 0x1122334455667788ull, 16, 0x8877},
+		{"bswap32", 0xd7, 0, 0x1122334455667788ull, 32, 0x88776655},
+		{"bswap64", 0xd7, 0, 0x1122334455667788ull, 64,
+		 0x8877665544332211ull},
 	};
 
 	run_alu_cases(c, N(c));
@@ -237,7 +240,7 @@ TEST(call_depth)
 		 BH_RUN_CALL_DEPTH);
 	/* unbounded recursion faults too, it does not overflow anything */
 	{
-		struct bh_insn p[] = { CALL_LOCAL(-1), EXIT() };
+		struct bh_insn p[] = {CALL_LOCAL(-1), EXIT()};
 
 		CHECK_EQ(run(p, N(p), &r0), BH_RUN_CALL_DEPTH);
 	}
@@ -276,11 +279,11 @@ TEST(stack_isolation)
 {
 	struct bh_insn p[] = {
 		STDW(10, -8, 0x1111),
-		CALL_LOCAL(6),	    /* f: returns what it found, writes */
-		MOV64_REG(6, 0),    /* r6 = f's first read (0) */
-		CALL_LOCAL(4),	    /* f again: fresh frame again */
+		CALL_LOCAL(6),	 /* f: returns what it found, writes */
+		MOV64_REG(6, 0), /* r6 = f's first read (0) */
+		CALL_LOCAL(4),	 /* f again: fresh frame again */
 		ADD64_REG(6, 0),
-		LDXDW(0, 10, -8),   /* ours is untouched */
+		LDXDW(0, 10, -8), /* ours is untouched */
 		ADD64_REG(0, 6),
 		EXIT(),
 		/* f: r0 = [r10-8] + [r10-512]; then scribble over its frame */
@@ -312,7 +315,7 @@ static uint64_t test_double(uint64_t a, uint64_t b, uint64_t c, uint64_t d,
 	return a * 2;
 }
 
-static uint64_t test_buf[4] = { 11, 22, 33, 44 };
+static uint64_t test_buf[4] = {11, 22, 33, 44};
 
 struct test_res_ctx {
 	int helper_calls;
@@ -345,21 +348,14 @@ static int test_ldimm64(void *ctx, const struct bh_insn *insns, size_t idx,
 
 TEST(custom_resolver)
 {
-	struct test_res_ctx ctx = { 0 };
-	struct bh_resolve res = { &ctx, test_ldimm64, test_helper,
-				  test_kfunc };
+	struct test_res_ctx ctx = {0};
+	struct bh_resolve res = {&ctx, test_ldimm64, test_helper, test_kfunc};
 	struct bh_insn p[] = {
-		MOV64_IMM(1, 1),
-		MOV64_IMM(2, 2),
-		MOV64_IMM(3, 3),
-		MOV64_IMM(4, 4),
-		MOV64_IMM(5, 5),
-		CALL_HELPER(1000),
-		MOV64_REG(1, 0),
-		CALL_KFUNC(77),
-		EXIT(),
+		MOV64_IMM(1, 1), MOV64_IMM(2, 2), MOV64_IMM(3, 3),
+		MOV64_IMM(4, 4), MOV64_IMM(5, 5), CALL_HELPER(1000),
+		MOV64_REG(1, 0), CALL_KFUNC(77),  EXIT(),
 	};
-	struct bh_insn bad[] = { CALL_HELPER(1001), EXIT() };
+	struct bh_insn bad[] = {CALL_HELPER(1001), EXIT()};
 	struct bh_code *code = NULL;
 	char err[128] = "";
 	uint64_t r0;
@@ -375,9 +371,8 @@ TEST(custom_resolver)
 
 TEST(ldimm64_pseudo)
 {
-	struct test_res_ctx ctx = { 0 };
-	struct bh_resolve res = { &ctx, test_ldimm64, test_helper,
-				  test_kfunc };
+	struct test_res_ctx ctx = {0};
+	struct bh_resolve res = {&ctx, test_ldimm64, test_helper, test_kfunc};
 	struct bh_insn p[] = {
 		INSN(0x18, 1, BH_PSEUDO_MAP_VALUE, 0, 3),
 		INSN(0, 0, 0, 0, 16),
@@ -396,13 +391,12 @@ TEST(ldimm64_pseudo)
 	CHECK_EQ(run_res(p, N(p), &res, 0, 0, &r0), BH_RUN_OK);
 	CHECK_U64(r0, 33);
 	/* the resolver's error and message come through unchanged */
-	CHECK_EQ(bh_code_new(missing, N(missing), &res, &code, err,
-			     sizeof(err)),
-		 -ENOENT);
+	CHECK_EQ(
+		bh_code_new(missing, N(missing), &res, &code, err, sizeof(err)),
+		-ENOENT);
 	CHECK_STR(err, "insn 0: no map 9");
 	/* a pseudo form with no resolver cannot be decoded */
-	CHECK_EQ(bh_code_new(p, N(p), NULL, &code, err, sizeof(err)),
-		 -EINVAL);
+	CHECK_EQ(bh_code_new(p, N(p), NULL, &code, err, sizeof(err)), -EINVAL);
 	CHECK_CONTAINS(err, "needs a resolver");
 	CHECK(!code);
 }
@@ -435,11 +429,9 @@ TEST(callx)
 TEST(may_goto_exhaustion)
 {
 	struct bh_insn p[] = {
-		MOV64_IMM(0, 0),
-		MAY_GOTO(2), /* to exit once the budget is spent */
-		ADD64_IMM(0, 1),
-		JA(-3),
-		EXIT(),
+		MOV64_IMM(0, 0), MAY_GOTO(2), /* to exit once the budget is
+						 spent */
+		ADD64_IMM(0, 1), JA(-3),      EXIT(),
 	};
 	uint64_t r0;
 
@@ -452,7 +444,7 @@ TEST(may_goto_exhaustion)
 
 TEST(insn_limit)
 {
-	struct bh_insn spin[] = { JA(-1), EXIT() };
+	struct bh_insn spin[] = {JA(-1), EXIT()};
 	/* 1 + 10 * 2 + 1 = 22 instructions */
 	struct bh_insn loop[] = {
 		MOV64_IMM(0, 0),
@@ -462,8 +454,7 @@ TEST(insn_limit)
 	};
 	uint64_t r0;
 
-	CHECK_EQ(run_res(spin, N(spin), NULL, 0, 1000, &r0),
-		 BH_RUN_INSN_LIMIT);
+	CHECK_EQ(run_res(spin, N(spin), NULL, 0, 1000, &r0), BH_RUN_INSN_LIMIT);
 	CHECK_EQ(run_res(loop, N(loop), NULL, 0, 22, &r0), BH_RUN_OK);
 	CHECK_U64(r0, 10);
 	CHECK_EQ(run_res(loop, N(loop), NULL, 0, 21, &r0), BH_RUN_INSN_LIMIT);
@@ -474,7 +465,7 @@ TEST(bad_slot)
 {
 	/* not well formed (bh_insns_check refuses it), but decodable:
 	 * falling off the end must fault, not run off the array */
-	struct bh_insn p[] = { MOV64_IMM(0, 1) };
+	struct bh_insn p[] = {MOV64_IMM(0, 1)};
 	struct bh_code *code;
 	char err[128];
 	uint64_t r0;
@@ -510,32 +501,38 @@ TEST(trace_printk)
 	static const char str[] = "hi";
 	const uint64_t sp = (uint64_t)(uintptr_t)str;
 	const struct printk_case c[] = {
-		{ "plain\n", { 0 }, "plain\n" },
-		{ "%d %i %u", { (uint64_t)-5, 0xffffffff, (uint64_t)-1 },
-		  "-5 -1 4294967295" },
-		{ "%x %ld %li", { 0x1ffffffffull, (uint64_t)-7, 1ull << 40 },
-		  "ffffffff -7 1099511627776" },
-		{ "%lu %lx %lld", { (uint64_t)-1, 0xabcdef012ull, (uint64_t)-9 },
-		  "18446744073709551615 abcdef012 -9" },
-		{ "%lli %llu %llx", { 1, 2, 0xdeadbeefcafeull },
-		  "1 2 deadbeefcafe" },
-		{ "[%s] [%c] %%", { sp, 'z', 0 }, "[hi] [z] %" },
-		{ "%p", { 0x1234 }, "0000000000001234" },
-		{ "%px,%pK", { 0xabc, 0xdef }, "0000000000000abc,0000000000000def" },
-		{ "%5d|%-4u|%08x", { 42, 7, 0xbeef }, "   42|7   |0000beef" },
-		{ "%X|%+d|% d", { 0xab, 5, 6 }, "AB|+5| 6" },
-		{ "%%%d%%", { 3 }, "%3%" },
-		{ "%d %d %d %d", { 1, 2, 3 }, NULL },	/* four args */
-		{ "%q", { 0 }, NULL },
-		{ "%lf", { 0 }, NULL },
-		{ "%llld", { 0 }, NULL },
-		{ "%pI4", { 0 }, NULL },
-		{ "%n", { 0 }, NULL },
-		{ "bell\a", { 0 }, NULL },
-		{ "trailing %", { 0 }, NULL },
+		{"plain\n", {0}, "plain\n"},
+		{"%d %i %u",
+		 {(uint64_t)-5, 0xffffffff, (uint64_t)-1},
+		 "-5 -1 4294967295"},
+		{"%x %ld %li",
+		 {0x1ffffffffull, (uint64_t)-7, 1ull << 40},
+		 "ffffffff -7 1099511627776"},
+		{"%lu %lx %lld",
+		 {(uint64_t)-1, 0xabcdef012ull, (uint64_t)-9},
+		 "18446744073709551615 abcdef012 -9"},
+		{"%lli %llu %llx",
+		 {1, 2, 0xdeadbeefcafeull},
+		 "1 2 deadbeefcafe"},
+		{"[%s] [%c] %%", {sp, 'z', 0}, "[hi] [z] %"},
+		{"%p", {0x1234}, "0000000000001234"},
+		{"%px,%pK",
+		 {0xabc, 0xdef},
+		 "0000000000000abc,0000000000000def"},
+		{"%5d|%-4u|%08x", {42, 7, 0xbeef}, "   42|7   |0000beef"},
+		{"%X|%+d|% d", {0xab, 5, 6}, "AB|+5| 6"},
+		{"%%%d%%", {3}, "%3%"},
+		{"%d %d %d %d", {1, 2, 3}, NULL}, /* four args */
+		{"%q", {0}, NULL},
+		{"%lf", {0}, NULL},
+		{"%llld", {0}, NULL},
+		{"%pI4", {0}, NULL},
+		{"%n", {0}, NULL},
+		{"bell\a", {0}, NULL},
+		{"trailing %", {0}, NULL},
 	};
-	struct capture cap = { .calls = 0 };
-	struct bh_run_env env = { capture_print, &cap };
+	struct capture cap = {.calls = 0};
+	struct bh_run_env env = {capture_print, &cap};
 	const struct bh_helper_info *h = bh_helper_by_id(6);
 	const struct bh_run_env *old;
 
@@ -545,9 +542,8 @@ TEST(trace_printk)
 		uint64_t ret;
 
 		cap.buf[0] = '\0';
-		ret = h->fn((uint64_t)(uintptr_t)c[i].fmt,
-			    strlen(c[i].fmt) + 1, c[i].a[0], c[i].a[1],
-			    c[i].a[2]);
+		ret = h->fn((uint64_t)(uintptr_t)c[i].fmt, strlen(c[i].fmt) + 1,
+			    c[i].a[0], c[i].a[1], c[i].a[2]);
 		if (!c[i].want) {
 			CHECK_MSG((int64_t)ret == -EINVAL && !cap.buf[0],
 				  "\"%s\": ret %" PRId64 ", printed \"%s\"",
@@ -561,21 +557,18 @@ TEST(trace_printk)
 			  c[i].fmt, ret);
 	}
 	/* fmt_size must cover the NUL, as in the kernel */
-	CHECK_EQ((int64_t)h->fn((uint64_t)(uintptr_t)"abc", 3, 0, 0, 0),
+	CHECK_EQ((int64_t)h->fn((uint64_t)(uintptr_t) "abc", 3, 0, 0, 0),
 		 -EINVAL);
-	CHECK_EQ((int64_t)h->fn((uint64_t)(uintptr_t)"abc", 0, 0, 0, 0),
+	CHECK_EQ((int64_t)h->fn((uint64_t)(uintptr_t) "abc", 0, 0, 0, 0),
 		 -EINVAL);
 
 	/* and through the interpreter */
 	{
 		static const char fmt[] = "v=%d s=%s\n";
 		struct bh_insn p[] = {
-			LDDW(1, (uintptr_t)fmt),
-			MOV64_IMM(2, sizeof(fmt)),
-			MOV64_IMM(3, -12),
-			LDDW(4, (uintptr_t)str),
-			CALL_HELPER(6),
-			EXIT(),
+			LDDW(1, (uintptr_t)fmt), MOV64_IMM(2, sizeof(fmt)),
+			MOV64_IMM(3, -12),	 LDDW(4, (uintptr_t)str),
+			CALL_HELPER(6),		 EXIT(),
 		};
 		uint64_t r0;
 
@@ -594,13 +587,10 @@ TEST(builtin_helpers)
 		int32_t id;
 		const char *name;
 	} want[] = {
-		{ 1, "bpf_map_lookup_elem" },
-		{ 2, "bpf_map_update_elem" },
-		{ 3, "bpf_map_delete_elem" },
-		{ 5, "bpf_ktime_get_ns" },
-		{ 6, "bpf_trace_printk" },
-		{ 7, "bpf_get_prandom_u32" },
-		{ 8, "bpf_get_smp_processor_id" },
+		{1, "bpf_map_lookup_elem"},	 {2, "bpf_map_update_elem"},
+		{3, "bpf_map_delete_elem"},	 {5, "bpf_ktime_get_ns"},
+		{6, "bpf_trace_printk"},	 {7, "bpf_get_prandom_u32"},
+		{8, "bpf_get_smp_processor_id"},
 	};
 	const struct bh_helper_info *h;
 	uint64_t t0, t1, r[8], cpu;
@@ -632,9 +622,11 @@ TEST(builtin_helpers)
 
 TEST(map_helpers)
 {
-	struct bh_map_def def = { .name = "m", .type = BH_MAP_HASH,
-				  .key_size = 4, .value_size = 8,
-				  .max_entries = 4 };
+	struct bh_map_def def = {.name = "m",
+				 .type = BH_MAP_HASH,
+				 .key_size = 4,
+				 .value_size = 8,
+				 .max_entries = 4};
 	char err[128];
 	struct bh_map *m = bh_map_new(&def, err, sizeof(err));
 	/* update key 7 = 0x55, lookup it, delete it, lookup again (NULL) */
@@ -705,7 +697,7 @@ struct thread_arg {
 static void *thread_main(void *p)
 {
 	struct thread_arg *a = p;
-	struct bh_run_env env = { capture_print, &a->cap };
+	struct bh_run_env env = {capture_print, &a->cap};
 	static const char fmt[] = "%d";
 	const struct bh_helper_info *h = bh_helper_by_id(6);
 
@@ -725,13 +717,12 @@ static void *thread_main(void *p)
 
 TEST(concurrent_runs)
 {
-	struct thread_arg a[2] = { { .base = 1 }, { .base = 1000 } };
+	struct thread_arg a[2] = {{.base = 1}, {.base = 1000}};
 	struct bh_code *code;
 	pthread_t t[2];
 	char err[128];
 
-	CHECK_EQ(bh_insns_check(thread_prog, N(thread_prog), err,
-				sizeof(err)),
+	CHECK_EQ(bh_insns_check(thread_prog, N(thread_prog), err, sizeof(err)),
 		 0);
 	CHECK_EQ(bh_code_new(thread_prog, N(thread_prog), NULL, &code, err,
 			     sizeof(err)),
@@ -757,11 +748,8 @@ TEST(speed)
 {
 	/* 3 instructions per iteration */
 	struct bh_insn p[] = {
-		MOV64_IMM(0, 0),
-		ADD64_REG(0, 1),
-		SUB64_IMM(1, 1),
-		JNE_IMM(1, 0, -3),
-		EXIT(),
+		MOV64_IMM(0, 0),   ADD64_REG(0, 1), SUB64_IMM(1, 1),
+		JNE_IMM(1, 0, -3), EXIT(),
 	};
 	const uint64_t iters = 20000000;
 	struct bh_code *code;
