@@ -36,6 +36,9 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v4 -Wall -Werror -Iinclude \
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
+# keep intermediate objects (test .o files) between builds
+.SECONDARY:
+
 EXAMPLES := $(BUILD)/examples/ratelimit $(BUILD)/examples/ratelimit.bpf.o
 
 .PHONY: all lib cli tests progs tools examples check demo bench install clean format lint deps

@@ -66,7 +66,11 @@ static void dump_prog(struct bpfhost_prog *prog)
 		    (li.text != last_text || li.line != last_line)) {
 			const char *file = strrchr(li.file, '/');
 
-			printf("; %s @ %s:%u\n", li.text,
+			const char *t = li.text;
+
+			while (*t == ' ' || *t == '\t')
+				t++;
+			printf("; %s @ %s:%u\n", t,
 			       file ? file + 1 : li.file, li.line);
 			last_text = li.text;
 			last_line = li.line;
