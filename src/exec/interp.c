@@ -83,8 +83,11 @@ static bh_fn bh_resolve_helper(const struct bh_resolve *res, int32_t id)
 {
 	const struct bh_helper_info *h;
 
-	if (res && res->helper)
-		return res->helper(res->ctx, id);
+	if (res && res->helper) {
+		bh_fn fn = res->helper(res->ctx, id);
+
+		return fn;
+	}
 	h = bh_helper_by_id(id);
 	return h ? h->fn : NULL;
 }
@@ -401,12 +404,13 @@ __attribute__((noinline, noclone)) static int
 bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget, u64 *r0,
 	  const void *const **labels)
 {
+	/* the casts keep cppcheck from reading &&label as a boolean */
 	static const void *const table[BH_OP__COUNT + 1] = {
 #define X(name, code, sel, selval, cpu, group, sem) \
-	[BH_OP_##name] = &&op_##name,
+	[BH_OP_##name] = (const void *)&&op_##name,
 #include "insn/opcodes.def"
 #undef X
-		[BH_OP__COUNT] = &&bad_slot,
+		[BH_OP__COUNT] = (const void *)&&bad_slot,
 	};
 	uint8_t stack[BH_MAX_CALL_FRAMES][BH_STACK_SIZE]
 		__attribute__((aligned(16)));
@@ -419,7 +423,8 @@ bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget, u64 *r0,
 	bh_fn fn;
 
 	if (!code) {
-		*labels = table;
+		if (labels)
+			*labels = table;
 		return 0;
 	}
 	memset(stack[0], 0, sizeof(stack[0]));
