@@ -27,6 +27,36 @@ typedef uint64_t (*bh_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
 #define BH_STACK_SIZE 512 /* bytes per frame */
 #define BH_MAX_HELPER_ID 256
 
+/*
+ * How a kfunc is called.  The SysV ABI leaves the bits of a narrow integer
+ * above its width undefined (in arguments past 32 bits, in return values
+ * past the type's size), so each argument and the return value carry the
+ * extension their BTF type asks for (enum bh_ext: BH_EXT_NONE passes the
+ * 64-bit register as is).  An argument
+ * marked in inject_mask is not taken from its register: the interpreter
+ * passes inject_val instead (the calling program's handle, for __prog).
+ * When every ext is 0 and inject_mask is 0 the call is one indirect call.
+ */
+enum bh_ext {
+	BH_EXT_NONE = 0, /* 64-bit value or pointer */
+	BH_EXT_BOOL,	 /* 0 or 1 */
+	BH_EXT_U8,
+	BH_EXT_S8,
+	BH_EXT_U16,
+	BH_EXT_S16,
+	BH_EXT_U32,
+	BH_EXT_S32,
+	BH_EXT_VOID, /* return only: r0 is left unknown */
+};
+
+struct bh_kcall {
+	bh_fn fn;
+	uint8_t arg_ext[5];
+	uint8_t ret_ext;
+	uint8_t inject_mask;
+	uint64_t inject_val;
+};
+
 /* How the decoder resolves what the instructions refer to. */
 struct bh_resolve {
 	void *ctx;
@@ -37,8 +67,9 @@ struct bh_resolve {
 	/* Helper implementation for id, NULL when the runtime has none. */
 	bh_fn (*helper)(void *ctx, int32_t id);
 	/* Kfunc for a BPF_PSEUDO_KFUNC_CALL (imm = btf id, off = btf
-	 * index), NULL when unresolved. */
-	bh_fn (*kfunc)(void *ctx, int32_t imm, int16_t off);
+	 * index): 0 with *out filled, or -errno with a message in err. */
+	int (*kfunc)(void *ctx, int32_t imm, int16_t off, struct bh_kcall *out,
+		     char *err, size_t errsz);
 };
 
 struct bh_code;

@@ -148,16 +148,22 @@ static int bh_decode_slot(const struct bh_insn *insns, size_t cnt, size_t i,
 					     "insn %zu: unknown helper %d", i,
 					     in->imm);
 		return 0;
-	case BH_OP_CALL_KFUNC:
-		s->fn = NULL;
-		if (res && res->kfunc)
-			s->fn = res->kfunc(res->ctx, in->imm, in->off);
-		if (!s->fn)
+	case BH_OP_CALL_KFUNC: {
+		struct bh_kcall kc = { 0 };
+		int ret;
+
+		if (!res || !res->kfunc)
 			return bh_decode_err(err, errsz, -EINVAL,
 					     "insn %zu: unresolved kfunc "
 					     "(btf id %d, btf %d)",
 					     i, in->imm, in->off);
+		ret = res->kfunc(res->ctx, in->imm, in->off, &kc, err, errsz);
+		if (ret)
+			return ret;
+		/* TODO(exec): argument/return extension and injection */
+		s->fn = kc.fn;
 		return 0;
+	}
 	case BH_OP_CALLX:
 	case BH_OP_EXIT:
 		return 0;

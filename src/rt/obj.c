@@ -340,12 +340,14 @@ static bh_fn res_helper(void *ctx, int32_t id)
 	return h ? h->fn : NULL;
 }
 
-static bh_fn res_kfunc(void *ctx, int32_t imm, int16_t off)
+static int res_kfunc(void *ctx, int32_t imm, int16_t off, struct bh_kcall *out,
+		     char *err, size_t errsz)
 {
 	(void)ctx;
-	(void)imm;
-	(void)off;
-	return NULL; /* kfunc linking: not yet */
+	(void)out;
+	snprintf(err, errsz, "kfunc btf_id %d (btf %d): kfunc linking is not implemented yet",
+		 imm, off);
+	return -ENOTSUP;
 }
 
 static int prog_check_externs(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
