@@ -33,7 +33,7 @@ struct bh_htab {
 	struct bh_htab_elem **buckets;
 	uint64_t n_buckets; /* power of two */
 	pthread_mutex_t *locks;
-	uint32_t n_locks; /* power of two, <= n_buckets */
+	uint32_t n_locks;	/* power of two, <= n_buckets */
 	uint32_t key_off_value; /* offset of the value inside data[] */
 	size_t elem_size;
 	char *elems;
@@ -115,8 +115,7 @@ static int bh_htab_update(struct bh_map *map, const void *key,
 		if (flags == BH_NOEXIST)
 			ret = -EEXIST;
 		else
-			memcpy(bh_elem_value(h, e), value,
-			       map->def.value_size);
+			memcpy(bh_elem_value(h, e), value, map->def.value_size);
 		goto out;
 	}
 	if (flags == BH_EXIST) {
@@ -187,8 +186,7 @@ static int bh_htab_first_from(struct bh_htab *h, uint64_t b, void *next_key)
 
 /* The kernel's order: the key's successor in its chain, else the head of
  * the next non-empty bucket; an absent key restarts from the first key. */
-static int bh_htab_next_key(struct bh_map *map, const void *key,
-			    void *next_key)
+static int bh_htab_next_key(struct bh_map *map, const void *key, void *next_key)
 {
 	struct bh_htab *h = bh_htab_of(map);
 	struct bh_htab_elem *e, *n;
@@ -249,7 +247,7 @@ struct bh_map *bh_hash_map_new(const struct bh_map_def *def, char *err,
 	while (h->n_buckets < def->max_entries)
 		h->n_buckets <<= 1;
 	h->n_locks = h->n_buckets < BH_HASH_MAX_LOCKS ? (uint32_t)h->n_buckets
-						       : BH_HASH_MAX_LOCKS;
+						      : BH_HASH_MAX_LOCKS;
 	h->key_off_value = (uint32_t)BH_ROUND8(def->key_size);
 	h->elem_size = sizeof(struct bh_htab_elem) + h->key_off_value +
 		       BH_ROUND8(def->value_size);

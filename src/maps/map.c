@@ -49,8 +49,8 @@ int bh_map_def_check(const struct bh_map_def *def, char *err, size_t errsz)
 	if (!def)
 		return bh_map_err(err, errsz, -EINVAL, name, "no definition");
 	if (def->type != BH_MAP_HASH && def->type != BH_MAP_ARRAY)
-		return bh_map_err(err, errsz, -ENOTSUP,
-				  name, "map type %u not supported", def->type);
+		return bh_map_err(err, errsz, -ENOTSUP, name,
+				  "map type %u not supported", def->type);
 	if (def->key_size == 0)
 		return bh_map_err(err, errsz, -EINVAL, name, "key size 0");
 	if (def->value_size == 0)
@@ -88,8 +88,7 @@ int bh_map_def_check(const struct bh_map_def *def, char *err, size_t errsz)
 	return 0;
 }
 
-struct bh_map *bh_map_new(const struct bh_map_def *def, char *err,
-			  size_t errsz)
+struct bh_map *bh_map_new(const struct bh_map_def *def, char *err, size_t errsz)
 {
 	struct bh_map *map;
 	char *name;
@@ -161,7 +160,7 @@ int bh_map_delete(struct bh_map *map, const void *key)
 {
 	if (!map || !key)
 		return -EINVAL;
-	return map->ops->delete(map, key);
+	return map->ops->delete (map, key);
 }
 
 int bh_map_next_key(struct bh_map *map, const void *key, void *next_key)

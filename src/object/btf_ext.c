@@ -134,8 +134,10 @@ static int bh_parse_info(struct bh_ctx *ctx, const unsigned char *p,
 	if (len == 0)
 		return 0;
 	if (len < 4)
-		return bh_obj_err(ctx, -EINVAL, ".BTF.ext %s: %u bytes is too "
-				  "short", what, len);
+		return bh_obj_err(ctx, -EINVAL,
+				  ".BTF.ext %s: %u bytes is too "
+				  "short",
+				  what, len);
 	rec_size = bh_rd32(p);
 	if (rec_size < min_rec || rec_size % 4)
 		return bh_obj_err(ctx, -EINVAL,
@@ -151,7 +153,8 @@ static int bh_parse_info(struct bh_ctx *ctx, const unsigned char *p,
 		if (len - pos < 8)
 			return bh_obj_err(ctx, -EINVAL,
 					  ".BTF.ext %s: truncated section "
-					  "header at 0x%x", what, pos);
+					  "header at 0x%x",
+					  what, pos);
 		name_off = bh_rd32(p + pos);
 		num = bh_rd32(p + pos + 4);
 		pos += 8;
@@ -159,13 +162,14 @@ static int bh_parse_info(struct bh_ctx *ctx, const unsigned char *p,
 		if (!name)
 			return bh_obj_err(ctx, -EINVAL,
 					  ".BTF.ext %s: section name offset "
-					  "0x%x invalid", what, name_off);
+					  "0x%x invalid",
+					  what, name_off);
 		if (num == 0 || (uint64_t)num * rec_size > len - pos)
 			return bh_obj_err(ctx, -EINVAL,
 					  ".BTF.ext %s for section '%s': %u "
 					  "records of %u bytes do not fit in "
-					  "the %u bytes left", what, name, num,
-					  rec_size, len - pos);
+					  "the %u bytes left",
+					  what, name, num, rec_size, len - pos);
 		secidx = bh_find_code_sec(ctx, idx, nidx, name);
 		if (!secidx) {
 			/* info for code we do not load (e.g. empty) */
@@ -187,8 +191,10 @@ static int bh_parse_info(struct bh_ctx *ctx, const unsigned char *p,
 		if (!grown)
 			return bh_obj_err(ctx, -ENOMEM, "out of memory");
 		for (i = 0; i < num; i++, pos += rec_size) {
-			int ret = is_line ? bh_add_line(ctx, s, secidx, p + pos, i)
-					  : bh_add_func(ctx, s, secidx, p + pos, i);
+			int ret = is_line ? bh_add_line(ctx, s, secidx, p + pos,
+							i)
+					  : bh_add_func(ctx, s, secidx, p + pos,
+							i);
 			if (ret)
 				return ret;
 		}
@@ -200,7 +206,7 @@ static int bh_parse_info(struct bh_ctx *ctx, const unsigned char *p,
 			qsort(s->finfo, s->finfo_cnt, sizeof(*s->finfo),
 			      bh_cmp_u32);
 		continue;
-dup:
+	dup:
 		return bh_obj_err(ctx, -EINVAL,
 				  ".BTF.ext %s: section '%s' appears twice",
 				  what, name);
@@ -221,21 +227,23 @@ int bh_btf_ext_parse(struct bh_ctx *ctx)
 		return 0;
 	s = &ctx->secs[ctx->btf_ext_sec];
 	if (!ctx->obj->btf)
-		return bh_obj_err(ctx, -EINVAL,
-				  "section %zu (.BTF.ext): no .BTF to go with it",
-				  ctx->btf_ext_sec);
+		return bh_obj_err(
+			ctx, -EINVAL,
+			"section %zu (.BTF.ext): no .BTF to go with it",
+			ctx->btf_ext_sec);
 	p = s->data;
 	if (!p || s->size < 24)
 		return bh_obj_err(ctx, -EINVAL,
 				  "section %zu (.BTF.ext): %zu bytes is too "
-				  "short for the header", ctx->btf_ext_sec,
-				  s->size);
+				  "short for the header",
+				  ctx->btf_ext_sec, s->size);
 	memcpy(&magic, p, 2);
 	hdr_len = bh_rd32(p + 4);
 	if (magic != BH_BTF_EXT_MAGIC || p[2] != 1)
 		return bh_obj_err(ctx, -EINVAL,
 				  "section %zu (.BTF.ext): bad magic 0x%x or "
-				  "version %u", ctx->btf_ext_sec, magic, p[2]);
+				  "version %u",
+				  ctx->btf_ext_sec, magic, p[2]);
 	if (hdr_len < 24 || hdr_len > s->size)
 		return bh_obj_err(ctx, -EINVAL,
 				  "section %zu (.BTF.ext): header length %u "

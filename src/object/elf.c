@@ -58,8 +58,7 @@ int bh_elf_sym(struct bh_ctx *ctx, size_t idx, GElf_Sym *sym)
 	return 0;
 }
 
-const char *bh_elf_sym_name(struct bh_ctx *ctx, size_t idx,
-			    const GElf_Sym *sym)
+const char *bh_elf_sym_name(struct bh_ctx *ctx, size_t idx, const GElf_Sym *sym)
 {
 	const char *name = bh_elf_str(ctx, ctx->strtab, sym->st_name);
 
@@ -77,11 +76,13 @@ static int bh_check_ehdr(struct bh_ctx *ctx, const Elf64_Ehdr *eh)
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG))
 		return bh_obj_err(ctx, -EINVAL, "not an ELF file (bad magic)");
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return bh_obj_err(ctx, -ENOTSUP, "ELF class %u: only 64-bit "
+		return bh_obj_err(ctx, -ENOTSUP,
+				  "ELF class %u: only 64-bit "
 				  "objects are supported",
 				  eh->e_ident[EI_CLASS]);
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return bh_obj_err(ctx, -ENOTSUP, "ELF data encoding %u: only "
+		return bh_obj_err(ctx, -ENOTSUP,
+				  "ELF data encoding %u: only "
 				  "little-endian (bpfel) objects are supported",
 				  eh->e_ident[EI_DATA]);
 	if (eh->e_type != ET_REL)
@@ -97,10 +98,10 @@ static int bh_check_ehdr(struct bh_ctx *ctx, const Elf64_Ehdr *eh)
 	/* extended numbering (e_shnum 0 / SHN_XINDEX) needs >65279
 	 * sections, which no BPF object has */
 	if (eh->e_shnum == 0 || eh->e_shoff == 0)
-		return bh_obj_err(ctx, -EINVAL, "e_shnum %u e_shoff 0x%llx: "
+		return bh_obj_err(ctx, -EINVAL,
+				  "e_shnum %u e_shoff 0x%llx: "
 				  "no section header table",
-				  eh->e_shnum,
-				  (unsigned long long)eh->e_shoff);
+				  eh->e_shnum, (unsigned long long)eh->e_shoff);
 	if (eh->e_shoff > ctx->size ||
 	    (ctx->size - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum)
 		return bh_obj_err(ctx, -EINVAL,
@@ -135,22 +136,42 @@ static int bh_load_data(struct bh_ctx *ctx, size_t idx)
 	const char *name = s->name ? s->name : "?";
 	Elf_Data *d;
 
-	if (s->data || s->sh.sh_type == SHT_NOBITS ||
-	    s->sh.sh_type == SHT_NULL)
+	if (s->data || s->sh.sh_type == SHT_NOBITS || s->sh.sh_type == SHT_NULL)
 		return 0;
 	if (s->sh.sh_offset > ctx->size ||
 	    s->sh.sh_size > ctx->size - s->sh.sh_offset)
 		return bh_obj_err(ctx, -EINVAL,
 				  "section %zu (%s): offset 0x%llx size 0x%llx "
 				  "past end of file (size 0x%zx)",
-				  idx, name, (unsigned long long)s->sh.sh_offset,
+				  idx, name,
+				  (unsigned long long)s->sh.sh_offset,
 				  (unsigned long long)s->sh.sh_size, ctx->size);
 	if (s->sh.sh_flags & SHF_COMPRESSED)
 		return bh_obj_err(ctx, -ENOTSUP,
 				  "section %zu (%s): compressed sections are "
-				  "not supported", idx, name);
+				  "not supported",
+				  idx, name);
 	if (s->size == 0)
 		return 0;
+	/* libelf would refuse these with a bare "invalid data" */
+	if (s->sh.sh_type == SHT_SYMTAB &&
+	    (s->sh.sh_entsize != sizeof(Elf64_Sym) ||
+	     s->size % sizeof(Elf64_Sym)))
+		return bh_obj_err(ctx, -EINVAL,
+				  "section %zu (%s): entry size %llu, size "
+				  "0x%zx: not a table of Elf64_Sym",
+				  idx, name,
+				  (unsigned long long)s->sh.sh_entsize,
+				  s->size);
+	if (s->sh.sh_type == SHT_REL &&
+	    (s->sh.sh_entsize != sizeof(Elf64_Rel) ||
+	     s->size % sizeof(Elf64_Rel)))
+		return bh_obj_err(ctx, -EINVAL,
+				  "section %zu (%s): entry size %llu, size "
+				  "0x%zx: not a table of Elf64_Rel",
+				  idx, name,
+				  (unsigned long long)s->sh.sh_entsize,
+				  s->size);
 	d = elf_getdata(elf_getscn(ctx->elf, idx), NULL);
 	if (!d || !d->d_buf || d->d_size != s->size)
 		return bh_obj_err(ctx, -EINVAL,
@@ -171,7 +192,8 @@ static int bh_load_symtab(struct bh_ctx *ctx)
 		if (ctx->symtab)
 			return bh_obj_err(ctx, -EINVAL,
 					  "section %zu (%s): second symbol "
-					  "table", i, bh_sec_name(ctx, i));
+					  "table",
+					  i, bh_sec_name(ctx, i));
 		ctx->symtab = i;
 	}
 	if (!ctx->symtab)
@@ -205,9 +227,9 @@ int bh_elf_open(struct bh_ctx *ctx, const void *buf, size_t size)
 	int ret;
 
 	if (!buf || size < sizeof(eh))
-		return bh_obj_err(ctx, -EINVAL,
-				  "file too small for an ELF header (%zu bytes)",
-				  size);
+		return bh_obj_err(
+			ctx, -EINVAL,
+			"file too small for an ELF header (%zu bytes)", size);
 	ctx->size = size;
 	memcpy(&eh, buf, sizeof(eh));
 	ret = bh_check_ehdr(ctx, &eh);
@@ -221,7 +243,8 @@ int bh_elf_open(struct bh_ctx *ctx, const void *buf, size_t size)
 		return bh_obj_err(ctx, -EINVAL, "libelf: %s", elf_errmsg(-1));
 	ctx->elf = elf_memory((char *)ctx->image, size);
 	if (!ctx->elf || elf_kind(ctx->elf) != ELF_K_ELF)
-		return bh_obj_err(ctx, -EINVAL, "libelf cannot read the file: %s",
+		return bh_obj_err(ctx, -EINVAL,
+				  "libelf cannot read the file: %s",
 				  elf_errmsg(-1));
 	ctx->sec_cnt = eh.e_shnum;
 	ctx->secs = calloc(ctx->sec_cnt, sizeof(*ctx->secs));
@@ -236,7 +259,8 @@ int bh_elf_open(struct bh_ctx *ctx, const void *buf, size_t size)
 	if (ctx->secs[shstrndx].sh.sh_type != SHT_STRTAB)
 		return bh_obj_err(ctx, -EINVAL,
 				  "e_shstrndx %zu: section is not a string "
-				  "table", shstrndx);
+				  "table",
+				  shstrndx);
 	ret = bh_load_data(ctx, shstrndx);
 	if (ret)
 		return ret;

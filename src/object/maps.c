@@ -19,8 +19,8 @@
 
 #define BH_BTF_MAX_DEPTH 32
 
-static const struct btf_type *bh_skip_mods(const struct btf *btf,
-					   uint32_t id, uint32_t *res_id)
+static const struct btf_type *bh_skip_mods(const struct btf *btf, uint32_t id,
+					   uint32_t *res_id)
 {
 	const struct btf_type *t = bh_btf_type(btf, id);
 	int depth = 0;
@@ -85,8 +85,7 @@ static int64_t bh_btf_size(const struct btf *btf, uint32_t id)
 
 /* __uint(name, val) is `int (*name)[val]`: val is the array's length. */
 static int bh_map_int_field(struct bh_ctx *ctx, const char *map,
-			    const char *field, uint32_t type_id,
-			    uint32_t *val)
+			    const char *field, uint32_t type_id, uint32_t *val)
 {
 	const struct btf *btf = ctx->obj->btf;
 	const struct btf_type *t = bh_skip_mods(btf, type_id, NULL);
@@ -107,8 +106,8 @@ static int bh_map_int_field(struct bh_ctx *ctx, const char *map,
 
 /* __type(name, T) is `T *name`: the pointee's id and size. */
 static int bh_map_type_field(struct bh_ctx *ctx, const char *map,
-			     const char *field, uint32_t type_id,
-			     uint32_t *tid, uint32_t *size)
+			     const char *field, uint32_t type_id, uint32_t *tid,
+			     uint32_t *size)
 {
 	const struct btf *btf = ctx->obj->btf;
 	const struct btf_type *t = bh_skip_mods(btf, type_id, NULL);
@@ -170,13 +169,14 @@ static int bh_parse_map_def(struct bh_ctx *ctx, const char *name,
 		} else if (!strcmp(f, "map_flags")) {
 			ret = bh_map_int_field(ctx, name, f, m->type,
 					       &def->map_flags);
-		} else if (!strcmp(f, "key_size") ||
-			   !strcmp(f, "value_size")) {
+		} else if (!strcmp(f, "key_size") || !strcmp(f, "value_size")) {
 			ret = bh_map_int_field(ctx, name, f, m->type, &v);
 			if (!ret)
-				ret = bh_set_size(ctx, name, f[0] == 'k' ? "key" : "value",
-						  f[0] == 'k' ? &def->key_size
-							      : &def->value_size,
+				ret = bh_set_size(ctx, name,
+						  f[0] == 'k' ? "key" : "value",
+						  f[0] == 'k'
+							  ? &def->key_size
+							  : &def->value_size,
 						  v);
 		} else if (!strcmp(f, "key") || !strcmp(f, "value")) {
 			bool key = f[0] == 'k';
@@ -190,10 +190,9 @@ static int bh_parse_map_def(struct bh_ctx *ctx, const char *name,
 				def->btf_key_type_id = tid;
 			else
 				def->btf_value_type_id = tid;
-			ret = bh_set_size(ctx, name, f,
-					  key ? &def->key_size
-					      : &def->value_size,
-					  v);
+			ret = bh_set_size(
+				ctx, name, f,
+				key ? &def->key_size : &def->value_size, v);
 		} else if (!strcmp(f, "pinning") || !strcmp(f, "numa_node")) {
 			/* no bpffs and no NUMA placement in a host process */
 			ret = bh_map_int_field(ctx, name, f, m->type, &v);
@@ -305,13 +304,15 @@ static int bh_user_maps(struct bh_ctx *ctx)
 	if (!btf)
 		return bh_obj_err(ctx, -EINVAL,
 				  "section %zu (.maps): map definitions need "
-				  ".BTF", ctx->maps_sec);
+				  ".BTF",
+				  ctx->maps_sec);
 	ds_id = btf__find_by_name_kind(btf, ".maps", BTF_KIND_DATASEC);
 	ds = ds_id > 0 ? bh_btf_type(btf, ds_id) : NULL;
 	if (!ds)
 		return bh_obj_err(ctx, -EINVAL,
 				  "section %zu (.maps): no DATASEC '.maps' in "
-				  ".BTF", ctx->maps_sec);
+				  ".BTF",
+				  ctx->maps_sec);
 	ctx->umaps = calloc(btf_vlen(ds) + 1, sizeof(*ctx->umaps));
 	if (!ctx->umaps)
 		return bh_obj_err(ctx, -ENOMEM, "out of memory");
@@ -327,10 +328,12 @@ static int bh_user_maps(struct bh_ctx *ctx)
 	qsort(ctx->umaps, ctx->umap_cnt, sizeof(*ctx->umaps), bh_u64_cmp);
 	for (i = 1; i < ctx->umap_cnt; i++)
 		if (ctx->umaps[i].off == ctx->umaps[i - 1].off)
-			return bh_obj_err(ctx, -EINVAL,
-					  "section %zu (.maps): two maps at "
-					  "offset 0x%llx", ctx->maps_sec,
-					  (unsigned long long)ctx->umaps[i].off);
+			return bh_obj_err(
+				ctx, -EINVAL,
+				"section %zu (.maps): two maps at "
+				"offset 0x%llx",
+				ctx->maps_sec,
+				(unsigned long long)ctx->umaps[i].off);
 	return 0;
 }
 
@@ -354,12 +357,14 @@ static int bh_user_maps_from(struct bh_ctx *ctx, const struct btf_type *ds,
 		if (!var || !btf_is_var(var))
 			return bh_obj_err(ctx, -EINVAL,
 					  "DATASEC '.maps': entry %u (type %u) "
-					  "is not a VAR", i, vs->type);
+					  "is not a VAR",
+					  i, vs->type);
 		name = bh_btf_str(btf, var->name_off);
 		if (!name || !*name)
 			return bh_obj_err(ctx, -EINVAL,
 					  "DATASEC '.maps': entry %u has no "
-					  "name", i);
+					  "name",
+					  i);
 		/* clang fills DATASEC offsets, but the symbol is what
 		 * relocations refer to, so it is the authority */
 		key.name = name;
@@ -369,8 +374,8 @@ static int bh_user_maps_from(struct bh_ctx *ctx, const struct btf_type *ds,
 		if (off >= sec->size)
 			return bh_obj_err(ctx, -EINVAL,
 					  "map '%s': offset 0x%llx outside "
-					  "section %zu (.maps)", name,
-					  (unsigned long long)off,
+					  "section %zu (.maps)",
+					  name, (unsigned long long)off,
 					  ctx->maps_sec);
 		ret = bh_add_map(ctx, name, &m);
 		if (ret)
@@ -421,10 +426,10 @@ static int bh_data_maps(struct bh_ctx *ctx)
 		} else {
 			m->def.kind = BH_MAPK_DATA;
 		}
-		id = ctx->obj->btf ? btf__find_by_name_kind(ctx->obj->btf,
-							     s->name,
-							     BTF_KIND_DATASEC)
-				   : -1;
+		id = ctx->obj->btf
+			     ? btf__find_by_name_kind(ctx->obj->btf, s->name,
+						      BTF_KIND_DATASEC)
+			     : -1;
 		m->def.btf_value_type_id = id > 0 ? (uint32_t)id : 0;
 		/* .bss too gets its (zero) image: callers copy uniformly */
 		m->init = calloc(1, s->size);
@@ -448,7 +453,8 @@ static int bh_license_version(struct bh_ctx *ctx)
 			if (!s->data || !memchr(s->data, '\0', s->size))
 				return bh_obj_err(ctx, -EINVAL,
 						  "section %zu (license): not "
-						  "a NUL-terminated string", i);
+						  "a NUL-terminated string",
+						  i);
 			free(ctx->obj->license);
 			ctx->obj->license = strdup((const char *)s->data);
 			if (!ctx->obj->license)
@@ -458,7 +464,8 @@ static int bh_license_version(struct bh_ctx *ctx)
 			if (!s->data || s->size != 4)
 				return bh_obj_err(ctx, -EINVAL,
 						  "section %zu (version): size "
-						  "%zu, expected 4", i, s->size);
+						  "%zu, expected 4",
+						  i, s->size);
 			memcpy(&ctx->obj->kern_version, s->data, 4);
 		}
 	}

@@ -59,9 +59,9 @@ struct bh_sec {
 	/* BH_SEC_CODE only */
 	struct bh_insn *insns; /* relocated copy */
 	size_t insn_cnt;
-	int32_t *func_of;    /* per slot: index in ctx->funcs, or -1 */
-	uint32_t *target;    /* per slot: call/func target function + 1 */
-	uint8_t *relocated;  /* per slot: a relocation was applied */
+	int32_t *func_of;   /* per slot: index in ctx->funcs, or -1 */
+	uint32_t *target;   /* per slot: call/func target function + 1 */
+	uint8_t *relocated; /* per slot: a relocation was applied */
 	struct bh_ext_func *finfo;
 	size_t finfo_cnt;
 	struct bh_ext_line *linfo;
@@ -100,7 +100,7 @@ struct bh_ctx {
 
 	const unsigned char *syms;
 	size_t sym_cnt;
-	int32_t *ext_of_sym; /* per symbol: extern index or -1 */
+	int32_t *ext_of_sym;  /* per symbol: extern index or -1 */
 	bool *ext_kind_known; /* per extern */
 
 	struct bh_func *funcs;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Object reader entry point: runs the stages in order (ELF, BTF, section
- * roles, .BTF.ext, maps, functions, externs, relocations, program images)
+ * Object reader entry point: runs the stages in order (ELF, section roles,
+ * BTF, functions, maps, .BTF.ext, externs, relocations, program images)
  * over one parse context, and owns the bh_object lifetime.
  *
  * Invariant: bh_object_parse either hands out a complete object or frees
@@ -55,7 +55,8 @@ static int bh_classify(struct bh_ctx *ctx)
 			if (type != SHT_PROGBITS || ctx->maps_sec)
 				return bh_obj_err(ctx, -EINVAL,
 						  "section %zu (.maps): not a "
-						  "single PROGBITS section", i);
+						  "single PROGBITS section",
+						  i);
 			s->kind = BH_SEC_MAPS;
 			ctx->maps_sec = i;
 		} else if ((type == SHT_PROGBITS &&
@@ -68,7 +69,8 @@ static int bh_classify(struct bh_ctx *ctx)
 			return bh_obj_err(ctx, -ENOTSUP,
 					  "section %zu (maps): legacy map "
 					  "definitions are not supported, use "
-					  "BTF-defined SEC(\".maps\")", i);
+					  "BTF-defined SEC(\".maps\")",
+					  i);
 		} else if (!strcmp(s->name, ".BTF")) {
 			ctx->btf_sec = i;
 		} else if (!strcmp(s->name, ".BTF.ext")) {
@@ -86,9 +88,10 @@ static int bh_load_btf(struct bh_ctx *ctx)
 		return 0;
 	s = &ctx->secs[ctx->btf_sec];
 	if (!s->data || s->size > UINT32_MAX)
-		return bh_obj_err(ctx, -EINVAL, "section %zu (.BTF): empty or "
-				  "too large (%zu bytes)", ctx->btf_sec,
-				  s->size);
+		return bh_obj_err(ctx, -EINVAL,
+				  "section %zu (.BTF): empty or "
+				  "too large (%zu bytes)",
+				  ctx->btf_sec, s->size);
 	ctx->obj->btf = btf__new(s->data, (uint32_t)s->size);
 	if (!ctx->obj->btf) {
 		int ret = errno ? -errno : -EINVAL;
@@ -96,7 +99,8 @@ static int bh_load_btf(struct bh_ctx *ctx)
 		ctx->obj->btf = NULL;
 		return bh_obj_err(ctx, ret == -ENOMEM ? ret : -EINVAL,
 				  "section %zu (.BTF): libbpf rejects the BTF "
-				  "(%s)", ctx->btf_sec, strerror(-ret));
+				  "(%s)",
+				  ctx->btf_sec, strerror(-ret));
 	}
 	return 0;
 }
@@ -113,9 +117,9 @@ static int bh_parse(struct bh_ctx *ctx, const void *buf, size_t size)
 	if (!ret)
 		ret = bh_funcs_collect(ctx);
 	if (!ret)
-		ret = bh_btf_ext_parse(ctx);
-	if (!ret)
 		ret = bh_maps_collect(ctx);
+	if (!ret)
+		ret = bh_btf_ext_parse(ctx);
 	if (!ret)
 		ret = bh_externs_collect(ctx);
 	if (!ret)

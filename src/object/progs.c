@@ -58,8 +58,8 @@ static int bh_code_init(struct bh_ctx *ctx)
 		if (s->size % BH_INSN_SZ)
 			return bh_obj_err(ctx, -EINVAL,
 					  "section %zu (%s): size 0x%zx is not "
-					  "a multiple of 8", i, s->name,
-					  s->size);
+					  "a multiple of 8",
+					  i, s->name, s->size);
 		s->insn_cnt = s->size / BH_INSN_SZ;
 		s->insns = malloc(s->size);
 		s->func_of = malloc(s->insn_cnt * sizeof(*s->func_of));
@@ -102,8 +102,8 @@ int bh_funcs_collect(struct bh_ctx *ctx)
 		if (!bh_is_code(ctx, sym.st_shndx))
 			return bh_obj_err(ctx, -EINVAL,
 					  "function '%s' (symbol %zu): section "
-					  "%u is not a code section", name, i,
-					  sym.st_shndx);
+					  "%u is not a code section",
+					  name, i, sym.st_shndx);
 		s = &ctx->secs[sym.st_shndx];
 		if (!*name || sym.st_value % BH_INSN_SZ ||
 		    sym.st_size % BH_INSN_SZ || sym.st_value >= s->size ||
@@ -111,13 +111,13 @@ int bh_funcs_collect(struct bh_ctx *ctx)
 			return bh_obj_err(ctx, -EINVAL,
 					  "function '%s' (symbol %zu): value "
 					  "0x%llx size 0x%llx invalid in "
-					  "section %u (%s)", name, i,
+					  "section %u (%s)",
+					  name, i,
 					  (unsigned long long)sym.st_value,
 					  (unsigned long long)sym.st_size,
 					  sym.st_shndx, s->name);
 		global = GELF_ST_BIND(sym.st_info) != STB_LOCAL;
-		bh_add_func(ctx, name, sym.st_shndx,
-			    sym.st_value / BH_INSN_SZ,
+		bh_add_func(ctx, name, sym.st_shndx, sym.st_value / BH_INSN_SZ,
 			    sym.st_size / BH_INSN_SZ,
 			    global && sym.st_shndx != ctx->text_sec);
 	}
@@ -126,16 +126,23 @@ int bh_funcs_collect(struct bh_ctx *ctx)
 	 * is one program named after its section */
 	for (i = 1; i < ctx->sec_cnt; i++) {
 		const struct bh_sec *s = &ctx->secs[i];
-		bool has = false;
+		struct bh_func key = { .sec = i };
 
-		if (s->kind != BH_SEC_CODE || !s->insn_cnt || i == ctx->text_sec)
+		if (s->kind != BH_SEC_CODE || !s->insn_cnt ||
+		    i == ctx->text_sec)
 			continue;
-		for (j = 0; j < ctx->func_cnt && !has; j++)
-			has = ctx->funcs[j].sec == i;
-		if (!has)
+		/* funcs are sorted by (sec, start): any function of
+		 * section i would start at or after slot 0 */
+		for (j = n; j < ctx->func_cnt &&
+			    bh_func_cmp(&ctx->funcs[j], &key) < 0;
+		     j++)
+			;
+		n = j;
+		if (j == ctx->func_cnt || ctx->funcs[j].sec != i)
 			bh_add_func(ctx, s->name, i, 0, s->insn_cnt, true);
 	}
 	qsort(ctx->funcs, ctx->func_cnt, sizeof(*ctx->funcs), bh_func_cmp);
+	n = 0;
 	for (i = 0; i < ctx->func_cnt; i++) {
 		struct bh_func *f = &ctx->funcs[i];
 		struct bh_sec *s = &ctx->secs[f->sec];
@@ -143,13 +150,13 @@ int bh_funcs_collect(struct bh_ctx *ctx)
 
 		if (i + 1 < ctx->func_cnt && ctx->funcs[i + 1].sec == f->sec)
 			end = ctx->funcs[i + 1].start;
-		if (!f->cnt)	/* no st_size: up to the next function */
+		if (!f->cnt) /* no st_size: up to the next function */
 			f->cnt = end - f->start;
 		if (f->cnt == 0 || f->start + f->cnt > end)
 			return bh_obj_err(ctx, -EINVAL,
 					  "function '%s' in section %zu (%s) "
-					  "overlaps function '%s'", f->name,
-					  f->sec, s->name,
+					  "overlaps function '%s'",
+					  f->name, f->sec, s->name,
 					  ctx->funcs[i + 1].name);
 		for (j = f->start; j < f->start + f->cnt; j++)
 			s->func_of[j] = (int32_t)i;
@@ -233,9 +240,11 @@ int bh_externs_collect(struct bh_ctx *ctx)
 		if (!name)
 			return -EINVAL;
 		if (!*name)
-			return bh_obj_err(ctx, -EINVAL,
-					  "symbol %zu: undefined symbol without "
-					  "a name", i);
+			return bh_obj_err(
+				ctx, -EINVAL,
+				"symbol %zu: undefined symbol without "
+				"a name",
+				i);
 		e = &obj->externs[obj->extern_cnt];
 		e->name = strdup(name);
 		if (!e->name)
@@ -282,8 +291,8 @@ struct bh_relo {
 };
 
 #define RELO_FMT "section %zu (%s): relocation %zu offset 0x%zx: "
-#define RELO_ARGS(r)                                                         \
-	(r)->rsec, bh_sec_name(ctx, (r)->rsec), (r)->n, (r)->insn * BH_INSN_SZ
+#define RELO_ARGS(r) \
+	(r)->rsec, bh_sec_name(ctx, (r)->rsec), (r)->n, (r)->insn *BH_INSN_SZ
 
 static int bh_relo_extern(struct bh_ctx *ctx, const struct bh_relo *r,
 			  struct bh_insn *insn, bool call)
@@ -300,7 +309,8 @@ static int bh_relo_extern(struct bh_ctx *ctx, const struct bh_relo *r,
 		if (ctx->ext_kind_known[e] && ext->kind != BH_EXT_FUNC)
 			return bh_obj_err(ctx, -EINVAL,
 					  RELO_FMT "call of extern variable "
-					  "'%s'", RELO_ARGS(r), ext->name);
+						   "'%s'",
+					  RELO_ARGS(r), ext->name);
 		ext->kind = BH_EXT_FUNC;
 		ctx->ext_kind_known[e] = true;
 		insn->src_reg = BH_PSEUDO_KFUNC_CALL;
@@ -329,7 +339,8 @@ static int bh_relo_ld_imm64(struct bh_ctx *ctx, const struct bh_relo *r)
 	    s->func_of[r->insn + 1] != s->func_of[r->insn])
 		return bh_obj_err(ctx, -EINVAL,
 				  RELO_FMT "ld_imm64 crosses the end of its "
-				  "function", RELO_ARGS(r));
+					   "function",
+				  RELO_ARGS(r));
 	if (insn->src_reg)
 		return bh_obj_err(ctx, -EINVAL,
 				  RELO_FMT "ld_imm64 already has src_reg %u",
@@ -355,15 +366,17 @@ static int bh_relo_ld_imm64(struct bh_ctx *ctx, const struct bh_relo *r)
 		}
 		return bh_obj_err(ctx, -EINVAL,
 				  RELO_FMT "no map at offset 0x%llx of .maps "
-				  "(symbol '%s')", RELO_ARGS(r),
-				  (unsigned long long)off, r->symname);
+					   "(symbol '%s')",
+				  RELO_ARGS(r), (unsigned long long)off,
+				  r->symname);
 	}
 	if (tsec < ctx->sec_cnt && ctx->secs[tsec].kind == BH_SEC_DATA) {
 		const struct bh_sec *d = &ctx->secs[tsec];
 
 		if (d->map_idx < 0 || off < 0 || (uint64_t)off >= d->size)
 			return bh_obj_err(ctx, -EINVAL,
-					  RELO_FMT "offset %lld outside section "
+					  RELO_FMT
+					  "offset %lld outside section "
 					  "%zu (%s) of size %zu (symbol '%s')",
 					  RELO_ARGS(r), (long long)off, tsec,
 					  d->name, d->size, r->symname);
@@ -373,13 +386,14 @@ static int bh_relo_ld_imm64(struct bh_ctx *ctx, const struct bh_relo *r)
 		return 0;
 	}
 	if (bh_is_code(ctx, tsec)) {
-		int32_t f = off % BH_INSN_SZ ? -1
-					     : bh_func_at(ctx, tsec,
-							  off / BH_INSN_SZ);
+		int32_t f = off % BH_INSN_SZ
+				    ? -1
+				    : bh_func_at(ctx, tsec, off / BH_INSN_SZ);
 
 		if (f < 0)
 			return bh_obj_err(ctx, -EINVAL,
-					  RELO_FMT "address of offset %lld in "
+					  RELO_FMT
+					  "address of offset %lld in "
 					  "section %zu (%s) is not a function",
 					  RELO_ARGS(r), (long long)off, tsec,
 					  ctx->secs[tsec].name);
@@ -391,14 +405,16 @@ static int bh_relo_ld_imm64(struct bh_ctx *ctx, const struct bh_relo *r)
 	}
 	if (tsec >= SHN_LORESERVE)
 		return bh_obj_err(ctx, -ENOTSUP,
-				  RELO_FMT "symbol '%s' in special section "
+				  RELO_FMT
+				  "symbol '%s' in special section "
 				  "0x%zx (common/absolute symbols are not "
-				  "supported)", RELO_ARGS(r), r->symname,
-				  tsec);
+				  "supported)",
+				  RELO_ARGS(r), r->symname, tsec);
 	return bh_obj_err(ctx, -EINVAL,
 			  RELO_FMT "symbol '%s' in section %zu (%s) cannot be "
-			  "referenced by a program", RELO_ARGS(r),
-			  r->symname, tsec, bh_sec_name(ctx, tsec));
+				   "referenced by a program",
+			  RELO_ARGS(r), r->symname, tsec,
+			  bh_sec_name(ctx, tsec));
 }
 
 static int bh_relo_call(struct bh_ctx *ctx, const struct bh_relo *r)
@@ -415,29 +431,33 @@ static int bh_relo_call(struct bh_ctx *ctx, const struct bh_relo *r)
 	if (!bh_is_code(ctx, tsec))
 		return bh_obj_err(ctx, -EINVAL,
 				  RELO_FMT "call to symbol '%s' in section %zu "
-				  "(%s), not code", RELO_ARGS(r), r->symname,
-				  tsec, bh_sec_name(ctx, tsec));
+					   "(%s), not code",
+				  RELO_ARGS(r), r->symname, tsec,
+				  bh_sec_name(ctx, tsec));
 	if (insn->src_reg != BH_PSEUDO_CALL)
 		return bh_obj_err(ctx, -EINVAL,
 				  RELO_FMT "call relocation on a call with "
-				  "src_reg %u", RELO_ARGS(r), insn->src_reg);
+					   "src_reg %u",
+				  RELO_ARGS(r), insn->src_reg);
 	if (r->sym.st_value % BH_INSN_SZ)
 		return bh_obj_err(ctx, -EINVAL,
 				  RELO_FMT "call target symbol '%s' value "
-				  "0x%llx not on an instruction", RELO_ARGS(r),
-				  r->symname,
+					   "0x%llx not on an instruction",
+				  RELO_ARGS(r), r->symname,
 				  (unsigned long long)r->sym.st_value);
 	/* clang: the target is sym + (imm + 1) slots */
 	tgt = (int64_t)(r->sym.st_value / BH_INSN_SZ) + insn->imm + 1;
 	if (tgt < 0 || (uint64_t)tgt >= ctx->secs[tsec].insn_cnt)
 		return bh_obj_err(ctx, -EINVAL,
 				  RELO_FMT "call target %lld outside section "
-				  "%zu (%s)", RELO_ARGS(r), (long long)tgt,
-				  tsec, ctx->secs[tsec].name);
+					   "%zu (%s)",
+				  RELO_ARGS(r), (long long)tgt, tsec,
+				  ctx->secs[tsec].name);
 	f = bh_func_at(ctx, tsec, tgt);
 	if (f < 0)
 		return bh_obj_err(ctx, -EINVAL,
-				  RELO_FMT "call target %lld in section %zu "
+				  RELO_FMT
+				  "call target %lld in section %zu "
 				  "(%s) is not the start of a function",
 				  RELO_ARGS(r), (long long)tgt, tsec,
 				  ctx->secs[tsec].name);
@@ -465,8 +485,8 @@ static int bh_relo_one(struct bh_ctx *ctx, struct bh_relo *r,
 	if (r->symidx == 0 || r->symidx >= ctx->sym_cnt)
 		return bh_obj_err(ctx, -EINVAL,
 				  RELO_FMT "symbol index %zu out of range "
-				  "(%zu symbols)", RELO_ARGS(r), r->symidx,
-				  ctx->sym_cnt);
+					   "(%zu symbols)",
+				  RELO_ARGS(r), r->symidx, ctx->sym_cnt);
 	bh_elf_sym(ctx, r->symidx, &r->sym);
 	r->symname = bh_elf_sym_name(ctx, r->symidx, &r->sym);
 	if (!r->symname)
@@ -486,9 +506,11 @@ static int bh_relo_one(struct bh_ctx *ctx, struct bh_relo *r,
 	if (insn->code == BH_CALL_CODE && type == BH_R_BPF_64_32)
 		return bh_relo_call(ctx, r);
 	return bh_obj_err(ctx, -EINVAL,
-			  RELO_FMT "type %u on instruction 0x%02x: only "
+			  RELO_FMT
+			  "type %u on instruction 0x%02x: only "
 			  "ld_imm64 (R_BPF_64_64) and call (R_BPF_64_32) can "
-			  "be relocated", RELO_ARGS(r), type, insn->code);
+			  "be relocated",
+			  RELO_ARGS(r), type, insn->code);
 }
 
 static int bh_relo_sec(struct bh_ctx *ctx, size_t rsec)
@@ -500,21 +522,21 @@ static int bh_relo_sec(struct bh_ctx *ctx, size_t rsec)
 	if (rs->sh.sh_link != ctx->symtab)
 		return bh_obj_err(ctx, -EINVAL,
 				  "section %zu (%s): sh_link %u is not the "
-				  "symbol table (%zu)", rsec, rs->name,
-				  rs->sh.sh_link, ctx->symtab);
+				  "symbol table (%zu)",
+				  rsec, rs->name, rs->sh.sh_link, ctx->symtab);
 	if (rs->sh.sh_entsize != sizeof(Elf64_Rel) ||
 	    rs->size % sizeof(Elf64_Rel))
 		return bh_obj_err(ctx, -EINVAL,
 				  "section %zu (%s): entry size %llu, size "
-				  "0x%zx: not a table of Elf64_Rel", rsec,
-				  rs->name,
+				  "0x%zx: not a table of Elf64_Rel",
+				  rsec, rs->name,
 				  (unsigned long long)rs->sh.sh_entsize,
 				  rs->size);
 	if (ctx->secs[tsec].has_rel)
 		return bh_obj_err(ctx, -EINVAL,
 				  "section %zu (%s): second relocation "
-				  "section for section %zu (%s)", rsec,
-				  rs->name, tsec, ctx->secs[tsec].name);
+				  "section for section %zu (%s)",
+				  rsec, rs->name, tsec, ctx->secs[tsec].name);
 	ctx->secs[tsec].has_rel = true;
 	memset(&r, 0, sizeof(r));
 	r.rsec = rsec;
@@ -550,10 +572,11 @@ static int bh_check_unrelocated(struct bh_ctx *ctx, size_t sec)
 			continue;
 		}
 		if (ld && insn->src_reg)
-			return bh_obj_err(ctx, -EINVAL,
-					  "section %zu (%s): insn %zu: ld_imm64 "
-					  "with src_reg %u and no relocation",
-					  sec, s->name, i, insn->src_reg);
+			return bh_obj_err(
+				ctx, -EINVAL,
+				"section %zu (%s): insn %zu: ld_imm64 "
+				"with src_reg %u and no relocation",
+				sec, s->name, i, insn->src_reg);
 		if (insn->code == BH_CALL_CODE &&
 		    insn->src_reg == BH_PSEUDO_KFUNC_CALL)
 			return bh_obj_err(ctx, -EINVAL,
@@ -567,8 +590,8 @@ static int bh_check_unrelocated(struct bh_ctx *ctx, size_t sec)
 				return bh_obj_err(ctx, -EINVAL,
 						  "section %zu (%s): insn %zu: "
 						  "call target %lld is not the "
-						  "start of a function", sec,
-						  s->name, i,
+						  "start of a function",
+						  sec, s->name, i,
 						  (long long)i + insn->imm + 1);
 			s->target[i] = (uint32_t)f + 1;
 		}
@@ -590,15 +613,16 @@ int bh_relos_apply(struct bh_ctx *ctx)
 		if (rs->sh.sh_info == 0 || rs->sh.sh_info >= ctx->sec_cnt)
 			return bh_obj_err(ctx, -EINVAL,
 					  "section %zu (%s): sh_info %u out of "
-					  "range", i, rs->name,
-					  rs->sh.sh_info);
+					  "range",
+					  i, rs->name, rs->sh.sh_info);
 		if (!bh_is_code(ctx, rs->sh.sh_info) ||
 		    !ctx->secs[rs->sh.sh_info].insn_cnt)
 			continue; /* debug info, .BTF, .BTF.ext: not ours */
 		if (rs->sh.sh_type == SHT_RELA)
 			return bh_obj_err(ctx, -ENOTSUP,
 					  "section %zu (%s): RELA relocations "
-					  "are not supported", i, rs->name);
+					  "are not supported",
+					  i, rs->name);
 		ret = bh_relo_sec(ctx, i);
 		if (ret)
 			return ret;
@@ -719,7 +743,8 @@ static int bh_build_prog(struct bh_ctx *ctx, size_t root, uint64_t stamp,
 	if (ctx->img_total > BH_OBJ_MAX_IMAGE_INSNS)
 		return bh_obj_err(ctx, -E2BIG,
 				  "prog '%s': program images total over %u "
-				  "instructions", ctx->funcs[root].name,
+				  "instructions",
+				  ctx->funcs[root].name,
 				  BH_OBJ_MAX_IMAGE_INSNS);
 	p->insns = calloc(total, sizeof(*p->insns));
 	if (!p->insns)

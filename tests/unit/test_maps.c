@@ -10,8 +10,11 @@
 
 static struct bh_map *mk(uint32_t type, uint32_t ks, uint32_t vs, uint32_t n)
 {
-	struct bh_map_def d = { .name = "m", .type = type, .key_size = ks,
-				.value_size = vs, .max_entries = n };
+	struct bh_map_def d = {.name = "m",
+			       .type = type,
+			       .key_size = ks,
+			       .value_size = vs,
+			       .max_entries = n};
 	char err[128];
 
 	return bh_map_new(&d, err, sizeof(err));
@@ -20,9 +23,12 @@ static struct bh_map *mk(uint32_t type, uint32_t ks, uint32_t vs, uint32_t n)
 static int def_err(uint32_t type, uint32_t ks, uint32_t vs, uint32_t n,
 		   uint32_t flags, char *err, size_t errsz)
 {
-	struct bh_map_def d = { .name = "bad", .type = type, .key_size = ks,
-				.value_size = vs, .max_entries = n,
-				.map_flags = flags };
+	struct bh_map_def d = {.name = "bad",
+			       .type = type,
+			       .key_size = ks,
+			       .value_size = vs,
+			       .max_entries = n,
+			       .map_flags = flags};
 	struct bh_map *m = bh_map_new(&d, err, errsz);
 
 	if (m) {
@@ -47,7 +53,8 @@ TEST(def_limits)
 	CHECK_EQ(def_err(BH_MAP_HASH, 513, 4, 1, 0, err, sizeof(err)), -E2BIG);
 	CHECK_CONTAINS(err, "key size 513");
 	CHECK_EQ(def_err(BH_MAP_ARRAY, 4, (1u << 20) + 1, 1, 0, err,
-			 sizeof(err)), -E2BIG);
+			 sizeof(err)),
+		 -E2BIG);
 	CHECK_CONTAINS(err, "value size");
 	CHECK_EQ(def_err(BH_MAP_ARRAY, 4, 1u << 20, 4096, 0, err, sizeof(err)),
 		 -E2BIG);
@@ -55,18 +62,21 @@ TEST(def_limits)
 	CHECK_EQ(def_err(BH_MAP_HASH, 4, 8, UINT32_MAX, 0, err, sizeof(err)),
 		 -E2BIG);
 	CHECK_EQ(def_err(BH_MAP_ARRAY, 4, 1u << 20, UINT32_MAX, 0, err,
-			 sizeof(err)), -E2BIG);
+			 sizeof(err)),
+		 -E2BIG);
 	CHECK_EQ(def_err(27, 4, 4, 1, 0, err, sizeof(err)), -ENOTSUP);
 	CHECK_CONTAINS(err, "map type 27");
 	CHECK_EQ(def_err(BH_MAP_ARRAY, 4, 4, 1, BH_F_NO_PREALLOC, err,
-			 sizeof(err)), -EINVAL);
-	CHECK_EQ(def_err(BH_MAP_HASH, 4, 4, 1, BH_F_MMAPABLE, err,
-			 sizeof(err)), -EINVAL);
+			 sizeof(err)),
+		 -EINVAL);
+	CHECK_EQ(def_err(BH_MAP_HASH, 4, 4, 1, BH_F_MMAPABLE, err, sizeof(err)),
+		 -EINVAL);
 	CHECK_EQ(def_err(BH_MAP_HASH, 4, 4, 1, 1u << 20, err, sizeof(err)),
 		 -EINVAL);
 	CHECK_CONTAINS(err, "map_flags");
 	CHECK_EQ(def_err(BH_MAP_HASH, 4, 4, 1, BH_F_NO_PREALLOC, err,
-			 sizeof(err)), 0);
+			 sizeof(err)),
+		 0);
 	CHECK_EQ(def_err(BH_MAP_ARRAY, 4, 4, 1,
 			 BH_F_MMAPABLE | BH_F_RDONLY_PROG, err, sizeof(err)),
 		 0);
@@ -226,7 +236,8 @@ static void *hash_worker(void *arg)
 	uint32_t i;
 
 	for (i = 0; i < ROUNDS; i++) {
-		uint32_t k = (uint32_t)w->id * 1000 + i % 64, v[4] = { k, k, k, k };
+		uint32_t k = (uint32_t)w->id * 1000 + i % 64,
+			 v[4] = {k, k, k, k};
 		uint32_t *p;
 		int r = bh_map_update(w->m, &k, v, BH_ANY);
 
@@ -265,7 +276,7 @@ static void run_threads(struct bh_map *m, void *(*fn)(void *), int *bad)
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		w[i] = (struct worker){ .m = m, .id = i + 1 };
+		w[i] = (struct worker){.m = m, .id = i + 1};
 		pthread_create(&t[i], NULL, fn, &w[i]);
 	}
 	*bad = 0;

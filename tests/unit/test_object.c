@@ -18,8 +18,7 @@ static struct bh_object *load(const char *name)
 	char *buf;
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/progs/%s.bpf.o", th_build_dir(),
-		 name);
+	snprintf(path, sizeof(path), "%s/progs/%s.bpf.o", th_build_dir(), name);
 	buf = th_read_file(path, &size);
 	if (!buf) {
 		th_fail(__FILE__, __LINE__, "cannot read %s (make progs)",
@@ -200,8 +199,8 @@ TEST(btf_maps)
 	/* each map can be created as defined */
 	for (size_t k = 0; k < o->map_cnt; k++) {
 		char err[128];
-		struct bh_map *m = bh_map_new(&o->maps[k].def, err,
-					      sizeof(err));
+		struct bh_map *m =
+			bh_map_new(&o->maps[k].def, err, sizeof(err));
 
 		CHECK_MSG(m, "%s: %s", o->maps[k].name, err);
 		bh_map_free(m);
@@ -334,9 +333,9 @@ TEST(externs)
 TEST(corpus_parses)
 {
 	static const char *const names[] = {
-		"array_globals", "atomic_ops", "crc32",	  "ctx_sum",
-		"hash_count",	 "loop_sum",   "printk",  "subprog_chain",
-		"v4_ops",
+		"array_globals", "atomic_ops",	  "crc32",
+		"ctx_sum",	 "hash_count",	  "loop_sum",
+		"printk",	 "subprog_chain", "v4_ops",
 	};
 
 	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
@@ -372,8 +371,7 @@ TEST(bad_args)
 	struct bh_object *o = (void *)1;
 	char err[64];
 
-	CHECK_EQ(bh_object_parse(NULL, 0, "x", &o, err, sizeof(err)),
-		 -EINVAL);
+	CHECK_EQ(bh_object_parse(NULL, 0, "x", &o, err, sizeof(err)), -EINVAL);
 	CHECK(!o);
 	CHECK_CONTAINS(err, "too small");
 	CHECK_EQ(bh_object_parse("x", 1, "x", NULL, NULL, 0), -EINVAL);
