@@ -23,6 +23,42 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)
 HDRS := $(wildcard include/bpfhost/*.h src/*/*.h src/*/*.def)
 
+# libbpfhost's own BTF (src/btf): the objects of the built-in kfuncs
+# (src/stdlib) linked into a scratch shared object, pahole -J turns their
+# DWARF into .BTF, and the raw bytes become bh_embedded_btf in a generated
+# C file linked into both libraries.  No stdlib objects: an empty array.
+STDLIB_OBJS := $(filter $(BUILD)/src/stdlib/%,$(LIB_OBJS))
+LIB_OBJS += $(BUILD)/gen/embedded_btf.o
+ASAN_LIB_OBJS += $(BUILD)/asan/gen/embedded_btf.o
+
+$(BUILD)/gen/stdlib.btf: $(STDLIB_OBJS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	rm -f $@ $@.so && touch $@
+	$(if $(STDLIB_OBJS),$(CC) -shared -g -o $@.so $^ && pahole -J $@.so && \
+		objcopy --dump-section .BTF=$@ $@.so)
+
+$(BUILD)/gen/embedded_btf.c: $(BUILD)/gen/stdlib.btf
+	{ echo '/* Generated from $<: do not edit. */'; \
+	  echo '#include "btf/hbtf_internal.h"'; \
+	  echo 'const unsigned char bh_embedded_btf[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0 };'; \
+	  echo "const unsigned int bh_embedded_btf_len = $$(wc -c < $<);"; } > $@
+
+$(BUILD)/gen/embedded_btf.o: $(BUILD)/gen/embedded_btf.c src/btf/hbtf_internal.h
+	$(CC) $(BASE_CFLAGS) $(OPT) -c $< -o $@
+
+$(BUILD)/asan/gen/embedded_btf.o: $(BUILD)/gen/embedded_btf.c src/btf/hbtf_internal.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+
+# Host BTF in a linked test binary (bh_hbtf_add_self reads it): pahole on a
+# relocatable link of the same inputs, because pahole 1.24 gives up on the
+# C++ DWARF that -fsanitize=address links in (asan_preinit.cpp).
+add_btf = $(CC) -r -nostdlib -o $@.btf.o $(filter %.o %.a,$^) && \
+	pahole -J $@.btf.o && objcopy --dump-section .BTF=$@.btf $@.btf.o && \
+	objcopy --add-section .BTF=$@.btf $@ && rm -f $@.btf.o $@.btf
+
 CLI_SRCS := $(sort $(wildcard tools/bpfhost/*.c))
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_SUPPORT := tests/harness.c
@@ -92,10 +128,12 @@ $(BUILD)/asan/bpfhost: $(CLI_SRCS:%.c=$(BUILD)/asan/%.o) $(BUILD)/asan/libbpfhos
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/harness.o $(BUILD)/libbpfhost.a
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDLIBS)
+	$(add_btf)
 
 $(BUILD)/asan/tests/%: $(BUILD)/asan/tests/unit/%.o $(BUILD)/asan/tests/harness.o $(BUILD)/asan/libbpfhost.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+	$(add_btf)
 
 $(BUILD)/tests/unit/%.o $(BUILD)/tests/harness.o: BASE_CFLAGS += -Itests
 $(BUILD)/asan/tests/unit/%.o $(BUILD)/asan/tests/harness.o: BASE_CFLAGS += -Itests
