@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,8 +51,50 @@ struct bpfhost_rt_opts {
 	void *printk_ctx;
 };
 
+/*
+ * A new runtime knows the built-in program types ("syscall", and "tracing"
+ * for typed hooks), the host BTF of the running process (libbpfhost's own,
+ * the executable's and every loaded shared object's .BTF section) and
+ * every kfunc set registered so far with register_btf_kfunc_id_set().
+ */
 BPFHOST_API struct bpfhost_rt *bpfhost_rt_new(const struct bpfhost_rt_opts *opts);
 BPFHOST_API void bpfhost_rt_free(struct bpfhost_rt *rt);
+/* Add host BTF: a raw BTF file or an ELF file with a .BTF section. */
+BPFHOST_API int bpfhost_rt_add_btf_file(struct bpfhost_rt *rt, const char *path);
+
+/* ---- program types ---- */
+
+struct bpfhost_ctx_range {
+	uint32_t off;
+	uint32_t size;
+};
+
+#define BPFHOST_CAP_DESTRUCTIVE (1u << 0) /* may call KF_DESTRUCTIVE kfuncs */
+
+struct bpfhost_prog_type {
+	size_t sz;
+	const char *name;	/* "filter" */
+	const char *sec;	/* SEC() prefix: "filter" matches SEC("filter")
+				 * and SEC("filter/..."); "filter.s..." is the
+				 * sleepable form.  NULL: name */
+	const char *hook;	/* whose kfunc sets it sees; NULL: name */
+	const char *ctx_type;	/* host BTF struct of the ctx; NULL: a
+				 * caller-given buffer (as "syscall") */
+	uint32_t ctx_size;	/* buffer types: largest ctx, 0 = any */
+	const struct bpfhost_ctx_range *ctx_read; /* readable byte ranges */
+	size_t n_ctx_read;
+	const struct bpfhost_ctx_range *ctx_write; /* writable byte ranges */
+	size_t n_ctx_write;
+	bool sleepable;		/* every program of the type may sleep */
+	bool ret_checked;	/* r0 at exit must lie in [ret_min, ret_max] */
+	int64_t ret_min;
+	int64_t ret_max;
+	uint32_t caps;		/* BPFHOST_CAP_* granted to its programs */
+};
+
+/* Register a program type before opening objects that use it. */
+BPFHOST_API int bpfhost_prog_type_add(struct bpfhost_rt *rt,
+				      const struct bpfhost_prog_type *type);
 
 struct bpfhost_open_opts {
 	size_t sz;
@@ -96,6 +139,8 @@ BPFHOST_API struct bpfhost_prog *bpfhost_obj_prog(struct bpfhost_obj *obj, const
 
 BPFHOST_API const char *bpfhost_prog_name(const struct bpfhost_prog *prog);
 BPFHOST_API const char *bpfhost_prog_section(const struct bpfhost_prog *prog);
+/* The program type its SEC() selected, e.g. "syscall". */
+BPFHOST_API const char *bpfhost_prog_type(const struct bpfhost_prog *prog);
 BPFHOST_API size_t bpfhost_prog_insn_count(const struct bpfhost_prog *prog);
 
 /* The program image: the program and its subprograms, 8-byte slots. */
@@ -166,6 +211,40 @@ BPFHOST_API int bpfhost_map_delete(struct bpfhost_map *map, const void *key);
 /* key NULL: first key.  -ENOENT after the last. */
 BPFHOST_API int bpfhost_map_next_key(struct bpfhost_map *map, const void *key,
 				     void *next_key);
+
+/* ---- kfuncs registered in a runtime (for listings and tools) ---- */
+
+struct bpfhost_kfunc_arg_info {
+	const char *name;	 /* parameter name */
+	char type[128];		 /* C type, e.g. "struct sess *" */
+	char annotations[128];	 /* "__sz", "__k", ... */
+	uint32_t flags;		 /* KF_ARG_* contract after normalisation */
+	uint32_t declared;	 /* KF_ARG_* as the set wrote them */
+};
+
+struct bpfhost_kfunc_info {
+	const char *name;
+	const char *prog_type;	 /* hook it is registered for, "*" = all */
+	uint32_t flags;		 /* KF_* */
+	char flags_str[256];	 /* "KF_ACQUIRE | KF_RET_NULL" */
+	char proto[512];	 /* C prototype with parameter names */
+	uint32_t nargs;
+	struct bpfhost_kfunc_arg_info args[5];
+	bool removed;		 /* BPFHOST_ID_REMOVED */
+	bool deprecated;	 /* KF_DEPRECATED */
+	const char *replacement; /* or NULL */
+	const char *message;	 /* or NULL */
+	const char *origin;	 /* the BTF source of its prototype */
+	uint32_t btf_id;	 /* the id a linked call carries in imm */
+	uint32_t btf_src;	 /* ... and the source index in off */
+};
+
+BPFHOST_API size_t bpfhost_kfunc_count(const struct bpfhost_rt *rt);
+BPFHOST_API int bpfhost_kfunc_info(const struct bpfhost_rt *rt, size_t i,
+				   struct bpfhost_kfunc_info *info);
+/* Write a C header of every host type and an `extern ... __ksym;` line
+ * for each kfunc, for BPF programs to include (like vmlinux.h). */
+BPFHOST_API int bpfhost_btf_dump_c(const struct bpfhost_rt *rt, FILE *out);
 
 #define BPFHOST_ANY 0
 #define BPFHOST_NOEXIST 1

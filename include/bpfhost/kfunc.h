@@ -165,14 +165,17 @@ struct btf_id_set8 {
 #define BTF_SET8_START(name) __BH_SET8_START(name)
 #define BTF_SET8_END(name) __BH_SET8_END(name, 0)
 
-/* `prefix` is `func` as in the kernel; flags are one expression, may be
- * empty. */
+/* The flags argument: one expression, or none (0). */
+#define __BH_KF_FIRST(zero, f, ...) ((uint64_t)(f))
+#define __BH_KF_FLAGS(...) __BH_KF_FIRST(0, ##__VA_ARGS__, 0)
+
+/* `prefix` is `func` as in the kernel. */
 #define BTF_ID_FLAGS(prefix, name, ...) \
-	{ #name, (void *)(name), (uint64_t)(0 | __VA_ARGS__ + 0), 0, 0 },
+	{ #name, (void *)(name), __BH_KF_FLAGS(__VA_ARGS__), 0, 0 },
 
 #define BPFHOST_ID_DEPRECATED(prefix, name, replacement, message, ...) \
 	{ #name, (void *)(name),                                       \
-	  (uint64_t)(KF_DEPRECATED | __VA_ARGS__ + 0), replacement, message },
+	  KF_DEPRECATED | __BH_KF_FLAGS(__VA_ARGS__), replacement, message },
 
 #define BPFHOST_ID_REMOVED(name, replacement, message) \
 	{ #name, 0, 0, replacement, message },

@@ -121,6 +121,11 @@ const struct bh_kfunc *bh_kfunc_by_btf(const struct bh_kfunc_reg *reg,
 				       uint32_t src, uint32_t id,
 				       const char *hook);
 
+/* Whether every filter of k's hook lets prog call k (kernel semantics:
+ * filters belong to the hook, and any one of them can deny). */
+int bh_kfunc_allowed(const struct bh_kfunc_reg *reg, const struct bh_kfunc *k,
+		     const struct bpf_prog *prog);
+
 /* Parse one parameter name's annotations (enum bh_annot bits). */
 uint32_t bh_kfunc_parse_annot(const char *param_name);
 /* "KF_ACQUIRE | KF_RET_NULL" for flags; "" for 0.  Returns buf. */

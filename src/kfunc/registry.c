@@ -375,11 +375,6 @@ const struct bh_kfunc *bh_kfunc_by_btf(const struct bh_kfunc_reg *reg,
 	return NULL;
 }
 
-struct bh_hook_filters {
-	const btf_kfunc_filter_t *filters;
-	int n;
-};
-
 int bh_kfunc_allowed(const struct bh_kfunc_reg *reg, const struct bh_kfunc *k,
 		     const struct bpf_prog *prog)
 {
@@ -506,9 +501,9 @@ static int normalise_args(const struct btf *btf, struct bh_kfunc *k,
 			a->contract |= KF_ARG_TRUSTED;
 		if (a->is_ptr && (k->flags & KF_RCU))
 			a->contract |= KF_ARG_RCU;
-		if (a->annot & (BH_ANN_NULLABLE | BH_ANN_OPT))
+		if (a->is_ptr && (a->annot & (BH_ANN_NULLABLE | BH_ANN_OPT)))
 			a->contract |= KF_ARG_NULLABLE;
-		if (a->annot & (BH_ANN_K | BH_ANN_SZK))
+		if (!a->is_ptr && (a->annot & (BH_ANN_K | BH_ANN_SZK)))
 			a->contract |= KF_ARG_CONST;
 	}
 	if (k->flags & KF_RELEASE) {

@@ -20,9 +20,24 @@
 
 #include <bpf/btf.h>
 
+#include "link/link.h"
 #include "rt.h"
 
 #define OBJ_MAX_FILE_SIZE (256u << 20)
+
+static void obj_log_append(struct bpfhost_obj *obj, const char *msg)
+{
+	int n;
+
+	if (!obj->log_buf || obj->log_size <= obj->log_len + 1)
+		return;
+	n = snprintf(obj->log_buf + obj->log_len, obj->log_size - obj->log_len,
+		     "%s\n", msg);
+	if (n > 0)
+		obj->log_len += (size_t)n < obj->log_size - obj->log_len ?
+					(size_t)n :
+					obj->log_size - obj->log_len - 1;
+}
 
 int bh_obj_errorf(struct bpfhost_obj *obj, int err, const char *fmt, ...)
 {
@@ -31,18 +46,22 @@ int bh_obj_errorf(struct bpfhost_obj *obj, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(obj->err, sizeof(obj->err), fmt, ap);
 	va_end(ap);
-	if (obj->log_buf && obj->log_size > obj->log_len + 1) {
-		int n = snprintf(obj->log_buf + obj->log_len,
-				 obj->log_size - obj->log_len, "%s\n",
-				 obj->err);
-		if (n > 0)
-			obj->log_len += (size_t)n < obj->log_size - obj->log_len ?
-						(size_t)n :
-						obj->log_size - obj->log_len - 1;
-	}
+	obj_log_append(obj, obj->err);
 	bh_rt_log(obj->rt, BPFHOST_LOG_WARN, "%s: %s", obj->name, obj->err);
 	errno = err;
 	return -err;
+}
+
+void bh_obj_warnf(struct bpfhost_obj *obj, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	obj_log_append(obj, msg);
+	bh_rt_log(obj->rt, BPFHOST_LOG_WARN, "%s: warning: %s", obj->name, msg);
 }
 
 static void obj_release(struct bpfhost_obj *obj)
@@ -147,8 +166,28 @@ static struct bpfhost_obj *obj_finish_open(struct bpfhost_obj *obj)
 		}
 	}
 	for (size_t i = 0; i < obj->prog_cnt; i++) {
-		obj->progs[i].obj = obj;
-		obj->progs[i].p = &obj->o->progs[i];
+		struct bpfhost_prog *prog = &obj->progs[i];
+		bool sleepable = false;
+
+		prog->obj = obj;
+		prog->p = &obj->o->progs[i];
+		prog->type = bh_rt_type_for_sec(obj->rt, prog->p->sec_name,
+						&sleepable);
+		if (!prog->type) {
+			char known[512];
+
+			bh_rt_type_list(obj->rt, known, sizeof(known));
+			err = bh_obj_errorf(obj, EINVAL,
+					    "prog '%s': SEC(\"%s\") matches no program type (known: %s)",
+					    prog->p->name, prog->p->sec_name,
+					    known);
+			goto fail;
+		}
+		prog->info.type = prog->type->kernel_type;
+		prog->info.prog_type = prog->type->name;
+		prog->info.name = prog->p->name;
+		prog->info.sec_name = prog->p->sec_name;
+		prog->info.sleepable = sleepable;
 	}
 	err = obj_create_maps(obj);
 	if (err)
@@ -269,7 +308,7 @@ struct bpfhost_obj *bpfhost_obj_open_insns(struct bpfhost_rt *rt,
 	obj->o->progs = p;
 	obj->o->prog_cnt = 1;
 	p->name = strdup("main");
-	p->sec_name = strdup("raw");
+	p->sec_name = strdup("syscall");
 	p->insns = malloc(size);
 	if (!p->name || !p->sec_name || !p->insns)
 		goto nomem;
@@ -287,11 +326,26 @@ nomem:
 static int res_ldimm64(void *ctx, const struct bh_insn *insns, size_t idx,
 		       uint64_t *val, char *err, size_t errsz)
 {
-	struct bpfhost_obj *obj = ctx;
+	struct bpfhost_prog *prog = ctx;
+	struct bpfhost_obj *obj = prog->obj;
 	const struct bh_insn *in = &insns[idx];
 	uint32_t mi = (uint32_t)in->imm;
 
 	switch (in->src_reg) {
+	case BH_PSEUDO_BTF_ID: {
+		/* a linked ksym function: bpf_ksym_exists() sees its address */
+		const struct bh_kfunc *k =
+			bh_kfunc_by_btf(obj->rt->reg, (uint32_t)in[1].imm,
+					(uint32_t)in->imm, prog->type->hook);
+
+		if (!k) {
+			snprintf(err, errsz, "insn %zu: unlinked ksym btf_id %d",
+				 idx, in->imm);
+			return -EINVAL;
+		}
+		*val = (uint64_t)(uintptr_t)k->addr;
+		return 0;
+	}
 	case BH_PSEUDO_MAP_FD:
 	case BH_PSEUDO_MAP_IDX:
 		if (mi >= obj->map_cnt)
@@ -343,39 +397,60 @@ static bh_fn res_helper(void *ctx, int32_t id)
 static int res_kfunc(void *ctx, int32_t imm, int16_t off, struct bh_kcall *out,
 		     char *err, size_t errsz)
 {
-	(void)ctx;
-	(void)out;
-	snprintf(err, errsz, "kfunc btf_id %d (btf %d): kfunc linking is not implemented yet",
-		 imm, off);
-	return -ENOTSUP;
-}
+	struct bpfhost_prog *prog = ctx;
+	const struct bh_kfunc *k;
 
-static int prog_check_externs(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
-{
-	const struct bh_obj_prog *p = prog->p;
-
-	for (size_t i = 0; i < p->insn_cnt; i++) {
-		const struct bh_insn *in = &p->insns[i];
-		const struct bh_obj_extern *e;
-
-		if (in->code != 0x85 || in->src_reg != BH_PSEUDO_KFUNC_CALL)
-			continue;
-		if ((uint32_t)in->imm >= obj->o->extern_cnt)
-			return bh_obj_errorf(obj, EINVAL,
-					     "prog '%s': insn %zu: kfunc call to extern %d out of range",
-					     p->name, i, in->imm);
-		e = &obj->o->externs[in->imm];
-		return bh_obj_errorf(obj, ENOENT,
-				     "prog '%s': insn %zu: kernel function '%s' is not provided by this runtime (kfunc linking is not implemented yet)",
-				     p->name, i, e->name);
+	memset(out, 0, sizeof(*out));
+	if (imm == 0 && off == 0)
+		return 0; /* an unresolved __weak kfunc: fn NULL */
+	k = bh_kfunc_by_btf(prog->obj->rt->reg, (uint32_t)off, (uint32_t)imm,
+			    prog->type->hook);
+	if (!k) {
+		snprintf(err, errsz, "unlinked kfunc call (btf_id %d, btf %d)",
+			 imm, off);
+		return -EINVAL;
+	}
+	out->fn = (bh_fn)k->addr;
+	out->ret_ext = k->ret_ext;
+	for (int i = 0; i < k->nargs; i++) {
+		out->arg_ext[i] = k->args[i].ext;
+		if (k->args[i].annot & BH_ANN_PROG) {
+			/* the kernel passes the program's aux; a host gets
+			 * the struct bpf_prog its filters see */
+			out->inject_mask |= (uint8_t)(1u << i);
+			out->inject_val = (uint64_t)(uintptr_t)&prog->info;
+		}
 	}
 	return 0;
+}
+
+static void link_warn(void *ctx, const char *msg)
+{
+	struct bpfhost_obj *obj = ctx;
+
+	bh_obj_warnf(obj, "%s", msg);
+}
+
+static int prog_link(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
+{
+	struct bh_link_env env = {
+		.reg = obj->rt->reg,
+		.hbtf = obj->rt->hbtf,
+		.prog_type = prog->type->name,
+		.hook = prog->type->hook,
+		.prog = &prog->info,
+		.warn = link_warn,
+		.warn_ctx = obj,
+	};
+	char err[768] = "";
+	int ret = bh_link_kfuncs(prog->p, obj->o, &env, err, sizeof(err));
+
+	return ret ? bh_obj_errorf(obj, -ret, "%s", err) : 0;
 }
 
 int bpfhost_obj_load(struct bpfhost_obj *obj)
 {
 	struct bh_resolve res = {
-		.ctx = obj,
 		.ldimm64 = res_ldimm64,
 		.helper = res_helper,
 		.kfunc = res_kfunc,
@@ -401,9 +476,10 @@ int bpfhost_obj_load(struct bpfhost_obj *obj)
 			bh_obj_errorf(obj, -ret, "prog '%s': %s", p->name, err);
 			goto fail;
 		}
-		ret = prog_check_externs(obj, prog);
+		ret = prog_link(obj, prog);
 		if (ret)
 			goto fail;
+		res.ctx = prog;
 		ret = bh_code_new(p->insns, p->insn_cnt, &res, &prog->code, err,
 				  sizeof(err));
 		if (ret) {
@@ -478,6 +554,11 @@ const char *bpfhost_prog_name(const struct bpfhost_prog *prog)
 const char *bpfhost_prog_section(const struct bpfhost_prog *prog)
 {
 	return prog->p->sec_name;
+}
+
+const char *bpfhost_prog_type(const struct bpfhost_prog *prog)
+{
+	return prog->type->name;
 }
 
 size_t bpfhost_prog_insn_count(const struct bpfhost_prog *prog)

@@ -29,6 +29,8 @@ struct bpfhost_rt *bpfhost_rt_new(const struct bpfhost_rt_opts *opts)
 {
 	struct bpfhost_rt *rt;
 	struct bpfhost_rt_opts o = { 0 };
+	char err[512];
+	int ret;
 
 	if (!bh_opts_valid(opts, sizeof(*opts))) {
 		errno = EINVAL;
@@ -43,12 +45,46 @@ struct bpfhost_rt *bpfhost_rt_new(const struct bpfhost_rt_opts *opts)
 	rt->log_ctx = o.log_ctx;
 	rt->printk = o.printk ? o.printk : o.log;
 	rt->printk_ctx = o.printk ? o.printk_ctx : o.log_ctx;
+
+	err[0] = '\0';
+	rt->hbtf = bh_rt_self_hbtf(err, sizeof(err));
+	rt->reg = rt->hbtf ? bh_kfunc_reg_new(rt->hbtf) : NULL;
+	ret = rt->reg ? bh_rt_add_builtin_types(rt) : -ENOMEM;
+	if (!ret)
+		ret = bh_rt_adopt_default(rt, err, sizeof(err));
+	if (ret) {
+		bh_rt_log(rt, BPFHOST_LOG_WARN, "runtime: %s",
+			  err[0] ? err : strerror(-ret));
+		bpfhost_rt_free(rt);
+		errno = -ret;
+		return NULL;
+	}
 	return rt;
 }
 
 void bpfhost_rt_free(struct bpfhost_rt *rt)
 {
+	if (!rt)
+		return;
+	bh_kfunc_reg_free(rt->reg);
+	bh_hbtf_free(rt->hbtf);
+	bh_rt_free_types(rt);
 	free(rt);
+}
+
+int bpfhost_rt_add_btf_file(struct bpfhost_rt *rt, const char *path)
+{
+	char err[512] = "";
+	int ret;
+
+	if (!rt || !path)
+		return -EINVAL;
+	ret = bh_hbtf_add_file(rt->hbtf, path, -1, err, sizeof(err));
+	if (ret < 0) {
+		bh_rt_log(rt, BPFHOST_LOG_WARN, "%s", err);
+		return ret;
+	}
+	return 0;
 }
 
 void bh_rt_log(struct bpfhost_rt *rt, enum bpfhost_log_level level,

@@ -10,15 +10,38 @@
 #include <stdarg.h>
 
 #include "bpfhost/bpfhost.h"
+#include "bpfhost/kfunc.h"
+#include "btf/hbtf.h"
+#include "btf/typestr.h"
 #include "exec/exec.h"
+#include "kfunc/kfunc.h"
 #include "maps/map.h"
 #include "object/object.h"
+
+struct bh_prog_type {
+	char *name;
+	char *sec;
+	char *hook;
+	char *ctx_type;
+	uint32_t ctx_size;
+	struct bpfhost_ctx_range *ctx_read, *ctx_write;
+	size_t n_ctx_read, n_ctx_write;
+	bool sleepable;
+	bool ret_checked;
+	int64_t ret_min, ret_max;
+	uint32_t caps;
+	int kernel_type; /* enum bpf_prog_type it stands for, or -1 */
+};
 
 struct bpfhost_rt {
 	bpfhost_log_fn log;
 	void *log_ctx;
 	bpfhost_log_fn printk;
 	void *printk_ctx;
+	struct bh_hbtf *hbtf;
+	struct bh_kfunc_reg *reg;
+	struct bh_prog_type *types;
+	size_t ntypes;
 };
 
 struct bpfhost_map {
@@ -31,6 +54,8 @@ struct bpfhost_prog {
 	struct bpfhost_obj *obj;
 	struct bh_obj_prog *p; /* image inside obj->o */
 	struct bh_code *code;  /* after load */
+	const struct bh_prog_type *type; /* from its SEC(), at open */
+	struct bpf_prog info;  /* what filters and __prog kfuncs see */
 };
 
 struct bpfhost_obj {
@@ -54,12 +79,30 @@ struct bpfhost_obj {
  * sent to the runtime's log) and return -err. */
 int bh_obj_errorf(struct bpfhost_obj *obj, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A warning: appended to the caller's log buffer and sent to the log. */
+void bh_obj_warnf(struct bpfhost_obj *obj, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Send a message to the runtime's log callback (stderr by default). */
 void bh_rt_log(struct bpfhost_rt *rt, enum bpfhost_log_level level,
 	       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* bpf_trace_printk sink for struct bh_run_env: ctx is the runtime. */
 void bh_rt_printk(void *ctx, const char *msg);
+
+/* Host BTF of this process (library, executable, shared objects). */
+struct bh_hbtf *bh_rt_self_hbtf(char *err, size_t errsz);
+/* Copy the default registry's kfuncs into rt's registry. */
+int bh_rt_adopt_default(struct bpfhost_rt *rt, char *err, size_t errsz);
+
+/* Built-in program types into a new runtime; 0 or -errno. */
+int bh_rt_add_builtin_types(struct bpfhost_rt *rt);
+void bh_rt_free_types(struct bpfhost_rt *rt);
+/* The program type a SEC() name selects, and whether the name asks for a
+ * sleepable program; NULL if none matches. */
+const struct bh_prog_type *bh_rt_type_for_sec(const struct bpfhost_rt *rt,
+					      const char *sec, bool *sleepable);
+/* Names of the known SEC() prefixes, for messages. */
+void bh_rt_type_list(const struct bpfhost_rt *rt, char *buf, size_t size);
 
 /* Check an opts struct: NULL, or sz covering at least `base` bytes, and any
  * bytes past what we know zero (so newer callers fail loudly). */

@@ -11,6 +11,8 @@
 int cmd_dump(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_conformance_plugin(int argc, char **argv);
+int cmd_kfunc(int argc, char **argv);
+int cmd_btf(int argc, char **argv);
 
 /* Parse hex bytes ("0a 1b", "0a1b", "0x0a,0x1b" all accepted) into a
  * malloc'ed buffer; -1 on a bad digit. */
