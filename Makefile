@@ -75,7 +75,11 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 # keep intermediate objects (test .o files) between builds
 .SECONDARY:
 
-EXAMPLES := $(BUILD)/examples/ratelimit $(BUILD)/examples/ratelimit.bpf.o
+EXAMPLES := $(BUILD)/examples/ratelimit $(BUILD)/examples/ratelimit.bpf.o \
+	$(BUILD)/examples/sessions $(BUILD)/examples/libsessions.so \
+	$(BUILD)/examples/sessions.bpf.o
+SESS := examples/sessions
+SESS_SRCS := $(SESS)/session_table.c $(SESS)/session_kfuncs.c
 
 .PHONY: all lib cli tests progs tools examples check demo bench install clean format lint deps
 all: lib cli tests progs tools examples
@@ -119,8 +123,9 @@ $(BUILD)/asan/libbpfhost.a: $(ASAN_LIB_OBJS)
 $(BUILD)/libbpfhost.so: $(LIB_OBJS)
 	$(CC) -shared -Wl,-soname,libbpfhost.so.0 -o $@ $^ $(LDLIBS)
 
+# -rdynamic: --plugin libraries call register_btf_kfunc_id_set() in here
 $(BUILD)/bpfhost: $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libbpfhost.a
-	$(CC) -o $@ $^ $(LDLIBS)
+	$(CC) -rdynamic -o $@ $^ $(LDLIBS)
 
 $(BUILD)/asan/bpfhost: $(CLI_SRCS:%.c=$(BUILD)/asan/%.o) $(BUILD)/asan/libbpfhost.a
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
@@ -143,6 +148,24 @@ $(BUILD)/progs/%.bpf.o: tests/progs/%.bpf.c $(wildcard include/bpf/*.h) | $(DEPS
 	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 examples: $(EXAMPLES)
+# The sessions example: a host defining kfuncs the kernel's way.  As README
+# says for any host: build with -g, then `pahole -J` on the binary.
+$(BUILD)/examples/sessions: $(SESS)/host.c $(SESS_SRCS) $(SESS)/sessions.h $(BUILD)/libbpfhost.a
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g $(WARN) -Iinclude -o $@ $(SESS)/host.c $(SESS_SRCS) $(BUILD)/libbpfhost.a $(LDLIBS)
+	pahole -J $@
+# The same kfuncs as a plugin, for `bpfhost --plugin` (kfunc list, btf dump)
+$(BUILD)/examples/libsessions.so: $(SESS_SRCS) $(SESS)/sessions.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -fPIC -shared $(WARN) -Iinclude -o $@ $(SESS_SRCS)
+	pahole -J $@
+# Programs include the host's types as kernel programs include vmlinux.h
+$(BUILD)/examples/sessions_btf.h: $(BUILD)/examples/libsessions.so $(BUILD)/bpfhost
+	$(BUILD)/bpfhost --plugin $(abspath $<) btf dump --format c > $@.tmp
+	mv $@.tmp $@
+$(BUILD)/examples/sessions.bpf.o: $(SESS)/sessions.bpf.c $(BUILD)/examples/sessions_btf.h
+	$(BPF_CLANG) $(BPF_CFLAGS) -I$(BUILD)/examples -c $< -o $@
+
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libbpfhost.a
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g $(WARN) -Iinclude -o $@ $< $(BUILD)/libbpfhost.a $(LDLIBS)

@@ -13,3 +13,9 @@ echo "== bpfhost run $OBJ --ctx-hex '01000000 dc050000' --repeat 1000 --unverifi
 echo
 echo "== examples/ratelimit.c: a host embedding bpfhost"
 "$BUILD/examples/ratelimit" "$OBJ" --unverified
+echo
+echo "== kfuncs the sessions host offers (bpfhost --plugin libsessions.so kfunc list)"
+"$BUILD/bpfhost" --plugin "$(pwd)/$BUILD/examples/libsessions.so" kfunc list
+echo
+echo "== examples/sessions: a host that defines kfuncs the kernel's way"
+"$BUILD/examples/sessions" "$BUILD/examples/sessions.bpf.o" --unverified
