@@ -241,6 +241,15 @@ static void deduce_bounds32(struct bh_scalar *s)
 	if ((uint32_t)s->s32_min <= (uint32_t)s->s32_max) {
 		s->u32_min = umax32(s->u32_min, (uint32_t)s->s32_min);
 		s->u32_max = umin32(s->u32_max, (uint32_t)s->s32_max);
+	} else if (s->u32_max < (uint32_t)s->s32_min) {
+		/* The s32 range wraps in u32 terms and the u32 range meets
+		 * only its non-negative part (as deduce_bounds64; observed
+		 * on the 6.18 kernel). */
+		s->s32_min = (int32_t)s->u32_min;
+		s->u32_max = umin32(s->u32_max, (uint32_t)s->s32_max);
+	} else if ((uint32_t)s->s32_max < s->u32_min) {
+		s->s32_max = (int32_t)s->u32_max;
+		s->u32_min = umax32(s->u32_min, (uint32_t)s->s32_min);
 	}
 }
 
@@ -1464,14 +1473,14 @@ int bh_scalar_print_unum(char *buf, size_t size, uint64_t v)
 {
 	if (is_unum_decimal(v))
 		return snprintf(buf, size, "%llu", (unsigned long long)v);
-	return snprintf(buf, size, "%#llx", (unsigned long long)v);
+	return snprintf(buf, size, "0x%llx", (unsigned long long)v);
 }
 
 int bh_scalar_print_snum(char *buf, size_t size, int64_t v)
 {
 	if (is_snum_decimal(v))
 		return snprintf(buf, size, "%lld", (long long)v);
-	return snprintf(buf, size, "%#llx", (unsigned long long)v);
+	return snprintf(buf, size, "0x%llx", (unsigned long long)v);
 }
 
 /* Where the next piece goes: NULL with size 0 once the buffer is full, so

@@ -224,7 +224,8 @@ struct bh_tnum bh_tnum_const_subreg(struct bh_tnum a, uint32_t value)
 
 int bh_tnum_strn(char *str, size_t size, struct bh_tnum a)
 {
-	return snprintf(str, size, "(%#llx; %#llx)",
+	/* The kernel's printf writes 0x0 for zero, unlike glibc's %#llx. */
+	return snprintf(str, size, "(0x%llx; 0x%llx)",
 			(unsigned long long)a.value,
 			(unsigned long long)a.mask);
 }
