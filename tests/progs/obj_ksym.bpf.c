@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Extern kfuncs (strong and __weak) and an extern __ksym variable. */
-// RETVAL: none
+// LOAD-ERROR: ksym variables are not supported
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

@@ -7,11 +7,16 @@
  *
  *   // RETVAL: 42              every program in the file returns 42
  *   // RETVAL(prog_name): 7    that program returns 7
- *   // RETVAL: none            load only (e.g. needs kfuncs not linked yet)
+ *   // RETVAL: none            load only
  *   // CTX-HEX: 01 02 03       ctx bytes passed to the programs
+ *   // LOAD-ERROR: text        loading must fail with text in the message
+ *   // WARN: text              loading must warn with text in the log
  *
- * One case per program.  Until the verifier lands, programs are loaded
- * with the unverified debug option.
+ * One case per program (one per file for LOAD-ERROR).  Until the verifier
+ * lands, programs are loaded with the unverified debug option.
+ *
+ * Programs may call the test kfuncs below (registered for "syscall" the
+ * kernel's way, from a constructor; this binary's BTF comes from pahole).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,7 +24,157 @@
 #include <stdlib.h>
 
 #include "bpfhost/bpfhost.h"
+#include "bpfhost/kfunc.h"
 #include "harness.h"
+
+/* ---- test kfuncs ---- */
+
+struct bh_test_obj {
+	int refs;
+	int val;
+};
+
+struct bpf_iter_bh_count {
+	uint64_t state[2];
+};
+
+static struct bh_test_obj test_objs[4];
+
+__bpf_kfunc_start_defs();
+
+__bpf_kfunc uint64_t bh_test_add(uint64_t a, uint64_t b)
+{
+	return a + b;
+}
+
+__bpf_kfunc int bh_test_kfunc(int x)
+{
+	return x * 10;
+}
+
+/* narrow types: the runtime must extend them as the ABI leaves them */
+__bpf_kfunc short bh_test_s16(short x)
+{
+	return (short)(x - 1);
+}
+
+__bpf_kfunc unsigned char bh_test_u8(unsigned char x)
+{
+	return (unsigned char)(x + 1);
+}
+
+__bpf_kfunc _Bool bh_test_bool(_Bool b)
+{
+	return !b;
+}
+
+__bpf_kfunc struct bh_test_obj *bh_test_acquire(int i)
+{
+	if (i < 0 || i >= 4)
+		return NULL;
+	test_objs[i].refs++;
+	test_objs[i].val = 100 + i;
+	return &test_objs[i];
+}
+
+__bpf_kfunc void bh_test_release(struct bh_test_obj *o)
+{
+	o->refs--;
+}
+
+__bpf_kfunc int bh_test_val(struct bh_test_obj *o)
+{
+	return o->val;
+}
+
+__bpf_kfunc int bh_test_sum_mem(const unsigned char *mem, uint32_t mem__sz)
+{
+	int s = 0;
+
+	for (uint32_t i = 0; i < mem__sz; i++)
+		s += mem[i];
+	return s;
+}
+
+/* the calling program, as the runtime injects it for __prog */
+__bpf_kfunc int bh_test_prog_name_len(int x, void *aux__prog)
+{
+	const struct bpf_prog *p = aux__prog;
+
+	return p && p->name ? (int)strlen(p->name) + x : -1;
+}
+
+__bpf_kfunc int bh_test_old(int x)
+{
+	return x + 1;
+}
+
+__bpf_kfunc int bh_test_tracing_only(int x)
+{
+	return x;
+}
+
+__bpf_kfunc int bpf_iter_bh_count_new(struct bpf_iter_bh_count *it, int n)
+{
+	it->state[0] = 0;
+	it->state[1] = n < 0 ? 0 : (uint64_t)n;
+	return 0;
+}
+
+__bpf_kfunc int *bpf_iter_bh_count_next(struct bpf_iter_bh_count *it)
+{
+	if (it->state[0] >= it->state[1])
+		return NULL;
+	it->state[0]++;
+	return (int *)&it->state[0];
+}
+
+__bpf_kfunc void bpf_iter_bh_count_destroy(struct bpf_iter_bh_count *it)
+{
+	it->state[1] = 0;
+}
+
+__bpf_kfunc_end_defs();
+
+BTF_KFUNCS_START(corpus_kfuncs)
+BTF_ID_FLAGS(func, bh_test_add)
+BTF_ID_FLAGS(func, bh_test_kfunc)
+BTF_ID_FLAGS(func, bh_test_s16)
+BTF_ID_FLAGS(func, bh_test_u8)
+BTF_ID_FLAGS(func, bh_test_bool)
+BTF_ID_FLAGS(func, bh_test_acquire, KF_ACQUIRE | KF_RET_NULL)
+BTF_ID_FLAGS(func, bh_test_release, KF_RELEASE)
+BTF_ID_FLAGS(func, bh_test_val, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bh_test_sum_mem)
+BTF_ID_FLAGS(func, bh_test_prog_name_len)
+BTF_ID_FLAGS(func, bpf_iter_bh_count_new, KF_ITER_NEW)
+BTF_ID_FLAGS(func, bpf_iter_bh_count_next, KF_ITER_NEXT | KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_iter_bh_count_destroy, KF_ITER_DESTROY)
+BPFHOST_ID_DEPRECATED(func, bh_test_old, "bh_test_kfunc", "scales by 10")
+BPFHOST_ID_REMOVED(bh_test_gone, "bh_test_add", "merged into bh_test_add")
+BTF_KFUNCS_END(corpus_kfuncs)
+
+BTF_KFUNCS_START(corpus_tracing_kfuncs)
+BTF_ID_FLAGS(func, bh_test_tracing_only)
+BTF_KFUNCS_END(corpus_tracing_kfuncs)
+
+static const struct btf_kfunc_id_set corpus_set = {
+	.owner = THIS_MODULE,
+	.set = &corpus_kfuncs,
+};
+
+static const struct btf_kfunc_id_set corpus_tracing_set = {
+	.owner = THIS_MODULE,
+	.set = &corpus_tracing_kfuncs,
+};
+
+static int __init corpus_kfuncs_init(void)
+{
+	return register_btf_kfunc_id_set(BPF_PROG_TYPE_SYSCALL, &corpus_set) ?:
+		       register_btf_kfunc_id_set(BPF_PROG_TYPE_TRACING,
+						 &corpus_tracing_set);
+}
+late_initcall(corpus_kfuncs_init);
 
 struct expect {
 	char prog[128]; /* "" = every program */
@@ -30,6 +185,8 @@ struct expect {
 struct spec {
 	struct expect ex[32];
 	int cnt;
+	char load_error[256];
+	char warn[256];
 	uint8_t ctx[4096];
 	size_t ctx_len;
 };
@@ -64,6 +221,17 @@ static void parse_spec(const char *src, struct spec *sp)
 			else
 				e->val = strtoull(q, NULL, 0);
 			sp->cnt++;
+		} else if (!strncmp(p, "LOAD-ERROR: ", 12) ||
+			   !strncmp(p, "WARN: ", 6)) {
+			bool le = p[0] == 'L';
+			const char *q = p + (le ? 12 : 6);
+			char *dst = le ? sp->load_error : sp->warn;
+			size_t n = strcspn(q, "\n");
+
+			if (n >= sizeof(sp->load_error))
+				n = sizeof(sp->load_error) - 1;
+			memcpy(dst, q, n);
+			dst[n] = '\0';
 		} else if (!strncmp(p, "CTX-HEX:", 8)) {
 			const char *q = p + 8;
 
@@ -97,14 +265,22 @@ static const struct expect *find_expect(const struct spec *sp,
 	return NULL;
 }
 
+static void no_log(void *ctx, enum bpfhost_log_level level, const char *msg)
+{
+	(void)ctx;
+	(void)level;
+	(void)msg;
+}
+
 static void run_one(const char *name)
 {
+	/* messages are checked through the object's log buffer */
+	BPFHOST_OPTS(bpfhost_rt_opts, quiet, .log = no_log);
 	char src_path[512], obj_path[512], log[8192], case_name[256];
 	struct bpfhost_rt *rt;
 	struct bpfhost_obj *obj;
 	struct spec *sp = calloc(1, sizeof(*sp));
 	char *src;
-	int all_none = 1;
 
 	snprintf(src_path, sizeof(src_path), "tests/progs/%s.bpf.c", name);
 	snprintf(obj_path, sizeof(obj_path), "%s/progs/%s.bpf.o",
@@ -118,12 +294,13 @@ static void run_one(const char *name)
 	}
 	parse_spec(src, sp);
 	free(src);
-	if (!sp->cnt) {
-		th_case(name, 0, "%s states no // RETVAL:", src_path);
+	if (!sp->cnt && !sp->load_error[0]) {
+		th_case(name, 0, "%s states no // RETVAL: or // LOAD-ERROR:",
+			src_path);
 		free(sp);
 		return;
 	}
-	rt = bpfhost_rt_new(NULL);
+	rt = bpfhost_rt_new(&quiet);
 	{
 		BPFHOST_OPTS(bpfhost_open_opts, oo, .log_buf = log,
 			     .log_size = sizeof(log), .unverified = true);
@@ -131,16 +308,25 @@ static void run_one(const char *name)
 		log[0] = '\0';
 		obj = bpfhost_obj_open(rt, obj_path, &oo);
 	}
-	for (int i = 0; i < sp->cnt; i++)
-		all_none &= sp->ex[i].none;
 	if (!obj) {
 		th_case(name, 0, "open failed: %s", log);
 		goto out;
 	}
+	if (sp->load_error[0]) {
+		int err = bpfhost_obj_load(obj);
+
+		th_case(name, err && strstr(bpfhost_obj_error(obj), sp->load_error),
+			"load: err %d, \"%s\"; expected an error with \"%s\"",
+			err, bpfhost_obj_error(obj), sp->load_error);
+		goto out;
+	}
 	if (bpfhost_obj_load(obj)) {
-		/* "none" files may legitimately need what is not built yet */
-		th_case(name, all_none, "load failed: %s",
-			bpfhost_obj_error(obj));
+		th_case(name, 0, "load failed: %s", bpfhost_obj_error(obj));
+		goto out;
+	}
+	if (sp->warn[0] && !strstr(log, sp->warn)) {
+		th_case(name, 0, "no warning \"%s\" in the load log: %s",
+			sp->warn, log);
 		goto out;
 	}
 	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
