@@ -185,6 +185,43 @@ BPFHOST_API int bpfhost_prog_run_opts(struct bpfhost_prog *prog, void *ctx,
 				      size_t ctx_size, uint64_t *retval,
 				      const struct bpfhost_run_opts *opts);
 
+/* ---- typed-argument hooks (the user-space tp_btf / fentry) ---- */
+
+struct bpfhost_hook;
+
+/*
+ * Declare a hook named `name` whose arguments are those of the host
+ * function `proto_func` as its BTF states them (e.g. a function
+ * `void on_request(struct request *req, int flags)`; it is not called).
+ * Programs attach with SEC("tp_btf/<name>") and read the arguments the
+ * kernel way (BPF_PROG(), or a ctx of u64 slots); pointer arguments are
+ * typed by the host's BTF.  At most 12 arguments, each a pointer or an
+ * integer.  NULL with errno on failure (message in the runtime's log).
+ */
+BPFHOST_API struct bpfhost_hook *bpfhost_hook_add(struct bpfhost_rt *rt,
+						  const char *name,
+						  const char *proto_func);
+BPFHOST_API struct bpfhost_hook *bpfhost_hook_find(struct bpfhost_rt *rt,
+						   const char *name);
+/*
+ * Attach every SEC("tp_btf/...") program of a loaded object to its hook
+ * (each hook must have been declared).  Detached when the object is freed.
+ */
+BPFHOST_API int bpfhost_obj_attach(struct bpfhost_obj *obj);
+/*
+ * Run every program attached to the hook, in attach order, with the
+ * arguments given after `last_ret` (as the hook's prototype types them:
+ * pointers and integers, as for a call of the prototype).  Returns the
+ * number of programs run, *last_ret (if not NULL) the last one's r0; or
+ * -errno.  Safe to call from many threads, and while objects attach.
+ */
+BPFHOST_API int bpfhost_hook_fire(struct bpfhost_hook *hook, uint64_t *last_ret,
+				  ...);
+/* The same with the arguments as an array of u64 slots. */
+BPFHOST_API int bpfhost_hook_fire_args(struct bpfhost_hook *hook,
+				       const uint64_t *args, size_t nargs,
+				       uint64_t *last_ret);
+
 /* ---- maps ---- */
 
 struct bpfhost_map_info {

@@ -68,6 +68,7 @@ static void obj_release(struct bpfhost_obj *obj)
 {
 	if (!obj)
 		return;
+	bh_obj_detach(obj);
 	for (size_t i = 0; i < obj->prog_cnt; i++)
 		bh_code_free(obj->progs[i].code);
 	for (size_t i = 0; i < obj->map_cnt; i++)

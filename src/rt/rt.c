@@ -66,6 +66,9 @@ void bpfhost_rt_free(struct bpfhost_rt *rt)
 {
 	if (!rt)
 		return;
+	for (size_t i = 0; i < rt->nhooks; i++)
+		bh_hook_free(rt->hooks[i]);
+	free(rt->hooks);
 	bh_kfunc_reg_free(rt->reg);
 	bh_hbtf_free(rt->hbtf);
 	bh_rt_free_types(rt);

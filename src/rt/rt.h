@@ -42,6 +42,8 @@ struct bpfhost_rt {
 	struct bh_kfunc_reg *reg;
 	struct bh_prog_type *types;
 	size_t ntypes;
+	struct bpfhost_hook **hooks;
+	size_t nhooks;
 };
 
 struct bpfhost_map {
@@ -67,6 +69,7 @@ struct bpfhost_obj {
 	struct bpfhost_map *maps;
 	size_t map_cnt;
 	bool loaded;
+	bool attached;
 	bool unverified;
 	uint32_t log_level;
 	char *log_buf; /* the caller's, from open opts */
@@ -103,6 +106,10 @@ const struct bh_prog_type *bh_rt_type_for_sec(const struct bpfhost_rt *rt,
 					      const char *sec, bool *sleepable);
 /* Names of the known SEC() prefixes, for messages. */
 void bh_rt_type_list(const struct bpfhost_rt *rt, char *buf, size_t size);
+
+void bh_hook_free(struct bpfhost_hook *h);
+/* Detach every program of obj from the runtime's hooks. */
+void bh_obj_detach(struct bpfhost_obj *obj);
 
 /* Check an opts struct: NULL, or sz covering at least `base` bytes, and any
  * bytes past what we know zero (so newer callers fail loudly). */
