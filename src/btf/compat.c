@@ -172,9 +172,9 @@ static int types_compat(const struct btf *lb, uint32_t lid,
 	case BTF_KIND_PTR:
 		return types_compat(lb, lt->type, tb, tt->type, depth - 1);
 	case BTF_KIND_ARRAY:
-		return types_compat(lb, ((const struct btf_array *)(lt + 1))->type,
-				    tb, ((const struct btf_array *)(tt + 1))->type,
-				    depth - 1);
+		return types_compat(
+			lb, ((const struct btf_array *)(lt + 1))->type, tb,
+			((const struct btf_array *)(tt + 1))->type, depth - 1);
 	case BTF_KIND_FUNC_PROTO:
 		return protos_compat(lb, lt, tb, tt, depth);
 	default:

@@ -28,7 +28,7 @@
 static void remap_refs(struct btf_type *t, const uint32_t *map,
 		       uint32_t map_cnt)
 {
-	uint32_t vlen = BTF_INFO_VLEN(t->info), *refs[2] = { NULL, NULL };
+	uint32_t vlen = BTF_INFO_VLEN(t->info), *refs[2] = {NULL, NULL};
 
 #define BH_REMAP(p) (*(p) = *(p) < map_cnt ? map[*(p)] : 0)
 	switch (BTF_INFO_KIND(t->info)) {
@@ -110,7 +110,8 @@ static int merge_src(const struct bh_hbtf *h, uint32_t src, struct btf *dst,
 
 		if (nid < 0)
 			return nid;
-		remap_refs((struct btf_type *)btf__type_by_id(dst, nid), map, cnt);
+		remap_refs((struct btf_type *)btf__type_by_id(dst, nid), map,
+			   cnt);
 	}
 	return 0;
 }
@@ -247,7 +248,8 @@ static void dump_printf(void *ctx, const char *fmt, va_list args)
 
 static int emit_decl(struct btf_dump *d, uint32_t id, const char *name)
 {
-	LIBBPF_OPTS(btf_dump_emit_type_decl_opts, o, .field_name = name);
+	struct btf_dump_emit_type_decl_opts o = {.sz = sizeof(o),
+						 .field_name = name};
 
 	return btf_dump__emit_type_decl(d, id, &o);
 }
@@ -255,7 +257,7 @@ static int emit_decl(struct btf_dump *d, uint32_t id, const char *name)
 /* "/ * text * /" with any "*" "/" inside broken so the comment ends once. */
 static void emit_comment(struct dump_ctx *c, const char *text)
 {
-	char piece[2] = { 0, 0 };
+	char piece[2] = {0, 0};
 
 	emit_text(c, "/* ");
 	for (const char *p = text; *p; p++) {
@@ -320,7 +322,8 @@ static const char preamble[] =
 	"#ifndef __BPFHOST_HOST_H__\n"
 	"#define __BPFHOST_HOST_H__\n\n"
 	"#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
-	"#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n"
+	"#pragma clang attribute push (__attribute__((preserve_access_index)), "
+	"apply_to = record)\n"
 	"#endif\n\n";
 
 static const char middle[] =
@@ -332,11 +335,11 @@ static const char middle[] =
 	"#define __ksym __attribute__((section(\".ksyms\")))\n"
 	"#endif\n\n";
 
-int bh_hbtf_dump_c(const struct bh_hbtf *h, const struct bh_hbtf_func_decl *funcs,
-		   size_t n, void (*out)(void *ctx, const char *text),
-		   void *ctx)
+int bh_hbtf_dump_c(const struct bh_hbtf *h,
+		   const struct bh_hbtf_func_decl *funcs, size_t n,
+		   void (*out)(void *ctx, const char *text), void *ctx)
 {
-	struct dump_ctx c = { .out = out, .octx = ctx };
+	struct dump_ctx c = {.out = out, .octx = ctx};
 	struct btf_dump *d = NULL;
 	uint32_t *fid = NULL;
 	struct btf *btf;

@@ -96,7 +96,7 @@ static int push_src(struct bh_hbtf *h, const char *origin, struct btf *btf,
 		goto nomem;
 	}
 	h->srcs = n;
-	h->srcs[h->cnt] = (struct bh_btf_src){ o, btf, base };
+	h->srcs[h->cnt] = (struct bh_btf_src){o, btf, base};
 	return (int)h->cnt++;
 nomem:
 	btf__free(btf);
@@ -114,32 +114,36 @@ static int check_header(const void *data, size_t size, const char *origin,
 	uint64_t end;
 
 	if (size < sizeof(hdr))
-		return bh_btf_errf(err, errsz, EINVAL,
-				   "%s: BTF truncated: %zu bytes, header needs %zu",
-				   origin, size, sizeof(hdr));
+		return bh_btf_errf(
+			err, errsz, EINVAL,
+			"%s: BTF truncated: %zu bytes, header needs %zu",
+			origin, size, sizeof(hdr));
 	memcpy(&hdr, data, sizeof(hdr));
 	if (hdr.magic == 0x9feb)
 		return bh_btf_errf(err, errsz, EINVAL,
 				   "%s: BTF of the other byte order", origin);
 	if (hdr.magic != BTF_MAGIC)
 		return bh_btf_errf(err, errsz, EINVAL,
-				   "%s: bad BTF magic 0x%04x", origin, hdr.magic);
+				   "%s: bad BTF magic 0x%04x", origin,
+				   hdr.magic);
 	if (hdr.version != BTF_VERSION || hdr.flags)
 		return bh_btf_errf(err, errsz, EINVAL,
 				   "%s: unsupported BTF version %u flags 0x%x",
 				   origin, hdr.version, hdr.flags);
 	if (hdr.hdr_len < sizeof(hdr) || hdr.hdr_len > size)
-		return bh_btf_errf(err, errsz, EINVAL,
-				   "%s: BTF header length %u invalid for %zu bytes",
-				   origin, hdr.hdr_len, size);
+		return bh_btf_errf(
+			err, errsz, EINVAL,
+			"%s: BTF header length %u invalid for %zu bytes",
+			origin, hdr.hdr_len, size);
 	end = (uint64_t)hdr.hdr_len + hdr.str_off + hdr.str_len;
 	if ((uint64_t)hdr.type_off + hdr.type_len > hdr.str_off || end > size ||
 	    hdr.type_off % 4)
-		return bh_btf_errf(err, errsz, EINVAL,
-				   "%s: BTF header claims types at %u+%u and strings at %u+%u, file has %zu bytes after a %u-byte header",
-				   origin, hdr.type_off, hdr.type_len,
-				   hdr.str_off, hdr.str_len,
-				   size - hdr.hdr_len, hdr.hdr_len);
+		return bh_btf_errf(
+			err, errsz, EINVAL,
+			"%s: BTF header claims types at %u+%u and strings at "
+			"%u+%u, file has %zu bytes after a %u-byte header",
+			origin, hdr.type_off, hdr.type_len, hdr.str_off,
+			hdr.str_len, size - hdr.hdr_len, hdr.hdr_len);
 	return 0;
 }
 
@@ -178,8 +182,9 @@ static struct btf *parse_btf(const struct bh_hbtf *h, const void *data,
 	if (*ret)
 		return NULL;
 	if (size > BH_BTF_MAX_SIZE) {
-		*ret = bh_btf_errf(err, errsz, EFBIG, "%s: BTF of %zu bytes is too large",
-				   origin, size);
+		*ret = bh_btf_errf(err, errsz, EFBIG,
+				   "%s: BTF of %zu bytes is too large", origin,
+				   size);
 		return NULL;
 	}
 	if (base >= 0)
@@ -200,8 +205,8 @@ static struct btf *parse_btf(const struct bh_hbtf *h, const void *data,
 	return btf;
 }
 
-static int add_bytes(struct bh_hbtf *h, const void *data, size_t size,
-		     int base, const char *origin, char *err, size_t errsz)
+static int add_bytes(struct bh_hbtf *h, const void *data, size_t size, int base,
+		     const char *origin, char *err, size_t errsz)
 {
 	struct btf *btf;
 	int ret;
@@ -218,7 +223,8 @@ int bh_hbtf_add_raw(struct bh_hbtf *h, const void *data, size_t size,
 	int i;
 
 	if (!h || !data || !origin)
-		return bh_btf_errf(err, errsz, EINVAL, "add_raw: bad arguments");
+		return bh_btf_errf(err, errsz, EINVAL,
+				   "add_raw: bad arguments");
 	i = find_origin(h, origin);
 	if (i >= 0)
 		return i;
@@ -236,10 +242,12 @@ static int elf_btf_section(Elf *elf, const char *path, const void **data,
 	Elf_Scn *scn = NULL;
 
 	if (elf_kind(elf) != ELF_K_ELF)
-		return bh_btf_errf(err, errsz, EINVAL, "%s: not an ELF file", path);
+		return bh_btf_errf(err, errsz, EINVAL, "%s: not an ELF file",
+				   path);
 	if (elf_getshdrstrndx(elf, &shstrndx))
-		return bh_btf_errf(err, errsz, EINVAL, "%s: bad ELF section headers: %s",
-				   path, elf_errmsg(-1));
+		return bh_btf_errf(err, errsz, EINVAL,
+				   "%s: bad ELF section headers: %s", path,
+				   elf_errmsg(-1));
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		const char *name;
@@ -255,8 +263,9 @@ static int elf_btf_section(Elf *elf, const char *path, const void **data,
 		if (sh.sh_type == SHT_NOBITS || (sh.sh_flags & SHF_COMPRESSED))
 			return bh_btf_errf(err, errsz, EINVAL,
 					   "%s: .BTF section is %s", path,
-					   sh.sh_type == SHT_NOBITS ? "empty (NOBITS)"
-								    : "compressed");
+					   sh.sh_type == SHT_NOBITS
+						   ? "empty (NOBITS)"
+						   : "compressed");
 		d = elf_getdata(scn, NULL);
 		if (!d || !d->d_buf)
 			return bh_btf_errf(err, errsz, EINVAL,
@@ -288,9 +297,11 @@ static int add_path(struct bh_hbtf *h, const char *path, const char *origin,
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return bh_btf_errf(err, errsz, errno, "%s: %s", path, strerror(errno));
+		return bh_btf_errf(err, errsz, errno, "%s: %s", path,
+				   strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		ret = bh_btf_errf(err, errsz, EINVAL, "%s: not a regular file", path);
+		ret = bh_btf_errf(err, errsz, EINVAL, "%s: not a regular file",
+				  path);
 		goto out;
 	}
 	n = pread(fd, magic, sizeof(magic), 0);
@@ -304,12 +315,14 @@ static int add_path(struct bh_hbtf *h, const char *path, const char *origin,
 		size = (size_t)st.st_size;
 		buf = malloc(size ? size : 1);
 		if (!buf) {
-			ret = bh_btf_errf(err, errsz, ENOMEM, "%s: out of memory", path);
+			ret = bh_btf_errf(err, errsz, ENOMEM,
+					  "%s: out of memory", path);
 			goto out;
 		}
 		n = pread(fd, buf, size, 0);
 		if (n < 0 || (size_t)n != size) {
-			ret = bh_btf_errf(err, errsz, EIO, "%s: short read", path);
+			ret = bh_btf_errf(err, errsz, EIO, "%s: short read",
+					  path);
 			goto out;
 		}
 		ret = add_bytes(h, buf, size, base, origin, err, errsz);
@@ -317,11 +330,13 @@ static int add_path(struct bh_hbtf *h, const char *path, const char *origin,
 	}
 	if (n != 4 || memcmp(magic, ELFMAG, SELFMAG)) {
 		ret = bh_btf_errf(err, errsz, EINVAL,
-				  "%s: neither a raw BTF nor an ELF file", path);
+				  "%s: neither a raw BTF nor an ELF file",
+				  path);
 		goto out;
 	}
 	if (elf_version(EV_CURRENT) == EV_NONE) {
-		ret = bh_btf_errf(err, errsz, EINVAL, "libelf: %s", elf_errmsg(-1));
+		ret = bh_btf_errf(err, errsz, EINVAL, "libelf: %s",
+				  elf_errmsg(-1));
 		goto out;
 	}
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -336,7 +351,8 @@ static int add_path(struct bh_hbtf *h, const char *path, const char *origin,
 			ret = -ENOENT;
 		else
 			ret = bh_btf_errf(err, errsz, ENOENT,
-					  "%s: no .BTF section (build with -g, then run pahole -J on it)",
+					  "%s: no .BTF section (build with -g, "
+					  "then run pahole -J on it)",
 					  path);
 	} else if (ret == 0) {
 		ret = add_bytes(h, data, size, base, origin, err, errsz);
@@ -356,16 +372,24 @@ int bh_hbtf_add_file(struct bh_hbtf *h, const char *path, int base, char *err,
 	int ret;
 
 	if (!h || !path)
-		return bh_btf_errf(err, errsz, EINVAL, "add_file: bad arguments");
+		return bh_btf_errf(err, errsz, EINVAL,
+				   "add_file: bad arguments");
 	if (base >= 0 && (size_t)base >= h->cnt)
 		return bh_btf_errf(err, errsz, EINVAL,
-				   "%s: base source %d does not exist", path, base);
+				   "%s: base source %d does not exist", path,
+				   base);
+	/* libbpf 1.1 gets string offsets wrong two levels deep (it ignores
+	 * the base's own base), so only one level of split is supported. */
+	if (base >= 0 && h->srcs[base].base >= 0)
+		return bh_btf_errf(err, errsz, ENOTSUP,
+				   "%s: base source %d is itself split BTF",
+				   path, base);
 	/* Origins are real paths so find_func can match them to dladdr(). */
 	real = realpath(path, NULL);
 	ret = find_origin(h, real ? real : path);
 	if (ret < 0)
-		ret = add_path(h, path, real ? real : path, base < 0 ? -1 : base,
-			       false, err, errsz);
+		ret = add_path(h, path, real ? real : path,
+			       base < 0 ? -1 : base, false, err, errsz);
 	free(real);
 	return ret;
 }
@@ -416,10 +440,11 @@ static int self_cb(struct dl_phdr_info *info, size_t size, void *ctx)
 
 int bh_hbtf_add_self(struct bh_hbtf *h, char *err, size_t errsz)
 {
-	struct self_scan s = { h, err, errsz, 0, 0 };
+	struct self_scan s = {h, err, errsz, 0, 0};
 
 	if (!h)
-		return bh_btf_errf(err, errsz, EINVAL, "add_self: bad arguments");
+		return bh_btf_errf(err, errsz, EINVAL,
+				   "add_self: bad arguments");
 	s.ret = self_add(&s, "/proc/self/exe");
 	if (!s.ret)
 		dl_iterate_phdr(self_cb, &s);
@@ -433,7 +458,8 @@ int bh_hbtf_add_embedded(struct bh_hbtf *h, char *err, size_t errsz)
 	int i;
 
 	if (!h)
-		return bh_btf_errf(err, errsz, EINVAL, "add_embedded: bad arguments");
+		return bh_btf_errf(err, errsz, EINVAL,
+				   "add_embedded: bad arguments");
 	i = find_origin(h, origin);
 	if (i >= 0)
 		return i;
@@ -444,7 +470,8 @@ int bh_hbtf_add_embedded(struct bh_hbtf *h, char *err, size_t errsz)
 	 * source still takes index 0 so the numbering stays the same. */
 	btf = btf__new_empty();
 	if (!btf)
-		return bh_btf_errf(err, errsz, ENOMEM, "%s: out of memory", origin);
+		return bh_btf_errf(err, errsz, ENOMEM, "%s: out of memory",
+				   origin);
 	return push_src(h, origin, btf, -1, err, errsz);
 }
 
@@ -486,7 +513,7 @@ int bh_hbtf_find_func(const struct bh_hbtf *h, const char *name,
 	if (first >= 0) {
 		id = find_own(h->srcs[first].btf, name, BTF_KIND_FUNC);
 		if (id) {
-			*out = (struct bh_btf_ref){ (uint32_t)first, id };
+			*out = (struct bh_btf_ref){(uint32_t)first, id};
 			return 0;
 		}
 	}
@@ -495,7 +522,7 @@ int bh_hbtf_find_func(const struct bh_hbtf *h, const char *name,
 			continue;
 		id = find_own(h->srcs[i].btf, name, BTF_KIND_FUNC);
 		if (id) {
-			*out = (struct bh_btf_ref){ (uint32_t)i, id };
+			*out = (struct bh_btf_ref){(uint32_t)i, id};
 			return 0;
 		}
 	}
@@ -511,7 +538,7 @@ int bh_hbtf_find_type(const struct bh_hbtf *h, const char *name, int kind,
 		uint32_t id = find_own(h->srcs[i].btf, name, kind);
 
 		if (id) {
-			*out = (struct bh_btf_ref){ (uint32_t)i, id };
+			*out = (struct bh_btf_ref){(uint32_t)i, id};
 			return 0;
 		}
 	}

@@ -47,9 +47,11 @@ void bh_hbtf_free(struct bh_hbtf *h);
  * err.  Adding the same origin twice returns the existing index.
  *   _raw:  raw BTF bytes (copied).
  *   _file: a raw BTF file (by its magic) or an ELF file's .BTF section;
- *          base >= 0 parses it as split BTF on that source.
+ *          base >= 0 parses it as split BTF on that source (which must
+ *          not be split itself).  Origin is the file's real path.
  *   _self: the running process: /proc/self/exe and every loaded shared
- *          object that carries a .BTF section (each one source).
+ *          object that carries a .BTF section (each one source); returns
+ *          the number of sources added, 0 when no file carries .BTF.
  *   _embedded: libbpfhost's own BTF (built in at library build); always
  *          source 0 when added first.
  */
@@ -80,7 +82,8 @@ int bh_hbtf_find_type(const struct bh_hbtf *h, const char *name, int kind,
  * position-independent or not).  0, or -EINVAL with a message naming both
  * functions (e.g. "kfunc 'bpf_a': address 0x... is 'bpf_b' in /path"), or
  * -ENOENT when the file has no symbol for name.  A file with no symbol
- * table at all cannot be checked and returns 1.
+ * table at all cannot be checked and returns 1, as does a file with only
+ * .dynsym (no .symtab) that does not list name.
  */
 int bh_sym_check(const char *name, const void *addr, char *err, size_t errsz);
 
@@ -90,8 +93,9 @@ int bh_sym_check(const char *name, const void *addr, char *err, size_t errsz);
  * ints and enums; pointers compatible with pointers (pointee compared by
  * kind, structs/unions by name with "___flavor" suffixes ignored);
  * modifiers and typedefs skipped; recursion depth-limited.
- * local: the program's FUNC_PROTO; targ: the host's.  1 compatible,
- * 0 not, -errno on malformed BTF.
+ * local: the program's FUNC_PROTO; targ: the host's (a FUNC id stands
+ * for its FUNC_PROTO).  1 compatible, 0 not, -errno on malformed BTF or
+ * nesting too deep.  Where this differs from libbpf: see compat.c.
  */
 int bh_btf_protos_compat(const struct btf *local, uint32_t local_id,
 			 const struct btf *targ, uint32_t targ_id);

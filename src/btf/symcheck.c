@@ -70,8 +70,8 @@ struct sym_search {
 	bool name_found;
 	bool match;
 	GElf_Addr name_at;
-	const char *exact;	/* function starting at target */
-	const char *inside;	/* function whose body holds target */
+	const char *exact;  /* function starting at target */
+	const char *inside; /* function whose body holds target */
 	GElf_Addr inside_off;
 };
 
@@ -108,7 +108,8 @@ static int scan_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
 			if (!s->exact)
 				s->exact = n;
 		} else if (sym.st_value < s->target &&
-			   s->target - sym.st_value < sym.st_size && !s->inside) {
+			   s->target - sym.st_value < sym.st_size &&
+			   !s->inside) {
 			s->inside = n;
 			s->inside_off = s->target - sym.st_value;
 		}
@@ -118,7 +119,7 @@ static int scan_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
 
 int bh_sym_check(const char *name, const void *addr, char *err, size_t errsz)
 {
-	struct sym_search s = { .name = name };
+	struct sym_search s = {.name = name};
 	uintptr_t bias = 0, a = (uintptr_t)addr;
 	char *file;
 	Elf *elf = NULL;
@@ -127,12 +128,14 @@ int bh_sym_check(const char *name, const void *addr, char *err, size_t errsz)
 	int fd, ret;
 
 	if (!name || !addr)
-		return bh_btf_errf(err, errsz, EINVAL, "sym_check: bad arguments");
+		return bh_btf_errf(err, errsz, EINVAL,
+				   "sym_check: bad arguments");
 	file = bh_addr_file(addr, &bias);
 	if (!file)
-		return bh_btf_errf(err, errsz, EINVAL,
-				   "kfunc '%s': address %#lx is in no loaded file",
-				   name, (unsigned long)a);
+		return bh_btf_errf(
+			err, errsz, EINVAL,
+			"kfunc '%s': address %#lx is in no loaded file", name,
+			(unsigned long)a);
 	s.target = a - bias;
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -181,7 +184,8 @@ int bh_sym_check(const char *name, const void *addr, char *err, size_t errsz)
 				  (unsigned long)s.inside_off, file);
 	} else {
 		ret = bh_btf_errf(err, errsz, EINVAL,
-				  "kfunc '%s': address %#lx is no function in %s ('%s' is at %#lx)",
+				  "kfunc '%s': address %#lx is no function in "
+				  "%s ('%s' is at %#lx)",
 				  name, (unsigned long)a, file, name,
 				  (unsigned long)(s.name_at + bias));
 	}

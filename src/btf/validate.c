@@ -6,7 +6,8 @@
  * Invariant after success: every type id a type refers to is < type_cnt,
  * every name and string offset resolves, every kind is known, and every
  * chain of non-pointer references (typedefs, modifiers, array elements,
- * struct members) ends, so walks that follow them terminate.
+ * struct members) ends, so walks that follow them terminate; members and
+ * array elements have a size and alignment (btf_dump divides by them).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -16,6 +17,10 @@
 #include <linux/btf.h>
 
 #include "btf/hbtf_internal.h"
+
+/* Kernel-like limits: no host record is near these. */
+#define BH_MAX_RECORD (1u << 24)
+#define BH_MAX_CHAIN 32
 
 struct vctx {
 	const struct btf *btf;
@@ -87,21 +92,35 @@ static int check_type(struct vctx *v, uint32_t id, const struct btf_type *t)
 		const struct btf_array *a = (const void *)(t + 1);
 
 		if (!id_ok(v, a->type) || !id_ok(v, a->index_type))
-			return bad(v, id, "array element or index out of range");
+			return bad(v, id,
+				   "array element or index out of range");
 		return 0;
 	}
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION: {
 		const struct btf_member *m = (const void *)(t + 1);
+		bool kflag = BTF_INFO_KFLAG(t->info);
 
-		for (uint32_t i = 0; i < vlen; i++, m++)
+		/* btf_dump does its layout arithmetic in int bits */
+		if (t->size > BH_MAX_RECORD)
+			return bad(v, id, "record too large");
+		for (uint32_t i = 0; i < vlen; i++, m++) {
+			uint32_t off = kflag ? BTF_MEMBER_BIT_OFFSET(m->offset)
+					     : m->offset;
+
 			if (!id_ok(v, m->type) || !m->type ||
-			    !str_ok(v, m->name_off))
+			    !str_ok(v, m->name_off) ||
+			    off > (uint64_t)t->size * 8)
 				return bad(v, id, "bad member");
+		}
 		return 0;
 	}
 	case BTF_KIND_ENUM: {
 		const struct btf_enum *e = (const void *)(t + 1);
+
+		if (t->size != 1 && t->size != 2 && t->size != 4 &&
+		    t->size != 8)
+			return bad(v, id, "bad ENUM size");
 
 		for (uint32_t i = 0; i < vlen; i++, e++)
 			if (!str_ok(v, e->name_off))
@@ -110,6 +129,10 @@ static int check_type(struct vctx *v, uint32_t id, const struct btf_type *t)
 	}
 	case BTF_KIND_ENUM64: {
 		const struct btf_enum64 *e = (const void *)(t + 1);
+
+		if (t->size != 1 && t->size != 2 && t->size != 4 &&
+		    t->size != 8)
+			return bad(v, id, "bad ENUM64 size");
 
 		for (uint32_t i = 0; i < vlen; i++, e++)
 			if (!str_ok(v, e->name_off))
@@ -126,7 +149,8 @@ static int check_type(struct vctx *v, uint32_t id, const struct btf_type *t)
 				return bad(v, id, "bad parameter");
 			/* void only as the last one, meaning "..." */
 			if (!p->type && i + 1 != vlen)
-				return bad(v, id, "void parameter before the last");
+				return bad(v, id,
+					   "void parameter before the last");
 		}
 		return 0;
 	}
@@ -183,7 +207,7 @@ static int check_cycles(struct vctx *v, uint32_t start)
 {
 	struct frame {
 		uint32_t id, next;
-	} *stack;
+	} * stack;
 	unsigned char *color; /* 0 new, 1 on the stack, 2 done */
 	uint32_t n = v->cnt - start;
 	int ret = 0;
@@ -201,10 +225,11 @@ static int check_cycles(struct vctx *v, uint32_t start)
 		if (color[root - start])
 			continue;
 		color[root - start] = 1;
-		stack[sp++] = (struct frame){ root, 0 };
+		stack[sp++] = (struct frame){root, 0};
 		while (sp) {
 			struct frame *f = &stack[sp - 1];
-			const struct btf_type *t = btf__type_by_id(v->btf, f->id);
+			const struct btf_type *t =
+				btf__type_by_id(v->btf, f->id);
 			uint32_t ref;
 
 			if (f->next >= strong_refs(t)) {
@@ -221,7 +246,7 @@ static int check_cycles(struct vctx *v, uint32_t start)
 				break;
 			}
 			color[ref - start] = 1;
-			stack[sp++] = (struct frame){ ref, 0 };
+			stack[sp++] = (struct frame){ref, 0};
 		}
 	}
 out:
@@ -230,11 +255,69 @@ out:
 	return ret;
 }
 
+/*
+ * What a struct member or array element is, after typedefs and modifiers
+ * (cycles were ruled out before this runs); 0 if that is not a type with
+ * a size and an alignment.  btf_dump divides by the alignment of members.
+ */
+static bool is_sized(const struct btf *btf, uint32_t id)
+{
+	for (int i = 0; i < BH_MAX_CHAIN && id; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		switch (BTF_INFO_KIND(t->info)) {
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_CONST:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_TYPE_TAG:
+			id = t->type;
+			continue;
+		case BTF_KIND_ARRAY:
+			id = ((const struct btf_array *)(t + 1))->type;
+			continue;
+		case BTF_KIND_INT:
+		case BTF_KIND_ENUM:
+		case BTF_KIND_ENUM64:
+		case BTF_KIND_FLOAT:
+		case BTF_KIND_PTR:
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+			return true;
+		default:
+			return false;
+		}
+	}
+	return false;
+}
+
+static int check_sized(struct vctx *v, uint32_t start)
+{
+	for (uint32_t id = start; id < v->cnt; id++) {
+		const struct btf_type *t = btf__type_by_id(v->btf, id);
+		uint32_t kind = BTF_INFO_KIND(t->info);
+
+		if (kind == BTF_KIND_ARRAY &&
+		    !is_sized(v->btf,
+			      ((const struct btf_array *)(t + 1))->type))
+			return bad(v, id, "array of an incomplete type");
+		if (kind != BTF_KIND_STRUCT && kind != BTF_KIND_UNION)
+			continue;
+		for (uint32_t i = 0; i < BTF_INFO_VLEN(t->info); i++)
+			if (!is_sized(v->btf,
+				      ((const struct btf_member *)(t + 1))[i]
+					      .type))
+				return bad(v, id,
+					   "member of an incomplete type");
+	}
+	return 0;
+}
+
 int bh_btf_validate(const struct btf *btf, const char *origin, char *err,
 		    size_t errsz)
 {
 	const struct btf *base = btf__base_btf(btf);
-	struct vctx v = { btf, origin, btf__type_cnt(btf), err, errsz };
+	struct vctx v = {btf, origin, btf__type_cnt(btf), err, errsz};
 	uint32_t start = base ? btf__type_cnt(base) : 1;
 	int ret;
 
@@ -247,5 +330,6 @@ int bh_btf_validate(const struct btf *btf, const char *origin, char *err,
 		if (ret)
 			return ret;
 	}
-	return check_cycles(&v, start);
+	ret = check_cycles(&v, start);
+	return ret ? ret : check_sized(&v, start);
 }

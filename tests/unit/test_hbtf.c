@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <linux/btf.h>
 
 #include "harness.h"
@@ -38,7 +39,8 @@ static const char host_src[] =
 	"  return &pool[id__k & 3]; }\n"
 	"int hf_widget_sum(const struct hf_widget *w, enum hf_color c)\n"
 	"{ return w->id + (int)c; }\n"
-	"hf_handle_t hf_handle(struct hf_widget *w) { return (hf_handle_t)w; }\n"
+	"hf_handle_t hf_handle(struct hf_widget *w) { return (hf_handle_t)w; "
+	"}\n"
 	"void hf_widget_put(struct hf_widget *w) { w->id = 0; }\n";
 
 static const char plugin_src[] =
@@ -179,7 +181,8 @@ TEST(file_source_funcs_and_types)
 	CHECK_EQ(btf__resolve_size(b, r.id), 24);
 	CHECK_EQ(bh_hbtf_find_type(h, "hf_color", BTF_KIND_ENUM, &r), 0);
 	CHECK_EQ(bh_hbtf_find_type(h, "hf_handle_t", BTF_KIND_TYPEDEF, &r), 0);
-	CHECK_EQ(bh_hbtf_find_type(h, "hf_widget", BTF_KIND_UNION, &r), -ENOENT);
+	CHECK_EQ(bh_hbtf_find_type(h, "hf_widget", BTF_KIND_UNION, &r),
+		 -ENOENT);
 	bh_hbtf_free(h);
 }
 
@@ -193,7 +196,8 @@ TEST(raw_file_equals_elf_section)
 	a = bh_hbtf_add_file(h, fix("host.so"), -1, err, sizeof(err));
 	b = bh_hbtf_add_file(h, fix("host.btf"), -1, err, sizeof(err));
 	CHECK_MSG(a == 0 && b == 1, "%d %d %s", a, b, err);
-	CHECK_EQ(btf__type_cnt(bh_hbtf_btf(h, 0)), btf__type_cnt(bh_hbtf_btf(h, 1)));
+	CHECK_EQ(btf__type_cnt(bh_hbtf_btf(h, 0)),
+		 btf__type_cnt(bh_hbtf_btf(h, 1)));
 	CHECK(btf__type_cnt(bh_hbtf_btf(h, 1)) > 10);
 	bh_hbtf_free(h);
 }
@@ -243,7 +247,8 @@ TEST(find_func_prefers_source_of_address)
 
 	NEED_FIXTURES();
 	CHECK_EQ(bh_hbtf_add_file(h, fix("host.so"), -1, err, sizeof(err)), 0);
-	CHECK_EQ(bh_hbtf_add_file(h, fix("host_b.so"), -1, err, sizeof(err)), 1);
+	CHECK_EQ(bh_hbtf_add_file(h, fix("host_b.so"), -1, err, sizeof(err)),
+		 1);
 	ha = dlopen(fix("host.so"), RTLD_NOW | RTLD_LOCAL);
 	hb = dlopen(fix("host_b.so"), RTLD_NOW | RTLD_LOCAL);
 	CHECK_MSG(ha && hb, "dlopen: %s", dlerror());
@@ -257,7 +262,9 @@ TEST(find_func_prefers_source_of_address)
 	CHECK_EQ(bh_hbtf_find_func(h, "hf_widget_get", NULL, &r), 0);
 	CHECK_EQ(r.src, 0);
 	/* an address in a file with no source: plain source order */
-	CHECK_EQ(bh_hbtf_find_func(h, "hf_widget_get", (void *)th_read_file, &r), 0);
+	CHECK_EQ(
+		bh_hbtf_find_func(h, "hf_widget_get", (void *)th_read_file, &r),
+		0);
 	CHECK_EQ(r.src, 0);
 	dlclose(ha);
 	dlclose(hb);
@@ -291,7 +298,8 @@ TEST(sym_check)
 	CHECK_CONTAINS(err, want);
 	CHECK_CONTAINS(err, "/" FIX_FLAVOR "/host.so");
 
-	CHECK_EQ(bh_sym_check("hf_widget_get", (char *)get + 1, err, sizeof(err)),
+	CHECK_EQ(bh_sym_check("hf_widget_get", (char *)get + 1, err,
+			      sizeof(err)),
 		 -EINVAL);
 	CHECK_CONTAINS(err, "is 'hf_widget_get'+0x1 in ");
 
@@ -302,7 +310,8 @@ TEST(sym_check)
 	CHECK_EQ(bh_sym_check("th_read_file", (void *)th_read_file, err,
 			      sizeof(err)),
 		 0);
-	CHECK_EQ(bh_sym_check("local_helper", (void *)keep, err, sizeof(err)), 0);
+	CHECK_EQ(bh_sym_check("local_helper", (void *)keep, err, sizeof(err)),
+		 0);
 	CHECK_EQ(bh_sym_check("th_build_dir", (void *)th_read_file, err,
 			      sizeof(err)),
 		 -EINVAL);
@@ -348,7 +357,8 @@ TEST(self_and_embedded)
 	CHECK_EQ(bh_hbtf_add_self(h, err, sizeof(err)), 0);
 	CHECK_EQ(bh_hbtf_find_type(h, "th_test", BTF_KIND_STRUCT, &r), 0);
 	CHECK_EQ(r.src, 1);
-	CHECK_EQ(bh_hbtf_find_func(h, "th_read_file", (void *)th_read_file, &r), 0);
+	CHECK_EQ(bh_hbtf_find_func(h, "th_read_file", (void *)th_read_file, &r),
+		 0);
 	CHECK_EQ(r.src, 1);
 	bh_hbtf_free(h);
 }
@@ -410,8 +420,8 @@ TEST(corrupt_files_rejected_with_file_name)
 	CHECK_CONTAINS(err, "junk.bin: neither a raw BTF nor an ELF file");
 
 	/* an ELF header and nothing else */
-	CHECK(!write_file(fix("trunc.elf"), "\177ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0",
-			  18));
+	CHECK(!write_file(fix("trunc.elf"),
+			  "\177ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0", 18));
 	CHECK(bh_hbtf_add_file(h, fix("trunc.elf"), -1, err, sizeof(err)) < 0);
 	CHECK_CONTAINS(err, "trunc.elf: ");
 
@@ -442,7 +452,9 @@ TEST(structurally_bad_btf_rejected)
 	btf__add_int(b, "int", 4, BTF_INT_SIGNED);
 	btf__add_ptr(b, 99);
 	CHECK_EQ(add_raw_btf(h, b, "dangling", err, sizeof(err)), -EINVAL);
-	CHECK_CONTAINS(err, "dangling: BTF type [2]: refers to a type id out of range");
+	CHECK_CONTAINS(
+		err,
+		"dangling: BTF type [2]: refers to a type id out of range");
 	btf__free(b);
 
 	/* typedefs that name each other, and a struct containing itself */
@@ -475,10 +487,33 @@ TEST(structurally_bad_btf_rejected)
 /* Types every protos_compat BTF has, in this order, after `shift` fillers
  * (so equal names have different ids on the two sides). */
 enum {
-	T_INT, T_LONG, T_UCHAR, T_ENUM, T_FOO, T_FOO_V2, T_BAR, T_UFOO,
-	T_FWD_FOO, T_FWD_UFOO, T_CFOO, T_TD_FOO, T_DOUBLE,
-	P_VOID, P_INT, P_LONG, P_FOO, P_FOO_V2, P_BAR, P_UFOO, P_FWD_FOO,
-	P_FWD_UFOO, P_CFOO, P_TD_FOO, PP_FOO, P_CHAIN40, T_NR,
+	T_INT,
+	T_LONG,
+	T_UCHAR,
+	T_ENUM,
+	T_FOO,
+	T_FOO_V2,
+	T_BAR,
+	T_UFOO,
+	T_FWD_FOO,
+	T_FWD_UFOO,
+	T_CFOO,
+	T_TD_FOO,
+	T_DOUBLE,
+	P_VOID,
+	P_INT,
+	P_LONG,
+	P_FOO,
+	P_FOO_V2,
+	P_BAR,
+	P_UFOO,
+	P_FWD_FOO,
+	P_FWD_UFOO,
+	P_CFOO,
+	P_TD_FOO,
+	PP_FOO,
+	P_CHAIN40,
+	T_NR,
 	VOID = 1000, /* type id 0 */
 	END = -1,
 };
@@ -541,35 +576,80 @@ TEST(protos_compat_table)
 		int local[4], targ[4];
 		int want;
 	} cases[] = {
-		{ "same int", { T_INT, T_INT, END }, { T_INT, T_INT, END }, 1 },
-		{ "ints of any size", { T_INT, T_INT, END }, { T_LONG, T_UCHAR, END }, 1 },
-		{ "enum vs int", { T_INT, T_ENUM, END }, { T_INT, T_INT, END }, 1 },
-		{ "param count", { T_INT, T_INT, T_INT, END }, { T_INT, T_INT, END }, 0 },
-		{ "no params", { VOID, END }, { VOID, END }, 1 },
-		{ "void vs int return", { VOID, END }, { T_INT, END }, 0 },
-		{ "int vs void return", { T_INT, END }, { VOID, END }, 0 },
-		{ "struct ptr", { T_INT, P_FOO, END }, { T_INT, P_FOO, END }, 1 },
-		{ "flavor ignored", { T_INT, P_FOO_V2, END }, { T_INT, P_FOO, END }, 1 },
-		{ "other struct", { T_INT, P_BAR, END }, { T_INT, P_FOO, END }, 0 },
-		{ "fwd vs struct", { T_INT, P_FWD_FOO, END }, { T_INT, P_FOO, END }, 1 },
-		{ "struct vs fwd", { T_INT, P_FOO, END }, { T_INT, P_FWD_FOO, END }, 1 },
-		{ "union fwd vs struct", { T_INT, P_FWD_UFOO, END }, { T_INT, P_FOO, END }, 0 },
-		{ "union fwd vs union", { T_INT, P_FWD_UFOO, END }, { T_INT, P_UFOO, END }, 1 },
-		{ "union vs struct", { T_INT, P_UFOO, END }, { T_INT, P_FOO, END }, 0 },
-		{ "const skipped", { T_INT, P_CFOO, END }, { T_INT, P_FOO, END }, 1 },
-		{ "typedef skipped", { T_INT, P_TD_FOO, END }, { T_INT, P_FOO, END }, 1 },
-		{ "void * vs struct *", { T_INT, P_VOID, END }, { T_INT, P_FOO, END }, 0 },
-		{ "struct * vs void *", { T_INT, P_FOO, END }, { T_INT, P_VOID, END }, 0 },
-		{ "void * vs void *", { T_INT, P_VOID, END }, { T_INT, P_VOID, END }, 1 },
-		{ "int * vs long *", { T_INT, P_INT, END }, { T_INT, P_LONG, END }, 1 },
-		{ "ptr depth", { T_INT, PP_FOO, END }, { T_INT, P_FOO, END }, 0 },
-		{ "struct by value", { T_INT, T_FOO, END }, { T_INT, T_TD_FOO, END }, 1 },
-		{ "int vs ptr", { T_INT, T_INT, END }, { T_INT, P_INT, END }, 0 },
-		{ "ptr vs int", { T_INT, P_INT, END }, { T_INT, T_LONG, END }, 0 },
-		{ "float", { T_INT, T_DOUBLE, END }, { T_INT, T_DOUBLE, END }, 0 },
-		{ "struct ret", { P_FOO, T_INT, END }, { P_FOO, T_ENUM, END }, 1 },
-		{ "struct ret vs void", { P_FOO, END }, { VOID, END }, 0 },
-		{ "varargs", { T_INT, T_INT, VOID, END }, { T_INT, T_INT, VOID, END }, 1 },
+		{"same int", {T_INT, T_INT, END}, {T_INT, T_INT, END}, 1},
+		{"ints of any size",
+		 {T_INT, T_INT, END},
+		 {T_LONG, T_UCHAR, END},
+		 1},
+		{"enum vs int", {T_INT, T_ENUM, END}, {T_INT, T_INT, END}, 1},
+		{"param count",
+		 {T_INT, T_INT, T_INT, END},
+		 {T_INT, T_INT, END},
+		 0},
+		{"no params", {VOID, END}, {VOID, END}, 1},
+		{"void vs int return", {VOID, END}, {T_INT, END}, 0},
+		{"int vs void return", {T_INT, END}, {VOID, END}, 0},
+		{"struct ptr", {T_INT, P_FOO, END}, {T_INT, P_FOO, END}, 1},
+		{"flavor ignored",
+		 {T_INT, P_FOO_V2, END},
+		 {T_INT, P_FOO, END},
+		 1},
+		{"other struct", {T_INT, P_BAR, END}, {T_INT, P_FOO, END}, 0},
+		{"fwd vs struct",
+		 {T_INT, P_FWD_FOO, END},
+		 {T_INT, P_FOO, END},
+		 1},
+		{"struct vs fwd",
+		 {T_INT, P_FOO, END},
+		 {T_INT, P_FWD_FOO, END},
+		 1},
+		{"union fwd vs struct",
+		 {T_INT, P_FWD_UFOO, END},
+		 {T_INT, P_FOO, END},
+		 0},
+		{"union fwd vs union",
+		 {T_INT, P_FWD_UFOO, END},
+		 {T_INT, P_UFOO, END},
+		 1},
+		{"union vs struct",
+		 {T_INT, P_UFOO, END},
+		 {T_INT, P_FOO, END},
+		 0},
+		{"const skipped", {T_INT, P_CFOO, END}, {T_INT, P_FOO, END}, 1},
+		{"typedef skipped",
+		 {T_INT, P_TD_FOO, END},
+		 {T_INT, P_FOO, END},
+		 1},
+		{"void * vs struct *",
+		 {T_INT, P_VOID, END},
+		 {T_INT, P_FOO, END},
+		 0},
+		{"struct * vs void *",
+		 {T_INT, P_FOO, END},
+		 {T_INT, P_VOID, END},
+		 0},
+		{"void * vs void *",
+		 {T_INT, P_VOID, END},
+		 {T_INT, P_VOID, END},
+		 1},
+		{"int * vs long *",
+		 {T_INT, P_INT, END},
+		 {T_INT, P_LONG, END},
+		 1},
+		{"ptr depth", {T_INT, PP_FOO, END}, {T_INT, P_FOO, END}, 0},
+		{"struct by value",
+		 {T_INT, T_FOO, END},
+		 {T_INT, T_TD_FOO, END},
+		 1},
+		{"int vs ptr", {T_INT, T_INT, END}, {T_INT, P_INT, END}, 0},
+		{"ptr vs int", {T_INT, P_INT, END}, {T_INT, T_LONG, END}, 0},
+		{"float", {T_INT, T_DOUBLE, END}, {T_INT, T_DOUBLE, END}, 0},
+		{"struct ret", {P_FOO, T_INT, END}, {P_FOO, T_ENUM, END}, 1},
+		{"struct ret vs void", {P_FOO, END}, {VOID, END}, 0},
+		{"varargs",
+		 {T_INT, T_INT, VOID, END},
+		 {T_INT, T_INT, VOID, END},
+		 1},
 	};
 	struct btf *lb = btf__new_empty(), *tb = btf__new_empty();
 	int lids[T_NR], tids[T_NR], lp, tp, got;
@@ -585,15 +665,15 @@ TEST(protos_compat_table)
 			got, cases[i].want);
 	}
 	/* FUNC ids stand for their protos */
-	lp = mkproto(lb, lids, (int[]){ T_INT, P_FOO, END });
+	lp = mkproto(lb, lids, (int[]){T_INT, P_FOO, END});
 	tp = btf__add_func(tb, "f", BTF_FUNC_GLOBAL,
-			   mkproto(tb, tids, (int[]){ T_INT, P_FOO, END }));
+			   mkproto(tb, tids, (int[]){T_INT, P_FOO, END}));
 	CHECK_EQ(bh_btf_protos_compat(lb, lp, tb, tp), 1);
 	/* not a proto, out of range, too deep */
 	CHECK_EQ(bh_btf_protos_compat(lb, lids[T_INT], tb, tp), -EINVAL);
 	CHECK_EQ(bh_btf_protos_compat(lb, 100000, tb, tp), -EINVAL);
-	lp = mkproto(lb, lids, (int[]){ T_INT, P_CHAIN40, END });
-	tp = mkproto(tb, tids, (int[]){ T_INT, P_CHAIN40, END });
+	lp = mkproto(lb, lids, (int[]){T_INT, P_CHAIN40, END});
+	tp = mkproto(tb, tids, (int[]){T_INT, P_CHAIN40, END});
 	CHECK(bh_btf_protos_compat(lb, lp, tb, tp) < 0);
 	btf__free(lb);
 	btf__free(tb);
@@ -635,11 +715,11 @@ static const char bpf_prog_src[] =
 
 TEST(dump_c_compiles_for_bpf)
 {
-	static const char *names[] = { "hf_widget_get", "hf_widget_sum",
-				       "hf_handle", "hf_widget_put" };
+	static const char *names[] = {"hf_widget_get", "hf_widget_sum",
+				      "hf_handle", "hf_widget_put"};
 	struct bh_hbtf *h = bh_hbtf_new();
 	struct bh_hbtf_func_decl decls[4];
-	struct strbuf out = { NULL, 0 };
+	struct strbuf out = {NULL, 0};
 	char err[512] = "";
 	int ret;
 
@@ -650,32 +730,45 @@ TEST(dump_c_compiles_for_bpf)
 	/* and the whole test binary, with its libc types */
 	CHECK(bh_hbtf_add_self(h, err, sizeof(err)) >= 1);
 	for (int i = 0; i < 4; i++) {
-		CHECK_EQ(bh_hbtf_find_func(h, names[i], NULL, &decls[i].func), 0);
+		CHECK_EQ(bh_hbtf_find_func(h, names[i], NULL, &decls[i].func),
+			 0);
 		decls[i].comment = i == 0 ? "KF_ACQUIRE | KF_RET_NULL" : NULL;
 	}
 	decls[3].comment = "KF_RELEASE */ tricky";
 	ret = bh_hbtf_dump_c(h, decls, 4, collect, &out);
 	CHECK_MSG(ret == 0, "dump_c: %d", ret);
 	CHECK_CONTAINS(out.s, "#ifndef __BPFHOST_HOST_H__");
-	CHECK_CONTAINS(out.s, "#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)");
+	CHECK_CONTAINS(
+		out.s,
+		"#pragma clang attribute push "
+		"(__attribute__((preserve_access_index)), apply_to = record)");
 	CHECK_CONTAINS(out.s, "struct hf_widget {\n\tint id;\n\tlong int val;");
 	CHECK_CONTAINS(out.s, "struct hf_plug {");
 	CHECK_CONTAINS(out.s, "struct th_test {");
 	CHECK_CONTAINS(out.s, "/* KF_ACQUIRE | KF_RET_NULL */\n"
-			      "extern struct hf_widget *hf_widget_get(int id__k, void *mem, int mem__sz) __ksym;\n");
-	CHECK_CONTAINS(out.s, "extern int hf_widget_sum(const struct hf_widget *w, enum hf_color c) __ksym;");
-	CHECK_CONTAINS(out.s, "extern hf_handle_t hf_handle(struct hf_widget *w) __ksym;");
-	CHECK_CONTAINS(out.s, "/* KF_RELEASE * / tricky */\nextern void hf_widget_put(");
+			      "extern struct hf_widget *hf_widget_get(int "
+			      "id__k, void *mem, int mem__sz) __ksym;\n");
+	CHECK_CONTAINS(out.s, "extern int hf_widget_sum(const struct hf_widget "
+			      "*w, enum hf_color c) __ksym;");
+	CHECK_CONTAINS(
+		out.s,
+		"extern hf_handle_t hf_handle(struct hf_widget *w) __ksym;");
+	CHECK_CONTAINS(
+		out.s,
+		"/* KF_RELEASE * / tricky */\nextern void hf_widget_put(");
 	/* one definition of each struct although three sources have it */
-	CHECK(!strstr(strstr(out.s, "struct hf_widget {") + 1, "struct hf_widget {"));
+	CHECK(!strstr(strstr(out.s, "struct hf_widget {") + 1,
+		      "struct hf_widget {"));
 	CHECK(!strstr(out.s, "bh_decl_"));
 
 	CHECK(!write_file(fix("host.h"), out.s, out.len));
-	CHECK(!write_file(fix("prog.bpf.c"), bpf_prog_src, strlen(bpf_prog_src)));
+	CHECK(!write_file(fix("prog.bpf.c"), bpf_prog_src,
+			  strlen(bpf_prog_src)));
 	if (sh("command -v clang-19 >/dev/null")) {
 		th_skip("clang-19 not installed: BPF compile of the dump");
 	} else {
-		CHECK_MSG(!sh("cd %s && clang-19 -O2 -g -target bpf -Wall -Werror "
+		CHECK_MSG(!sh("cd %s && clang-19 -O2 -g -target bpf -Wall "
+			      "-Werror "
 			      "-c prog.bpf.c -o prog.bpf.o",
 			      fixdir),
 			  "dumped header does not compile: %s/host.h", fixdir);
@@ -691,8 +784,8 @@ TEST(dump_c_compiles_for_bpf)
 TEST(dump_c_rejects_bad_func_refs)
 {
 	struct bh_hbtf *h = bh_hbtf_new();
-	struct bh_hbtf_func_decl d = { { 0, 1 }, NULL };
-	struct strbuf out = { NULL, 0 };
+	struct bh_hbtf_func_decl d = {{0, 1}, NULL};
+	struct strbuf out = {NULL, 0};
 	char err[256];
 
 	CHECK_EQ(bh_hbtf_add_embedded(h, err, sizeof(err)), 0);
@@ -703,4 +796,114 @@ TEST(dump_c_rejects_bad_func_refs)
 	CHECK_EQ(bh_hbtf_dump_c(h, &d, 1, collect, &out), -EINVAL);
 	free(out.s);
 	bh_hbtf_free(h);
+}
+
+static void sink(void *ctx, const char *text)
+{
+	*(size_t *)ctx += strlen(text);
+}
+
+/*
+ * Mutated BTF must be rejected or work: never crash, hang or leak in the
+ * parser, the lookups, the compat check or the dump (run under ASan too).
+ */
+TEST(mutated_btf_never_crashes)
+{
+	/* BH_FUZZ_ITERS / BH_FUZZ_SEED: longer runs by hand */
+	const char *ei = getenv("BH_FUZZ_ITERS"), *es = getenv("BH_FUZZ_SEED");
+	int iters = ei ? atoi(ei) : 3000;
+	unsigned int seed = es ? (unsigned int)atoi(es) : 12345, accepted = 0;
+	libbpf_print_fn_t old_print;
+	unsigned char *raw, *mut;
+	size_t sz;
+
+	NEED_FIXTURES();
+	raw = (unsigned char *)th_read_file(fix("host.btf"), &sz);
+	CHECK(raw && sz > 64);
+	mut = malloc(sz);
+	CHECK(mut);
+	/* libbpf would log every rejected mutant */
+	old_print = libbpf_set_print(NULL);
+	for (int iter = 0; iter < iters; iter++) {
+		struct bh_hbtf *h = bh_hbtf_new();
+		struct bh_btf_ref r;
+		char err[256];
+		size_t n = 0;
+		int flips = 1 + iter % 4;
+
+		memcpy(mut, raw, sz);
+		for (int i = 0; i < flips; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly past the header, sometimes in it */
+			size_t at = iter % 10 ? 24 + (seed >> 8) % (sz - 24)
+					      : (seed >> 8) % 24;
+			mut[at] = (unsigned char)(seed >> 20);
+		}
+		if (bh_hbtf_add_raw(h, mut, sz, "mutant", err, sizeof(err)) ==
+		    0) {
+			const struct btf *b = bh_hbtf_btf(h, 0);
+			uint32_t cnt = btf__type_cnt(b);
+			struct bh_hbtf_func_decl d[2];
+			size_t nd = 0;
+
+			accepted++;
+			bh_hbtf_find_type(h, "hf_widget", BTF_KIND_STRUCT, &r);
+			for (uint32_t id = 1; id < cnt && nd < 2; id++)
+				if (kind_of(b, id) == BTF_KIND_FUNC)
+					d[nd++] = (struct bh_hbtf_func_decl){
+						{0, id}, NULL};
+			for (uint32_t a = 1; a < cnt; a++)
+				bh_btf_protos_compat(b, a, b, cnt - a);
+			bh_hbtf_dump_c(h, d, nd, sink, &n);
+		} else {
+			CHECK_CONTAINS(err, "mutant");
+		}
+		bh_hbtf_free(h);
+	}
+	libbpf_set_print(old_print);
+	free(mut);
+	free(raw);
+	/* some mutations only change names or sizes: they must still load */
+	CHECK(accepted > 0);
+}
+
+/* Same for ELF files: headers and section table mutated, then added. */
+TEST(mutated_elf_never_crashes)
+{
+	unsigned int seed = 777;
+	libbpf_print_fn_t old_print;
+	unsigned char *raw, *mut;
+	uint64_t shoff;
+	size_t sz;
+
+	NEED_FIXTURES();
+	raw = (unsigned char *)th_read_file(fix("host.so"), &sz);
+	CHECK(raw && sz > 1024);
+	memcpy(&shoff, raw + 0x28, sizeof(shoff));
+	CHECK(shoff > 64 && shoff < sz);
+	mut = malloc(sz);
+	CHECK(mut);
+	old_print = libbpf_set_print(NULL);
+	for (int iter = 0; iter < 400; iter++) {
+		struct bh_hbtf *h = bh_hbtf_new();
+		char err[512];
+
+		memcpy(mut, raw, sz);
+		for (int i = 0; i < 1 + iter % 3; i++) {
+			size_t at;
+
+			seed = seed * 1103515245u + 12345u;
+			at = iter % 2 ? (seed >> 8) % 64
+				      : shoff + (seed >> 8) % (sz - shoff);
+			mut[at] = (unsigned char)(seed >> 20);
+		}
+		CHECK(!write_file(fix("mutant.so"), mut, sz));
+		if (bh_hbtf_add_file(h, fix("mutant.so"), -1, err,
+				     sizeof(err)) < 0)
+			CHECK_CONTAINS(err, "mutant.so");
+		bh_hbtf_free(h);
+	}
+	libbpf_set_print(old_print);
+	free(mut);
+	free(raw);
 }
