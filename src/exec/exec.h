@@ -11,6 +11,8 @@
  *
  * Helpers and kfuncs share one calling convention (bh_fn): five u64
  * arguments in, one u64 out, so either engine can call them directly.
+ * A helper that takes a callback (bpf_loop) calls back into the running
+ * program with bh_callback_call().
  */
 #ifndef BPFHOST_EXEC_H
 #define BPFHOST_EXEC_H
@@ -61,7 +63,8 @@ struct bh_kcall {
 struct bh_resolve {
 	void *ctx;
 	/* Value of the ld_imm64 at insns[idx] (two slots) whose src_reg is a
-	 * pseudo form (1..6); 0 or -errno with a message in err. */
+	 * pseudo form (1..6) other than BH_PSEUDO_FUNC, which the decoder
+	 * resolves itself; 0 or -errno with a message in err. */
 	int (*ldimm64)(void *ctx, const struct bh_insn *insns, size_t idx,
 		       uint64_t *val, char *err, size_t errsz);
 	/* Helper implementation for id, NULL when the runtime has none. */
@@ -94,6 +97,8 @@ enum bh_run_fault {
 	BH_RUN_INSN_LIMIT,   /* ran past the caller's instruction budget */
 	BH_RUN_BAD_SLOT,     /* fell off the end, or into an ld_imm64's
 			      * second slot */
+	BH_RUN_BAD_CALLBACK, /* a helper was given a callback that is not
+			      * one of the running program's slots */
 };
 
 struct bh_run_opts {
@@ -106,10 +111,25 @@ struct bh_run_opts {
 /*
  * Run from slot 0 with r1, r2 as given, r10 at the top of a fresh
  * zeroed 512-byte frame.  Re-entrant and thread-safe: all run state is on
- * the caller's stack.  Returns BH_RUN_OK and r0, or a fault code.
+ * the caller's stack (a thread-local pointer to it lets helpers call
+ * back, and is restored on return, so a helper may run another program).
+ * Returns BH_RUN_OK and r0, or a fault code.
  */
 int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
 		const struct bh_run_opts *opts, uint64_t *r0);
+
+/*
+ * From a helper or kfunc called by the program running on this thread,
+ * call the program's callback cb (the value of an ld_imm64 with src_reg
+ * BH_PSEUDO_FUNC) as a nested BPF call: r1..r5 as given, a fresh frame
+ * counted against BH_MAX_CALL_FRAMES, the caller's registers untouched,
+ * instructions charged to the run's budget.  Returns BH_RUN_OK and r0, or
+ * a fault code, which is then also the run's: the helper should return
+ * at once (its return value is never seen) and the run stops as soon as
+ * it does.  Every later call returns the same fault.
+ */
+int bh_callback_call(uint64_t cb, uint64_t r1, uint64_t r2, uint64_t r3,
+		     uint64_t r4, uint64_t r5, uint64_t *r0);
 
 /* ---- helpers (src/exec/helpers.c) ---- */
 

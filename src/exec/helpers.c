@@ -3,6 +3,9 @@
  * The built-in helper functions, with Linux's ids, names and return
  * conventions, in the common bh_fn shape (five u64 in, one u64 out).
  *
+ * Helpers that take a callback run it through bh_callback_call(), which
+ * finds the calling run itself.
+ *
  * Invariant: helpers keep no process-wide mutable state.  What a helper
  * needs beyond its arguments is per thread: the run environment (where
  * bpf_trace_printk prints) and the bpf_get_prandom_u32 generator.
@@ -280,6 +283,37 @@ static uint64_t bh_get_smp_processor_id(uint64_t r1, uint64_t r2, uint64_t r3,
 	return cpu < 0 ? 0 : (uint64_t)cpu;
 }
 
+/* ---- bpf_loop ---- */
+
+#define BH_MAX_LOOPS (8u * 1024 * 1024) /* the kernel's BPF_MAX_LOOPS */
+
+/*
+ * As the kernel's: the verifier bounds the callback's result to [0, 1],
+ * but the loop itself stops on any non-zero one, counting that call.
+ */
+static uint64_t bh_loop(uint64_t nr_loops, uint64_t callback_fn,
+			uint64_t callback_ctx, uint64_t flags, uint64_t r5)
+{
+	uint32_t n = (uint32_t)nr_loops, i;
+	uint64_t ret;
+
+	(void)r5;
+	if (flags)
+		return (uint64_t)-EINVAL;
+	if (n > BH_MAX_LOOPS)
+		return (uint64_t)-E2BIG;
+	for (i = 0; i < n; i++) {
+		/* a fault ends the run as soon as we return, whatever we
+		 * return */
+		if (bh_callback_call(callback_fn, i, callback_ctx, 0, 0, 0,
+				     &ret))
+			return i;
+		if (ret)
+			return i + 1;
+	}
+	return i;
+}
+
 #define BH_HELPER(id_, name_, fn_) [id_] = {.id = id_, .name = name_, .fn = fn_}
 
 static const struct bh_helper_info bh_helpers[] = {
@@ -290,6 +324,7 @@ static const struct bh_helper_info bh_helpers[] = {
 	BH_HELPER(6, "bpf_trace_printk", bh_trace_printk),
 	BH_HELPER(7, "bpf_get_prandom_u32", bh_get_prandom_u32),
 	BH_HELPER(8, "bpf_get_smp_processor_id", bh_get_smp_processor_id),
+	BH_HELPER(181, "bpf_loop", bh_loop),
 };
 
 const struct bh_helper_info *bh_helper_by_id(int32_t id)

@@ -9,13 +9,23 @@
  * Everything that can be decided before running is decided there, so the
  * dispatch loop does no decoding and no bounds checks.
  *
+ * Kfunc calls whose arguments and result need no extension decode to the
+ * plain helper call; only those that do pay for bh_kcall_ext().
+ *
+ * Callbacks (bpf_loop) are nested bh_interp() invocations on the same
+ * struct bh_run: it holds the frames' stacks, so a callback takes the next
+ * frame as a local call would, and the run's budget and fault, which the
+ * loop publishes around each helper call (two stores and a load, the price
+ * of letting any helper call back).
+ *
  * Invariant: the run loop trusts the decoded program completely (the
  * verifier has proven memory safety and termination); the only checks left
- * at run time are the three that an unverified program can trip without
- * touching memory it was not given: call depth, unknown callx ids and the
- * optional instruction budget (falling off the end lands on a sentinel
- * slot, which costs nothing).  All run state lives in bh_interp()'s
- * frame, so one bh_code can run on any number of threads at once.
+ * at run time are the ones that an unverified program can trip without
+ * touching memory it was not given: call depth, unknown callx ids, bad
+ * callback handles and the optional instruction budget (falling off the
+ * end lands on a sentinel slot, which costs nothing).  All run state lives
+ * on bh_code_run()'s stack, found by callbacks through a thread-local
+ * pointer, so one bh_code can run on any number of threads at once.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -42,6 +52,7 @@ struct bh_slot {
 	union {
 		u64 imm;  /* sign-extended imm, or the final ld_imm64 value */
 		bh_fn fn; /* helper or kfunc of a call */
+		const struct bh_kcall *kcall; /* kfunc needing extension */
 	};
 	/* jump or local-call target as a byte offset from slot 0, so a
 	 * taken jump is one add */
@@ -55,14 +66,40 @@ struct bh_code {
 	size_t cnt;
 	/* BH_MAX_HELPER_ID entries, only when the program has callx */
 	bh_fn *callx;
+	/* kfunc calls that take the slow path, pointed to by their slots */
+	struct bh_kcall *kcalls;
+	size_t nkcalls;
 	/* cnt + 1 slots: the extra one catches falling off the end */
 	struct bh_slot slots[];
 };
 
+struct bh_frame {
+	const struct bh_slot *ret;
+	u64 saved[4]; /* r6..r9 */
+};
+
+/* One run, shared by the nested bh_interp() calls of its callbacks. */
+struct bh_run {
+	const struct bh_code *code;
+	/* Published by the loop around helper calls (the loop keeps its own
+	 * copies in registers): the frame in use, and the budget left, which
+	 * a callback spends and a fault sets negative. */
+	int depth;
+	s64 budget;
+	int fault; /* the first fault, once the run is stopping */
+	struct bh_frame frames[BH_MAX_CALL_FRAMES];
+	uint8_t stack[BH_MAX_CALL_FRAMES][BH_STACK_SIZE]
+		__attribute__((aligned(16)));
+};
+
+/* The innermost run on this thread, for bh_callback_call(). */
+static _Thread_local struct bh_run *bh_cur_run;
+
 /* ---- decoding ---- */
 
-static int bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget,
-		     u64 *r0, const void *const **labels);
+static int bh_interp(struct bh_run *run, const struct bh_slot *entry, u64 r1,
+		     u64 r2, u64 r3, u64 r4, u64 r5, u64 *r0,
+		     const void *const **labels);
 
 static int bh_decode_err(char *err, size_t errsz, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -102,15 +139,74 @@ static bool bh_target_ok(size_t cnt, size_t idx, s64 rel, u32 *target)
 	return true;
 }
 
+static bool bh_kcall_plain(const struct bh_kcall *kc)
+{
+	for (int i = 0; i < 5; i++)
+		if (kc->arg_ext[i] != BH_EXT_NONE)
+			return false;
+	return !kc->inject_mask &&
+	       (kc->ret_ext == BH_EXT_NONE || kc->ret_ext == BH_EXT_VOID);
+}
+
+/*
+ * A kfunc call: the plain helper call when nothing needs extending or
+ * injecting (the common case keeps the helper's speed), else the
+ * BH_OP_CALL_KFUNC handler on a copy of the kcall owned by code.
+ */
+static int bh_decode_kfunc(struct bh_code *code, size_t i,
+			   const struct bh_insn *in,
+			   const struct bh_resolve *res,
+			   const void *const *labels, struct bh_slot *s,
+			   char *err, size_t errsz)
+{
+	struct bh_kcall kc = { 0 };
+	int ret;
+
+	if (!res || !res->kfunc)
+		return bh_decode_err(err, errsz, -EINVAL,
+				     "insn %zu: unresolved kfunc "
+				     "(btf id %d, btf %d)",
+				     i, in->imm, in->off);
+	ret = res->kfunc(res->ctx, in->imm, in->off, &kc, err, errsz);
+	if (ret)
+		return ret;
+	if (!kc.fn)
+		return bh_decode_err(err, errsz, -EINVAL,
+				     "insn %zu: kfunc (btf id %d) resolved "
+				     "to no function",
+				     i, in->imm);
+	for (int a = 0; a < 5; a++)
+		if (kc.arg_ext[a] >= BH_EXT_VOID)
+			return bh_decode_err(err, errsz, -EINVAL,
+					     "insn %zu: kfunc argument %d has "
+					     "extension %u",
+					     i, a + 1, kc.arg_ext[a]);
+	if (kc.ret_ext > BH_EXT_VOID || kc.inject_mask & ~0x1fu)
+		return bh_decode_err(err, errsz, -EINVAL,
+				     "insn %zu: kfunc return extension %u, "
+				     "inject mask 0x%x",
+				     i, kc.ret_ext, kc.inject_mask);
+	if (bh_kcall_plain(&kc)) {
+		s->label = labels[BH_OP_CALL];
+		s->fn = kc.fn;
+		return 0;
+	}
+	code->kcalls[code->nkcalls] = kc;
+	s->kcall = &code->kcalls[code->nkcalls++];
+	return 0;
+}
+
 /* Fill s from insns[i]; the ld_imm64 second slot is the caller's. */
-static int bh_decode_slot(const struct bh_insn *insns, size_t cnt, size_t i,
-			  const struct bh_resolve *res,
-			  const void *const *labels, struct bh_slot *s,
-			  char *err, size_t errsz)
+static int bh_decode_slot(struct bh_code *code, const struct bh_insn *insns,
+			  size_t i, const struct bh_resolve *res,
+			  const void *const *labels, char *err, size_t errsz)
 {
 	const struct bh_insn *in = &insns[i];
+	struct bh_slot *s = &code->slots[i];
 	enum bh_op op = bh_op_of(in);
 	u8 class = BH_CLASS(in->code);
+	size_t cnt = code->cnt;
+	u32 target;
 
 	if (op == BH_OP_INVALID)
 		return bh_decode_err(err, errsz, -EINVAL,
@@ -134,6 +230,20 @@ static int bh_decode_slot(const struct bh_insn *insns, size_t cnt, size_t i,
 							     << 32;
 			return 0;
 		}
+		if (in->src_reg == BH_PSEUDO_FUNC) {
+			/* the handle bh_callback_call() takes: the address
+			 * of the subprogram's first slot, which it can check
+			 * against the running code */
+			if (!bh_target_ok(cnt, i, in->imm, &target))
+				return bh_decode_err(
+					err, errsz, -EINVAL,
+					"insn %zu: callback target %+d out "
+					"of range",
+					i, in->imm);
+			s->imm = (u64)(uintptr_t)((const char *)code->slots +
+						  target);
+			return 0;
+		}
 		if (!res || !res->ldimm64)
 			return bh_decode_err(
 				err, errsz, -EINVAL,
@@ -148,22 +258,9 @@ static int bh_decode_slot(const struct bh_insn *insns, size_t cnt, size_t i,
 					     "insn %zu: unknown helper %d", i,
 					     in->imm);
 		return 0;
-	case BH_OP_CALL_KFUNC: {
-		struct bh_kcall kc = { 0 };
-		int ret;
-
-		if (!res || !res->kfunc)
-			return bh_decode_err(err, errsz, -EINVAL,
-					     "insn %zu: unresolved kfunc "
-					     "(btf id %d, btf %d)",
-					     i, in->imm, in->off);
-		ret = res->kfunc(res->ctx, in->imm, in->off, &kc, err, errsz);
-		if (ret)
-			return ret;
-		/* TODO(exec): argument/return extension and injection */
-		s->fn = kc.fn;
-		return 0;
-	}
+	case BH_OP_CALL_KFUNC:
+		return bh_decode_kfunc(code, i, in, res, labels, s, err,
+				       errsz);
 	case BH_OP_CALLX:
 	case BH_OP_EXIT:
 		return 0;
@@ -194,21 +291,33 @@ int bh_code_new(const struct bh_insn *insns, size_t cnt,
 	const void *const *labels;
 	struct bh_code *code;
 	bool has_callx = false;
+	size_t nkfunc = 0;
 	int ret;
 
 	*out = NULL;
 	if (!cnt || cnt >= UINT32_MAX / sizeof(struct bh_slot))
 		return bh_decode_err(err, errsz, -EINVAL,
 				     "program has %zu instructions", cnt);
-	bh_interp(NULL, 0, 0, 0, NULL, &labels);
+	bh_interp(NULL, NULL, 0, 0, 0, 0, 0, NULL, &labels);
 
 	code = calloc(1, sizeof(*code) + (cnt + 1) * sizeof(code->slots[0]));
 	if (!code)
 		return bh_decode_err(err, errsz, -ENOMEM, "out of memory");
 	code->cnt = cnt;
+	/* an upper bound (ld_imm64 second slots may count), so the kcalls
+	 * never move once slots point at them */
+	for (size_t i = 0; i < cnt; i++)
+		nkfunc += bh_op_of(&insns[i]) == BH_OP_CALL_KFUNC;
+	if (nkfunc) {
+		code->kcalls = calloc(nkfunc, sizeof(*code->kcalls));
+		if (!code->kcalls) {
+			ret = bh_decode_err(err, errsz, -ENOMEM,
+					    "out of memory");
+			goto fail;
+		}
+	}
 	for (size_t i = 0; i < cnt; i++) {
-		ret = bh_decode_slot(insns, cnt, i, res, labels,
-				     &code->slots[i], err, errsz);
+		ret = bh_decode_slot(code, insns, i, res, labels, err, errsz);
 		if (ret)
 			goto fail;
 		has_callx |= code->slots[i].label == labels[BH_OP_CALLX];
@@ -239,6 +348,7 @@ void bh_code_free(struct bh_code *code)
 {
 	if (!code)
 		return;
+	free(code->kcalls);
 	free(code->callx);
 	free(code);
 }
@@ -249,11 +359,56 @@ int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
 	/* Charged in bytes of slots (see bh_interp); "unlimited" is 2^63
 	 * bytes, centuries at any speed. */
 	const u64 max = INT64_MAX / sizeof(struct bh_slot);
-	s64 budget = opts && opts->insn_limit && opts->insn_limit < max
+	struct bh_run run, *prev = bh_cur_run;
+	int ret;
+
+	run.code = code;
+	run.depth = 0;
+	run.budget = opts && opts->insn_limit && opts->insn_limit < max
 			     ? (s64)(opts->insn_limit * sizeof(struct bh_slot))
 			     : INT64_MAX;
+	run.fault = BH_RUN_OK;
+	bh_cur_run = &run;
+	ret = bh_interp(&run, code->slots, r1, r2, 0, 0, 0, r0, NULL);
+	bh_cur_run = prev;
+	return ret;
+}
 
-	return bh_interp(code, r1, r2, budget, r0, NULL);
+/* Stop the run: the caller's loop sees the negative budget as soon as the
+ * helper returns. */
+static int bh_run_fail(struct bh_run *run, int fault)
+{
+	run->fault = fault;
+	run->budget = -1;
+	return fault;
+}
+
+int bh_callback_call(uint64_t cb, uint64_t r1, uint64_t r2, uint64_t r3,
+		     uint64_t r4, uint64_t r5, uint64_t *r0)
+{
+	struct bh_run *run = bh_cur_run;
+	const struct bh_code *code;
+	uintptr_t off;
+	int depth, ret;
+
+	*r0 = 0;
+	if (!run)
+		return BH_RUN_BAD_CALLBACK;
+	if (run->fault)
+		return run->fault;
+	code = run->code;
+	off = (uintptr_t)cb - (uintptr_t)code->slots;
+	if (off >= code->cnt * sizeof(struct bh_slot) ||
+	    off % sizeof(struct bh_slot))
+		return bh_run_fail(run, BH_RUN_BAD_CALLBACK);
+	depth = run->depth;
+	if (depth >= BH_MAX_CALL_FRAMES - 1)
+		return bh_run_fail(run, BH_RUN_CALL_DEPTH);
+	run->depth = depth + 1;
+	ret = bh_interp(run, (const struct bh_slot *)(uintptr_t)cb, r1, r2, r3,
+			r4, r5, r0, NULL);
+	run->depth = depth;
+	return ret;
 }
 
 /* ---- running ---- */
@@ -390,15 +545,55 @@ static inline bh_fn bh_callx_fn(const struct bh_code *code, u64 id)
 	return id < BH_MAX_HELPER_ID ? code->callx[id] : NULL;
 }
 
-struct bh_frame {
-	const struct bh_slot *ret;
-	u64 saved[4]; /* r6..r9 */
-};
+static inline u64 bh_ext(u64 v, unsigned int ext)
+{
+	switch (ext) {
+	case BH_EXT_BOOL:
+		return (u8)v != 0;
+	case BH_EXT_U8:
+		return (u8)v;
+	case BH_EXT_S8:
+		return (u64)(s64)(int8_t)v;
+	case BH_EXT_U16:
+		return (u16)v;
+	case BH_EXT_S16:
+		return (u64)(s64)(int16_t)v;
+	case BH_EXT_U32:
+		return (u32)v;
+	case BH_EXT_S32:
+		return (u64)(s64)(s32)v;
+	default: /* NONE, and VOID whose r0 nobody may read */
+		return v;
+	}
+}
 
 /*
- * The run loop.  Called with code == NULL it only reports its label table
- * (indexed by enum bh_op, plus one "bad slot" entry) for the decoder;
- * noinline/noclone keep exactly one copy so the addresses stay valid.
+ * A kfunc whose ABI needs help: the SysV ABI lets a callee assume nothing
+ * of a narrow argument's upper bits and a caller nothing of a narrow
+ * result's, while BPF registers are full 64-bit values, so both are
+ * extended to 64 bits as their types say.  Out of line to keep the run
+ * loop's register pressure down.
+ */
+static __attribute__((noinline)) u64 bh_kcall_ext(const struct bh_kcall *kc,
+						   u64 r1, u64 r2, u64 r3,
+						   u64 r4, u64 r5)
+{
+	u64 a[5] = { r1, r2, r3, r4, r5 };
+
+	for (int i = 0; i < 5; i++)
+		a[i] = kc->inject_mask & (1u << i)
+			       ? kc->inject_val
+			       : bh_ext(a[i], kc->arg_ext[i]);
+	return bh_ext(kc->fn(a[0], a[1], a[2], a[3], a[4]), kc->ret_ext);
+}
+
+/*
+ * The run loop, from entry in frame run->depth with r1..r5 as given, until
+ * that frame exits: the whole program for bh_code_run(), a callback for
+ * bh_callback_call().  Called with run == NULL it only reports its label
+ * table (indexed by enum bh_op, plus one "bad slot" entry) for the
+ * decoder; noinline/noclone keep exactly one copy so the addresses stay
+ * valid.
  *
  * The instruction budget is charged per straight-line stretch at each
  * taken jump, call and exit (slots from the stretch's start to the
@@ -407,8 +602,8 @@ struct bh_frame {
  * which spares the division a pointer difference would cost.
  */
 __attribute__((noinline, noclone)) static int
-bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget, u64 *r0,
-	  const void *const **labels)
+bh_interp(struct bh_run *run, const struct bh_slot *entry, u64 r1, u64 r2,
+	  u64 r3, u64 r4, u64 r5, u64 *r0, const void *const **labels)
 {
 	/* the casts keep cppcheck from reading &&label as a boolean */
 	static const void *const table[BH_OP__COUNT + 1] = {
@@ -418,28 +613,32 @@ bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget, u64 *r0,
 #undef X
 		[BH_OP__COUNT] = (const void *)&&bad_slot,
 	};
-	uint8_t stack[BH_MAX_CALL_FRAMES][BH_STACK_SIZE]
-		__attribute__((aligned(16)));
-	struct bh_frame frames[BH_MAX_CALL_FRAMES], *frame;
+	struct bh_frame *frame;
 	const struct bh_slot *base, *pc, *blk;
 	u64 reg[BH_MAX_REG];
 	u32 may_goto = BH_MAY_GOTO_BUDGET;
-	int depth = 0;
+	int depth, top;
+	s64 budget;
 	int fault;
 	bh_fn fn;
 
-	if (!code) {
+	if (!run) {
 		if (labels)
 			*labels = table;
 		return 0;
 	}
-	memset(stack[0], 0, sizeof(stack[0]));
+	top = depth = run->depth;
+	budget = run->budget;
+	memset(run->stack[depth], 0, sizeof(run->stack[depth]));
 	memset(reg, 0, sizeof(reg));
 	reg[1] = r1;
 	reg[2] = r2;
-	reg[BH_FP] = (u64)(uintptr_t)(stack[0] + BH_STACK_SIZE);
-	base = code->slots;
-	pc = blk = base;
+	reg[3] = r3;
+	reg[4] = r4;
+	reg[5] = r5;
+	reg[BH_FP] = (u64)(uintptr_t)(run->stack[depth] + BH_STACK_SIZE);
+	base = run->code->slots;
+	pc = blk = entry;
 
 /* clang-format would mangle the label and operator macros below */
 /* clang-format off */
@@ -487,6 +686,19 @@ bh_interp(const struct bh_code *code, u64 r1, u64 r2, s64 budget, u64 *r0,
 	op_A##name: fn(APTR(t), (t)SRC, __ATOMIC_RELAXED); NEXT();	\
 	op_AF##name: SRC = fn(APTR(t), (t)SRC, __ATOMIC_SEQ_CST); NEXT();
 #define ADDR(r) (reg[r] + (u64)(s64)pc->off)
+/* A helper or kfunc call, which may call back into the program: publish
+ * what a callback needs, and stop at once if one faulted. */
+#define HCALL(call)							\
+	do {								\
+		run->depth = depth;					\
+		run->budget = budget;					\
+		reg[0] = (call);					\
+		budget = run->budget;					\
+		if (__builtin_expect(budget < 0, 0))			\
+			goto fault_nested;				\
+		NEXT();							\
+	} while (0)
+#define ARGS reg[1], reg[2], reg[3], reg[4], reg[5]
 	/* clang-format on */
 
 	DISPATCH();
@@ -631,40 +843,47 @@ op_MAY_GOTO:
 	NEXT();
 
 op_CALL:
-op_CALL_KFUNC:
-	reg[0] = pc->fn(reg[1], reg[2], reg[3], reg[4], reg[5]);
-	NEXT();
+	HCALL(pc->fn(ARGS));
+
+op_CALL_KFUNC: /* only those that need extension; see bh_decode_kfunc */
+	HCALL(bh_kcall_ext(pc->kcall, ARGS));
 
 op_CALLX:
-	fn = bh_callx_fn(code, DST);
+	fn = bh_callx_fn(run->code, DST);
 	if (!fn)
 		goto fault_callx;
-	reg[0] = fn(reg[1], reg[2], reg[3], reg[4], reg[5]);
-	NEXT();
+	HCALL(fn(ARGS));
 
 op_CALL_LOCAL:
 	if (__builtin_expect(depth == BH_MAX_CALL_FRAMES - 1, 0))
 		goto fault_depth;
-	frame = &frames[depth++];
+	frame = &run->frames[depth++];
 	frame->ret = pc + 1;
 	memcpy(frame->saved, &reg[6], sizeof(frame->saved));
-	memset(stack[depth], 0, sizeof(stack[depth]));
-	reg[BH_FP] = (u64)(uintptr_t)(stack[depth] + BH_STACK_SIZE);
+	memset(run->stack[depth], 0, sizeof(run->stack[depth]));
+	reg[BH_FP] = (u64)(uintptr_t)(run->stack[depth] + BH_STACK_SIZE);
 	JUMP();
 
 op_EXIT:
-	if (depth) {
-		frame = &frames[--depth];
+	if (depth != top) {
+		frame = &run->frames[--depth];
 		CHARGE(frame->ret);
 		memcpy(&reg[6], frame->saved, sizeof(frame->saved));
-		reg[BH_FP] = (u64)(uintptr_t)(stack[depth] + BH_STACK_SIZE);
+		reg[BH_FP] =
+			(u64)(uintptr_t)(run->stack[depth] + BH_STACK_SIZE);
 		pc = frame->ret;
 		DISPATCH();
 	}
 	CHARGE(pc);
+	/* what a callback leaves for the rest of the run */
+	run->budget = budget;
 	*r0 = reg[0];
 	return BH_RUN_OK;
 
+fault_nested:
+	/* a callback faulted, or spent the budget (the fault says which) */
+	fault = run->fault;
+	goto out;
 bad_slot:
 	fault = BH_RUN_BAD_SLOT;
 	goto out;
@@ -677,6 +896,7 @@ fault_callx:
 fault_depth:
 	fault = BH_RUN_CALL_DEPTH;
 out:
+	bh_run_fail(run, fault);
 	*r0 = reg[0];
 	return fault;
 }

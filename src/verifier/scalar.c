@@ -176,13 +176,28 @@ static void update_bounds32(struct bh_scalar *s)
 
 static void update_bounds64(struct bh_scalar *s)
 {
-	uint64_t v = s->var_off.value, m = s->var_off.mask;
+	uint64_t v = s->var_off.value, m = s->var_off.mask, next, tmax;
 	const uint64_t sign = 1ULL << 63;
+	bool umin_in;
 
 	s->smin = smax64(s->smin, (int64_t)(v | (m & sign)));
 	s->smax = smin64(s->smax, (int64_t)(v | (m & ~sign)));
 	s->umin = umax64(s->umin, v);
 	s->umax = umin64(s->umax, v | m);
+
+	/* Where [umin, umax] holds a single member of var_off, the value is
+	 * known (6.18 stable).  The kernel's three cases are kept as they
+	 * are, including what they do when the two do not meet at all. */
+	next = bh_tnum_step(s->var_off, s->umin);
+	umin_in = bh_tnum_contains(s->var_off, s->umin);
+	tmax = v | m;
+	if (umin_in && next > s->umax)
+		bh_scalar_mark_const(s, s->umin);
+	else if (!umin_in && next == tmax)
+		bh_scalar_mark_const(s, tmax);
+	else if (!umin_in && next <= s->umax &&
+		 bh_tnum_step(s->var_off, next) > s->umax)
+		bh_scalar_mark_const(s, next);
 }
 
 static void update_bounds(struct bh_scalar *s)
@@ -778,18 +793,15 @@ static void lsh32_bounds(struct bh_scalar *d, uint64_t smin_sh,
 static void lsh64_bounds(struct bh_scalar *d, uint64_t smin_sh,
 			 uint64_t smax_sh)
 {
-	/* "<<32 then s>>32" is how compilers sign-extend a subregister; a
-	 * non-negative s32 range survives the first half exactly. */
-	bool by32 = smin_sh == 32 && smax_sh == 32;
-
-	if (by32 && d->s32_max >= 0)
-		d->smax = (int64_t)((uint64_t)d->s32_max << 32);
-	else
+	/* "<<32 then s>>32" is how compilers sign-extend a subregister: the
+	 * s32 range moves into the upper half exactly, sign included. */
+	if (smin_sh == 32 && smax_sh == 32) {
+		d->smax = (int64_t)((uint64_t)(int64_t)d->s32_max << 32);
+		d->smin = (int64_t)((uint64_t)(int64_t)d->s32_min << 32);
+	} else {
 		d->smax = S64_MAX;
-	if (by32 && d->s32_min >= 0)
-		d->smin = (int64_t)((uint64_t)d->s32_min << 32);
-	else
 		d->smin = S64_MIN;
+	}
 	if (d->umax > (1ULL << (63 - smax_sh))) {
 		d->umin = 0;
 		d->umax = U64_MAX;
@@ -1011,6 +1023,29 @@ int bh_scalar_alu(struct bh_scalar *dst, const struct bh_scalar *src_in,
 		bh_scalar_zext_32_to_64(dst);
 	bh_scalar_sync(dst);
 	return 0;
+}
+
+bool bh_scalar_fork_neg1_zero(struct bh_scalar *dst, struct bh_scalar *zero,
+			      const struct bh_scalar *src, enum bh_alu_op op)
+{
+	/* "x s>> 63; x &= K" is how compilers write "x < 0 ? K : 0"; one
+	 * path per value keeps K exact where the ranges would blur it. */
+	if ((op != BH_ALU_AND && op != BH_ALU_OR) ||
+	    !bh_tnum_is_const(src->var_off))
+		return false;
+	if (dst->smin == -1 && dst->smax == 0) {
+		*zero = *dst;
+		bh_scalar_mark_const(zero, 0);
+		bh_scalar_mark_const(dst, ~0ULL);
+		return true;
+	}
+	if (dst->s32_min == -1 && dst->s32_max == 0) {
+		*zero = *dst;
+		bh_scalar_mark_const32(zero, 0);
+		bh_scalar_mark_const32(dst, ~0U);
+		return true;
+	}
+	return false;
 }
 
 int bh_scalar_movsx(struct bh_scalar *dst, const struct bh_scalar *src,

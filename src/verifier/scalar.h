@@ -154,6 +154,17 @@ void bh_scalar_coerce_subreg_to_size_sx(struct bh_scalar *s, int size);
  */
 int bh_scalar_alu(struct bh_scalar *dst, const struct bh_scalar *src,
 		  enum bh_alu_op op, bool is64);
+/*
+ * maybe_fork_scalars (6.18 stable): AND or OR by a constant (src's var_off
+ * const) of a dst whose signed 64-bit range, or else whose s32 range, is
+ * exactly [-1, 0] splits the path.  Returns true if it does: then *zero is
+ * dst set to 0 (in the width that matched; the caller queues a state that
+ * re-executes this insn with it) and dst is set to -1 for the current path,
+ * on which the caller then runs bh_scalar_alu.  Returns false otherwise,
+ * leaving both untouched.  bh_scalar_alu itself never forks.
+ */
+bool bh_scalar_fork_neg1_zero(struct bh_scalar *dst, struct bh_scalar *zero,
+			      const struct bh_scalar *src, enum bh_alu_op op);
 /* MOVSX: dst = (s8/s16/s32)src (is64) or w = (s8/s16)w; bits 8, 16, 32. */
 int bh_scalar_movsx(struct bh_scalar *dst, const struct bh_scalar *src,
 		    int bits, bool is64);

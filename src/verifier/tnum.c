@@ -119,21 +119,21 @@ struct bh_tnum bh_tnum_xor(struct bh_tnum a, struct bh_tnum b)
 
 struct bh_tnum bh_tnum_mul(struct bh_tnum a, struct bh_tnum b)
 {
-	/* Long multiplication: the product of the known parts is exact; each
-	 * set-or-unknown bit of a adds a shifted partial product whose
-	 * uncertain bits are summed separately, then the two are added. */
-	uint64_t exact = a.value * b.value;
-	struct bh_tnum fuzz = BH_TNUM(0, 0);
+	/* Shift-and-add over the bits of a.  A known-1 bit adds the shifted
+	 * b; an unknown bit may or may not, so the accumulator becomes the
+	 * union of both outcomes (6.18's version, more precise than adding
+	 * the uncertain partial products up separately). */
+	struct bh_tnum acc = BH_TNUM(0, 0);
 
 	while (a.value | a.mask) {
 		if (a.value & 1)
-			fuzz = bh_tnum_add(fuzz, BH_TNUM(0, b.mask));
+			acc = bh_tnum_add(acc, b);
 		else if (a.mask & 1)
-			fuzz = bh_tnum_add(fuzz, BH_TNUM(0, b.value | b.mask));
+			acc = bh_tnum_union(acc, bh_tnum_add(acc, b));
 		a = bh_tnum_rshift(a, 1);
 		b = bh_tnum_lshift(b, 1);
 	}
-	return bh_tnum_add(bh_tnum_const(exact), fuzz);
+	return acc;
 }
 
 struct bh_tnum bh_tnum_intersect(struct bh_tnum a, struct bh_tnum b)
@@ -195,6 +195,26 @@ bool bh_tnum_in(struct bh_tnum a, struct bh_tnum b)
 	if (b.mask & ~a.mask)
 		return false;
 	return a.value == (b.value & ~a.mask);
+}
+
+uint64_t bh_tnum_step(struct bh_tnum t, uint64_t z)
+{
+	uint64_t tmax = t.value | t.mask, d, fixed_bits;
+
+	if (z >= tmax)
+		return tmax;
+	if (z < t.value)
+		return t.value;
+	/* Members are t.value + s for s a submask of t.mask, so look for
+	 * the smallest submask above d.  Where d has a 1 that no submask
+	 * can have, every submask matching d's higher bits is smaller, so
+	 * d may as well be all ones up to there; then add one with the
+	 * carry skipping the known bits. */
+	d = z - t.value;
+	fixed_bits = d & ~t.mask;
+	if (fixed_bits)
+		d |= ~0ULL >> __builtin_clzll(fixed_bits);
+	return t.value | (((d | ~t.mask) + 1) & t.mask);
 }
 
 bool bh_tnum_contains(struct bh_tnum a, uint64_t x)

@@ -70,6 +70,11 @@ struct bh_tnum bh_tnum_bswap64(struct bh_tnum a);
 bool bh_tnum_is_aligned(struct bh_tnum a, uint64_t size);
 /* Is every member of b a member of a (a ⊇ b)?  Used by state pruning. */
 bool bh_tnum_in(struct bh_tnum a, struct bh_tnum b);
+/*
+ * The smallest member of t greater than z; t.value if z is below every
+ * member and the largest member if none is greater.
+ */
+uint64_t bh_tnum_step(struct bh_tnum t, uint64_t z);
 /* Is x a member of a? */
 bool bh_tnum_contains(struct bh_tnum a, uint64_t x);
 

@@ -3,7 +3,7 @@
  * mem/size pair, acquire/release, and a __prog argument the runtime fills. */
 // RETVAL(scalars): 1
 // RETVAL(narrow): 1
-// RETVAL(objects): 205
+// RETVAL(objects): 204
 // RETVAL(mem_pair): 15
 // RETVAL(prog_arg): 13
 #include <linux/bpf.h>

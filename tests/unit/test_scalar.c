@@ -1064,7 +1064,7 @@ static bool gen_insn(struct prog *p, struct bh_scalar *regs, int *njmp,
 		     int jmp_at[])
 {
 	int d = 1 + (int)rnd_below(NREGS), s = 1 + (int)rnd_below(NREGS);
-	struct bh_scalar *dst = &regs[d], *src = &regs[s], k;
+	struct bh_scalar *dst = &regs[d], *src = &regs[s], k, zero;
 	bool is64 = rnd_below(3) != 0, use_x = rnd_below(3) == 0;
 	uint8_t cls = is64 ? BPF_ALU64 : BPF_ALU;
 	int32_t imm = rnd_imm(dst);
@@ -1099,6 +1099,8 @@ static bool gen_insn(struct prog *p, struct bh_scalar *regs, int *njmp,
 		if (off)
 			op = op == BH_ALU_DIV ? BH_ALU_SDIV : BH_ALU_SMOD;
 		k = use_x ? *src : bh_scalar_const((uint64_t)(int64_t)imm);
+		/* The kernel explores the -1 side first. */
+		bh_scalar_fork_neg1_zero(dst, &zero, &k, op);
 		bh_scalar_alu(dst, &k, op, is64);
 	} else if (what == 11) {
 		*in = INSN(cls | BPF_NEG, d, 0, 0, 0);
@@ -1190,14 +1192,19 @@ static void record(struct prog *p, int idx, const struct bh_scalar *regs)
 TEST(kernel_differential)
 {
 	static struct prog p;
-	int prog_no, checked = 0, programs = 0;
+	int prog_no, checked = 0, programs = 0, nprogs;
 
 	if (!kernel_available()) {
 		th_skip("bpf() not permitted: kernel differential test");
 		return;
 	}
-	rng_state = 0xabcdef0123456789ULL;
-	for (prog_no = 0; prog_no < 250; prog_no++) {
+	/* BH_SCALAR_PROGS / BH_SCALAR_SEED widen a run for exploration. */
+	nprogs = getenv("BH_SCALAR_PROGS") ? atoi(getenv("BH_SCALAR_PROGS")) :
+					     400;
+	rng_state = getenv("BH_SCALAR_SEED") ?
+			    strtoull(getenv("BH_SCALAR_SEED"), NULL, 0) :
+			    0xabcdef0123456789ULL;
+	for (prog_no = 0; prog_no < nprogs; prog_no++) {
 		struct bh_scalar regs[NREGS + 1];
 		int jmp_at[MAXI], njmp = 0, k, i, len, err;
 
