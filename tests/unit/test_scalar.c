@@ -74,7 +74,8 @@ static uint64_t rnd_value(void)
 		e = edges[rnd_below(sizeof(edges) / sizeof(edges[0]))];
 		return e + rnd_below(5) - 2;
 	case 3:
-		return rnd() & ((1ULL << rnd_below(64)) - 1);
+		e = rnd();
+		return e & ((1ULL << rnd_below(64)) - 1);
 	case 4:
 		return (uint64_t)(int64_t)(int32_t)rnd();
 	default:
@@ -523,7 +524,8 @@ static struct bh_scalar rnd_abstract(uint64_t *members, int *nmem)
 			x = base + rnd_below(300);
 			break;
 		case 1:
-			x = base ^ (rnd() & ((1ULL << rnd_below(40)) - 1));
+			x = rnd();
+			x = base ^ (x & ((1ULL << rnd_below(40)) - 1));
 			break;
 		default:
 			x = rnd_value();
@@ -1144,8 +1146,8 @@ static bool gen_insn(struct prog *p, struct bh_scalar *regs, int *njmp,
 		if (use_x && s == d)
 			use_x = false;
 		if (!use_x && rnd_below(3) == 0)
-			imm = rnd_below(2) ? (int32_t)(dst->smin + 1) :
-					     (int32_t)(dst->smax - 1);
+			imm = rnd_below(2) ? (int32_t)((uint64_t)dst->smin + 1) :
+					     (int32_t)((uint64_t)dst->smax - 1);
 		k = use_x ? *src : bh_scalar_const((uint64_t)(int64_t)imm);
 		taken = bh_scalar_branch_taken(dst, &k, op, is32);
 		if (taken == 1)
