@@ -70,7 +70,9 @@ struct bh_resolve {
 	/* Helper implementation for id, NULL when the runtime has none. */
 	bh_fn (*helper)(void *ctx, int32_t id);
 	/* Kfunc for a BPF_PSEUDO_KFUNC_CALL (imm = btf id, off = btf
-	 * index): 0 with *out filled, or -errno with a message in err. */
+	 * index): 0 with *out filled, or -errno with a message in err.
+	 * out->fn NULL is an absent __weak kfunc: decoded, and a run that
+	 * reaches it stops with BH_RUN_NO_KFUNC. */
 	int (*kfunc)(void *ctx, int32_t imm, int16_t off, struct bh_kcall *out,
 		     char *err, size_t errsz);
 };
@@ -99,6 +101,7 @@ enum bh_run_fault {
 			      * second slot */
 	BH_RUN_BAD_CALLBACK, /* a helper was given a callback that is not
 			      * one of the running program's slots */
+	BH_RUN_NO_KFUNC,     /* called an absent __weak kfunc */
 };
 
 struct bh_run_opts {

@@ -139,6 +139,17 @@ static bool bh_target_ok(size_t cnt, size_t idx, s64 rel, u32 *target)
 	return true;
 }
 
+static int bh_run_fail(struct bh_run *run, int fault);
+
+/* Stands in for an absent __weak kfunc; stops the run like a callback
+ * fault, so the call slot stays the plain one. */
+static u64 bh_kfunc_absent(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	bh_run_fail(bh_cur_run, BH_RUN_NO_KFUNC);
+	return 0;
+}
+
 static bool bh_kcall_plain(const struct bh_kcall *kc)
 {
 	for (int i = 0; i < 5; i++)
@@ -170,11 +181,13 @@ static int bh_decode_kfunc(struct bh_code *code, size_t i,
 	ret = res->kfunc(res->ctx, in->imm, in->off, &kc, err, errsz);
 	if (ret)
 		return ret;
-	if (!kc.fn)
-		return bh_decode_err(err, errsz, -EINVAL,
-				     "insn %zu: kfunc (btf id %d) resolved "
-				     "to no function",
-				     i, in->imm);
+	/* an absent __weak kfunc: the program must test bpf_ksym_exists()
+	 * first, so the call is dead unless the program is unverified */
+	if (!kc.fn) {
+		s->label = labels[BH_OP_CALL];
+		s->fn = bh_kfunc_absent;
+		return 0;
+	}
 	for (int a = 0; a < 5; a++)
 		if (kc.arg_ext[a] >= BH_EXT_VOID)
 			return bh_decode_err(err, errsz, -EINVAL,

@@ -948,11 +948,6 @@ TEST(kfunc_decode_errors)
 	CHECK_EQ(bh_code_new(p, N(p), NULL, &code, err, sizeof(err)),
 		 -EINVAL);
 	CHECK_CONTAINS(err, "insn 0: unresolved kfunc");
-	/* what the resolver hands back must be callable */
-	kc.fn = NULL;
-	CHECK_EQ(bh_code_new(p, N(p), &res, &code, err, sizeof(err)),
-		 -EINVAL);
-	CHECK_CONTAINS(err, "resolved to no function");
 	kc.fn = test_sum5;
 	kc.arg_ext[4] = BH_EXT_VOID;
 	CHECK_EQ(bh_code_new(p, N(p), &res, &code, err, sizeof(err)),
@@ -967,6 +962,23 @@ TEST(kfunc_decode_errors)
 	CHECK_EQ(bh_code_new(p, N(p), &res, &code, err, sizeof(err)),
 		 -EINVAL);
 	CHECK(!code);
+}
+
+TEST(kfunc_weak_absent)
+{
+	/* if (kfunc) r0 = kfunc(); with the kfunc absent: decodes, the
+	 * guarded call never runs, an unguarded one stops the run */
+	struct bh_kcall kc = {.fn = NULL};
+	struct bh_resolve res = {.ctx = &kc, .kfunc = kcall_res};
+	struct bh_insn p[] = {
+		MOV64_IMM(0, 7), JEQ_IMM(1, 0, 1), CALL_KFUNC(1),
+		STDW(10, -8, 1), EXIT(),
+	};
+	uint64_t r0;
+
+	CHECK_EQ(run_res(p, N(p), &res, 0, 0, &r0), BH_RUN_OK);
+	CHECK_U64(r0, 7);
+	CHECK_EQ(run_res(p, N(p), &res, 1, 0, &r0), BH_RUN_NO_KFUNC);
 }
 
 TEST(kfunc_many_calls)
