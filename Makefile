@@ -61,7 +61,10 @@ add_btf = $(CC) -r -nostdlib -o $@.btf.o $(filter %.o %.a,$^) && \
 
 CLI_SRCS := $(sort $(wildcard tools/bpfhost/*.c))
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
-TEST_SUPPORT := tests/harness.c
+# linked into every test binary: the harness and shared test helpers
+TEST_SUPPORT := tests/harness.c $(sort $(wildcard tests/support/*.c))
+TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
+ASAN_TEST_SUPPORT_OBJS := $(TEST_SUPPORT:%.c=$(BUILD)/asan/%.o)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 ASAN_TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
 
@@ -72,7 +75,9 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v4 -Wall -Werror -Iinclude \
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-# keep intermediate objects (test .o files) between builds
+# keep intermediate objects (test .o files) between builds; a failed recipe
+# (e.g. pahole after a link) leaves no half-made target behind
+.DELETE_ON_ERROR:
 .SECONDARY:
 
 EXAMPLES := $(BUILD)/examples/ratelimit $(BUILD)/examples/ratelimit.bpf.o \
@@ -130,18 +135,18 @@ $(BUILD)/bpfhost: $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libbpfhost.a
 $(BUILD)/asan/bpfhost: $(CLI_SRCS:%.c=$(BUILD)/asan/%.o) $(BUILD)/asan/libbpfhost.a
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/tests/harness.o $(BUILD)/libbpfhost.a
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJS) $(BUILD)/libbpfhost.a
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDLIBS)
 	$(add_btf)
 
-$(BUILD)/asan/tests/%: $(BUILD)/asan/tests/unit/%.o $(BUILD)/asan/tests/harness.o $(BUILD)/asan/libbpfhost.a
+$(BUILD)/asan/tests/%: $(BUILD)/asan/tests/unit/%.o $(ASAN_TEST_SUPPORT_OBJS) $(BUILD)/asan/libbpfhost.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
 	$(add_btf)
 
-$(BUILD)/tests/unit/%.o $(BUILD)/tests/harness.o: BASE_CFLAGS += -Itests
-$(BUILD)/asan/tests/unit/%.o $(BUILD)/asan/tests/harness.o: BASE_CFLAGS += -Itests
+$(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJS): BASE_CFLAGS += -Itests
+$(BUILD)/asan/tests/unit/%.o $(ASAN_TEST_SUPPORT_OBJS): BASE_CFLAGS += -Itests
 
 $(BUILD)/progs/%.bpf.o: tests/progs/%.bpf.c $(wildcard include/bpf/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
