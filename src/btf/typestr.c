@@ -44,7 +44,10 @@ static void sbuf_puts(struct sbuf *sb, const char *s)
 
 static int emit(struct btf_dump *d, uint32_t id, const char *name)
 {
-	LIBBPF_OPTS(btf_dump_emit_type_decl_opts, o, .field_name = name);
+	struct btf_dump_emit_type_decl_opts o = {
+		.sz = sizeof(o),
+		.field_name = name,
+	};
 
 	return btf_dump__emit_type_decl(d, id, &o);
 }

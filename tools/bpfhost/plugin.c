@@ -109,9 +109,13 @@ int cmd_conformance_plugin(int argc, char **argv)
 		printf("cannot read the program from stdin\n");
 		goto out;
 	}
-	input = realloc(input, input_len + 1);
-	if (!input)
-		goto out;
+	{
+		uint8_t *grown = realloc(input, input_len + 1);
+
+		if (!grown)
+			goto out;
+		input = grown;
+	}
 	input[input_len] = '\0';
 	if (cli_parse_hex((const char *)input, &prog, &prog_len)) {
 		printf("program on stdin is not hex bytes\n");
