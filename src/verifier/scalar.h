@@ -175,9 +175,8 @@ int bh_scalar_end(struct bh_scalar *dst, enum bh_end_kind kind, int width);
  * is_scalar_branch_taken: 1 if "a op b" holds for every pair of possible
  * values, 0 if for none, -1 if it depends.  JMP32 compares subregisters.
  */
-int bh_scalar_branch_taken(const struct bh_scalar *a,
-			   const struct bh_scalar *b, enum bh_jmp_op op,
-			   bool is_jmp32);
+int bh_scalar_branch_taken(const struct bh_scalar *a, const struct bh_scalar *b,
+			   enum bh_jmp_op op, bool is_jmp32);
 /*
  * regs_refine_cond_op + reg_bounds_sync on both: narrow a and b to the
  * pairs for which "a op b" holds (the jump-taken side; for the

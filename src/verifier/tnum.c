@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-const struct bh_tnum bh_tnum_unknown = { .value = 0, .mask = ~0ULL };
+const struct bh_tnum bh_tnum_unknown = {.value = 0, .mask = ~0ULL};
 
 struct bh_tnum bh_tnum_const(uint64_t value)
 {
@@ -58,8 +58,7 @@ static uint32_t sar32(uint32_t x, unsigned int shift)
 	return x >> shift;
 }
 
-struct bh_tnum bh_tnum_arshift(struct bh_tnum a, uint8_t shift,
-			       uint8_t bitness)
+struct bh_tnum bh_tnum_arshift(struct bh_tnum a, uint8_t shift, uint8_t bitness)
 {
 	/* Shifting value and mask alike is exact: a known sign bit copies
 	 * into value, an unknown one into mask. */

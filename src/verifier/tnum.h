@@ -22,7 +22,7 @@ struct bh_tnum {
 	uint64_t mask;
 };
 
-#define BH_TNUM(v, m) ((struct bh_tnum){ .value = (v), .mask = (m) })
+#define BH_TNUM(v, m) ((struct bh_tnum){.value = (v), .mask = (m)})
 
 /* Nothing known: every 64-bit value is a member. */
 extern const struct bh_tnum bh_tnum_unknown;

@@ -69,7 +69,7 @@ static uint64_t rnd_value(void)
 	case 0:
 		return rnd_below(64);
 	case 1:
-		return (uint64_t)-(int64_t)rnd_below(64);
+		return (uint64_t) - (int64_t)rnd_below(64);
 	case 2:
 		e = edges[rnd_below(sizeof(edges) / sizeof(edges[0]))];
 		return e + rnd_below(5) - 2;
@@ -158,7 +158,8 @@ TEST(tnum_basics)
 	CHECK(bh_tnum_is_aligned(BH_TNUM(8, 0x30), 8));
 	CHECK(!bh_tnum_is_aligned(BH_TNUM(8, 0x34), 8));
 
-	t = bh_tnum_with_subreg(BH_TNUM(0x100000000ULL, 0xff), bh_tnum_const(7));
+	t = bh_tnum_with_subreg(BH_TNUM(0x100000000ULL, 0xff),
+				bh_tnum_const(7));
 	CHECK_U64(t.value, 0x100000007ULL);
 	CHECK_U64(t.mask, 0);
 
@@ -185,9 +186,9 @@ TEST(tnum_ops_sound_4bit)
 		for (j = 0; j < n; j++) {
 			struct bh_tnum a = all[i], b = all[j];
 			struct bh_tnum r[8] = {
-				bh_tnum_add(a, b),	 bh_tnum_sub(a, b),
-				bh_tnum_mul(a, b),	 bh_tnum_and(a, b),
-				bh_tnum_or(a, b),	 bh_tnum_xor(a, b),
+				bh_tnum_add(a, b),   bh_tnum_sub(a, b),
+				bh_tnum_mul(a, b),   bh_tnum_and(a, b),
+				bh_tnum_or(a, b),    bh_tnum_xor(a, b),
 				bh_tnum_union(a, b), bh_tnum_neg(a),
 			};
 			int k;
@@ -333,9 +334,10 @@ TEST(kernel_end_movsx_examples)
 	/* be64 of [0,255]: no zero-extension although the class is ALU */
 	r = range64(0, 255);
 	bh_scalar_end(&r, BH_END_TO_BE, 64);
-	CHECK_STR(pr(&r),
-		  "scalar(smax=0x7f00000000000000,umax=0xff00000000000000,"
-		  "smin32=0,smax32=umax32=0,var_off=(0x0; 0xff00000000000000))");
+	CHECK_STR(
+		pr(&r),
+		"scalar(smax=0x7f00000000000000,umax=0xff00000000000000,"
+		"smin32=0,smax32=umax32=0,var_off=(0x0; 0xff00000000000000))");
 	/* le64/le16 of [0,255] unchanged; be16 0x1234 */
 	r = range64(0, 255);
 	bh_scalar_end(&r, BH_END_TO_LE, 64);
@@ -376,9 +378,10 @@ TEST(kernel_branch_examples)
 	r = bh_scalar_unknown();
 	k = bh_scalar_const(10);
 	bh_scalar_refine_cond(&r, &k, bh_jmp_rev(BH_JGT), true);
-	CHECK_STR(pr(&r),
-		  "scalar(smax=0x7fffffff0000000a,umax=0xffffffff0000000a,"
-		  "smin32=0,smax32=umax32=10,var_off=(0x0; 0xffffffff0000000f))");
+	CHECK_STR(
+		pr(&r),
+		"scalar(smax=0x7fffffff0000000a,umax=0xffffffff0000000a,"
+		"smin32=0,smax32=umax32=10,var_off=(0x0; 0xffffffff0000000f))");
 	/* then r2 += 1 */
 	k = bh_scalar_const(1);
 	bh_scalar_alu(&r, &k, BH_ALU_ADD, true);
@@ -459,7 +462,7 @@ TEST(print_format)
 	char buf[256], small[8];
 	int n;
 
-	CHECK_STR(pr(&(struct bh_scalar){ 0 }), "0");
+	CHECK_STR(pr(&(struct bh_scalar){0}), "0");
 	r = bh_scalar_const(65535);
 	CHECK_STR(pr(&r), "0xffff");
 	r = bh_scalar_const(32767);
@@ -492,7 +495,7 @@ TEST(print_format)
 	r = range64(0, 0xffff);
 	CHECK_STR(pr(&r), "scalar(smin=smin32=0,smax=umax=smax32=umax32="
 			  "0xffff,var_off=(0x0; 0xffff))");
-	bh_scalar_alu(&r, &(struct bh_scalar){ 0 }, BH_ALU_ADD, true);
+	bh_scalar_alu(&r, &(struct bh_scalar){0}, BH_ALU_ADD, true);
 	{
 		struct bh_scalar k = bh_scalar_const(0x8000);
 
@@ -507,7 +510,8 @@ TEST(print_format)
 	CHECK_STR(small, "scalar(");
 }
 
-/* ---- soundness property --------------------------------------------------- */
+/* ---- soundness property ---------------------------------------------------
+ */
 
 /* A random abstract value: the abstraction of a random concrete set. */
 static struct bh_scalar rnd_abstract(uint64_t *members, int *nmem)
@@ -572,8 +576,7 @@ static struct bh_scalar rnd_abstract(uint64_t *members, int *nmem)
 
 /* A possible value of s: a known member, or a random member of the tnum
  * that passes all the ranges. */
-static uint64_t pick(const struct bh_scalar *s, const uint64_t *members,
-		     int n)
+static uint64_t pick(const struct bh_scalar *s, const uint64_t *members, int n)
 {
 	int tries;
 
@@ -617,19 +620,19 @@ static uint64_t alu_concrete(enum bh_alu_op op, uint64_t a, uint64_t b,
 			z = y ? x / y : 0;
 			break;
 		case BH_ALU_SDIV:
-			z = !y ? 0 :
-			    ((int32_t)y == -1) ?
-				     -x :
-				     (uint32_t)((int32_t)x / (int32_t)y);
+			z = !y ? 0
+			    : ((int32_t)y == -1)
+				    ? -x
+				    : (uint32_t)((int32_t)x / (int32_t)y);
 			break;
 		case BH_ALU_MOD:
 			z = y ? x % y : x;
 			break;
 		case BH_ALU_SMOD:
-			z = !y ? x :
-			    ((int32_t)y == -1) ?
-				     0 :
-				     (uint32_t)((int32_t)x % (int32_t)y);
+			z = !y ? x
+			    : ((int32_t)y == -1)
+				    ? 0
+				    : (uint32_t)((int32_t)x % (int32_t)y);
 			break;
 		case BH_ALU_OR:
 			z = x | y;
@@ -705,8 +708,7 @@ static uint64_t alu_concrete(enum bh_alu_op op, uint64_t a, uint64_t b,
 	}
 }
 
-static bool cond_concrete(enum bh_jmp_op op, uint64_t a, uint64_t b,
-			  bool is32)
+static bool cond_concrete(enum bh_jmp_op op, uint64_t a, uint64_t b, bool is32)
 {
 	if (is32) {
 		a = (uint32_t)a;
@@ -745,14 +747,14 @@ static bool cond_concrete(enum bh_jmp_op op, uint64_t a, uint64_t b,
 }
 
 static const enum bh_alu_op alu_ops[] = {
-	BH_ALU_ADD, BH_ALU_SUB, BH_ALU_MUL, BH_ALU_DIV,	 BH_ALU_SDIV,
-	BH_ALU_MOD, BH_ALU_SMOD, BH_ALU_OR, BH_ALU_AND,	 BH_ALU_XOR,
-	BH_ALU_LSH, BH_ALU_RSH, BH_ALU_ARSH, BH_ALU_NEG, BH_ALU_MOV,
+	BH_ALU_ADD, BH_ALU_SUB,	 BH_ALU_MUL,  BH_ALU_DIV, BH_ALU_SDIV,
+	BH_ALU_MOD, BH_ALU_SMOD, BH_ALU_OR,   BH_ALU_AND, BH_ALU_XOR,
+	BH_ALU_LSH, BH_ALU_RSH,	 BH_ALU_ARSH, BH_ALU_NEG, BH_ALU_MOV,
 };
 
 static const enum bh_jmp_op jmp_ops[] = {
-	BH_JEQ, BH_JNE,	 BH_JSET, BH_JNSET, BH_JGT,  BH_JGE,
-	BH_JLT, BH_JLE, BH_JSGT, BH_JSGE, BH_JSLT, BH_JSLE,
+	BH_JEQ, BH_JNE, BH_JSET, BH_JNSET, BH_JGT,  BH_JGE,
+	BH_JLT, BH_JLE, BH_JSGT, BH_JSGE,  BH_JSLT, BH_JSLE,
 };
 
 #define NOPS (sizeof(alu_ops) / sizeof(alu_ops[0]))
@@ -810,19 +812,19 @@ TEST(soundness_alu)
 					CHECK_MSG(bh_scalar_contains(&r, z),
 						  "op %#x%s %#llx,%#llx=%#llx\n"
 						  " a: %s\n b: %s\n r: %s",
-						  alu_ops[o], is64 ? "" : "(32)",
+						  alu_ops[o],
+						  is64 ? "" : "(32)",
 						  (unsigned long long)x,
 						  (unsigned long long)y,
-						  (unsigned long long)z, show(&a),
-						  show(&b), show(&r));
+						  (unsigned long long)z,
+						  show(&a), show(&b), show(&r));
 				}
 			}
 		}
 		/* movsx, end */
 		for (k = 0; k < 5; k++) {
 			static const int sxw[5][2] = {
-				{ 8, 1 }, { 16, 1 }, { 32, 1 }, { 8, 0 }, { 16, 0 }
-			};
+				{8, 1}, {16, 1}, {32, 1}, {8, 0}, {16, 0}};
 			struct bh_scalar r;
 			uint64_t x = pick(&a, ma, na), z;
 
@@ -842,10 +844,11 @@ TEST(soundness_alu)
 			uint64_t x = pick(&a, ma, na);
 
 			bh_scalar_end(&r, kind, width);
-			CHECK_MSG(bh_scalar_contains(&r,
-						     concrete_end(kind, width, x)),
-				  "end %d/%d %#llx\n a: %s\n r: %s", kind, width,
-				  (unsigned long long)x, show(&a), show(&r));
+			CHECK_MSG(bh_scalar_contains(
+					  &r, concrete_end(kind, width, x)),
+				  "end %d/%d %#llx\n a: %s\n r: %s", kind,
+				  width, (unsigned long long)x, show(&a),
+				  show(&r));
 		}
 	}
 	CHECK(cases > 100000);
@@ -893,16 +896,17 @@ TEST(soundness_branches)
 						  show(&a), show(&b));
 					if (!c)
 						continue;
-					CHECK_MSG(bh_scalar_contains(&ra, x) &&
-							  bh_scalar_contains(
-								  &rb, y),
-						  "refine op %#x%s %#llx,%#llx\n"
-						  " a: %s\n b: %s\n a': %s\n "
-						  "b': %s",
-						  op, is32 ? "(32)" : "",
-						  (unsigned long long)x,
-						  (unsigned long long)y, show(&a),
-						  show(&b), show(&ra), show(&rb));
+					CHECK_MSG(
+						bh_scalar_contains(&ra, x) &&
+							bh_scalar_contains(&rb,
+									   y),
+						"refine op %#x%s %#llx,%#llx\n"
+						" a: %s\n b: %s\n a': %s\n "
+						"b': %s",
+						op, is32 ? "(32)" : "",
+						(unsigned long long)x,
+						(unsigned long long)y, show(&a),
+						show(&b), show(&ra), show(&rb));
 				}
 			}
 		}
@@ -931,9 +935,12 @@ TEST(soundness_pruning)
 
 /* ---- differential test against the running kernel ----------------------- */
 
-#define INSN(c, d, s, o, i)                                            \
-	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), \
-			    .off = (o), .imm = (i) })
+#define INSN(c, d, s, o, i)                \
+	((struct bpf_insn){.code = (c),    \
+			   .dst_reg = (d), \
+			   .src_reg = (s), \
+			   .off = (o),     \
+			   .imm = (i)})
 
 #define NREGS 4 /* r1..r4 are tracked */
 #define MAXI 64
@@ -964,7 +971,7 @@ static int kernel_load(struct prog *p)
 
 static bool kernel_available(void)
 {
-	struct prog p = { .n = 2 };
+	struct prog p = {.n = 2};
 
 	p.insn[0] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
 	p.insn[1] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
@@ -1075,15 +1082,14 @@ static bool gen_insn(struct prog *p, struct bh_scalar *regs, int *njmp,
 
 	if (what < 11) {
 		static const enum bh_alu_op ops[] = {
-			BH_ALU_ADD, BH_ALU_SUB, BH_ALU_MUL, BH_ALU_OR,
-			BH_ALU_AND, BH_ALU_XOR, BH_ALU_LSH, BH_ALU_RSH,
+			BH_ALU_ADD,  BH_ALU_SUB, BH_ALU_MUL, BH_ALU_OR,
+			BH_ALU_AND,  BH_ALU_XOR, BH_ALU_LSH, BH_ALU_RSH,
 			BH_ALU_ARSH, BH_ALU_AND, BH_ALU_DIV,
 		};
 		enum bh_alu_op op = ops[what];
 		int off = 0;
 
-		if (op == BH_ALU_LSH || op == BH_ALU_RSH ||
-		    op == BH_ALU_ARSH) {
+		if (op == BH_ALU_LSH || op == BH_ALU_RSH || op == BH_ALU_ARSH) {
 			imm = (int32_t)rnd_below(is64 ? 64 : 32);
 			if (rnd_below(4) == 0)
 				use_x = true;
@@ -1115,8 +1121,8 @@ static bool gen_insn(struct prog *p, struct bh_scalar *regs, int *njmp,
 			*in = INSN(BPF_ALU64 | BPF_END, d, 0, 0, width);
 		else
 			*in = INSN(BPF_ALU | BPF_END |
-					   (kind == BH_END_TO_BE ? BPF_TO_BE :
-								   BPF_TO_LE),
+					   (kind == BH_END_TO_BE ? BPF_TO_BE
+								 : BPF_TO_LE),
 				   d, 0, 0, width);
 		bh_scalar_end(dst, kind, width);
 	} else if (what == 13) {
@@ -1131,8 +1137,8 @@ static bool gen_insn(struct prog *p, struct bh_scalar *regs, int *njmp,
 			bh_scalar_alu(dst, dst, BH_ALU_MOV, false);
 		} else {
 			*in = INSN(cls | BPF_MOV | BPF_K, d, 0, 0, imm);
-			k = bh_scalar_const(is64 ? (uint64_t)(int64_t)imm :
-						   (uint32_t)imm);
+			k = bh_scalar_const(is64 ? (uint64_t)(int64_t)imm
+						 : (uint32_t)imm);
 			*dst = k;
 		}
 	} else {
@@ -1146,8 +1152,10 @@ static bool gen_insn(struct prog *p, struct bh_scalar *regs, int *njmp,
 		if (use_x && s == d)
 			use_x = false;
 		if (!use_x && rnd_below(3) == 0)
-			imm = rnd_below(2) ? (int32_t)((uint64_t)dst->smin + 1) :
-					     (int32_t)((uint64_t)dst->smax - 1);
+			imm = rnd_below(2) ? (int32_t)((uint64_t)dst->smin + 1)
+					   : (int32_t)((uint64_t)dst->smax - 1);
+		else if (!use_x && op == BH_JSET && rnd_below(2))
+			imm = (int32_t)(1U << rnd_below(32));
 		k = use_x ? *src : bh_scalar_const((uint64_t)(int64_t)imm);
 		taken = bh_scalar_branch_taken(dst, &k, op, is32);
 		if (taken == 1)
@@ -1201,11 +1209,11 @@ TEST(kernel_differential)
 		return;
 	}
 	/* BH_SCALAR_PROGS / BH_SCALAR_SEED widen a run for exploration. */
-	nprogs = getenv("BH_SCALAR_PROGS") ? atoi(getenv("BH_SCALAR_PROGS")) :
-					     400;
-	rng_state = getenv("BH_SCALAR_SEED") ?
-			    strtoull(getenv("BH_SCALAR_SEED"), NULL, 0) :
-			    0xabcdef0123456789ULL;
+	nprogs = getenv("BH_SCALAR_PROGS") ? atoi(getenv("BH_SCALAR_PROGS"))
+					   : 400;
+	rng_state = getenv("BH_SCALAR_SEED")
+			    ? strtoull(getenv("BH_SCALAR_SEED"), NULL, 0)
+			    : 0xabcdef0123456789ULL;
 	for (prog_no = 0; prog_no < nprogs; prog_no++) {
 		struct bh_scalar regs[NREGS + 1];
 		int jmp_at[MAXI], njmp = 0, k, i, len, err;
