@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The verifier's abstract state, in the kernel's shape (bpf_reg_state,
+ * bpf_stack_state, bpf_func_state, bpf_verifier_state), and the verifier
+ * environment one bh_verify() call works in.
+ *
+ * Invariant: a state describes a set of concrete machine states that
+ * contains every state the program can be in at state->insn_idx along the
+ * path explored; every check reads only this description.
+ */
+#ifndef BPFHOST_VERIFIER_STATE_H
+#define BPFHOST_VERIFIER_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "verifier/scalar.h"
+#include "verifier/verifier.h"
+
+#define BH_MAX_FRAMES 8
+#define BH_MAX_STACK 512
+#define BH_STACK_SLOTS (BH_MAX_STACK / 8)
+#define BH_MAX_REFS 64
+#define BH_COMPLEXITY_LIMIT_INSNS 1000000
+#define BH_COMPLEXITY_LIMIT_JMP_SEQ 8192
+#define BH_MAX_VAR_OFF (1 << 29)
+
+/* Base register types (the kernel's enum bpf_reg_type, the ones we model) */
+enum bh_reg_type {
+	BH_NOT_INIT = 0,
+	BH_SCALAR,
+	BH_PTR_TO_CTX,
+	BH_CONST_PTR_TO_MAP,
+	BH_PTR_TO_MAP_VALUE,
+	BH_PTR_TO_MAP_KEY,
+	BH_PTR_TO_STACK,
+	BH_PTR_TO_MEM,
+	BH_PTR_TO_BTF_ID,
+	BH_PTR_TO_FUNC,
+	BH_PTR_TO_BUF,
+};
+
+/* Type flags, or-ed into bh_reg.flags (the kernel's type flags). */
+enum bh_reg_flag {
+	BH_PTR_MAYBE_NULL = 1u << 0, /* "_or_null" */
+	BH_MEM_RDONLY = 1u << 1,     /* "rdonly_" */
+	BH_PTR_UNTRUSTED = 1u << 2,  /* "untrusted_" */
+	BH_PTR_TRUSTED = 1u << 3,    /* "trusted_" */
+	BH_MEM_RCU = 1u << 4,	     /* "rcu_" */
+	BH_MEM_ALLOC = 1u << 5,	     /* "alloc_" */
+	BH_MEM_UNINIT = 1u << 6,
+	BH_NON_OWN_REF = 1u << 7,
+};
+
+#define BH_ID_ADD_CONST (1u << 31) /* scalar = (reg with id) + off */
+
+struct bh_reg {
+	uint8_t type;	/* enum bh_reg_type */
+	uint8_t frameno; /* PTR_TO_STACK: whose frame */
+	bool precise;	/* scalar: exact bounds matter */
+	uint32_t flags; /* enum bh_reg_flag */
+	int32_t off;	/* fixed offset (pointers); linked delta (scalars) */
+	/* scalars: the value; pointers: the variable part of the offset */
+	struct bh_scalar s;
+	uint32_t id;	     /* equality class (copies, null checks) */
+	uint32_t ref_obj_id; /* the acquired reference it belongs to */
+	union {
+		/* CONST_PTR_TO_MAP, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY */
+		struct {
+			uint32_t map_idx;
+		};
+		/* PTR_TO_MEM, PTR_TO_BUF */
+		struct {
+			uint32_t mem_size;
+		};
+		/* PTR_TO_BTF_ID: a type in a host BTF source (or the
+		 * program's own BTF for MEM_ALLOC objects: src = UINT32_MAX) */
+		struct {
+			uint32_t btf_src;
+			uint32_t btf_id;
+		};
+		/* PTR_TO_FUNC */
+		struct {
+			uint32_t subprogno;
+		};
+	};
+};
+
+/* Per-byte stack slot types, printed as in the kernel log. */
+enum bh_slot_type {
+	BH_STACK_INVALID = 0, /* '?' */
+	BH_STACK_SPILL,	      /* 'r' (printed as the register) */
+	BH_STACK_MISC,	      /* 'm' */
+	BH_STACK_ZERO,	      /* '0' */
+	BH_STACK_DYNPTR,      /* 'd' */
+	BH_STACK_ITER,	      /* 'i' */
+	BH_STACK_IRQ_FLAG,    /* 'f' */
+};
+
+struct bh_stack_slot {
+	struct bh_reg spilled; /* valid when any byte is STACK_SPILL */
+	/* slot_type[0] is the byte at the lowest address of the slot */
+	uint8_t slot_type[8];
+};
+
+struct bh_func_state {
+	struct bh_reg regs[BH_MAX_REG];
+	int callsite;	  /* insn index of the call, -1 for main */
+	uint32_t frameno;
+	uint32_t subprogno;
+	bool in_callback_fn;
+	int32_t callback_ret_min, callback_ret_max;
+	uint32_t callback_depth;
+	uint32_t allocated_stack; /* bytes, multiple of 8 */
+	struct bh_stack_slot stack[BH_STACK_SLOTS]; /* [0] = fp-8..fp-1 */
+};
+
+enum bh_ref_type {
+	BH_REF_PTR,	 /* an acquired pointer */
+	BH_REF_ITER,	 /* an iterator on the stack */
+	BH_REF_IRQ,
+	BH_REF_LOCK,
+};
+
+struct bh_ref {
+	uint32_t id;
+	int insn_idx; /* where it was acquired */
+	uint8_t type; /* enum bh_ref_type */
+};
+
+struct bh_vstate {
+	struct bh_func_state *frame[BH_MAX_FRAMES];
+	uint32_t curframe;
+	struct bh_ref refs[BH_MAX_REFS];
+	uint32_t acquired_refs;
+	uint32_t active_rcu_lock;
+	uint32_t active_locks;
+	bool in_sleepable;
+	uint32_t insn_idx;
+	uint32_t may_goto_depth;
+	/* exploration bookkeeping (explore.c) */
+	struct bh_vstate *parent;
+	uint32_t branches;
+	uint32_t first_insn_idx, last_insn_idx;
+	struct bh_jmp_hist *jmp_history;
+	uint32_t jmp_history_cnt;
+};
+
+/* A jump-history entry: (prev insn -> insn) taken non-linearly, plus the
+ * stack-access and linked-register facts precision backtracking needs. */
+struct bh_jmp_hist {
+	uint32_t idx, prev_idx;
+	uint32_t flags;
+	uint64_t linked_regs;
+};
+
+/* Per-instruction facts gathered while verifying. */
+struct bh_insn_aux {
+	uint32_t flags; /* enum bh_insn_aux_flag, plus verifier-internal */
+	bool prune_point, force_checkpoint, jmp_point;
+	uint32_t subprogno;
+	uint32_t live_regs_before; /* bit per register */
+	uint32_t scc;
+};
+
+struct bh_subprog {
+	uint32_t start;	 /* first insn */
+	uint32_t end;	 /* one past the last */
+	bool global;	 /* verified once, against its BTF prototype */
+	uint32_t stack_depth;
+	uint32_t btf_func_id; /* FUNC in prog_btf, 0 if none */
+};
+
+struct bh_state_list;
+
+/* One bh_verify() call. */
+struct bh_venv {
+	const struct bh_verify_env *env;
+	struct bh_verify_result *res;
+	struct bh_insn_aux *aux;
+	struct bh_subprog *subprogs;
+	uint32_t subprog_cnt;
+	uint32_t id_gen;	/* next fresh id */
+	uint64_t insn_processed;
+	uint32_t prev_insn_idx;
+	/* exploration (explore.c) */
+	struct bh_vstate *cur;
+	struct bh_state_list **explored; /* per insn */
+	void *stack; /* pending branches */
+	uint32_t stack_size;
+	/* log (log.c) */
+	size_t log_len;
+	bool log_full;
+	/* internal: set while verifying a global subprogram on its own */
+	bool in_global_subprog;
+};
+
+#endif
