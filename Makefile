@@ -197,6 +197,8 @@ install: lib cli
 	install -m 755 $(BUILD)/bpfhost $(DESTDIR)$(PREFIX)/bin/
 	ln -sf bpfhost $(DESTDIR)$(PREFIX)/bin/bpfhost-conformance-plugin
 	sed -e 's|@PREFIX@|$(PREFIX)|g' bpfhost.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfhost.pc
+	install -d $(DESTDIR)$(PREFIX)/share/bpfhost
+	install -m 644 bpfhost.mk $(DESTDIR)$(PREFIX)/share/bpfhost/
 
 format:
 	clang-format -i $(LIB_SRCS) $(CLI_SRCS) $(TEST_SRCS) $(wildcard src/*/*.h include/bpfhost/*.h)
