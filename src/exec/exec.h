@@ -37,7 +37,8 @@ typedef uint64_t (*bh_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
  * 64-bit register as is).  An argument
  * marked in inject_mask is not taken from its register: the interpreter
  * passes inject_val instead (the calling program's handle, for __prog).
- * When every ext is 0 and inject_mask is 0 the call is one indirect call.
+ * When every ext is 0 (or the return's BH_EXT_VOID) and inject_mask is 0
+ * the call is one indirect call, like a helper's.
  */
 enum bh_ext {
 	BH_EXT_NONE = 0, /* 64-bit value or pointer */

@@ -170,7 +170,7 @@ static int bh_decode_kfunc(struct bh_code *code, size_t i,
 			   const void *const *labels, struct bh_slot *s,
 			   char *err, size_t errsz)
 {
-	struct bh_kcall kc = { 0 };
+	struct bh_kcall kc = {0};
 	int ret;
 
 	if (!res || !res->kfunc)
@@ -272,8 +272,7 @@ static int bh_decode_slot(struct bh_code *code, const struct bh_insn *insns,
 					     in->imm);
 		return 0;
 	case BH_OP_CALL_KFUNC:
-		return bh_decode_kfunc(code, i, in, res, labels, s, err,
-				       errsz);
+		return bh_decode_kfunc(code, i, in, res, labels, s, err, errsz);
 	case BH_OP_CALLX:
 	case BH_OP_EXIT:
 		return 0;
@@ -587,11 +586,10 @@ static inline u64 bh_ext(u64 v, unsigned int ext)
  * extended to 64 bits as their types say.  Out of line to keep the run
  * loop's register pressure down.
  */
-static __attribute__((noinline)) u64 bh_kcall_ext(const struct bh_kcall *kc,
-						   u64 r1, u64 r2, u64 r3,
-						   u64 r4, u64 r5)
+static __attribute__((noinline)) u64
+bh_kcall_ext(const struct bh_kcall *kc, u64 r1, u64 r2, u64 r3, u64 r4, u64 r5)
 {
-	u64 a[5] = { r1, r2, r3, r4, r5 };
+	u64 a[5] = {r1, r2, r3, r4, r5};
 
 	for (int i = 0; i < 5; i++)
 		a[i] = kc->inject_mask & (1u << i)

@@ -334,8 +334,8 @@ static bh_fn test_helper(void *ctx, int32_t id)
 	return id == 1000 ? test_sum5 : NULL;
 }
 
-static int test_kfunc(void *ctx, int32_t imm, int16_t off,
-		      struct bh_kcall *out, char *err, size_t errsz)
+static int test_kfunc(void *ctx, int32_t imm, int16_t off, struct bh_kcall *out,
+		      char *err, size_t errsz)
 {
 	(void)ctx;
 	if (imm != 77 || off != 0) {
@@ -691,7 +691,7 @@ TEST(map_helpers)
  */
 #if defined(__x86_64__)
 #define HAVE_RAW_CALLEES 1
-#define ASM_FN(name, body)                                          \
+#define ASM_FN(name, body)                                            \
 	__asm__(".text\n.p2align 4\n.globl " #name "\n.hidden " #name \
 		"\n.type " #name ",@function\n" #name ":\n" body      \
 		"\n.size " #name ", .-" #name "\n")
@@ -701,8 +701,8 @@ ASM_FN(t_raw3, "movq %rdx, %rax\n\tret");
 ASM_FN(t_raw4, "movq %rcx, %rax\n\tret");
 ASM_FN(t_raw5, "movq %r8, %rax\n\tret");
 ASM_FN(t_junk_u8, "movabsq $0xdeadbeefcafe12fe, %rax\n\tret");
-#define RAW_DECL(name)                                                  \
-	__attribute__((visibility("hidden"))) uint64_t name(            \
+#define RAW_DECL(name)                                       \
+	__attribute__((visibility("hidden"))) uint64_t name( \
 		uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
 RAW_DECL(t_raw1);
 RAW_DECL(t_raw2);
@@ -728,7 +728,7 @@ __attribute__((noinline)) static bool t_not(bool b)
 }
 
 __attribute__((noinline)) static unsigned short t_add_u16(unsigned short a,
-							   unsigned short b)
+							  unsigned short b)
 {
 	return (unsigned short)(a + b);
 }
@@ -774,14 +774,10 @@ TEST(kfunc_arg_extension)
 		uint8_t ext;
 		uint64_t want;
 	} c[] = {
-		{BH_EXT_NONE, JUNK},
-		{BH_EXT_BOOL, 1},
-		{BH_EXT_U8, 0xfe},
-		{BH_EXT_S8, (uint64_t)-2},
-		{BH_EXT_U16, 0xfffe},
-		{BH_EXT_S16, (uint64_t)-2},
-		{BH_EXT_U32, 0x8000fffe},
-		{BH_EXT_S32, 0xffffffff8000fffeull},
+		{BH_EXT_NONE, JUNK},	  {BH_EXT_BOOL, 1},
+		{BH_EXT_U8, 0xfe},	  {BH_EXT_S8, (uint64_t)-2},
+		{BH_EXT_U16, 0xfffe},	  {BH_EXT_S16, (uint64_t)-2},
+		{BH_EXT_U32, 0x8000fffe}, {BH_EXT_S32, 0xffffffff8000fffeull},
 	};
 	bh_fn raw[5] = {t_raw1, t_raw2, t_raw3, t_raw4, t_raw5};
 	const uint64_t regs[5] = {JUNK, JUNK, JUNK, JUNK, JUNK};
@@ -798,7 +794,8 @@ TEST(kfunc_arg_extension)
 			kc.arg_ext[(a + 1) % 5] = BH_EXT_U8;
 			CHECK_EQ(run_kcall(&kc, regs, &r0), BH_RUN_OK);
 			CHECK_MSG(r0 == c[i].want,
-				  "arg %d ext %u: 0x%" PRIx64 ", want 0x%" PRIx64,
+				  "arg %d ext %u: 0x%" PRIx64
+				  ", want 0x%" PRIx64,
 				  a + 1, c[i].ext, r0, c[i].want);
 		}
 	}
@@ -897,18 +894,16 @@ TEST(kfunc_c_callees)
 		uint64_t r0;
 
 		CHECK_EQ(run_kcall(&c[i].kc, c[i].r, &r0), BH_RUN_OK);
-		CHECK_MSG(r0 == c[i].want,
-			  "%s: 0x%" PRIx64 ", want 0x%" PRIx64, c[i].name, r0,
-			  c[i].want);
+		CHECK_MSG(r0 == c[i].want, "%s: 0x%" PRIx64 ", want 0x%" PRIx64,
+			  c[i].name, r0, c[i].want);
 	}
 }
 
 TEST(kfunc_inject)
 {
 	/* argument 3 is the program's handle (__prog): whatever r3 holds */
-	struct bh_kcall kc = {.fn = test_sum5,
-			      .inject_mask = 1u << 2,
-			      .inject_val = 1000};
+	struct bh_kcall kc = {
+		.fn = test_sum5, .inject_mask = 1u << 2, .inject_val = 1000};
 	const uint64_t r[5] = {1, 2, 0xbad, 4, 5};
 	uint64_t r0;
 
@@ -945,22 +940,18 @@ TEST(kfunc_decode_errors)
 		 -ENOENT);
 	CHECK_STR(err, "kfunc 2 refused");
 	/* no resolver at all */
-	CHECK_EQ(bh_code_new(p, N(p), NULL, &code, err, sizeof(err)),
-		 -EINVAL);
+	CHECK_EQ(bh_code_new(p, N(p), NULL, &code, err, sizeof(err)), -EINVAL);
 	CHECK_CONTAINS(err, "insn 0: unresolved kfunc");
 	kc.fn = test_sum5;
 	kc.arg_ext[4] = BH_EXT_VOID;
-	CHECK_EQ(bh_code_new(p, N(p), &res, &code, err, sizeof(err)),
-		 -EINVAL);
+	CHECK_EQ(bh_code_new(p, N(p), &res, &code, err, sizeof(err)), -EINVAL);
 	CHECK_CONTAINS(err, "kfunc argument 5 has extension");
 	kc.arg_ext[4] = BH_EXT_NONE;
 	kc.ret_ext = BH_EXT_VOID + 1;
-	CHECK_EQ(bh_code_new(p, N(p), &res, &code, err, sizeof(err)),
-		 -EINVAL);
+	CHECK_EQ(bh_code_new(p, N(p), &res, &code, err, sizeof(err)), -EINVAL);
 	kc.ret_ext = BH_EXT_NONE;
 	kc.inject_mask = 1u << 5;
-	CHECK_EQ(bh_code_new(p, N(p), &res, &code, err, sizeof(err)),
-		 -EINVAL);
+	CHECK_EQ(bh_code_new(p, N(p), &res, &code, err, sizeof(err)), -EINVAL);
 	CHECK(!code);
 }
 
@@ -991,10 +982,13 @@ TEST(kfunc_many_calls)
 			      .ret_ext = BH_EXT_S32};
 	struct bh_resolve res = {.ctx = &kc, .kfunc = kcall_res};
 	struct bh_insn p[] = {
-		LDDW(1, 0xffff0000fffdull), CALL_KFUNC(1), /* -3 */
-		MOV64_REG(6, 0),	    LDDW(1, 0x7fff),
-		CALL_KFUNC(1),				   /* 0x7fff */
-		ADD64_REG(0, 6),	    EXIT(),
+		LDDW(1, 0xffff0000fffdull),
+		CALL_KFUNC(1), /* -3 */
+		MOV64_REG(6, 0),
+		LDDW(1, 0x7fff),
+		CALL_KFUNC(1), /* 0x7fff */
+		ADD64_REG(0, 6),
+		EXIT(),
 	};
 	uint64_t r0;
 
@@ -1015,16 +1009,11 @@ static size_t loop_prog(struct bh_insn *p, int32_t flags,
 			const struct bh_insn *cb, size_t ncb)
 {
 	const struct bh_insn main[LOOP_CB] = {
-		STDW(10, -8, 0),
-		LD_FUNC(2, LOOP_CB - 2),
-		MOV64_REG(3, 10),
-		ADD64_IMM(3, -8),
-		MOV64_IMM(4, flags),
-		CALL_HELPER(BPF_LOOP),
-		LDXDW(1, 10, -8),
-		MUL64_IMM(1, 1000),
-		ADD64_REG(0, 1),
-		EXIT(),
+		STDW(10, -8, 0),     LD_FUNC(2, LOOP_CB - 2),
+		MOV64_REG(3, 10),    ADD64_IMM(3, -8),
+		MOV64_IMM(4, flags), CALL_HELPER(BPF_LOOP),
+		LDXDW(1, 10, -8),    MUL64_IMM(1, 1000),
+		ADD64_REG(0, 1),     EXIT(),
 	};
 
 	memcpy(p, main, sizeof(main));
@@ -1034,15 +1023,14 @@ static size_t loop_prog(struct bh_insn *p, int32_t flags,
 
 /* *ctx += 1; return 0 (5 instructions) */
 static const struct bh_insn count_cb[] = {
-	LDXDW(3, 2, 0), ADD64_IMM(3, 1), STXDW(2, 3, 0),
+	LDXDW(3, 2, 0),	 ADD64_IMM(3, 1), STXDW(2, 3, 0),
 	MOV64_IMM(0, 0), EXIT(),
 };
 
 /* *ctx += i + 1; return i == 3 */
 static const struct bh_insn stop_cb[] = {
-	LDXDW(3, 2, 0),	 ADD64_REG(3, 1),    ADD64_IMM(3, 1),
-	STXDW(2, 3, 0),	 MOV64_IMM(0, 0),    JNE_IMM(1, 3, 1),
-	MOV64_IMM(0, 1), EXIT(),
+	LDXDW(3, 2, 0),	 ADD64_REG(3, 1),  ADD64_IMM(3, 1), STXDW(2, 3, 0),
+	MOV64_IMM(0, 0), JNE_IMM(1, 3, 1), MOV64_IMM(0, 1), EXIT(),
 };
 
 static int run_loop(const struct bh_insn *cb, size_t ncb, int32_t flags,
@@ -1215,8 +1203,7 @@ TEST(callback_depth)
 	uint64_t r0;
 
 	/* main and callbacks in frames 1..7: the 8 frames */
-	CHECK_EQ(run_res(nest_prog, N(nest_prog), NULL, 6, 0, &r0),
-		 BH_RUN_OK);
+	CHECK_EQ(run_res(nest_prog, N(nest_prog), NULL, 6, 0, &r0), BH_RUN_OK);
 	CHECK_U64(r0, 6);
 	/* a ninth frame faults, from the innermost callback up through
 	 * every bpf_loop to the run */
@@ -1277,8 +1264,7 @@ TEST(callback_budget)
 
 	/* 100 callbacks of 5 instructions and 11 in main: callbacks are
 	 * charged to the run's budget, exactly */
-	CHECK_EQ(run_loop(count_cb, N(count_cb), 0, 100, 511, &r0),
-		 BH_RUN_OK);
+	CHECK_EQ(run_loop(count_cb, N(count_cb), 0, 100, 511, &r0), BH_RUN_OK);
 	CHECK_U64(r0, 100 + 100 * 1000);
 	CHECK_EQ(run_loop(count_cb, N(count_cb), 0, 100, 510, &r0),
 		 BH_RUN_INSN_LIMIT);
@@ -1289,8 +1275,8 @@ TEST(callback_budget)
 TEST(callback_bad_handle)
 {
 	struct bh_insn p[] = {
-		MOV64_IMM(1, 1),      LDDW(2, 0),
-		MOV64_IMM(3, 0),      MOV64_IMM(4, 0),
+		MOV64_IMM(1, 1),       LDDW(2, 0),
+		MOV64_IMM(3, 0),       MOV64_IMM(4, 0),
 		CALL_HELPER(BPF_LOOP), EXIT(),
 	};
 	struct bh_code *code;
@@ -1309,11 +1295,10 @@ TEST(callback_bad_handle)
 
 		memcpy(q, p, sizeof(p));
 		q[1].imm = (int32_t)(uint32_t)((uintptr_t)code + 64 + 1);
-		q[2].imm = (int32_t)(uint32_t)(((uintptr_t)code + 64 + 1) >>
-					       32);
+		q[2].imm =
+			(int32_t)(uint32_t)(((uintptr_t)code + 64 + 1) >> 32);
 		CHECK_EQ(bh_code_new(q, N(q), NULL, &c2, err, sizeof(err)), 0);
-		CHECK_EQ(bh_code_run(c2, 0, 0, NULL, &r0),
-			 BH_RUN_BAD_CALLBACK);
+		CHECK_EQ(bh_code_run(c2, 0, 0, NULL, &r0), BH_RUN_BAD_CALLBACK);
 		bh_code_free(c2);
 	}
 	bh_code_free(code);
@@ -1361,9 +1346,9 @@ TEST(callback_nested_runs)
 	struct bh_resolve res = {&rctx, test_ldimm64, cb_helper, NULL};
 	/* cb: *ctx += inner(4), where inner runs its own bpf_loop */
 	static const struct bh_insn outer_cb[] = {
-		MOV64_REG(6, 2),   MOV64_IMM(1, 4), CALL_HELPER(1002),
-		LDXDW(3, 6, 0),	   ADD64_REG(3, 0), STXDW(6, 3, 0),
-		MOV64_IMM(0, 0),   EXIT(),
+		MOV64_REG(6, 2), MOV64_IMM(1, 4), CALL_HELPER(1002),
+		LDXDW(3, 6, 0),	 ADD64_REG(3, 0), STXDW(6, 3, 0),
+		MOV64_IMM(0, 0), EXIT(),
 	};
 	struct bh_insn inner[64], outer[64];
 	size_t ni = loop_prog(inner, 0, count_cb, N(count_cb));
@@ -1390,8 +1375,7 @@ static void *loop_thread(void *arg)
 	for (uint64_t i = 0; i < 3000; i++) {
 		uint64_t n = i % 50, r0;
 
-		if (bh_code_run(code, n, 0, NULL, &r0) ||
-		    r0 != n + n * 1000)
+		if (bh_code_run(code, n, 0, NULL, &r0) || r0 != n + n * 1000)
 			bad++;
 	}
 	return (void *)bad;
