@@ -194,6 +194,8 @@ install: lib cli
 	install -m 755 $(BUILD)/libbpfhost.so $(DESTDIR)$(PREFIX)/lib/libbpfhost.so.0
 	ln -sf libbpfhost.so.0 $(DESTDIR)$(PREFIX)/lib/libbpfhost.so
 	install -m 644 include/bpfhost/*.h $(DESTDIR)$(PREFIX)/include/bpfhost/
+	install -d $(DESTDIR)$(PREFIX)/include/bpfhost/bpf
+	install -m 644 include/bpf/*.h $(DESTDIR)$(PREFIX)/include/bpfhost/bpf/
 	install -m 755 $(BUILD)/bpfhost $(DESTDIR)$(PREFIX)/bin/
 	ln -sf bpfhost $(DESTDIR)$(PREFIX)/bin/bpfhost-conformance-plugin
 	sed -e 's|@PREFIX@|$(PREFIX)|g' bpfhost.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfhost.pc

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rt.h"
+#include "stdlib/stdlib.h"
 
 bool bh_opts_valid(const void *opts, size_t known_sz)
 {
@@ -50,6 +51,8 @@ struct bpfhost_rt *bpfhost_rt_new(const struct bpfhost_rt_opts *opts)
 	rt->hbtf = bh_rt_self_hbtf(err, sizeof(err));
 	rt->reg = rt->hbtf ? bh_kfunc_reg_new(rt->hbtf) : NULL;
 	ret = rt->reg ? bh_rt_add_builtin_types(rt) : -ENOMEM;
+	if (!ret)
+		ret = bh_stdlib_add(rt);
 	if (!ret)
 		ret = bh_rt_adopt_default(rt, err, sizeof(err));
 	if (ret) {

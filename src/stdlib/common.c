@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The kernel's "common" kfuncs (registered for BPF_PROG_TYPE_UNSPEC, so
+ * every program type sees them) that carry over to user space:
+ *   - bpf_iter_num_new/next/destroy, the open-coded numeric iterator behind
+ *     bpf_for() and bpf_repeat(), with the kernel's limits and errors;
+ *   - bpf_rcu_read_lock/unlock: markers the verifier uses to delimit RCU
+ *     read-side sections.  Host objects reached under them must stay valid
+ *     until the unlock, which the host guarantees as the kernel's RCU does;
+ *     at run time they do nothing.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include "bpfhost/kfunc.h"
+#include "stdlib.h"
+
+/* BPF_MAX_LOOPS: the most iterations one iterator may promise */
+#define BH_ITER_NUM_MAX (8 * 1024 * 1024)
+
+struct bpf_iter_num {
+	uint64_t __opaque[1];
+} __attribute__((aligned(8)));
+
+/* What the 8 opaque bytes hold. */
+struct bh_iter_num_state {
+	int cur;
+	int end;
+};
+
+__bpf_kfunc_start_defs();
+
+__bpf_kfunc int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end)
+{
+	struct bh_iter_num_state *s = (struct bh_iter_num_state *)it;
+
+	_Static_assert(sizeof(*s) == sizeof(*it), "iterator state size");
+	/* a failed constructor leaves an iterator whose next() is NULL */
+	s->cur = 0;
+	s->end = 0;
+	if (start > end)
+		return -EINVAL;
+	if ((int64_t)end - (int64_t)start > BH_ITER_NUM_MAX)
+		return -E2BIG;
+	/* next() increments first */
+	s->cur = (int)((int64_t)start - 1);
+	s->end = end;
+	return 0;
+}
+
+__bpf_kfunc int *bpf_iter_num_next(struct bpf_iter_num *it)
+{
+	struct bh_iter_num_state *s = (struct bh_iter_num_state *)it;
+
+	/* in 64 bits: cur + 1 must not wrap when end is INT_MAX */
+	if ((int64_t)s->cur + 1 >= s->end) {
+		s->cur = 0;
+		s->end = 0;
+		return NULL;
+	}
+	s->cur++;
+	return &s->cur;
+}
+
+__bpf_kfunc void bpf_iter_num_destroy(struct bpf_iter_num *it)
+{
+	struct bh_iter_num_state *s = (struct bh_iter_num_state *)it;
+
+	s->cur = 0;
+	s->end = 0;
+}
+
+__bpf_kfunc void bpf_rcu_read_lock(void)
+{
+}
+
+__bpf_kfunc void bpf_rcu_read_unlock(void)
+{
+}
+
+__bpf_kfunc_end_defs();
+
+BTF_KFUNCS_START(bh_common_kfunc_ids)
+BTF_ID_FLAGS(func, bpf_iter_num_new, KF_ITER_NEW)
+BTF_ID_FLAGS(func, bpf_iter_num_next, KF_ITER_NEXT | KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_iter_num_destroy, KF_ITER_DESTROY)
+BTF_ID_FLAGS(func, bpf_rcu_read_lock)
+BTF_ID_FLAGS(func, bpf_rcu_read_unlock)
+BTF_KFUNCS_END(bh_common_kfunc_ids)
+
+static const struct btf_kfunc_id_set bh_common_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &bh_common_kfunc_ids,
+};
+
+int bh_stdlib_add(struct bpfhost_rt *rt)
+{
+	return bpfhost_kfunc_set_add(rt, "*", &bh_common_kfunc_set);
+}
