@@ -100,7 +100,13 @@ cli: $(BUILD)/bpfhost $(BUILD)/bpfhost-conformance-plugin
 $(BUILD)/bpfhost-conformance-plugin: $(BUILD)/bpfhost
 	ln -sf bpfhost $@
 tests: $(TEST_BINS) $(ASAN_TEST_BINS) $(BUILD)/asan/bpfhost
-progs: $(BPF_OBJS)
+# programs for tests that set up host program types of their own
+HOSTPROG_SRCS := $(sort $(wildcard tests/hostprogs/*.bpf.c))
+HOSTPROG_OBJS := $(HOSTPROG_SRCS:tests/hostprogs/%.bpf.c=$(BUILD)/hostprogs/%.bpf.o)
+progs: $(BPF_OBJS) $(HOSTPROG_OBJS)
+$(BUILD)/hostprogs/%.bpf.o: tests/hostprogs/%.bpf.c $(wildcard include/bpf/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 tools: $(BUILD)/tools/kload
 
 # The kernel as an oracle (tests load corpus programs into it when bpf()
