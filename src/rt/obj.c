@@ -61,7 +61,7 @@ void bh_obj_warnf(struct bpfhost_obj *obj, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	obj_log_append(obj, msg);
-	bh_rt_log(obj->rt, BPFHOST_LOG_WARN, "%s: warning: %s", obj->name, msg);
+	bh_rt_log(obj->rt, BPFHOST_LOG_WARN, "%s: %s", obj->name, msg);
 }
 
 static void obj_release(struct bpfhost_obj *obj)
