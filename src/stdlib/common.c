@@ -93,7 +93,7 @@ static const struct btf_kfunc_id_set bh_common_kfunc_set = {
 	.set = &bh_common_kfunc_ids,
 };
 
-int bh_stdlib_add(struct bpfhost_rt *rt)
+int bh_stdlib_common_add(struct bpfhost_rt *rt)
 {
 	return bpfhost_kfunc_set_add(rt, "*", &bh_common_kfunc_set);
 }
