@@ -76,7 +76,21 @@ struct bh_resolve {
 	 * reaches it stops with BH_RUN_NO_KFUNC. */
 	int (*kfunc)(void *ctx, int32_t imm, int16_t off, struct bh_kcall *out,
 		     char *err, size_t errsz);
+	/* Per instruction, or NULL: non-zero makes the load at that index a
+	 * probe load (the verifier's BH_AUX_PROBE_MEM), which reads 0 from
+	 * a bad address instead of faulting. */
+	const uint8_t *probe;
 };
+
+/* ---- probe loads (src/exec/probe.c) ---- */
+
+/* Install the fault handler probe loads need (once per process). */
+void bh_probe_init(void);
+/* Loads that read 0 instead of faulting on a bad address. */
+uint64_t bh_probe_ld8(const void *addr);
+uint64_t bh_probe_ld16(const void *addr);
+uint64_t bh_probe_ld32(const void *addr);
+uint64_t bh_probe_ld64(const void *addr);
 
 struct bh_code;
 

@@ -92,6 +92,19 @@ struct bh_run {
 		__attribute__((aligned(16)));
 };
 
+/* Dispatch labels past the opcode list: the "bad slot" trap, then the
+ * probe forms of the loads, which only the decoder selects. */
+enum {
+	BH_PROBE_LDXB = BH_OP__COUNT + 1,
+	BH_PROBE_LDXH,
+	BH_PROBE_LDXW,
+	BH_PROBE_LDXDW,
+	BH_PROBE_LDXSB,
+	BH_PROBE_LDXSH,
+	BH_PROBE_LDXSW,
+	BH_LABELS,
+};
+
 /* The innermost run on this thread, for bh_callback_call(). */
 static _Thread_local struct bh_run *bh_cur_run;
 
@@ -209,6 +222,29 @@ static int bh_decode_kfunc(struct bh_code *code, size_t i,
 	return 0;
 }
 
+/* The probe form of a load, or -1. */
+static int bh_probe_label(enum bh_op op)
+{
+	switch (op) {
+	case BH_OP_LDXB:
+		return BH_PROBE_LDXB;
+	case BH_OP_LDXH:
+		return BH_PROBE_LDXH;
+	case BH_OP_LDXW:
+		return BH_PROBE_LDXW;
+	case BH_OP_LDXDW:
+		return BH_PROBE_LDXDW;
+	case BH_OP_LDXSB:
+		return BH_PROBE_LDXSB;
+	case BH_OP_LDXSH:
+		return BH_PROBE_LDXSH;
+	case BH_OP_LDXSW:
+		return BH_PROBE_LDXSW;
+	default:
+		return -1;
+	}
+}
+
 /* Fill s from insns[i]; the ld_imm64 second slot is the caller's. */
 static int bh_decode_slot(struct bh_code *code, const struct bh_insn *insns,
 			  size_t i, const struct bh_resolve *res,
@@ -226,6 +262,16 @@ static int bh_decode_slot(struct bh_code *code, const struct bh_insn *insns,
 				     "insn %zu: unknown opcode 0x%02x", i,
 				     in->code);
 	s->label = labels[op];
+	if (res && res->probe && res->probe[i]) {
+		int p = bh_probe_label(op);
+
+		if (p < 0)
+			return bh_decode_err(err, errsz, -EINVAL,
+					     "insn %zu: only loads can be probe loads",
+					     i);
+		s->label = labels[p];
+		bh_probe_init();
+	}
 	s->dst = in->dst_reg;
 	s->src = in->src_reg;
 	s->off = in->off;
@@ -617,12 +663,19 @@ bh_interp(struct bh_run *run, const struct bh_slot *entry, u64 r1, u64 r2,
 	  u64 r3, u64 r4, u64 r5, u64 *r0, const void *const **labels)
 {
 	/* the casts keep cppcheck from reading &&label as a boolean */
-	static const void *const table[BH_OP__COUNT + 1] = {
+	static const void *const table[BH_LABELS] = {
 #define X(name, code, sel, selval, cpu, group, sem) \
 	[BH_OP_##name] = (const void *)&&op_##name,
 #include "insn/opcodes.def"
 #undef X
 		[BH_OP__COUNT] = (const void *)&&bad_slot,
+		[BH_PROBE_LDXB] = (const void *)&&op_PROBE_LDXB,
+		[BH_PROBE_LDXH] = (const void *)&&op_PROBE_LDXH,
+		[BH_PROBE_LDXW] = (const void *)&&op_PROBE_LDXW,
+		[BH_PROBE_LDXDW] = (const void *)&&op_PROBE_LDXDW,
+		[BH_PROBE_LDXSB] = (const void *)&&op_PROBE_LDXSB,
+		[BH_PROBE_LDXSH] = (const void *)&&op_PROBE_LDXSH,
+		[BH_PROBE_LDXSW] = (const void *)&&op_PROBE_LDXSW,
 	};
 	struct bh_frame *frame;
 	const struct bh_slot *base, *pc, *blk;
@@ -697,6 +750,7 @@ bh_interp(struct bh_run *run, const struct bh_slot *entry, u64 r1, u64 r2,
 	op_A##name: fn(APTR(t), (t)SRC, __ATOMIC_RELAXED); NEXT();	\
 	op_AF##name: SRC = fn(APTR(t), (t)SRC, __ATOMIC_SEQ_CST); NEXT();
 #define ADDR(r) (reg[r] + (u64)(s64)pc->off)
+#define PADDR(r) ((const void *)(uintptr_t)ADDR(r))
 /* A helper or kfunc call, which may call back into the program: publish
  * what a callback needs, and stop at once if one faulted. */
 #define HCALL(call)							\
@@ -788,6 +842,14 @@ op_LDDW:
 	ALU(LDXSB, (u64)(s64)(int8_t)bh_ld8(ADDR(pc->src)))
 	ALU(LDXSH, (u64)(s64)(int16_t)bh_ld16(ADDR(pc->src)))
 	ALU(LDXSW, (u64)(s64)(s32)bh_ld32(ADDR(pc->src)))
+	/* probe loads: a bad address reads as 0 (src/exec/probe.c) */
+	ALU(PROBE_LDXB, bh_probe_ld8(PADDR(pc->src)))
+	ALU(PROBE_LDXH, bh_probe_ld16(PADDR(pc->src)))
+	ALU(PROBE_LDXW, bh_probe_ld32(PADDR(pc->src)))
+	ALU(PROBE_LDXDW, bh_probe_ld64(PADDR(pc->src)))
+	ALU(PROBE_LDXSB, (u64)(s64)(int8_t)bh_probe_ld8(PADDR(pc->src)))
+	ALU(PROBE_LDXSH, (u64)(s64)(int16_t)bh_probe_ld16(PADDR(pc->src)))
+	ALU(PROBE_LDXSW, (u64)(s64)(s32)bh_probe_ld32(PADDR(pc->src)))
 
 	STORE(STB, bh_st8, IMM)
 	STORE(STH, bh_st16, IMM)
