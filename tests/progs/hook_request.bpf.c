@@ -2,6 +2,7 @@
 /* Typed-argument hook programs (test_hooks fires them; the corpus only
  * loads them: their ctx is the hook's argument slots). */
 // RETVAL: none
+// KERNEL: skip uses bpfhost-only hooks and kfuncs (tp_btf hook and bh_ kfuncs the kernel lacks)
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>

@@ -2,6 +2,7 @@
 /* A deprecated kfunc still links, with a warning naming its replacement. */
 // RETVAL: 42
 // WARN: prog 'deprecated': kfunc 'bh_test_old' is deprecated; use 'bh_test_kfunc' instead: scales by 10
+// KERNEL: skip calls bpfhost test kfuncs (bh_*) the kernel does not have
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

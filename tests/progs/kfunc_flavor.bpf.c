@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* A ___flavor suffix is ignored when linking, as libbpf does. */
 // RETVAL: 12
+// KERNEL: skip calls bpfhost test kfuncs (bh_*) the kernel does not have
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

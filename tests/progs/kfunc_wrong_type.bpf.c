@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* A kfunc registered for tracing programs only, called from syscall. */
 // LOAD-ERROR: calling kernel function bh_test_tracing_only is not allowed
+// KERNEL: skip calls bpfhost test kfuncs (bh_*) the kernel does not have
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
