@@ -9,9 +9,6 @@
 
 #define BH_WEAK __attribute__((weak))
 
-BH_WEAK int bh_stdlib_cpumask_add(struct bpfhost_rt *rt);
-BH_WEAK int bh_stdlib_task_add(struct bpfhost_rt *rt);
-BH_WEAK int bh_stdlib_mem_add(struct bpfhost_rt *rt);
 
 int bh_stdlib_add(struct bpfhost_rt *rt)
 {
