@@ -187,6 +187,12 @@ $(BUILD)/examples/%.bpf.o: examples/%.bpf.c | $(DEPS_STAMP)
 check: all
 	@BUILD=$(BUILD) SHARED=$(SHARED) sh scripts/check.sh
 
+# A long soundness-fuzz run of the verifier (ASan build): FUZZ_ITERS
+# programs from FUZZ_SEED, each accepted one run against guard pages.
+.PHONY: fuzz
+fuzz: $(BUILD)/asan/tests/test_fuzz_verifier
+	BUILD=$(BUILD) FUZZ_ITERS=$${FUZZ_ITERS:-200000} $<
+
 demo: all
 	@sh scripts/demo.sh $(BUILD)
 

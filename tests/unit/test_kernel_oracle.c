@@ -299,9 +299,10 @@ static int check_prog(const char *name, const struct oracle_spec *sp,
 	if (e->reject != !r->accept) {
 		th_case(case_name, 0, "kernel %s, expected %s%s%s%s",
 			r->accept ? "ACCEPT" : "REJECT",
-			e->reject ? "REJECT " : "ACCEPT", e->reject ? e->text : "",
-			r->log ? "; log tail: " : "",
-			r->log ? r->log + (r->log_len > 400 ? r->log_len - 400 : 0)
+			e->reject ? "REJECT " : "ACCEPT",
+			e->reject ? e->text : "", r->log ? "; log tail: " : "",
+			r->log ? r->log + (r->log_len > 400 ? r->log_len - 400
+							    : 0)
 			       : "");
 		return 0;
 	}
@@ -310,7 +311,8 @@ static int check_prog(const char *name, const struct oracle_spec *sp,
 
 		th_case(case_name, ok, "\"%s\" not in the kernel log: %s",
 			e->text,
-			r->log ? r->log + (r->log_len > 400 ? r->log_len - 400 : 0)
+			r->log ? r->log + (r->log_len > 400 ? r->log_len - 400
+							    : 0)
 			       : "(none)");
 		return ok;
 	}
