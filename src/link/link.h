@@ -16,6 +16,12 @@
  * host's (bh_btf_protos_compat); a missing strong kfunc, a removed one, or
  * one not visible to the program's type is an error naming it; a
  * deprecated one is linked with a warning naming its replacement.
+ *
+ * CO-RE relocations (link/core.h) run before kfunc linking.  A CO-RE
+ * relocation that cannot be resolved leaves libbpf's poison in the image:
+ * `call` with src_reg 0 and imm BH_CORE_POISON_IMM (0xbad2310), both slots
+ * for an ld_imm64; only reaching one is an error (bh_core_describe says
+ * which relocation failed).
  */
 #ifndef BPFHOST_LINK_H
 #define BPFHOST_LINK_H

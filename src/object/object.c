@@ -179,6 +179,9 @@ void bh_object_free(struct bh_object *obj)
 		free(obj->progs[i].insns);
 		free(obj->progs[i].func_info);
 		free(obj->progs[i].line_info);
+		for (size_t j = 0; j < obj->progs[i].seg_cnt; j++)
+			free(obj->progs[i].segs[j].sec_name);
+		free(obj->progs[i].segs);
 	}
 	free(obj->progs);
 	for (i = 0; i < obj->map_cnt; i++) {

@@ -48,6 +48,17 @@ struct bh_func_info {
 	uint32_t type_id;  /* BTF FUNC id in the object's BTF */
 };
 
+/* Where a stretch of a program image came from: cnt slots copied from
+ * code section sec_name starting at its slot sec_off.  .BTF.ext CO-RE
+ * records name instructions by (section, offset); this maps them onto
+ * every image that holds a copy (see link/core.h). */
+struct bh_obj_seg {
+	char *sec_name;
+	uint32_t sec_off;
+	uint32_t img_off;
+	uint32_t cnt;
+};
+
 struct bh_obj_prog {
 	char *name;	    /* function symbol name */
 	char *sec_name;	    /* SEC() name, e.g. "syscall", "tp_btf/foo" */
@@ -58,6 +69,8 @@ struct bh_obj_prog {
 	size_t func_info_cnt;
 	struct bh_line_info *line_info;
 	size_t line_info_cnt;
+	struct bh_obj_seg *segs; /* the program, then each subprogram */
+	size_t seg_cnt;
 };
 
 struct bh_obj_map {

@@ -769,6 +769,20 @@ static int bh_build_prog(struct bh_ctx *ctx, size_t root, uint64_t stamp,
 		}
 		bh_count_info(ctx, f, &nf, &nl);
 	}
+	p->segs = calloc(n, sizeof(*p->segs));
+	if (!p->segs)
+		return bh_obj_err(ctx, -ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		const struct bh_func *f = &ctx->funcs[order[i]];
+		struct bh_obj_seg *sg = &p->segs[p->seg_cnt++];
+
+		sg->sec_name = strdup(ctx->secs[f->sec].name);
+		if (!sg->sec_name)
+			return bh_obj_err(ctx, -ENOMEM, "out of memory");
+		sg->sec_off = (uint32_t)f->start;
+		sg->img_off = (uint32_t)f->img_off;
+		sg->cnt = (uint32_t)f->cnt;
+	}
 	p->func_info = calloc(nf + 1, sizeof(*p->func_info));
 	p->line_info = calloc(nl + 1, sizeof(*p->line_info));
 	if (!p->func_info || !p->line_info)

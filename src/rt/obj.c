@@ -20,6 +20,7 @@
 
 #include <bpf/btf.h>
 
+#include "link/core.h"
 #include "link/link.h"
 #include "rt.h"
 
@@ -444,8 +445,12 @@ static int prog_link(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
 		.warn_ctx = obj,
 	};
 	char err[768] = "";
-	int ret = bh_link_kfuncs(prog->p, obj->o, &env, err, sizeof(err));
+	/* CO-RE first, as libbpf relocates CO-RE before anything else
+	 * (link/core.h); it leaves kfunc calls and ksyms alone */
+	int ret = bh_core_relocate(prog->p, obj->o, &env, err, sizeof(err));
 
+	if (!ret)
+		ret = bh_link_kfuncs(prog->p, obj->o, &env, err, sizeof(err));
 	return ret ? bh_obj_errorf(obj, -ret, "%s", err) : 0;
 }
 
