@@ -254,15 +254,16 @@ static void parse_prog_line(const char *line, struct oracle_result *r)
 static int run_kload(const char *kload, const char *obj, const char *ctx_hex,
 		     struct oracle_result *res)
 {
-	char cmd[1024 + sizeof(((struct oracle_spec *)0)->ctx_hex)];
-	char line[4096];
+	char line[4096], *cmd;
 	int n = 0, refused = 0, status;
 	FILE *f;
 
-	snprintf(cmd, sizeof(cmd), "'%s' '%s' --run --log%s%s%s 2>&1", kload,
-		 obj, ctx_hex[0] ? " --ctx-hex '" : "", ctx_hex,
-		 ctx_hex[0] ? "'" : "");
+	if (asprintf(&cmd, "'%s' '%s' --run --log%s%s%s 2>&1", kload, obj,
+		     ctx_hex[0] ? " --ctx-hex '" : "", ctx_hex,
+		     ctx_hex[0] ? "'" : "") < 0)
+		return -1;
 	f = popen(cmd, "r");
+	free(cmd);
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
