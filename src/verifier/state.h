@@ -189,11 +189,26 @@ struct bh_venv {
 	struct bh_state_list **explored; /* per insn */
 	void *stack; /* pending branches */
 	uint32_t stack_size;
-	/* log (log.c) */
-	size_t log_len;
+	/* log (log.c): built in logb (grown, capped), the tail copied to
+	 * env->log_buf at the end as the kernel's rotating log keeps it */
+	char *logb;
+	size_t log_len, logb_cap;
 	bool log_full;
 	/* internal: set while verifying a global subprogram on its own */
 	bool in_global_subprog;
+	/* pruning statistics and the checkpoint heuristic (states.c) */
+	uint32_t total_states, peak_states, cur_states, max_states_per_insn;
+	uint32_t jmps_since_prune, insns_since_prune;
+	bool states_capped;
+	/* log bookkeeping (log.c): what the current insn touched, and where
+	 * its line ended, so the touched state can be appended to it */
+	uint32_t scratched_regs;
+	uint64_t scratched_stack;
+	size_t insn_line_end, insn_line_start;
+	const void *last_linfo;
+	bool rejected;
+	/* the main program and global subprograms are verified in turn */
+	uint32_t entry_subprog;
 };
 
 #endif

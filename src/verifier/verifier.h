@@ -107,6 +107,10 @@ struct bh_verify_stats {
 	uint64_t verification_ns;
 	uint32_t stack_depth[64]; /* per subprogram */
 	uint32_t subprog_cnt;
+	/* BH_CTX_BUFFER: one past the highest ctx byte any access may touch;
+	 * a run must pass at least this many ctx bytes (the kernel's
+	 * max_ctx_offset check in test_run) */
+	uint32_t max_ctx_offset;
 };
 
 struct bh_verify_result {

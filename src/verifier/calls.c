@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Calls and exits: BPF-to-BPF calls (static ones inline with a new frame,
+ * global ones checked against their BTF prototype), helper calls by
+ * prototype (the helpers bpfhost implements), bpf_loop callbacks, kfunc
+ * calls (per-argument checks, acquire/release references), and exit
+ * (return values, frame pops, reference leaks).
+ *
+ * Invariant: after any call R1-R5 of the calling frame are NOT_INIT and R0
+ * describes every value the callee may return; a reference is in
+ * state->refs exactly while some path may still have to release it, and
+ * releasing it turns every copy into an unknown scalar.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <bpf/btf.h>
+
+#include "btf/hbtf.h"
+#include "verifier/vinternal.h"
+
+#define HELPER_MAP_LOOKUP 1
+#define HELPER_MAP_UPDATE 2
+#define HELPER_MAP_DELETE 3
+#define HELPER_KTIME 5
+#define HELPER_PRINTK 6
+#define HELPER_PRANDOM 7
+#define HELPER_SMP_ID 8
+#define HELPER_LOOP 181
+
+static void clobber_caller_saved(struct bh_venv *v)
+{
+	struct bh_reg *regs = cur_regs(v);
+
+	for (int r = 0; r <= 5; r++) {
+		mark_reg_not_init(&regs[r]);
+		mark_reg_scratched(v, (uint32_t)r);
+	}
+}
+
+static void reg_type_name(struct bh_venv *v, uint32_t regno, char *buf,
+			  size_t size)
+{
+	bh_reg_type_str(v, &cur_regs(v)[regno], buf, size);
+}
+
+/* ---- references ---- */
+
+static int acquire_reference(struct bh_venv *v, uint32_t *id)
+{
+	struct bh_vstate *st = v->cur;
+
+	if (st->acquired_refs >= BH_MAX_REFS)
+		return bh_reject(v, "too many acquired references (max %d)",
+				 BH_MAX_REFS);
+	*id = bh_new_id(v);
+	st->refs[st->acquired_refs].id = *id;
+	st->refs[st->acquired_refs].insn_idx = (int)st->insn_idx;
+	st->refs[st->acquired_refs].type = BH_REF_PTR;
+	st->acquired_refs++;
+	return 0;
+}
+
+int release_reference(struct bh_venv *v, uint32_t ref_obj_id)
+{
+	struct bh_vstate *st = v->cur;
+	bool found = false;
+
+	for (uint32_t i = 0; i < st->acquired_refs; i++) {
+		if (st->refs[i].id != ref_obj_id)
+			continue;
+		memmove(&st->refs[i], &st->refs[i + 1],
+			(st->acquired_refs - i - 1) * sizeof(st->refs[0]));
+		st->acquired_refs--;
+		found = true;
+		break;
+	}
+	if (!found)
+		return bh_bug(v, "release of unacquired reference id=%u",
+			      ref_obj_id);
+	/* every copy of the released pointer becomes a plain number */
+	for (uint32_t fi = 0; fi <= st->curframe; fi++) {
+		struct bh_func_state *f = st->frame[fi];
+
+		for (int r = 0; r < BH_MAX_REG; r++)
+			if (f->regs[r].ref_obj_id == ref_obj_id)
+				mark_reg_unknown(&f->regs[r]);
+		for (uint32_t spi = 0; spi < f->allocated_stack / 8; spi++)
+			if (f->stack[spi].slot_type[0] == BH_STACK_SPILL &&
+			    f->stack[spi].spilled.ref_obj_id == ref_obj_id)
+				mark_reg_unknown(&f->stack[spi].spilled);
+	}
+	return 0;
+}
+
+int check_reference_leak(struct bh_venv *v)
+{
+	struct bh_vstate *st = v->cur;
+
+	if (!st->acquired_refs)
+		return 0;
+	for (uint32_t i = 0; i < st->acquired_refs; i++)
+		bh_log(v, "Unreleased reference id=%u alloc_insn=%d",
+		       st->refs[i].id, st->refs[i].insn_idx);
+	return bh_reject(v, "Unreleased reference id=%u alloc_insn=%d",
+			 st->refs[0].id, st->refs[0].insn_idx);
+}
+
+/* ---- BPF-to-BPF ---- */
+
+static int check_global_call_args(struct bh_venv *v, uint32_t s)
+{
+	const struct btf *b = v->env->prog_btf;
+	const struct btf_type *fn = btf__type_by_id(b, v->subprogs[s].btf_func_id);
+	const struct btf_type *proto = fn ? btf__type_by_id(b, fn->type) : NULL;
+	const struct btf_param *p;
+	int n;
+
+	if (!proto || !btf_is_func_proto(proto))
+		return bh_reject(v, "global function %s has no BTF prototype",
+				 bh_subprog_name(v, s));
+	n = btf_vlen(proto);
+	p = btf_params(proto);
+	for (int i = 0; i < n && i < 5; i++) {
+		uint32_t regno = (uint32_t)i + 1;
+		struct bh_reg *r = &cur_regs(v)[regno];
+		uint32_t id = p[i].type;
+		const struct btf_type *t = btf__type_by_id(b, id);
+		uint64_t k;
+		int err;
+
+		while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+			t = btf__type_by_id(b, id = t->type);
+		err = check_reg_read(v, regno);
+		if (err)
+			return err;
+		if (t && !btf_is_ptr(t)) {
+			if (r->type != BH_SCALAR)
+				return bh_reject(v, "R%u is not a scalar", regno);
+			continue;
+		}
+		if (t && btf_is_ptr(t)) {
+			long sz = btf__resolve_size(b, t->type);
+
+			if (sz <= 0) {
+				if (r->type != BH_PTR_TO_CTX || r->off ||
+				    !bh_tnum_is_const(r->s.var_off) ||
+				    r->s.var_off.value)
+					return bh_reject(v, "arg#%d expects pointer to ctx",
+							 i);
+				continue;
+			}
+			if (is_reg_const(r, &k) && !k)
+				continue; /* NULL: the callee must check */
+			/* the callee may write what it was given */
+			err = check_helper_mem_access(v, regno, 0, (uint64_t)sz,
+						      true, false);
+			if (err) {
+				bh_log(v, "Caller passes invalid args into func#%u ('%s')",
+				       s, bh_subprog_name(v, s));
+				return err;
+			}
+		}
+	}
+	return 0;
+}
+
+static int check_func_call(struct bh_venv *v, const struct bh_insn *in,
+			   uint32_t *next)
+{
+	struct bh_vstate *st = v->cur;
+	uint32_t idx = st->insn_idx;
+	uint32_t target = idx + (uint32_t)in->imm + 1;
+	uint32_t s = bh_subprog_of(v, target);
+	struct bh_func_state *caller = cur_frame(v), *callee;
+	int err;
+
+	if (v->subprogs[s].global) {
+		err = check_global_call_args(v, s);
+		if (err)
+			return err;
+		bh_log(v, "Func#%u ('%s') is global and assumed valid.", s,
+		       bh_subprog_name(v, s));
+		clobber_caller_saved(v);
+		mark_reg_unknown(&cur_regs(v)[0]);
+		return 0;
+	}
+	if (st->curframe + 1 >= BH_MAX_FRAMES)
+		return bh_reject_err(v, -E2BIG,
+				     "the call stack of %u frames is too deep",
+				     st->curframe + 2);
+	callee = bh_frame_alloc();
+	if (!callee)
+		return -ENOMEM;
+	callee->callsite = (int)idx;
+	callee->frameno = st->curframe + 1;
+	callee->subprogno = s;
+	for (int r = 0; r < BH_MAX_REG; r++)
+		mark_reg_not_init(&callee->regs[r]);
+	for (int r = 1; r <= 5; r++)
+		callee->regs[r] = caller->regs[r];
+	mark_reg_ptr(&callee->regs[BH_FP], BH_PTR_TO_STACK, 0);
+	callee->regs[BH_FP].frameno = (uint8_t)callee->frameno;
+	for (int r = 0; r <= 5; r++)
+		mark_reg_not_init(&caller->regs[r]);
+	st->frame[++st->curframe] = callee;
+	if (bh_log_on(v, 1)) {
+		bh_log(v, "caller:");
+		bh_log_state_pfx(v, "", st, true);
+	}
+	*next = target;
+	return 0;
+}
+
+/* ---- exit ---- */
+
+static void scalar_range_str(const struct bh_reg *r, char *buf, size_t size)
+{
+	size_t len = 0;
+	bool unknown = true;
+
+	buf[0] = '\0';
+	if (r->s.smin > INT64_MIN) {
+		len += (size_t)snprintf(buf + len, size - len, "smin=%lld",
+					(long long)r->s.smin);
+		unknown = false;
+	}
+	if (r->s.smax < INT64_MAX && len < size) {
+		len += (size_t)snprintf(buf + len, size - len, "%ssmax=%lld",
+					len ? " " : "", (long long)r->s.smax);
+		unknown = false;
+	}
+	if (unknown)
+		snprintf(buf, size, "unknown scalar value");
+}
+
+int check_exit(struct bh_venv *v, uint32_t *next)
+{
+	struct bh_vstate *st = v->cur;
+	struct bh_func_state *f = cur_frame(v);
+	struct bh_reg *r0;
+	char rs[96];
+	int err;
+
+	err = check_reg_read(v, 0);
+	if (err)
+		return err;
+	r0 = &f->regs[0];
+	if (st->curframe) {
+		struct bh_func_state *caller = st->frame[st->curframe - 1];
+
+		if (f->in_callback_fn) {
+			if (r0->type != BH_SCALAR)
+				return bh_reject(v, "At callback return the register R0 is not a known value (%s)",
+						 bh_reg_type_str(v, r0, rs, sizeof(rs)));
+			if (r0->s.smin < f->callback_ret_min ||
+			    r0->s.smax > f->callback_ret_max) {
+				scalar_range_str(r0, rs, sizeof(rs));
+				return bh_reject(v, "At callback return the register R0 has %s should have been in [%d, %d]",
+						 rs, f->callback_ret_min,
+						 f->callback_ret_max);
+			}
+			*next = (uint32_t)f->callsite;
+		} else {
+			if (r0->type == BH_PTR_TO_STACK &&
+			    r0->frameno == st->curframe)
+				return bh_reject(v, "cannot return stack pointer to the caller");
+			caller->regs[0] = *r0;
+			*next = (uint32_t)f->callsite + 1;
+		}
+		if (bh_log_on(v, 2)) {
+			bh_log(v, "returning from callee:");
+			bh_log_state_pfx(v, "", st, true);
+		}
+		bh_state_pop_frame(st);
+		if (bh_log_on(v, 2)) {
+			char pfx[32];
+
+			snprintf(pfx, sizeof(pfx), "to caller at %u:", *next);
+			bh_log_state_pfx(v, pfx, st, true);
+		}
+		return 0;
+	}
+	if (v->in_global_subprog) {
+		if (r0->type != BH_SCALAR)
+			return bh_reject(v, "At subprogram exit the register R0 is not a scalar value (%s)",
+					 bh_reg_type_str(v, r0, rs, sizeof(rs)));
+	} else if (v->env->type->ret_checked) {
+		const struct bh_verify_prog_type *pt = v->env->type;
+
+		if (r0->type != BH_SCALAR)
+			return bh_reject(v, "At program exit the register R0 is not a known value (%s)",
+					 bh_reg_type_str(v, r0, rs, sizeof(rs)));
+		if (r0->s.smin < pt->ret_min || r0->s.smax > pt->ret_max) {
+			scalar_range_str(r0, rs, sizeof(rs));
+			return bh_reject(v, "At program exit the register R0 has %s should have been in [%lld, %lld]",
+					 rs, (long long)pt->ret_min,
+					 (long long)pt->ret_max);
+		}
+	}
+	err = check_reference_leak(v);
+	return err ? err : 1;
+}
+
+/* ---- helpers ---- */
+
+/* check_func_arg for ARG_CONST_SIZE(_OR_ZERO) */
+static int check_const_size(struct bh_venv *v, uint32_t regno, bool zero_ok,
+			    uint64_t *size)
+{
+	struct bh_reg *r = &cur_regs(v)[regno];
+	char ts[96];
+
+	if (r->type != BH_SCALAR) {
+		reg_type_name(v, regno, ts, sizeof(ts));
+		return bh_reject_err(v, -EACCES, "R%u type=%s expected=scalar",
+				     regno, ts);
+	}
+	if (r->s.smin < 0)
+		return bh_reject_err(v, -EACCES,
+				     "R%u min value is negative, either use unsigned or 'var &= const'",
+				     regno);
+	if (r->s.umax >= BH_MAX_VAR_OFF)
+		return bh_reject_err(v, -EACCES,
+				     "R%u unbounded memory access, use 'var &= const' or 'if (var < const)'",
+				     regno);
+	if (!r->s.umin && !zero_ok && !r->s.umax)
+		return bh_reject_err(v, -EACCES, "invalid zero-sized read");
+	*size = r->s.umax;
+	return 0;
+}
+
+static int check_map_arg(struct bh_venv *v, uint32_t regno,
+			 const struct bh_verify_map **m)
+{
+	struct bh_reg *r = &cur_regs(v)[regno];
+	char ts[96];
+
+	if (r->type != BH_CONST_PTR_TO_MAP) {
+		reg_type_name(v, regno, ts, sizeof(ts));
+		return bh_reject_err(v, -EACCES, "R%u type=%s expected=map_ptr",
+				     regno, ts);
+	}
+	*m = &v->env->maps[r->map_idx];
+	return 0;
+}
+
+/* The constant key an array lookup is given, if the stack holds one. */
+static bool const_stack_key(struct bh_venv *v, const struct bh_reg *key,
+			    uint32_t key_size, uint64_t *out)
+{
+	struct bh_func_state *f;
+	int64_t off;
+	uint32_t spi;
+	struct bh_stack_slot *s;
+	bool zero = true;
+
+	if (key->type != BH_PTR_TO_STACK || !bh_tnum_is_const(key->s.var_off) ||
+	    key_size != 4)
+		return false;
+	off = (int64_t)key->s.var_off.value + key->off;
+	if (off % 8 || off < -BH_MAX_STACK || off >= 0)
+		return false;
+	f = v->cur->frame[key->frameno];
+	spi = (uint32_t)(-off - 1) / 8;
+	if (spi >= f->allocated_stack / 8)
+		return false;
+	s = &f->stack[spi];
+	if (s->slot_type[0] == BH_STACK_SPILL &&
+	    s->slot_type[3] == BH_STACK_SPILL && is_reg_const(&s->spilled, out)) {
+		*out = (uint32_t)*out;
+		return true;
+	}
+	for (int i = 0; i < 4; i++)
+		if (s->slot_type[i] != BH_STACK_ZERO)
+			zero = false;
+	*out = 0;
+	return zero;
+}
+
+static int check_loop_callback(struct bh_venv *v)
+{
+	struct bh_reg *regs = cur_regs(v);
+	struct bh_vstate *cb;
+	struct bh_func_state *callee, *caller;
+	uint32_t s;
+	int err;
+
+	if (regs[2].type != BH_PTR_TO_FUNC) {
+		char ts[96];
+
+		reg_type_name(v, 2, ts, sizeof(ts));
+		return bh_reject_err(v, -EACCES, "R2 type=%s expected=func",
+				     ts);
+	}
+	s = regs[2].subprogno;
+	if (v->cur->curframe + 1 >= BH_MAX_FRAMES)
+		return bh_reject_err(v, -E2BIG,
+				     "the call stack of %u frames is too deep",
+				     v->cur->curframe + 2);
+	if (v->subprogs[s].global)
+		return bh_reject(v, "global function %s as a bpf_loop callback is not supported",
+				 bh_subprog_name(v, s));
+	/* the callback runs in a queued copy; this path goes on as if it
+	 * ran zero times, and each callback exit returns to this call */
+	err = bh_push_stack(v, v->subprogs[s].start, v->cur->insn_idx, &cb);
+	if (err)
+		return err;
+	callee = bh_frame_alloc();
+	if (!callee)
+		return -ENOMEM;
+	caller = cb->frame[cb->curframe];
+	caller->callback_depth++;
+	callee->callsite = (int)v->cur->insn_idx;
+	callee->frameno = cb->curframe + 1;
+	callee->subprogno = s;
+	callee->in_callback_fn = true;
+	callee->callback_ret_min = 0;
+	callee->callback_ret_max = 1;
+	for (int r = 0; r < BH_MAX_REG; r++)
+		mark_reg_not_init(&callee->regs[r]);
+	mark_reg_unknown(&callee->regs[1]);
+	callee->regs[2] = caller->regs[3];
+	mark_reg_ptr(&callee->regs[BH_FP], BH_PTR_TO_STACK, 0);
+	callee->regs[BH_FP].frameno = (uint8_t)callee->frameno;
+	cb->frame[++cb->curframe] = callee;
+	cur_frame(v)->callback_depth = 0;
+	return 0;
+}
+
+static int check_helper_call(struct bh_venv *v, const struct bh_insn *in)
+{
+	const struct bh_helper_info *h = bh_helper_by_id(in->imm);
+	struct bh_reg *regs = cur_regs(v);
+	const struct bh_verify_map *m = NULL;
+	int nargs, err;
+	uint64_t size, key;
+	bool nonnull = false;
+	uint32_t map_idx = 0;
+
+	if (!h)
+		return bh_reject(v, "invalid func unknown#%d", in->imm);
+	nargs = bh_helper_nargs(in->imm);
+	for (int r = 1; r <= nargs; r++) {
+		if (in->imm == HELPER_LOOP && r == 3)
+			continue; /* callback ctx: anything */
+		err = check_reg_read(v, (uint32_t)r);
+		if (err)
+			return err;
+	}
+	switch (in->imm) {
+	case HELPER_MAP_LOOKUP:
+	case HELPER_MAP_DELETE:
+	case HELPER_MAP_UPDATE:
+		err = check_map_arg(v, 1, &m);
+		if (!err)
+			err = check_helper_mem_access(v, 2, 0, m->def->key_size,
+						      false, false);
+		if (!err && in->imm == HELPER_MAP_UPDATE)
+			err = check_helper_mem_access(v, 3, 0,
+						      m->def->value_size, false,
+						      false);
+		if (err)
+			return err;
+		map_idx = regs[1].map_idx;
+		if (in->imm == HELPER_MAP_LOOKUP && m->def->type == BH_MAP_ARRAY &&
+		    const_stack_key(v, &regs[2], m->def->key_size, &key) &&
+		    key < m->def->max_entries)
+			nonnull = true;
+		break;
+	case HELPER_PRINTK:
+		err = check_const_size(v, 2, false, &size);
+		if (!err)
+			err = check_helper_mem_access(v, 1, 0, size, false,
+						      false);
+		if (err)
+			return err;
+		break;
+	case HELPER_LOOP:
+		if (regs[1].type != BH_SCALAR || regs[4].type != BH_SCALAR)
+			return bh_reject_err(v, -EACCES,
+					     "R%d type=%s expected=scalar",
+					     regs[1].type != BH_SCALAR ? 1 : 4,
+					     "ptr");
+		if (regs[3].type == BH_NOT_INIT)
+			mark_reg_unknown(&regs[3]);
+		err = check_loop_callback(v);
+		if (err)
+			return err;
+		break;
+	default:
+		break;
+	}
+	clobber_caller_saved(v);
+	if (in->imm == HELPER_MAP_LOOKUP) {
+		mark_reg_ptr(&regs[0], BH_PTR_TO_MAP_VALUE,
+			     nonnull ? 0 : BH_PTR_MAYBE_NULL);
+		regs[0].map_idx = map_idx;
+		if (!nonnull)
+			regs[0].id = bh_new_id(v);
+	} else {
+		mark_reg_unknown(&regs[0]);
+	}
+	return 0;
+}
+
+/* ---- kfuncs ---- */
+
+static const struct btf *kbtf(struct bh_venv *v, const struct bh_kfunc *k)
+{
+	return v->env->hbtf ? bh_hbtf_btf(v->env->hbtf, k->func.src) : NULL;
+}
+
+static uint32_t kskip(const struct btf *b, uint32_t id)
+{
+	const struct btf_type *t = btf__type_by_id(b, id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		id = t->type;
+		t = btf__type_by_id(b, id);
+	}
+	return id;
+}
+
+static bool same_struct(struct bh_venv *v, const struct btf *kb, uint32_t kid,
+			const struct bh_reg *r)
+{
+	const struct btf *rb = v->env->hbtf ?
+				       bh_hbtf_btf(v->env->hbtf, r->btf_src) :
+				       NULL;
+	const struct btf_type *a = btf__type_by_id(kb, kid);
+	const struct btf_type *b = rb ? btf__type_by_id(rb, r->btf_id) : NULL;
+
+	if (!a || !b)
+		return false;
+	if (kb == rb && kid == r->btf_id)
+		return true;
+	return btf_kind(a) == btf_kind(b) &&
+	       !strcmp(btf__name_by_offset(kb, a->name_off),
+		       btf__name_by_offset(rb, b->name_off));
+}
+
+/* One kfunc argument; *skip_next set when it consumed a __sz argument. */
+static int check_kfunc_arg(struct bh_venv *v, const struct bh_kfunc *k, int i,
+			   bool *skip_next)
+{
+	const struct bh_kfunc_arg *a = &k->args[i];
+	const struct btf *b = kbtf(v, k);
+	uint32_t regno = (uint32_t)i + 1;
+	struct bh_reg *r = &cur_regs(v)[regno];
+	const uint32_t unsupported = BH_ANN_UNINIT | BH_ANN_STR | BH_ANN_MAP |
+				     BH_ANN_ALLOC | BH_ANN_REFCOUNTED_KPTR |
+				     BH_ANN_ITER | BH_ANN_IRQ_FLAG |
+				     BH_ANN_RDONLY_BUF_SIZE |
+				     BH_ANN_RDWR_BUF_SIZE;
+	const struct btf_type *t, *pt;
+	uint32_t pid;
+	char ts[96];
+	uint64_t kv;
+	int err;
+
+	*skip_next = false;
+	if (a->annot & (BH_ANN_PROG | BH_ANN_IGN))
+		return 0; /* the runtime supplies or ignores it */
+	if (a->annot & unsupported)
+		return bh_reject(v, "kfunc %s arg#%d ('%s'): this argument kind is not supported by the verifier yet",
+				 k->name, i, a->name);
+	err = check_reg_read(v, regno);
+	if (err)
+		return err;
+	if (!a->is_ptr) {
+		if (r->type != BH_SCALAR)
+			return bh_reject(v, "R%u is not a scalar", regno);
+		if ((a->contract & KF_ARG_CONST) && !is_reg_const(r, NULL))
+			return bh_reject(v, "arg#%d must be a known constant",
+					 i);
+		return 0;
+	}
+	if (!b)
+		return bh_reject(v, "kfunc %s: no host BTF", k->name);
+	t = btf__type_by_id(b, kskip(b, a->type_id));
+	pid = t ? kskip(b, t->type) : 0;
+	pt = btf__type_by_id(b, pid);
+	if ((a->contract & KF_ARG_NULLABLE) && is_reg_const(r, &kv) && !kv)
+		return 0;
+	if (!is_pointer(r)) {
+		reg_type_name(v, regno, ts, sizeof(ts));
+		return bh_reject(v, "arg#%d expected pointer, got %s", i, ts);
+	}
+	if (r->flags & BH_PTR_MAYBE_NULL) {
+		reg_type_name(v, regno, ts, sizeof(ts));
+		return bh_reject_err(v, -EACCES,
+				     "Possibly NULL pointer passed to trusted arg%d",
+				     i);
+	}
+	/* pointer + size pair */
+	if (i + 1 < k->nargs && (k->args[i + 1].annot & (BH_ANN_SZ | BH_ANN_SZK))) {
+		uint64_t size;
+		const struct btf_type *raw =
+			t && btf_is_ptr(t) ? btf__type_by_id(b, t->type) : NULL;
+		bool rdonly = raw && btf_is_const(raw);
+
+		err = check_reg_read(v, regno + 1);
+		if (!err)
+			err = check_const_size(v, regno + 1, true, &size);
+		if (!err)
+			err = check_helper_mem_access(v, regno, 0, size, !rdonly,
+						      true);
+		*skip_next = true;
+		return err;
+	}
+	if (pt && (btf_is_struct(pt) || btf_is_union(pt))) {
+		if (r->type != BH_PTR_TO_BTF_ID || !same_struct(v, b, pid, r)) {
+			reg_type_name(v, regno, ts, sizeof(ts));
+			return bh_reject(v, "kernel function %s args#%d expected pointer to %s %s but R%u has a pointer to %s",
+					 k->name, i,
+					 btf_is_struct(pt) ? "STRUCT" : "UNION",
+					 btf__name_by_offset(b, pt->name_off),
+					 regno, ts);
+		}
+		if (r->off || !bh_tnum_is_const(r->s.var_off) ||
+		    r->s.var_off.value)
+			return bh_reject(v, "R%u must have zero offset when passed to release func or trusted arg to kfunc",
+					 regno);
+		if ((a->contract & (KF_ARG_TRUSTED | KF_ARG_RCU | KF_ARG_RELEASE)) &&
+		    !(r->flags & BH_PTR_TRUSTED) && !r->ref_obj_id)
+			return bh_reject(v, "R%u must be referenced or trusted",
+					 regno);
+		if ((a->contract & KF_ARG_RELEASE) && !r->ref_obj_id)
+			return bh_reject(v, "release kernel function %s expects refcounted PTR_TO_BTF_ID",
+					 k->name);
+		return 0;
+	}
+	if (pt && !btf_is_void(pt) && btf__resolve_size(b, pid) > 0) {
+		long sz = btf__resolve_size(b, pid);
+		const struct btf_type *raw = btf__type_by_id(b, t->type);
+
+		return check_helper_mem_access(v, regno, 0, (uint64_t)sz,
+					       !(raw && btf_is_const(raw)),
+					       false);
+	}
+	return bh_reject(v, "kfunc %s arg#%d ('%s'): pointer to void without a size is not supported",
+			 k->name, i, a->name);
+}
+
+static int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
+{
+	const struct bh_verify_env *env = v->env;
+	const struct bh_kfunc *k = NULL, *any;
+	struct bh_reg *regs;
+	uint32_t release_id = 0;
+	const struct btf *b;
+	int err;
+
+	if (env->kfuncs)
+		k = bh_kfunc_by_btf(env->kfuncs, (uint16_t)in->off,
+				    (uint32_t)in->imm,
+				    env->type->hook ? env->type->hook :
+						      env->type->name);
+	if (!k) {
+		any = env->kfuncs ? bh_kfunc_by_btf(env->kfuncs,
+						    (uint16_t)in->off,
+						    (uint32_t)in->imm, NULL) :
+				    NULL;
+		if (any)
+			return bh_reject_err(v, -EACCES,
+					     "calling kernel function %s is not allowed",
+					     any->name);
+		return bh_reject(v, "kernel btf_id %d is not a function",
+				 in->imm);
+	}
+	if ((k->flags & KF_SLEEPABLE) && !v->cur->in_sleepable)
+		return bh_reject_err(v, -EACCES,
+				     "program must be sleepable to call sleepable kfunc %s",
+				     k->name);
+	if (k->flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY))
+		return bh_reject(v, "kfunc %s: open-coded iterators are not supported by the verifier yet",
+				 k->name);
+	for (int i = 0; i < k->nargs; i++) {
+		bool skip;
+
+		err = check_kfunc_arg(v, k, i, &skip);
+		if (err)
+			return err;
+		if (k->args[i].contract & KF_ARG_RELEASE)
+			release_id = cur_regs(v)[i + 1].ref_obj_id;
+		if (skip)
+			i++;
+	}
+	if (release_id) {
+		err = release_reference(v, release_id);
+		if (err)
+			return err;
+	}
+	clobber_caller_saved(v);
+	regs = cur_regs(v);
+	b = kbtf(v, k);
+	if (!k->ret_type_id)
+		return 0;
+	if (!k->ret_ptr) {
+		mark_reg_unknown(&regs[0]);
+		return 0;
+	}
+	{
+		const struct btf_type *t = b ? btf__type_by_id(b, kskip(b, k->ret_type_id)) : NULL;
+		uint32_t pid = t && btf_is_ptr(t) ? kskip(b, t->type) : 0;
+		const struct btf_type *pt = pid ? btf__type_by_id(b, pid) : NULL;
+		uint32_t id = 0;
+
+		if (pt && (btf_is_struct(pt) || btf_is_union(pt))) {
+			mark_reg_ptr(&regs[0], BH_PTR_TO_BTF_ID, BH_PTR_TRUSTED);
+			regs[0].btf_src = k->func.src;
+			regs[0].btf_id = pid;
+		} else if (pt && !btf_is_void(pt) &&
+			   btf__resolve_size(b, pid) > 0) {
+			mark_reg_ptr(&regs[0], BH_PTR_TO_MEM, 0);
+			regs[0].mem_size = (uint32_t)btf__resolve_size(b, pid);
+		} else {
+			return bh_reject(v, "kernel function %s returns a pointer type that is not supported",
+					 k->name);
+		}
+		if (k->flags & KF_ACQUIRE) {
+			err = acquire_reference(v, &id);
+			if (err)
+				return err;
+			regs[0].ref_obj_id = id;
+			regs[0].id = id;
+		}
+		if (k->flags & KF_RET_NULL) {
+			regs[0].flags |= BH_PTR_MAYBE_NULL;
+			if (!regs[0].id)
+				regs[0].id = bh_new_id(v);
+		} else if (!(k->flags & KF_ACQUIRE)) {
+			regs[0].id = 0;
+		}
+	}
+	return 0;
+}
+
+int check_call(struct bh_venv *v, const struct bh_insn *in, uint32_t *next)
+{
+	if (in->src_reg == BH_PSEUDO_CALL)
+		return check_func_call(v, in, next);
+	if (in->src_reg == BH_PSEUDO_KFUNC_CALL)
+		return check_kfunc_call(v, in);
+	return check_helper_call(v, in);
+}

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * State lifetime and pruning: copying states, the explored-state lists
+ * (checkpoints), is_state_visited with states_equal (regsafe, stacksafe,
+ * refsafe, the id bijection), branch accounting and infinite-loop
+ * detection.
+ *
+ * Invariant: a path is pruned only against a checkpoint whose whole
+ * subtree has been explored (branches == 0) and whose description
+ * contains the current one for every register that is live and every
+ * stack byte; scalars are always compared by value (every scalar counts as
+ * precise), which is stricter than the kernel and therefore sound.
+ * Checkpoints still being explored (branches > 0) are ancestors of the
+ * current path: matching one exactly is an infinite loop.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "verifier/vinternal.h"
+
+/* Cap on stored checkpoints: memory stays bounded; beyond it no new
+ * checkpoint is stored (pruning only gets weaker, never unsound). */
+#define BH_MAX_STORED_STATES 16384
+
+struct bh_state_list {
+	struct bh_state_list *next;
+	struct bh_vstate st;
+	uint32_t hit, miss;
+};
+
+struct bh_func_state *bh_frame_alloc(void)
+{
+	return calloc(1, sizeof(struct bh_func_state));
+}
+
+struct bh_vstate *bh_state_alloc(void)
+{
+	return calloc(1, sizeof(struct bh_vstate));
+}
+
+static void free_frames(struct bh_vstate *st)
+{
+	for (int i = 0; i < BH_MAX_FRAMES; i++) {
+		free(st->frame[i]);
+		st->frame[i] = NULL;
+	}
+	free(st->jmp_history);
+	st->jmp_history = NULL;
+}
+
+void bh_state_free(struct bh_vstate *st)
+{
+	if (!st)
+		return;
+	free_frames(st);
+	free(st);
+}
+
+/* dst becomes an independent copy of src (frames deep-copied). */
+int bh_state_copy(struct bh_vstate *dst, const struct bh_vstate *src)
+{
+	struct bh_func_state *frames[BH_MAX_FRAMES] = { 0 };
+
+	for (uint32_t i = 0; i <= src->curframe; i++) {
+		frames[i] = dst->frame[i] ? dst->frame[i] : bh_frame_alloc();
+		if (!frames[i]) {
+			for (uint32_t j = 0; j < i; j++)
+				if (frames[j] != dst->frame[j])
+					free(frames[j]);
+			return -ENOMEM;
+		}
+		*frames[i] = *src->frame[i];
+	}
+	for (uint32_t i = src->curframe + 1; i < BH_MAX_FRAMES; i++)
+		free(dst->frame[i]);
+	free(dst->jmp_history);
+	*dst = *src;
+	dst->jmp_history = NULL;
+	dst->jmp_history_cnt = 0;
+	memcpy(dst->frame, frames, sizeof(frames));
+	return 0;
+}
+
+void bh_state_pop_frame(struct bh_vstate *st)
+{
+	free(st->frame[st->curframe]);
+	st->frame[st->curframe] = NULL;
+	st->curframe--;
+}
+
+/* ---- state equivalence ---- */
+
+#define IDMAP_MAX 2048
+
+struct idmap {
+	uint32_t old[IDMAP_MAX], cur[IDMAP_MAX];
+	uint32_t cnt;
+	uint32_t tmp; /* fresh ids for check_scalar_ids */
+};
+
+/* A consistent bijection between old and cur ids, built as we compare. */
+static bool check_ids(uint32_t old_id, uint32_t cur_id, struct idmap *m)
+{
+	if (!old_id && !cur_id)
+		return true;
+	if (!old_id || !cur_id)
+		return false;
+	for (uint32_t i = 0; i < m->cnt; i++) {
+		if (m->old[i] == old_id)
+			return m->cur[i] == cur_id;
+		if (m->cur[i] == cur_id)
+			return false;
+	}
+	if (m->cnt >= IDMAP_MAX)
+		return false;
+	m->old[m->cnt] = old_id;
+	m->cur[m->cnt++] = cur_id;
+	return true;
+}
+
+/* Unlinked scalars (id 0) are given fresh ids so "unlinked" matches a
+ * uniquely linked scalar and two unlinked ones never alias. */
+static bool check_scalar_ids(uint32_t old_id, uint32_t cur_id, struct idmap *m)
+{
+	if (!old_id)
+		old_id = 0x40000000u + ++m->tmp;
+	if (!cur_id)
+		cur_id = 0x40000000u + ++m->tmp;
+	return check_ids(old_id, cur_id, m);
+}
+
+enum cmp_mode { CMP_SUBSUME, CMP_EXACT };
+
+static bool scalar_equal(const struct bh_scalar *a, const struct bh_scalar *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+static bool regs_exact(const struct bh_reg *old, const struct bh_reg *cur,
+		       struct idmap *m)
+{
+	return old->type == cur->type && old->flags == cur->flags &&
+	       old->off == cur->off && old->frameno == cur->frameno &&
+	       scalar_equal(&old->s, &cur->s) && old->btf_src == cur->btf_src &&
+	       old->btf_id == cur->btf_id && check_ids(old->id, cur->id, m) &&
+	       check_ids(old->ref_obj_id, cur->ref_obj_id, m);
+}
+
+static bool regsafe(const struct bh_reg *old, const struct bh_reg *cur,
+		    struct idmap *m, enum cmp_mode mode)
+{
+	if (mode == CMP_EXACT) {
+		if (old->type == BH_SCALAR && cur->type == BH_SCALAR)
+			return scalar_equal(&old->s, &cur->s) &&
+			       old->off == cur->off &&
+			       check_scalar_ids(old->id, cur->id, m);
+		return regs_exact(old, cur, m);
+	}
+	if (old->type == BH_NOT_INIT)
+		return true;
+	if (old->type != cur->type || old->flags != cur->flags)
+		return false;
+	switch (old->type) {
+	case BH_SCALAR:
+		if ((old->id & BH_ID_ADD_CONST) != (cur->id & BH_ID_ADD_CONST))
+			return false;
+		if ((old->id & BH_ID_ADD_CONST) && old->off != cur->off)
+			return false;
+		return bh_scalar_is_subsumed(&old->s, &cur->s) &&
+		       check_scalar_ids(old->id, cur->id, m);
+	case BH_PTR_TO_MAP_VALUE:
+	case BH_PTR_TO_MAP_KEY:
+	case BH_PTR_TO_MEM:
+	case BH_PTR_TO_BUF:
+		return old->off == cur->off && old->map_idx == cur->map_idx &&
+		       bh_scalar_is_subsumed(&old->s, &cur->s) &&
+		       check_ids(old->id, cur->id, m) &&
+		       check_ids(old->ref_obj_id, cur->ref_obj_id, m);
+	default:
+		return regs_exact(old, cur, m);
+	}
+}
+
+static bool is_scalar_spill(const struct bh_stack_slot *s)
+{
+	return s->slot_type[0] == BH_STACK_SPILL &&
+	       s->spilled.type == BH_SCALAR;
+}
+
+static bool stacksafe(const struct bh_func_state *old,
+		      const struct bh_func_state *cur, struct idmap *m,
+		      enum cmp_mode mode)
+{
+	static const struct bh_stack_slot invalid_slot;
+
+	if (mode == CMP_EXACT && cur->allocated_stack < old->allocated_stack)
+		return false;
+	for (uint32_t spi = 0; spi < old->allocated_stack / 8; spi++) {
+		const struct bh_stack_slot *os = &old->stack[spi];
+		const struct bh_stack_slot *cs =
+			spi < cur->allocated_stack / 8 ? &cur->stack[spi] :
+							 &invalid_slot;
+		bool old_spill = false;
+
+		for (int i = 0; i < 8; i++) {
+			uint8_t ot = os->slot_type[i], ct = cs->slot_type[i];
+
+			if (ot == BH_STACK_SPILL)
+				old_spill = true;
+			if (mode == CMP_EXACT) {
+				if (ot != ct)
+					return false;
+				continue;
+			}
+			if (ot == BH_STACK_INVALID)
+				continue;
+			/* privileged: a MISC byte reads as an unknown
+			 * scalar, as uninitialised or zero bytes do; a
+			 * spilled pointer there would not */
+			if (ot == BH_STACK_MISC &&
+			    (ct != BH_STACK_SPILL || is_scalar_spill(cs)))
+				continue;
+			if (ot != ct)
+				return false;
+		}
+		if (old_spill && !regsafe(&os->spilled, &cs->spilled, m, mode))
+			return false;
+	}
+	return true;
+}
+
+static bool refsafe(const struct bh_vstate *old, const struct bh_vstate *cur,
+		    struct idmap *m)
+{
+	if (old->acquired_refs != cur->acquired_refs ||
+	    old->active_rcu_lock != cur->active_rcu_lock ||
+	    old->active_locks != cur->active_locks)
+		return false;
+	for (uint32_t i = 0; i < old->acquired_refs; i++)
+		if (old->refs[i].type != cur->refs[i].type ||
+		    !check_ids(old->refs[i].id, cur->refs[i].id, m))
+			return false;
+	return true;
+}
+
+static bool states_equal(struct bh_venv *v, const struct bh_vstate *old,
+			 const struct bh_vstate *cur, enum cmp_mode mode)
+{
+	struct idmap *m;
+	bool ok = false;
+
+	if (old->curframe != cur->curframe ||
+	    old->in_sleepable != cur->in_sleepable)
+		return false;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return false; /* no match is always safe */
+	if (!refsafe(old, cur, m))
+		goto out;
+	for (uint32_t fi = 0; fi <= old->curframe; fi++) {
+		const struct bh_func_state *of = old->frame[fi];
+		const struct bh_func_state *cf = cur->frame[fi];
+		uint32_t at = fi == old->curframe ? cur->insn_idx :
+						    (uint32_t)old->frame[fi + 1]->callsite;
+		uint32_t live = v->aux[at].live_regs_before;
+
+		if (of->callsite != cf->callsite ||
+		    of->callback_depth > cf->callback_depth ||
+		    of->in_callback_fn != cf->in_callback_fn)
+			goto out;
+		for (int r = 0; r < BH_MAX_REG; r++) {
+			if (r != BH_FP && !(live & (1u << r)))
+				continue;
+			if (!regsafe(&of->regs[r], &cf->regs[r], m, mode))
+				goto out;
+		}
+		if (!stacksafe(of, cf, m, mode))
+			goto out;
+	}
+	ok = true;
+out:
+	free(m);
+	return ok;
+}
+
+/* ---- explored states ---- */
+
+void bh_update_branch_counts(struct bh_venv *v, struct bh_vstate *st)
+{
+	(void)v;
+	while (st) {
+		if (!st->branches)
+			return; /* already complete: a bug, but harmless */
+		if (--st->branches)
+			return;
+		st = st->parent;
+	}
+}
+
+static void free_list_node(struct bh_venv *v, struct bh_state_list *sl)
+{
+	free_frames(&sl->st);
+	free(sl);
+	v->cur_states--;
+}
+
+void bh_free_explored(struct bh_venv *v)
+{
+	if (!v->explored)
+		return;
+	for (size_t i = 0; i < v->env->insn_cnt; i++) {
+		struct bh_state_list *sl = v->explored[i], *n;
+
+		for (; sl; sl = n) {
+			n = sl->next;
+			free_list_node(v, sl);
+		}
+	}
+	free(v->explored);
+	v->explored = NULL;
+}
+
+static bool is_may_goto(const struct bh_insn *in)
+{
+	return in->code == (BH_JMP | 0xe0) && in->src_reg == 0;
+}
+
+int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
+{
+	struct bh_vstate *cur = v->cur;
+	struct bh_state_list **pp, *sl;
+	const struct bh_insn *in = &v->env->insns[idx];
+	bool add = v->aux[idx].force_checkpoint ||
+		   (v->jmps_since_prune >= 2 && v->insns_since_prune >= 8);
+	uint32_t len = 0;
+
+	pp = &v->explored[idx];
+	while ((sl = *pp)) {
+		len++;
+		if (sl->st.branches) {
+			/* an ancestor of this path: a loop */
+			if ((is_may_goto(in) &&
+			     sl->st.may_goto_depth != cur->may_goto_depth) ||
+			    (v->aux[idx].flags & BH_AUXI_CALLBACK_CALL)) {
+				if (states_equal(v, &sl->st, cur, CMP_SUBSUME))
+					goto hit;
+			} else if (states_equal(v, &sl->st, cur, CMP_EXACT)) {
+				if (bh_log_on(v, 1)) {
+					bh_log(v, "cur state:");
+					bh_log_state(v, cur, true);
+					bh_log(v, "old state:");
+					bh_log_state(v, &sl->st, true);
+				}
+				return bh_reject(v,
+						 "infinite loop detected at insn %u",
+						 idx);
+			}
+			if (v->jmps_since_prune < 20 && v->insns_since_prune < 100)
+				add = false;
+		} else if (states_equal(v, &sl->st, cur, CMP_SUBSUME)) {
+			goto hit;
+		}
+		sl->miss++;
+		/* evict checkpoints that keep missing (the kernel's rule);
+		 * complete ones only, so no live path's parent goes away */
+		if (!sl->st.branches && sl->miss > sl->hit * 3 + 3 &&
+		    !v->aux[idx].force_checkpoint) {
+			*pp = sl->next;
+			free_list_node(v, sl);
+			continue;
+		}
+		pp = &sl->next;
+	}
+	if (len > v->max_states_per_insn)
+		v->max_states_per_insn = len;
+	if (!add)
+		return 0;
+	if (v->total_states >= BH_MAX_STORED_STATES) {
+		if (!v->states_capped)
+			bh_log(v, "stored states capped at %d: pruning weaker from here",
+			       BH_MAX_STORED_STATES);
+		v->states_capped = true;
+		return 0;
+	}
+	sl = calloc(1, sizeof(*sl));
+	if (!sl)
+		return -ENOMEM;
+	if (bh_state_copy(&sl->st, cur)) {
+		free(sl);
+		return -ENOMEM;
+	}
+	v->total_states++;
+	v->cur_states++;
+	if (v->cur_states > v->peak_states)
+		v->peak_states = v->cur_states;
+	sl->st.insn_idx = idx;
+	sl->st.branches = 1;
+	sl->st.parent = cur->parent;
+	sl->st.first_insn_idx = cur->first_insn_idx;
+	sl->st.last_insn_idx = idx;
+	sl->next = v->explored[idx];
+	v->explored[idx] = sl;
+	cur->parent = &sl->st;
+	cur->first_insn_idx = idx;
+	cur->jmp_history_cnt = 0;
+	v->jmps_since_prune = 0;
+	v->insns_since_prune = 0;
+	return 0;
+hit:
+	sl->hit++;
+	return 1;
+}

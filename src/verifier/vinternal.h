@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Declarations shared by the verifier's files (never by the runtime): the
+ * per-call environment helpers, register predicates, state lifetime, the
+ * log, and the per-construct checkers explore.c dispatches to.
+ *
+ * Invariant: a check_* function either leaves the current state describing
+ * every machine state after the instruction and returns 0, or returns a
+ * negative errno with the rejection (or "verifier bug: ...") already
+ * recorded by bh_reject()/bh_bug(); it never returns 0 after recording.
+ */
+#ifndef BPFHOST_VERIFIER_VINTERNAL_H
+#define BPFHOST_VERIFIER_VINTERNAL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "verifier/state.h"
+
+/* Verifier-internal aux flags (above the public enum bh_insn_aux_flag). */
+#define BH_AUXI_BRANCH_TARGET (1u << 8)
+#define BH_AUXI_CALLBACK_CALL (1u << 9)
+
+/* ---- rejection and bugs (log.c) ---- */
+
+/* Record the rejection message (kernel wording) at the current insn and
+ * log it; returns -EINVAL (or the errno given to bh_reject_err). */
+int bh_reject(struct bh_venv *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int bh_reject_err(struct bh_venv *v, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A detail line logged before the rejection (kernel prints two lines). */
+void bh_log(struct bh_venv *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* An internal invariant failed: -EFAULT, "verifier bug: ...". */
+int bh_bug(struct bh_venv *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+bool bh_log_on(const struct bh_venv *v, uint32_t level);
+void bh_log_rewind(struct bh_venv *v, size_t pos);
+void bh_log_insn(struct bh_venv *v, uint32_t idx);
+void bh_log_source(struct bh_venv *v, uint32_t idx);
+/* Append "; R1=... fp-8=..." for the registers/slots the insn touched. */
+void bh_log_scratched(struct bh_venv *v);
+/* Full state line: "N: R1=ctx() R10=fp0" (prefix printed by the caller). */
+void bh_log_state(struct bh_venv *v, const struct bh_vstate *st, bool all);
+void bh_log_state_pfx(struct bh_venv *v, const char *pfx,
+		      const struct bh_vstate *st, bool all);
+int bh_print_reg(char *buf, size_t size, const struct bh_venv *v,
+		 const struct bh_reg *r);
+void bh_log_stats(struct bh_venv *v);
+
+/* ---- state lifetime and helpers (states.c) ---- */
+struct bh_vstate *bh_state_alloc(void);
+int bh_state_copy(struct bh_vstate *dst, const struct bh_vstate *src);
+void bh_state_free(struct bh_vstate *st);
+void bh_state_pop_frame(struct bh_vstate *st);
+struct bh_func_state *bh_frame_alloc(void);
+
+static inline struct bh_func_state *cur_frame(struct bh_venv *v)
+{
+	return v->cur->frame[v->cur->curframe];
+}
+
+static inline struct bh_reg *cur_regs(struct bh_venv *v)
+{
+	return cur_frame(v)->regs;
+}
+
+/* Pruning: 1 pruned, 0 go on, <0 error (infinite loop, ENOMEM). */
+int bh_is_state_visited(struct bh_venv *v, uint32_t insn_idx);
+void bh_update_branch_counts(struct bh_venv *v, struct bh_vstate *st);
+void bh_free_explored(struct bh_venv *v);
+
+/* ---- register constructors and predicates (regs.c) ---- */
+void mark_reg_not_init(struct bh_reg *r);
+void mark_reg_unknown(struct bh_reg *r);
+void mark_reg_known(struct bh_reg *r, uint64_t value);
+/* A pointer of type t with offset 0, var_off 0. */
+void mark_reg_ptr(struct bh_reg *r, uint8_t type, uint32_t flags);
+bool is_pointer(const struct bh_reg *r);
+bool is_reg_const(const struct bh_reg *r, uint64_t *val);
+uint32_t bh_new_id(struct bh_venv *v);
+const char *bh_reg_type_str(const struct bh_venv *v, const struct bh_reg *r,
+			    char *buf, size_t size);
+/* check_reg_arg: a read of regno must be initialised. */
+int check_reg_read(struct bh_venv *v, uint32_t regno);
+/* A write target: R10 is read-only. */
+int check_reg_write(struct bh_venv *v, uint32_t regno);
+/* Log bookkeeping: which registers/slots the current insn touched. */
+void mark_reg_scratched(struct bh_venv *v, uint32_t regno);
+void mark_stack_scratched(struct bh_venv *v, uint32_t spi);
+
+/* ---- per-construct checks ---- */
+int check_alu_op(struct bh_venv *v, const struct bh_insn *insn);
+int check_ld_imm64(struct bh_venv *v, const struct bh_insn *insn);
+int check_load(struct bh_venv *v, const struct bh_insn *insn);
+int check_store(struct bh_venv *v, const struct bh_insn *insn);
+int check_atomic(struct bh_venv *v, const struct bh_insn *insn);
+/* Memory of size bytes at reg+off accessed by a helper/kfunc argument. */
+int check_helper_mem_access(struct bh_venv *v, uint32_t regno, int32_t off,
+			    uint64_t size, bool write, bool zero_ok);
+int check_mem_access(struct bh_venv *v, uint32_t regno, int32_t off,
+		     int size, bool write, int value_regno, bool sign_ext);
+/* Stack pieces used by mem.c and calls.c */
+int check_stack_access(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
+		       int size, bool write, int value_regno, bool sign_ext,
+		       uint32_t regno);
+int check_stack_range(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
+		      uint64_t size, bool write, uint32_t regno);
+void grow_stack(struct bh_venv *v, struct bh_func_state *f, int32_t lowest);
+
+/* jmp.c: 0 continue, or <0; *next set to the successor to follow */
+int check_cond_jmp_op(struct bh_venv *v, const struct bh_insn *insn,
+		      uint32_t *next);
+int process_may_goto(struct bh_venv *v, const struct bh_insn *insn,
+		     uint32_t *next);
+/* Mark every copy (same id, all frames, spills) of a maybe-null pointer. */
+void mark_ptr_or_null_regs(struct bh_venv *v, struct bh_vstate *st,
+			   uint32_t id, bool is_null);
+
+/* calls.c */
+int check_call(struct bh_venv *v, const struct bh_insn *insn, uint32_t *next);
+/* exit: 1 = path done, 0 = returned to the caller (*next set), <0 error */
+int check_exit(struct bh_venv *v, uint32_t *next);
+int check_reference_leak(struct bh_venv *v);
+int release_reference(struct bh_venv *v, uint32_t ref_obj_id);
+
+/* explore.c */
+int bh_push_stack(struct bh_venv *v, uint32_t insn_idx, uint32_t prev_idx,
+		  struct bh_vstate **out);
+int bh_do_check(struct bh_venv *v, struct bh_vstate *start);
+
+/* verifier.c */
+uint32_t bh_subprog_of(const struct bh_venv *v, uint32_t insn_idx);
+const char *bh_subprog_name(const struct bh_venv *v, uint32_t subprogno);
+/* liveness (live.c) */
+int bh_compute_live_regs(struct bh_venv *v);
+/* Registers a helper (id) reads; used by liveness too. */
+int bh_helper_nargs(int32_t id);
+
+#endif

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Verifier rules, one small assembled program each (bpf_conformance
+ * syntax via bh_assemble), expecting acceptance or a kernel-worded
+ * rejection.  Maps: #0 hash (ks 4, vs 8), #1 array (ks 4, vs 8, 2
+ * entries), #2 frozen .rodata (vs 8, value 7).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "insn/insn.h"
+#include "verifier/verifier.h"
+
+static const struct bh_map_def hash_def = {
+	.name = "h", .type = BH_MAP_HASH, .key_size = 4, .value_size = 8,
+	.max_entries = 16,
+};
+static const struct bh_map_def arr_def = {
+	.name = "arr", .type = BH_MAP_ARRAY, .key_size = 4, .value_size = 8,
+	.max_entries = 2,
+};
+static const struct bh_map_def ro_def = {
+	.name = ".rodata", .type = BH_MAP_ARRAY, .key_size = 4,
+	.value_size = 8, .max_entries = 1, .kind = BH_MAPK_RODATA,
+	.map_flags = BH_F_RDONLY_PROG,
+};
+static const uint64_t ro_val = 7;
+
+/* "map:K" and "mapval:K+OFF" name map K (ld_imm64 pseudo forms the
+ * assembler does not know): they assemble as marker constants patched
+ * into BPF_PSEUDO_MAP_FD / BPF_PSEUDO_MAP_VALUE afterwards. */
+#define MAP_MARK 0x5eed0000u
+#define MAPVAL_MARK 0x7eed0000u
+
+static int assemble(const char *text, struct bh_insn **out, size_t *cnt,
+		    char *err, size_t errsz)
+{
+	char *buf = malloc(strlen(text) * 2 + 64), *o = buf;
+	const char *p = text;
+	int ret;
+
+	if (!buf)
+		return -1;
+	while (*p) {
+		unsigned k, off;
+		int n = 0;
+
+		if (sscanf(p, "mapval:%u+%u%n", &k, &off, &n) == 2 && n) {
+			o += sprintf(o, "0x%x%08x", off, MAPVAL_MARK | k);
+			p += n;
+			continue;
+		}
+		if (sscanf(p, "map:%u%n", &k, &n) == 1 && n) {
+			o += sprintf(o, "0x%x", MAP_MARK | k);
+			p += n;
+			continue;
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	ret = bh_assemble(buf, out, cnt, err, errsz);
+	free(buf);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i + 1 < *cnt; i++) {
+		struct bh_insn *in = &(*out)[i];
+		uint32_t imm = (uint32_t)in->imm;
+
+		if (in->code != (BH_LD | BH_DW | BH_IMM))
+			continue;
+		if ((imm & 0xffff0000u) == MAP_MARK) {
+			in->src_reg = BH_PSEUDO_MAP_FD;
+			in->imm = (int32_t)(imm & 0xffff);
+		} else if ((imm & 0xffff0000u) == MAPVAL_MARK) {
+			in->src_reg = BH_PSEUDO_MAP_VALUE;
+			in->imm = (int32_t)(imm & 0xffff);
+		}
+		i++;
+	}
+	return 0;
+}
+
+static int verify_text(const char *text, uint32_t ret_checked, char *err,
+		       size_t errsz, uint64_t *processed)
+{
+	struct bh_verify_map maps[3] = {
+		{ .def = &hash_def, .name = "h" },
+		{ .def = &arr_def, .name = "arr" },
+		{ .def = &ro_def, .name = ".rodata", .frozen_rdonly = true,
+		  .data = &ro_val },
+	};
+	struct bh_verify_prog_type pt = {
+		.name = "syscall", .ctx_kind = BH_CTX_BUFFER, .ctx_size = 64,
+		.ret_checked = ret_checked, .ret_min = 0, .ret_max = 1,
+	};
+	struct bh_verify_env env = { 0 };
+	struct bh_verify_result res;
+	struct bh_insn *insns = NULL;
+	size_t cnt = 0;
+	char log[65536];
+	int ret;
+
+	ret = assemble(text, &insns, &cnt, err, errsz);
+	if (ret)
+		return 1000;
+	env.insns = insns;
+	env.insn_cnt = cnt;
+	env.maps = maps;
+	env.map_cnt = 3;
+	env.type = &pt;
+	env.log_level = 1;
+	env.log_buf = log;
+	env.log_size = sizeof(log);
+	ret = bh_verify(&env, &res);
+	snprintf(err, errsz, "%s", res.err);
+	if (processed)
+		*processed = res.stats.insn_processed;
+	if (getenv("VLOG"))
+		fprintf(stderr, "%s\n", log);
+	bh_verify_result_free(&res);
+	free(insns);
+	return ret;
+}
+
+struct vcase {
+	const char *name;
+	const char *text;
+	const char *reject; /* NULL: accept */
+	bool ret_checked;
+};
+
+static const struct vcase cases[] = {
+	{ "ret0", "mov %r0, 0\nexit", NULL },
+	{ "r0_uninit", "exit", "R0 !read_ok" },
+	{ "uninit_src", "mov %r0, %r2\nexit", "R2 !read_ok" },
+	{ "fp_readonly", "mov %r10, 0\nmov %r0, 0\nexit",
+	  "frame pointer is read only" },
+	{ "div_zero", "mov %r0, 1\ndiv %r0, 0\nexit", "div by zero" },
+	{ "bad_shift", "mov %r0, 1\nlsh %r0, 64\nexit", "invalid shift 64" },
+	{ "last_not_exit", "mov %r0, 0", "last insn is not an exit or jmp" },
+	{ "unreachable", "mov %r0, 0\nexit\nmov %r0, 1\nexit",
+	  "unreachable insn 2" },
+	{ "stack_rw", "stdw [%r10-8], 5\nldxdw %r0, [%r10-8]\nexit", NULL },
+	{ "stack_oob", "stdw [%r10+8], 5\nmov %r0, 0\nexit",
+	  "invalid write to stack R10 off=8 size=8" },
+	{ "stack_misaligned", "stdw [%r10-8], 5\nldxw %r0, [%r10-7]\nexit",
+	  "misaligned stack access off 0+0+-7 size 4" },
+	{ "stack_uninit_ok", "ldxdw %r0, [%r10-16]\nexit", NULL },
+	{ "fill_size", "stxdw [%r10-8], %r10\nldxw %r0, [%r10-8]\nexit",
+	  "invalid size of register fill" },
+	{ "spill_size", "stxw [%r10-8], %r10\nmov %r0, 0\nexit",
+	  "invalid size of register spill" },
+	{ "stack_sub", "mov %r1, %r10\nsub %r1, 8\nmov %r0, 0\nexit",
+	  "subtraction from stack pointer prohibited" },
+	{ "ptr_mul", "mov %r1, %r10\nmul %r1, 2\nmov %r0, 0\nexit",
+	  "R1 pointer arithmetic with *= operator prohibited" },
+	{ "ptr32", "mov %r1, %r10\nadd32 %r1, 2\nmov %r0, 0\nexit",
+	  "R1 32-bit pointer arithmetic prohibited" },
+	{ "scalar_deref", "mov %r1, 0\nldxdw %r0, [%r1]\nexit",
+	  "R1 invalid mem access 'scalar'" },
+	{ "ctx_read", "ldxdw %r0, [%r1+8]\nexit", NULL },
+	{ "ctx_oob", "ldxdw %r0, [%r1+64]\nexit",
+	  "invalid bpf_context access off=64 size=8" },
+	{ "ctx_modified", "add %r1, 8\nldxdw %r0, [%r1]\nexit",
+	  "dereference of modified ctx ptr R1 off=8 disallowed" },
+	{ "lookup_null",
+	  "stw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\nlddw %r1, map:0\n"
+	  "call 1\nldxdw %r0, [%r0]\nexit",
+	  "R0 invalid mem access 'map_value_or_null'" },
+	{ "lookup_checked",
+	  "stw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\nlddw %r1, map:0\n"
+	  "call 1\njeq %r0, 0, out\nldxdw %r0, [%r0]\nout:\nexit",
+	  NULL },
+	{ "lookup_oob",
+	  "stw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\nlddw %r1, map:0\n"
+	  "call 1\njeq %r0, 0, out\nldxdw %r0, [%r0+4]\nout:\nexit",
+	  "R0 min value is outside of the allowed memory range" },
+	{ "array_const_key",
+	  "stw [%r10-8], 1\nmov %r2, %r10\nadd %r2, -8\nlddw %r1, map:1\n"
+	  "call 1\nldxdw %r0, [%r0]\nexit",
+	  NULL },
+	{ "unknown_helper", "call 9999\nmov %r0, 0\nexit",
+	  "invalid func unknown#9999" },
+	{ "clobber", "mov %r1, 1\ncall 5\nmov %r0, %r1\nexit", "R1 !read_ok" },
+	{ "ret_range", "mov %r0, 5\nexit",
+	  "At program exit the register R0 has smin=5 smax=5 should have been in [0, 1]",
+	  true },
+	{ "branch_refine_idx",
+	  "ldxdw %r6, [%r1]\nstw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\n"
+	  "lddw %r1, map:0\ncall 1\njeq %r0, 0, out\njgt %r6, 7, out\n"
+	  "add %r0, %r6\nldxb %r0, [%r0]\nout:\nmov %r0, 0\nexit",
+	  NULL },
+	{ "branch_unbounded_idx",
+	  "ldxdw %r6, [%r1]\nstw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\n"
+	  "lddw %r1, map:0\ncall 1\njeq %r0, 0, out\njgt %r6, 8, out\n"
+	  "add %r0, %r6\nldxb %r0, [%r0]\nout:\nmov %r0, 0\nexit",
+	  "R0 max value is outside of the allowed memory range" },
+	{ "rodata_write", "lddw %r1, mapval:2+0\nstdw [%r1], 1\nmov %r0, 0\nexit",
+	  "write into map forbidden" },
+	{ "rodata_const",
+	  "lddw %r1, mapval:2+0\nldxdw %r0, [%r1]\njeq %r0, 7, ok\n"
+	  "ldxdw %r0, [%r0]\nok:\nexit", NULL },
+	{ "infinite_loop", "mov %r0, 0\nl:\nja l",
+	  "infinite loop detected" },
+	{ "bounded_loop",
+	  "mov %r0, 0\nl:\nadd %r0, 1\njlt %r0, 10, l\nexit", NULL },
+	{ "static_call",
+	  "mov %r1, 3\ncall local f\nexit\nf:\nmov %r0, %r1\nexit", NULL },
+	{ "call_clobber",
+	  "mov %r1, 3\ncall local f\nmov %r0, %r1\nexit\nf:\nmov %r0, %r1\nexit",
+	  "R1 !read_ok" },
+	{ "atomic_stack",
+	  "stdw [%r10-8], 1\nmov %r1, 1\nlock add [%r10-8], %r1\nmov %r0, 0\nexit",
+	  NULL },
+	{ "atomic_ctx", "mov %r2, 1\nlock add [%r1], %r2\nmov %r0, 0\nexit",
+	  "BPF_ATOMIC stores into R1 ctx is not allowed" },
+	{ "linked_scalars",
+	  "ldxdw %r6, [%r1]\nmov %r7, %r6\nadd %r7, 4\nstw [%r10-4], 0\n"
+	  "mov %r2, %r10\nadd %r2, -4\nlddw %r1, map:0\ncall 1\n"
+	  "jeq %r0, 0, out\njgt %r6, 3, out\nadd %r0, %r7\nldxb %r0, [%r0]\n"
+	  "out:\nmov %r0, 0\nexit",
+	  NULL },
+	{ "neg_index",
+	  "ldxdw %r6, [%r1]\nstw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\n"
+	  "lddw %r1, map:0\ncall 1\njeq %r0, 0, out\njsgt %r6, 7, out\n"
+	  "add %r0, %r6\nldxb %r0, [%r0]\nout:\nmov %r0, 0\nexit",
+	  "math between map_value pointer and register with unbounded min value is not allowed" },
+};
+
+TEST(verifier_rules)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct vcase *c = &cases[i];
+		char err[512] = "";
+		int ret = verify_text(c->text, c->ret_checked, err, sizeof(err),
+				      NULL);
+
+		if (ret == 1000) {
+			th_case(c->name, 0, "assemble: %s", err);
+			continue;
+		}
+		if (!c->reject)
+			th_case(c->name, ret == 0, "expected accept, got %d: %s",
+				ret, err);
+		else
+			th_case(c->name, ret != 0 && strstr(err, c->reject),
+				"expected reject '%s', got %d: %s", c->reject,
+				ret, err);
+	}
+}
+
+TEST(verifier_loop_processed)
+{
+	char err[512];
+	uint64_t n = 0;
+	int ret = verify_text("mov %r0, 0\nl:\nadd %r0, 1\njlt %r0, 10, l\nexit",
+			      false, err, sizeof(err), &n);
+
+	CHECK_EQ(ret, 0);
+	/* the kernel processes 22 insns for this loop */
+	CHECK_MSG(n >= 22 && n <= 44, "processed %llu", (unsigned long long)n);
+}
