@@ -56,7 +56,8 @@ static void host_handler(int sig)
 TEST(other_faults_reach_the_previous_handler)
 {
 	struct sigaction sa, old;
-	volatile int *bad = (volatile int *)(uintptr_t)8;
+	volatile uintptr_t bad_addr = 8; /* hidden from the optimiser */
+	volatile int *bad = (volatile int *)bad_addr;
 	struct bh_code *c;
 	int got;
 
