@@ -167,6 +167,18 @@ static const char *prog_hook_name(const struct bpfhost_prog *prog)
 	return slash + 1;
 }
 
+int bh_hook_func_of(struct bpfhost_rt *rt, const struct bpfhost_prog *prog,
+		    struct bh_btf_ref *func)
+{
+	const char *hn = prog_hook_name(prog);
+	struct bpfhost_hook *h = hn ? bpfhost_hook_find(rt, hn) : NULL;
+
+	if (!h)
+		return -ENOENT;
+	*func = h->func;
+	return 0;
+}
+
 static void hook_remove(struct bpfhost_hook *h, const struct bpfhost_obj *obj)
 {
 	size_t j = 0;

@@ -6,9 +6,10 @@
  *
  * Invariant: a program runs only after bpfhost_obj_load() succeeded for its
  * whole object; a failed open or load leaves nothing behind but the error.
- * Until the verifier lands, load refuses objects not opened with
- * opts.unverified, which is a debug option: an unverified program can read
- * and write any memory of the host.
+ * Load links each program and proves it safe with the verifier
+ * (verifier/verifier.h) unless the object was opened with
+ * opts.unverified, a debug option: an unverified program can read and
+ * write any memory of the host.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 
 #include "link/core.h"
 #include "link/link.h"
+#include "verifier/verifier.h"
 #include "rt.h"
 
 #define OBJ_MAX_FILE_SIZE (256u << 20)
@@ -454,6 +456,113 @@ static int prog_link(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
 	return ret ? bh_obj_errorf(obj, -ret, "%s", err) : 0;
 }
 
+/* Prove one linked program safe (verifier/verifier.h). */
+static int prog_verify(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
+{
+	const struct bh_prog_type *t = prog->type;
+	const struct bh_obj_prog *p = prog->p;
+	struct bh_verify_prog_type vt = {
+		.name = t->name,
+		.ctx_kind = BH_CTX_BUFFER,
+		.ctx_size = t->ctx_size,
+		.ctx_read = (const struct bh_ctx_range *)t->ctx_read,
+		.ctx_write = (const struct bh_ctx_range *)t->ctx_write,
+		.n_ctx_read = t->n_ctx_read,
+		.n_ctx_write = t->n_ctx_write,
+		.sleepable = t->sleepable,
+		.ret_checked = t->ret_checked,
+		.ret_min = t->ret_min,
+		.ret_max = t->ret_max,
+		.caps = t->caps,
+		.hook = t->hook,
+	};
+	struct bh_verify_env env = {
+		.insns = p->insns,
+		.insn_cnt = p->insn_cnt,
+		.map_cnt = obj->map_cnt,
+		.type = &vt,
+		.sleepable = t->sleepable,
+		.prog_name = p->name,
+		.prog_btf = obj->o->btf,
+		.func_info = p->func_info,
+		.func_info_cnt = p->func_info_cnt,
+		.line_info = p->line_info,
+		.line_info_cnt = p->line_info_cnt,
+		.kfuncs = obj->rt->reg,
+		.hbtf = obj->rt->hbtf,
+		.log_level = obj->log_level,
+	};
+	struct bh_verify_map *maps = NULL;
+	struct bh_verify_result vres;
+	char *log = NULL;
+	int ret;
+
+	_Static_assert(sizeof(struct bh_ctx_range) ==
+			       sizeof(struct bpfhost_ctx_range),
+		       "ctx range layouts agree");
+	if (t->ctx_type && t->ctx_type[0]) {
+		struct bh_btf_ref ref;
+
+		if (bh_hbtf_find_type(obj->rt->hbtf, t->ctx_type,
+				      BTF_KIND_STRUCT, &ref) == 0) {
+			vt.ctx_kind = BH_CTX_STRUCT;
+			vt.ctx_btf = bh_hbtf_btf(obj->rt->hbtf, ref.src);
+			vt.ctx_type_id = ref.id;
+			vt.ctx_btf_src = ref.src;
+		}
+	}
+	if (!strcmp(t->name, "tracing")) {
+		struct bh_btf_ref fn;
+		const struct btf *b;
+		const struct btf_type *ft;
+
+		if (bh_hook_func_of(obj->rt, prog, &fn))
+			return bh_obj_errorf(obj, ENOENT,
+					     "prog '%s': no declared hook for '%s'",
+					     p->name, p->sec_name);
+		b = bh_hbtf_btf(obj->rt->hbtf, fn.src);
+		ft = b ? btf__type_by_id(b, fn.id) : NULL;
+		vt.ctx_kind = BH_CTX_ARGS;
+		vt.ctx_btf = b;
+		vt.ctx_btf_src = fn.src;
+		vt.ctx_type_id = ft ? ft->type : 0;
+	}
+	if (obj->map_cnt) {
+		maps = calloc(obj->map_cnt, sizeof(*maps));
+		if (!maps)
+			return bh_obj_errorf(obj, ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < obj->map_cnt; i++) {
+		const struct bh_obj_map *om = &obj->o->maps[i];
+
+		maps[i].def = &om->def;
+		maps[i].name = om->name;
+		/* .rodata is frozen before programs run, as libbpf does */
+		if (om->def.kind == BH_MAPK_RODATA) {
+			maps[i].frozen_rdonly = true;
+			maps[i].data = bh_map_array_data(obj->maps[i].map);
+		}
+	}
+	env.maps = maps;
+	if (obj->log_level && obj->log_buf && obj->log_size) {
+		log = malloc(obj->log_size);
+		if (log) {
+			env.log_buf = log;
+			env.log_size = obj->log_size;
+		}
+	}
+	ret = bh_verify(&env, &vres);
+	if (log) {
+		obj_log_append(obj, log);
+		free(log);
+	}
+	free(maps);
+	if (ret)
+		bh_obj_errorf(obj, -ret, "prog '%s': %s", p->name, vres.err);
+	bh_verify_result_free(&vres);
+	return ret;
+}
+
 int bpfhost_obj_load(struct bpfhost_obj *obj)
 {
 	struct bh_resolve res = {
@@ -468,10 +577,6 @@ int bpfhost_obj_load(struct bpfhost_obj *obj)
 		return -EINVAL;
 	if (obj->loaded)
 		return bh_obj_errorf(obj, EBUSY, "object already loaded");
-	if (!obj->unverified)
-		return bh_obj_errorf(
-			obj, EPERM,
-			"the verifier is not implemented yet: load with the debug option 'unverified' (CLI --unverified) to run programs without the safety proof");
 	for (size_t i = 0; i < obj->prog_cnt; i++) {
 		struct bpfhost_prog *prog = &obj->progs[i];
 		const struct bh_obj_prog *p = prog->p;
@@ -485,6 +590,11 @@ int bpfhost_obj_load(struct bpfhost_obj *obj)
 		ret = prog_link(obj, prog);
 		if (ret)
 			goto fail;
+		if (!obj->unverified) {
+			ret = prog_verify(obj, prog);
+			if (ret)
+				goto fail;
+		}
 		res.ctx = prog;
 		ret = bh_code_new(p->insns, p->insn_cnt, &res, &prog->code, err,
 				  sizeof(err));

@@ -108,6 +108,10 @@ const struct bh_prog_type *bh_rt_type_for_sec(const struct bpfhost_rt *rt,
 void bh_rt_type_list(const struct bpfhost_rt *rt, char *buf, size_t size);
 
 void bh_hook_free(struct bpfhost_hook *h);
+/* The host FUNC a tracing program's hook was declared with (verifier ctx
+ * typing); -ENOENT if the program names no declared hook. */
+int bh_hook_func_of(struct bpfhost_rt *rt, const struct bpfhost_prog *prog,
+		    struct bh_btf_ref *func);
 /* Detach every program of obj from the runtime's hooks. */
 void bh_obj_detach(struct bpfhost_obj *obj);
 

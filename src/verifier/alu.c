@@ -401,6 +401,17 @@ int check_ld_imm64(struct bh_venv *v, const struct bh_insn *in)
 	case BH_PSEUDO_MAP_IDX_VALUE:
 		break;
 	case BH_PSEUDO_BTF_ID:
+		/* a linked kfunc's address (bpf_ksym_exists): memory of
+		 * size 0, only compared; ksym variables are not supported */
+		if (v->env->kfuncs &&
+		    bh_kfunc_by_btf(v->env->kfuncs, (uint32_t)in[1].imm,
+				    (uint32_t)in->imm, NULL)) {
+			mark_reg_ptr(dst, BH_PTR_TO_MEM,
+				     BH_MEM_RDONLY | BH_PTR_MAYBE_NULL);
+			dst->mem_size = 0;
+			dst->id = bh_new_id(v);
+			return 0;
+		}
 		return bh_reject(v, "ksym variables (ld_imm64 BPF_PSEUDO_BTF_ID) are not supported by bpfhost");
 	default:
 		return bh_reject(v, "invalid bpf_ld_imm64 insn");

@@ -12,8 +12,11 @@
  *   // LOAD-ERROR: text        loading must fail with text in the message
  *   // WARN: text              loading must warn with text in the log
  *
- * One case per program (one per file for LOAD-ERROR).  Until the verifier
- * lands, programs are loaded with the unverified debug option.
+ *   // EXPECT: ACCEPT          the verifier accepts (also without EXPECT)
+ *   // EXPECT: REJECT text     the verifier rejects, text in the message
+ *
+ * One case per program (one per file for LOAD-ERROR and EXPECT: REJECT).
+ * Programs are loaded verified.
  *
  * Programs may call the test kfuncs below (registered for "syscall" the
  * kernel's way, from a constructor; this binary's BTF comes from pahole).
@@ -186,6 +189,7 @@ struct spec {
 	struct expect ex[32];
 	int cnt;
 	char load_error[256];
+	char reject[256]; /* EXPECT: REJECT text */
 	char warn[256];
 	uint8_t ctx[4096];
 	size_t ctx_len;
@@ -221,6 +225,14 @@ static void parse_spec(const char *src, struct spec *sp)
 			else
 				e->val = strtoull(q, NULL, 0);
 			sp->cnt++;
+		} else if (!strncmp(p, "EXPECT: REJECT ", 15)) {
+			const char *q = p + 15;
+			size_t n = strcspn(q, "\n");
+
+			if (n >= sizeof(sp->reject))
+				n = sizeof(sp->reject) - 1;
+			memcpy(sp->reject, q, n);
+			sp->reject[n] = '\0';
 		} else if (!strncmp(p, "LOAD-ERROR: ", 12) ||
 			   !strncmp(p, "WARN: ", 6)) {
 			bool le = p[0] == 'L';
@@ -294,7 +306,7 @@ static void run_one(const char *name)
 	}
 	parse_spec(src, sp);
 	free(src);
-	if (!sp->cnt && !sp->load_error[0]) {
+	if (!sp->cnt && !sp->load_error[0] && !sp->reject[0]) {
 		th_case(name, 0, "%s states no // RETVAL: or // LOAD-ERROR:",
 			src_path);
 		free(sp);
@@ -303,13 +315,21 @@ static void run_one(const char *name)
 	rt = bpfhost_rt_new(&quiet);
 	{
 		BPFHOST_OPTS(bpfhost_open_opts, oo, .log_buf = log,
-			     .log_size = sizeof(log), .unverified = true);
+			     .log_size = sizeof(log));
 
 		log[0] = '\0';
 		obj = bpfhost_obj_open(rt, obj_path, &oo);
 	}
 	if (!obj) {
 		th_case(name, 0, "open failed: %s", log);
+		goto out;
+	}
+	if (sp->reject[0]) {
+		int err = bpfhost_obj_load(obj);
+
+		th_case(name, err && strstr(bpfhost_obj_error(obj), sp->reject),
+			"verify: err %d, \"%s\"; expected a rejection with \"%s\"",
+			err, bpfhost_obj_error(obj), sp->reject);
 		goto out;
 	}
 	if (sp->load_error[0]) {
