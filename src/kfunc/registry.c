@@ -285,6 +285,22 @@ static const struct btf_type *ptr_to_struct(const struct btf *btf, uint32_t id,
 	return t && btf_is_struct(t) ? t : NULL;
 }
 
+/* The kernel's allocation kfuncs, whose acquired result is typed by the
+ * program's BTF (local_type_id__k), not by their own return type. */
+static bool is_alloc_kfunc(const char *name)
+{
+	static const char *const names[] = {
+		"bpf_obj_new_impl",
+		"bpf_percpu_obj_new_impl",
+		"bpf_refcount_acquire_impl",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
 /* ---- registry ---- */
 
 struct bh_kfunc_reg *bh_kfunc_reg_new(struct bh_hbtf *hbtf)
@@ -671,7 +687,10 @@ static int kfunc_build(struct bh_kfunc_reg *reg, const char *hook,
 	} else {
 		k->ret_ext = BH_EXT_VOID;
 	}
-	if ((k->flags & KF_ACQUIRE) &&
+	/* as in the kernel, only its allocation kfuncs acquire a pointer
+	 * that is not to a struct: the program's own object type is known
+	 * from the call's constant type-id argument */
+	if ((k->flags & KF_ACQUIRE) && !is_alloc_kfunc(k->name) &&
 	    !ptr_to_struct(btf, k->ret_type_id, NULL)) {
 		fail(err, errsz, "kfunc '%s': KF_ACQUIRE must return a pointer to a struct",
 		     k->name);
