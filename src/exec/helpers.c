@@ -21,6 +21,7 @@
 
 #include "exec/exec.h"
 #include "maps/map.h"
+#include "stdlib/task.h"
 
 #define BH_PRINTK_SIZE 1024 /* the kernel's BPF_TRACE_PRINTK_SIZE */
 #define BH_PRINTK_MAX_ARGS 3
@@ -324,6 +325,20 @@ static const struct bh_helper_info bh_helpers[] = {
 	BH_HELPER(6, "bpf_trace_printk", bh_trace_printk),
 	BH_HELPER(7, "bpf_get_prandom_u32", bh_get_prandom_u32),
 	BH_HELPER(8, "bpf_get_smp_processor_id", bh_get_smp_processor_id),
+	/* tasks, cgroups and memory reads: src/stdlib/task.c, probe.c */
+	BH_HELPER(14, "bpf_get_current_pid_tgid",
+		  bh_helper_get_current_pid_tgid),
+	BH_HELPER(16, "bpf_get_current_comm", bh_helper_get_current_comm),
+	BH_HELPER(35, "bpf_get_current_task", bh_helper_get_current_task),
+	BH_HELPER(80, "bpf_get_current_cgroup_id",
+		  bh_helper_get_current_cgroup_id),
+	BH_HELPER(112, "bpf_probe_read_user", bh_helper_probe_read_user),
+	BH_HELPER(113, "bpf_probe_read_kernel", bh_helper_probe_read_kernel),
+	BH_HELPER(114, "bpf_probe_read_user_str",
+		  bh_helper_probe_read_user_str),
+	BH_HELPER(115, "bpf_probe_read_kernel_str",
+		  bh_helper_probe_read_kernel_str),
+	BH_HELPER(158, "bpf_get_current_task_btf", bh_helper_get_current_task),
 	BH_HELPER(181, "bpf_loop", bh_loop),
 };
 

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Fault-tolerant reads of the host's own memory: bpf_probe_read_kernel
+ * and bpf_probe_read_kernel_str (helpers 113, 115; 112 and 114, the user
+ * forms, read the same memory) and the bpf_copy_from_user_str
+ * kfunc, with the kernel's return codes.
+ *
+ * A bad address (NULL, unmapped, PROT_NONE) never faults: the copy goes
+ * through process_vm_readv(2) on our own pid, which the kernel performs
+ * with its own fault handling and which obeys page protections.  Where
+ * that call is refused (seccomp, old kernels) a write(2) of the source
+ * into a pipe does the same.  No signal handler is involved.
+ *
+ * Return codes are the kernel's (x86-64 6.18, checked with kload): the
+ * _kernel forms give -ERANGE for an address the kernel could never read
+ * (copy_from_kernel_nofault_allowed; here: the never-mapped low 64 KiB,
+ * NULL included, and past the user half), -EFAULT for an unmapped or
+ * inaccessible one; the _user forms and bpf_copy_from_user_str give
+ * -EFAULT for both.  On failure the helpers zero the whole buffer.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/uio.h>
+
+#include "bpfhost/kfunc.h"
+#include "stdlib.h"
+#include "stdlib/task.h"
+
+#define BH_PROBE_CHUNK 256
+#define BH_MIN_ADDR 0x10000ul /* vm.mmap_min_addr default: never mapped */
+#define BPF_F_PAD_ZEROS (1ULL << 0)
+
+/* write() into a pipe and read it back: EFAULT on a bad source */
+static int bh_copy_pipe(void *dst, const void *src, size_t n)
+{
+	int fds[2], ret = 0;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -EFAULT;
+	while (n) {
+		/* a pipe holds at least 4096 bytes without blocking */
+		size_t part = n < 4096 ? n : 4096;
+		ssize_t w = write(fds[1], src, part);
+
+		if (w <= 0 || read(fds[0], dst, (size_t)w) != w) {
+			ret = -EFAULT;
+			break;
+		}
+		dst = (char *)dst + w;
+		src = (const char *)src + w;
+		n -= (size_t)w;
+	}
+	close(fds[0]);
+	close(fds[1]);
+	return ret;
+}
+
+/* Copy n bytes from our own address space; 0 or -EFAULT (all or nothing) */
+static int bh_copy_nofault(void *dst, const void *src, size_t n)
+{
+	struct iovec local = {dst, n};
+	struct iovec remote = {(void *)(uintptr_t)src, n};
+	ssize_t got;
+
+	if (!n)
+		return 0;
+	if (!src)
+		return -EFAULT;
+	got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	if (got == (ssize_t)n)
+		return 0;
+	if (got < 0 && (errno == ENOSYS || errno == EPERM))
+		return bh_copy_pipe(dst, src, n);
+	return -EFAULT;
+}
+
+/* Could the kernel's copy_from_kernel_nofault read there at all? */
+static bool bh_kernel_addr_ok(const void *src, uint32_t size)
+{
+	uintptr_t a = (uintptr_t)src;
+
+	if (a < BH_MIN_ADDR || a + size < a)
+		return false;
+#if defined(__x86_64__) || defined(__aarch64__)
+	if (a + size > (1ul << 47))
+		return false;
+#endif
+	return true;
+}
+
+long bh_probe_read(void *dst, uint32_t size, const void *src, bool kernel)
+{
+	int ret = kernel && size && !bh_kernel_addr_ok(src, size) ? -ERANGE : 0;
+
+	if (ret || bh_copy_nofault(dst, src, size)) {
+		memset(dst, 0, size);
+		return ret ? ret : -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * Copy a NUL-terminated string of at most max bytes (NUL excluded) into
+ * dst, reading no byte past the NUL (a string may end just before an
+ * unmapped page).  Returns its length, or -EFAULT; dst is NUL-terminated
+ * on success and untouched past the copied bytes.
+ */
+static long bh_strncpy_nofault(char *dst, const char *src, uint32_t max)
+{
+	uint32_t done = 0;
+
+	while (done < max) {
+		char buf[BH_PROBE_CHUNK];
+		uintptr_t at = (uintptr_t)src + done;
+		/* stay inside one 4 KiB page: never touch the next one */
+		size_t n = 4096 - (at & 4095);
+		char *nul;
+
+		if (n > sizeof(buf))
+			n = sizeof(buf);
+		if (n > max - done)
+			n = max - done;
+		if (bh_copy_nofault(buf, (const void *)at, n))
+			return -EFAULT;
+		nul = memchr(buf, '\0', n);
+		if (nul) {
+			memcpy(dst + done, buf, (size_t)(nul - buf) + 1);
+			return done + (nul - buf);
+		}
+		memcpy(dst + done, buf, n);
+		done += (uint32_t)n;
+	}
+	dst[done] = '\0';
+	return done;
+}
+
+long bh_probe_read_str(void *dst, uint32_t size, const void *src, bool kernel)
+{
+	long n;
+
+	/* the kernel: at most size - 1 characters and a NUL, the length
+	 * with the NUL returned; a fault zeroes the whole buffer */
+	if (!size)
+		return 0;
+	n = kernel && !bh_kernel_addr_ok(src, 1)
+		    ? -ERANGE
+		    : bh_strncpy_nofault(dst, src, size - 1);
+	if (n < 0) {
+		memset(dst, 0, size);
+		return n;
+	}
+	return n + 1;
+}
+
+static void *bh_ptr(uint64_t v)
+{
+	return (void *)(uintptr_t)v;
+}
+
+uint64_t bh_helper_probe_read_kernel(uint64_t dst, uint64_t size, uint64_t src,
+				     uint64_t r4, uint64_t r5)
+{
+	(void)r4, (void)r5;
+	return (uint64_t)bh_probe_read(bh_ptr(dst), (uint32_t)size, bh_ptr(src),
+				       true);
+}
+
+uint64_t bh_helper_probe_read_kernel_str(uint64_t dst, uint64_t size,
+					 uint64_t src, uint64_t r4, uint64_t r5)
+{
+	(void)r4, (void)r5;
+	return (uint64_t)bh_probe_read_str(bh_ptr(dst), (uint32_t)size,
+					   bh_ptr(src), true);
+}
+
+uint64_t bh_helper_probe_read_user(uint64_t dst, uint64_t size, uint64_t src,
+				   uint64_t r4, uint64_t r5)
+{
+	(void)r4, (void)r5;
+	return (uint64_t)bh_probe_read(bh_ptr(dst), (uint32_t)size, bh_ptr(src),
+				       false);
+}
+
+uint64_t bh_helper_probe_read_user_str(uint64_t dst, uint64_t size,
+				       uint64_t src, uint64_t r4, uint64_t r5)
+{
+	(void)r4, (void)r5;
+	return (uint64_t)bh_probe_read_str(bh_ptr(dst), (uint32_t)size,
+					   bh_ptr(src), false);
+}
+
+__bpf_kfunc_start_defs();
+
+/*
+ * As the kernel's: at most dst__sz - 1 characters and a NUL; returns the
+ * length with the NUL, 0 for an empty buffer, -EFAULT for a bad source
+ * (dst then zeroed only with BPF_F_PAD_ZEROS), -EINVAL for unknown flags.
+ * BPF_F_PAD_ZEROS also zeroes the tail after the NUL on success.
+ */
+__bpf_kfunc int bpf_copy_from_user_str(void *dst, uint32_t dst__sz,
+				       const void *unsafe_ptr__ign,
+				       uint64_t flags)
+{
+	long n;
+
+	if (flags & ~BPF_F_PAD_ZEROS)
+		return -EINVAL;
+	if (!dst__sz)
+		return 0;
+	n = bh_strncpy_nofault(dst, unsafe_ptr__ign, dst__sz - 1);
+	if (n < 0) {
+		if (flags & BPF_F_PAD_ZEROS)
+			memset(dst, 0, dst__sz);
+		return (int)n;
+	}
+	if (flags & BPF_F_PAD_ZEROS)
+		memset((char *)dst + n, 0, dst__sz - (uint32_t)n);
+	return (int)n + 1;
+}
+
+__bpf_kfunc_end_defs();
+
+BTF_KFUNCS_START(bh_probe_kfunc_ids)
+BTF_ID_FLAGS(func, bpf_copy_from_user_str, KF_SLEEPABLE)
+BTF_KFUNCS_END(bh_probe_kfunc_ids)
+
+static const struct btf_kfunc_id_set bh_probe_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &bh_probe_kfunc_ids,
+};
+
+int bh_stdlib_probe_add(struct bpfhost_rt *rt)
+{
+	return bpfhost_kfunc_set_add(rt, "*", &bh_probe_kfunc_set);
+}

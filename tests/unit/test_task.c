@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The task and cgroup kfuncs and helpers from the host side: tasks of
+ * ourselves, a thread, a zombie and a dead child against getpid(),
+ * getppid() and /proc; refcounts and the cache; the task iterator; our
+ * cgroup and its ancestors (a nested cgroup when we may create one); the
+ * fault-tolerant reads on valid, NULL, unmapped and PROT_NONE memory.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+#include "stdlib/task.h"
+
+struct bpf_iter_task {
+	uint64_t __opaque[3];
+} __attribute__((aligned(8)));
+
+struct task_struct *bpf_task_from_pid(int32_t pid);
+struct task_struct *bpf_task_from_vpid(int32_t vpid);
+struct task_struct *bpf_task_acquire(struct task_struct *p);
+void bpf_task_release(struct task_struct *p);
+int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
+		      unsigned int flags);
+struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it);
+void bpf_iter_task_destroy(struct bpf_iter_task *it);
+struct cgroup *bpf_cgroup_from_id(uint64_t cgid);
+struct cgroup *bpf_cgroup_acquire(struct cgroup *cgrp);
+void bpf_cgroup_release(struct cgroup *cgrp);
+struct cgroup *bpf_cgroup_ancestor(struct cgroup *cgrp, int level);
+long bpf_task_under_cgroup(struct task_struct *task, struct cgroup *ancestor);
+int bpf_copy_from_user_str(void *dst, uint32_t dst__sz,
+			   const void *unsafe_ptr__ign, uint64_t flags);
+
+static void read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (f) {
+		if (!fgets(buf, (int)size, f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+TEST(from_pid_self)
+{
+	unsigned int base = bh_task_cached();
+	struct task_struct *t = bpf_task_from_pid(getpid()), *t2, *a;
+	char comm[64];
+	int u0;
+
+	CHECK(t);
+	read_line("/proc/self/comm", comm, sizeof(comm));
+	CHECK_EQ(t->pid, getpid());
+	CHECK_EQ(t->tgid, getpid());
+	CHECK(!strncmp(t->comm, comm, 15));
+	CHECK(t->group_leader == t);
+	CHECK(t->real_parent && t->real_parent->pid == getppid());
+	CHECK(!(t->flags & PF_KTHREAD));
+	CHECK_EQ(t->cred->uid.val, getuid());
+	CHECK_EQ(t->cred->egid.val, getegid());
+	CHECK(t->start_boottime > 0 && t->start_time <= t->start_boottime);
+	u0 = t->usage; /* 2 if this thread's current task is cached */
+	CHECK(u0 == 1 || u0 == 2);
+	/* the same pid is the same object while referenced */
+	t2 = bpf_task_from_vpid(getpid());
+	CHECK(t2 == t);
+	a = bpf_task_acquire(t);
+	CHECK(a == t);
+	CHECK_EQ(t->usage, u0 + 2);
+	bpf_task_release(a);
+	bpf_task_release(t2);
+	CHECK_EQ(t->usage, u0);
+	bpf_task_release(t);
+	CHECK_EQ(bh_task_cached(), base);
+}
+
+TEST(from_pid_missing)
+{
+	CHECK(!bpf_task_from_pid(0));
+	CHECK(!bpf_task_from_pid(-1));
+	CHECK(!bpf_task_from_pid(INT_MAX));
+}
+
+/* a zombie is found (exit_state set); a reaped child is gone */
+TEST(from_pid_zombie_dead)
+{
+	struct task_struct *t;
+	pid_t pid = fork();
+	char path[64];
+	int status;
+
+	if (pid == 0)
+		_exit(0);
+	CHECK(pid > 0);
+	/* wait until it is a zombie */
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (int i = 0; i < 1000; i++) {
+		char line[256], *p;
+
+		read_line(path, line, sizeof(line));
+		p = strrchr(line, ')');
+		if (p && p[2] == 'Z')
+			break;
+		usleep(1000);
+	}
+	t = bpf_task_from_pid(pid);
+	CHECK(t);
+	CHECK_EQ(t->exit_state, 0x20);
+	CHECK_EQ(t->real_parent->pid, getpid());
+	CHECK(waitpid(pid, &status, 0) == pid);
+	/* a snapshot stays valid; the pid no longer finds it */
+	CHECK(!bpf_task_from_pid(pid));
+	CHECK_EQ(t->pid, pid);
+	bpf_task_release(t);
+}
+
+static pid_t thread_tid;
+static pthread_mutex_t thread_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t thread_cv = PTHREAD_COND_INITIALIZER;
+static int thread_stop;
+
+static void *thread_fn(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&thread_mu);
+	thread_tid = (pid_t)syscall(SYS_gettid);
+	pthread_cond_broadcast(&thread_cv);
+	while (!thread_stop)
+		pthread_cond_wait(&thread_cv, &thread_mu);
+	pthread_mutex_unlock(&thread_mu);
+	return NULL;
+}
+
+TEST(thread_and_iterators)
+{
+	struct task_struct *t, *self, *pos;
+	struct bpf_iter_task it;
+	int n = 0, seen_self = 0, seen_thread = 0, first_idle = 0;
+	pthread_t th;
+
+	CHECK(!pthread_create(&th, NULL, thread_fn, NULL));
+	pthread_mutex_lock(&thread_mu);
+	while (!thread_tid)
+		pthread_cond_wait(&thread_cv, &thread_mu);
+	pthread_mutex_unlock(&thread_mu);
+
+	t = bpf_task_from_pid(thread_tid);
+	self = bpf_task_from_pid(getpid());
+	CHECK(t && self);
+	CHECK_EQ(t->tgid, getpid());
+	CHECK(t->group_leader == self);
+	CHECK_EQ(t->real_parent->pid, getppid());
+
+	/* every process: idle first, us once, never a thread */
+	CHECK_EQ(bpf_iter_task_new(&it, NULL, 0), 0);
+	while ((pos = bpf_iter_task_next(&it))) {
+		if (!n)
+			first_idle = pos->pid == 0 && pos->real_parent == pos;
+		seen_self += pos == self;
+		seen_thread += pos->pid == thread_tid;
+		n++;
+	}
+	bpf_iter_task_destroy(&it);
+	CHECK(first_idle && seen_self == 1 && !seen_thread && n > 2);
+
+	/* every thread: both of ours */
+	n = seen_self = seen_thread = 0;
+	CHECK_EQ(bpf_iter_task_new(&it, NULL, 1), 0);
+	while ((pos = bpf_iter_task_next(&it))) {
+		seen_self += pos == self;
+		seen_thread += pos == t;
+		n++;
+	}
+	bpf_iter_task_destroy(&it);
+	CHECK(seen_self == 1 && seen_thread == 1 && n > 3);
+
+	/* our threads, from the leader */
+	n = seen_thread = 0;
+	CHECK_EQ(bpf_iter_task_new(&it, self, 2), 0);
+	pos = bpf_iter_task_next(&it);
+	CHECK(pos == self);
+	while ((pos = bpf_iter_task_next(&it))) {
+		seen_thread += pos == t;
+		n++;
+	}
+	bpf_iter_task_destroy(&it);
+	CHECK(seen_thread == 1);
+
+	CHECK_EQ(bpf_iter_task_new(&it, NULL, 2), -EINVAL);
+	CHECK(!bpf_iter_task_next(&it));
+	bpf_iter_task_destroy(&it);
+	CHECK_EQ(bpf_iter_task_new(&it, self, 3), -EINVAL);
+	bpf_iter_task_destroy(&it);
+
+	bpf_task_release(t);
+	bpf_task_release(self);
+	pthread_mutex_lock(&thread_mu);
+	thread_stop = 1;
+	pthread_cond_broadcast(&thread_cv);
+	pthread_mutex_unlock(&thread_mu);
+	pthread_join(th, NULL);
+}
+
+TEST(current_helpers)
+{
+	uint64_t pt = bh_helper_get_current_pid_tgid(0, 0, 0, 0, 0);
+	struct task_struct *cur, *t;
+	char comm[16], name[16] = "", small[4];
+
+	CHECK_EQ(pt >> 32, getpid());
+	CHECK_EQ((uint32_t)pt, syscall(SYS_gettid));
+	cur = (struct task_struct *)(uintptr_t)bh_helper_get_current_task(
+		0, 0, 0, 0, 0);
+	CHECK(cur && cur == bh_task_current());
+	CHECK_EQ(cur->pid, syscall(SYS_gettid));
+	t = bpf_task_from_pid(cur->pid);
+	CHECK(t == cur);
+	bpf_task_release(t);
+
+	memset(comm, 'x', sizeof(comm));
+	CHECK_EQ(bh_helper_get_current_comm((uintptr_t)comm, sizeof(comm), 0, 0,
+					    0),
+		 0);
+	prctl(PR_GET_NAME, name, 0, 0, 0);
+	CHECK(!strcmp(comm, name));
+	CHECK(!comm[15]);
+	bh_helper_get_current_comm((uintptr_t)small, sizeof(small), 0, 0, 0);
+	CHECK(!strncmp(small, name, 3) && !small[3]);
+}
+
+static uint64_t ino_of(const char *rel)
+{
+	char full[PATH_MAX];
+	struct stat st;
+
+	snprintf(full, sizeof(full), "%s%s", bh_cgroup_mount(), rel);
+	return stat(full, &st) ? 0 : (uint64_t)st.st_ino;
+}
+
+TEST(cgroups)
+{
+	unsigned int base = bh_cgroup_cached();
+	struct cgroup *cg, *byid, *root, *a;
+	struct task_struct *self;
+	char rel[PATH_MAX], dir[PATH_MAX];
+	uint64_t id;
+
+	if (!bh_cgroup_mount()[0]) {
+		th_skip("no cgroup v2 mount");
+		CHECK(!bpf_cgroup_from_id(1));
+		return;
+	}
+	cg = bh_cgroup_of("self");
+	CHECK(cg);
+	id = bh_helper_get_current_cgroup_id(0, 0, 0, 0, 0);
+	CHECK_EQ(cg->kn->id, id);
+	CHECK_EQ(id, ino_of(cg->path));
+	byid = bpf_cgroup_from_id(id);
+	CHECK(byid == cg);
+	root = bpf_cgroup_ancestor(cg, 0);
+	CHECK(root && root->level == 0 && root->kn->id == ino_of(""));
+	CHECK(cg->ancestors[cg->level] == cg);
+	CHECK(!bpf_cgroup_ancestor(cg, cg->level + 1));
+	CHECK(!bpf_cgroup_ancestor(cg, -1));
+	self = bpf_task_from_pid(getpid());
+	CHECK(self && self->cgroups->dfl_cgrp == cg);
+	CHECK_EQ(bpf_task_under_cgroup(self, root), 1);
+	CHECK_EQ(bpf_task_under_cgroup(self, cg), 1);
+	CHECK(!bpf_cgroup_from_id(0));
+	CHECK(!bpf_cgroup_from_id(~0ull));
+
+	/* a nested cgroup, when we may make one */
+	snprintf(rel, sizeof(rel), "/bh_test_%d", getpid());
+	snprintf(dir, sizeof(dir), "%s%s", bh_cgroup_mount(), rel);
+	if (mkdir(dir, 0755)) {
+		th_skip("cannot create a cgroup: %s", strerror(errno));
+	} else {
+		char sub[PATH_MAX + 8];
+		uint64_t pid_id = ino_of(rel), sid;
+
+		snprintf(sub, sizeof(sub), "%s/sub", dir);
+		CHECK(!mkdir(sub, 0755));
+		strcat(rel, "/sub");
+		sid = ino_of(rel);
+		a = bpf_cgroup_from_id(sid);
+		CHECK(a && a->level == 2 && a->kn->id == sid);
+		CHECK(a->ancestors[1]->kn->id == pid_id);
+		CHECK(a->ancestors[0] == root);
+		CHECK(a->kn->parent == a->ancestors[1]->kn);
+		CHECK(!strcmp(a->kn->name, "sub"));
+		CHECK_EQ(bpf_task_under_cgroup(self, a), 0);
+		CHECK(bpf_cgroup_acquire(a) == a);
+		bpf_cgroup_release(a);
+		bpf_cgroup_release(a);
+		rmdir(sub);
+		rmdir(dir);
+		/* a removed cgroup is not found */
+		CHECK(!bpf_cgroup_from_id(sid));
+	}
+	bpf_task_release(self);
+	bpf_cgroup_release(root);
+	bpf_cgroup_release(byid);
+	bh_cgroup_put(cg);
+	/* the idle task holds the root for good */
+	CHECK(bh_cgroup_cached() <= base + 1);
+}
+
+TEST(probe_reads)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char src[] = "hello", buf[16];
+	char *map;
+
+	CHECK_EQ(bh_probe_read(buf, sizeof(src), src, true), 0);
+	CHECK(!strcmp(buf, "hello"));
+	CHECK_EQ(bh_probe_read(buf, 0, NULL, true), 0);
+	/* NULL: the kernel's codes, buffer zeroed */
+	memset(buf, 1, sizeof(buf));
+	CHECK_EQ(bh_probe_read(buf, 8, NULL, true), -ERANGE);
+	CHECK(!buf[0] && !buf[7] && buf[8] == 1);
+	memset(buf, 1, sizeof(buf));
+	CHECK_EQ(bh_probe_read(buf, 8, NULL, false), -EFAULT);
+	CHECK(!buf[0] && !buf[7]);
+
+	map = mmap(NULL, (size_t)pg * 3, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(map != MAP_FAILED);
+	/* page 1 PROT_NONE, page 2 unmapped */
+	CHECK(!mprotect(map + pg, (size_t)pg, PROT_NONE));
+	CHECK(!munmap(map + 2 * pg, (size_t)pg));
+	memset(buf, 1, sizeof(buf));
+	CHECK_EQ(bh_probe_read(buf, 8, map + pg, true), -EFAULT);
+	CHECK(!buf[0]);
+	CHECK_EQ(bh_probe_read(buf, 8, map + 2 * pg, false), -EFAULT);
+	/* straddling into PROT_NONE: all or nothing */
+	memset(buf, 1, sizeof(buf));
+	CHECK_EQ(bh_probe_read(buf, 8, map + pg - 4, true), -EFAULT);
+	CHECK(!buf[0] && !buf[3]);
+
+	/* strings: one ending right before a PROT_NONE page reads fine */
+	memcpy(map + pg - 4, "abc", 4);
+	CHECK_EQ(bh_probe_read_str(buf, sizeof(buf), map + pg - 4, true), 4);
+	CHECK(!strcmp(buf, "abc"));
+	/* one running into it faults, buffer zeroed */
+	memcpy(map + pg - 4, "abcd", 4);
+	memset(buf, 1, sizeof(buf));
+	CHECK_EQ(bh_probe_read_str(buf, sizeof(buf), map + pg - 4, true),
+		 -EFAULT);
+	CHECK(!buf[0] && !buf[15]);
+	/* ... unless size stops it first */
+	CHECK_EQ(bh_probe_read_str(buf, 5, map + pg - 4, true), 5);
+	CHECK(!strcmp(buf, "abcd"));
+	CHECK_EQ(bh_probe_read_str(buf, 3, src, false), 3);
+	CHECK(!strcmp(buf, "he"));
+	CHECK_EQ(bh_probe_read_str(buf, 8, NULL, true), -ERANGE);
+	CHECK_EQ(bh_probe_read_str(buf, 8, NULL, false), -EFAULT);
+	CHECK_EQ(bh_probe_read_str(buf, 0, NULL, false), 0);
+
+	/* the helper entry points */
+	CHECK_EQ((int64_t)bh_helper_probe_read_kernel(
+			 (uintptr_t)buf, 8, (uintptr_t)(map + pg), 0, 0),
+		 -EFAULT);
+	CHECK_EQ((int64_t)bh_helper_probe_read_user_str(
+			 (uintptr_t)buf, sizeof(buf), (uintptr_t)src, 0, 0),
+		 6);
+
+	/* bpf_copy_from_user_str: lengths, truncation, flags */
+	memset(buf, 'x', sizeof(buf));
+	CHECK_EQ(bpf_copy_from_user_str(buf, sizeof(buf), src, 0), 6);
+	CHECK(!strcmp(buf, "hello") && buf[6] == 'x');
+	CHECK_EQ(bpf_copy_from_user_str(buf, sizeof(buf), src, 1), 6);
+	CHECK(!buf[6] && !buf[15]);
+	CHECK_EQ(bpf_copy_from_user_str(buf, 3, src, 0), 3);
+	CHECK(!strcmp(buf, "he"));
+	CHECK_EQ(bpf_copy_from_user_str(buf, 0, NULL, 0), 0);
+	CHECK_EQ(bpf_copy_from_user_str(buf, 8, src, 2), -EINVAL);
+	memset(buf, 'x', sizeof(buf));
+	CHECK_EQ(bpf_copy_from_user_str(buf, 8, map + pg, 0), -EFAULT);
+	CHECK(buf[0] == 'x');
+	CHECK_EQ(bpf_copy_from_user_str(buf, 8, map + pg, 1), -EFAULT);
+	CHECK(!buf[0] && !buf[7] && buf[8] == 'x');
+	munmap(map, (size_t)pg * 2);
+}
+
+/* many threads looking up and releasing the same tasks */
+static void *hammer(void *arg)
+{
+	int *ok = arg;
+
+	for (int i = 0; i < 200; i++) {
+		struct task_struct *t = bpf_task_from_pid(getpid());
+		struct task_struct *p =
+			t ? bpf_task_acquire(t->real_parent) : NULL;
+
+		if (!t || !p || t->real_parent != p)
+			*ok = 0;
+		bpf_task_release(p);
+		bpf_task_release(t);
+	}
+	return NULL;
+}
+
+TEST(concurrent_refs)
+{
+	pthread_t th[4];
+	int ok[4] = {1, 1, 1, 1};
+	unsigned int base = bh_task_cached();
+
+	for (int i = 0; i < 4; i++)
+		CHECK(!pthread_create(&th[i], NULL, hammer, &ok[i]));
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 4; i++)
+		CHECK(ok[i]);
+	CHECK_EQ(bh_task_cached(), base);
+}
