@@ -55,7 +55,6 @@
 #include <unistd.h>
 
 #include "bpfhost/kfunc.h"
-#include "rt/rt.h"
 #include "stdlib.h"
 
 /* The most CPUs a struct cpumask can describe (the kernel's NR_CPUS). */
@@ -592,42 +591,23 @@ static const struct btf_kfunc_id_set bh_cpumask_kfunc_set = {
 
 /*
  * The kernel registers the set for BPF_PROG_TYPE_TRACING, STRUCT_OPS and
- * SYSCALL.  Hooks of the runtime's program types go through the public
- * bpfhost_kfunc_set_add(); a hook no type uses yet ("struct_ops") goes
- * into the registry directly, as register_btf_kfunc_id_set() does, so a
- * type added later for that hook sees the set.
+ * SYSCALL.  "tracing" and "syscall" are program types of every runtime:
+ * the set goes into this one through bpfhost_kfunc_set_add().  bpfhost has
+ * no struct_ops type for that call to name, so the STRUCT_OPS registration
+ * is made the kernel's way, into the default registry, which every new
+ * runtime adopts (this one too: right after the built-in families) and
+ * which a host type using the "struct_ops" hook sees.  Registering the same
+ * set again is a no-op there.
  */
 int bh_stdlib_cpumask_add(struct bpfhost_rt *rt)
 {
-	static const enum bpf_prog_type types[] = {
-		BPF_PROG_TYPE_TRACING,
-		BPF_PROG_TYPE_STRUCT_OPS,
-		BPF_PROG_TYPE_SYSCALL,
-	};
+	int ret = bpfhost_kfunc_set_add(rt, "tracing", &bh_cpumask_kfunc_set);
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		const char *hook = bh_kernel_prog_type_hook((int)types[i]);
-		bool known = false;
-		char err[512] = "";
-		int ret;
-
-		if (!hook)
-			return -EINVAL;
-		for (size_t t = 0; t < rt->ntypes; t++)
-			if (!strcmp(rt->types[t].hook, hook))
-				known = true;
-		if (known)
-			ret = bpfhost_kfunc_set_add(rt, hook,
-						    &bh_cpumask_kfunc_set);
-		else
-			ret = bh_kfunc_reg_add_set(rt->reg, hook,
-						   &bh_cpumask_kfunc_set, err,
-						   sizeof(err));
-		if (ret) {
-			if (err[0])
-				bh_rt_log(rt, BPFHOST_LOG_WARN, "%s", err);
-			return ret;
-		}
-	}
-	return 0;
+	if (!ret)
+		ret = bpfhost_kfunc_set_add(rt, "syscall",
+					    &bh_cpumask_kfunc_set);
+	if (!ret)
+		ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
+						&bh_cpumask_kfunc_set);
+	return ret;
 }
