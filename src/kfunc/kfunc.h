@@ -80,6 +80,8 @@ struct bh_kfunc {
 /* The kernel's prog-type -> hook map, for register_btf_kfunc_id_set:
  * NULL for an unknown type. */
 const char *bh_kernel_prog_type_hook(int prog_type);
+/* Whether hook is one the kernel's program types map to ("tc", ...). */
+bool bh_is_kernel_hook(const char *hook);
 
 struct bh_kfunc_reg;
 

@@ -78,6 +78,15 @@ const char *bh_kernel_prog_type_hook(int prog_type)
 	return NULL;
 }
 
+bool bh_is_kernel_hook(const char *hook)
+{
+	for (size_t i = 0; i < sizeof(kernel_hooks) / sizeof(kernel_hooks[0]);
+	     i++)
+		if (!strcmp(kernel_hooks[i].hook, hook))
+			return true;
+	return false;
+}
+
 /* ---- annotations ---- */
 
 static bool has_suffix(const char *name, const char *suffix)

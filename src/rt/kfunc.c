@@ -121,6 +121,10 @@ int bpfhost_kfunc_set_add(struct bpfhost_rt *rt, const char *prog_type,
 			if (!strcmp(rt->types[i].name, prog_type) ||
 			    !strcmp(rt->types[i].hook, prog_type))
 				hook = rt->types[i].hook;
+		/* the kernel's hooks ("tc", "xdp", ...) exist whether or not a
+		 * program type of this runtime uses them yet */
+		if (!hook && bh_is_kernel_hook(prog_type))
+			hook = prog_type;
 	}
 	if (!hook) {
 		bh_rt_log(rt, BPFHOST_LOG_WARN,
