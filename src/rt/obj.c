@@ -456,6 +456,29 @@ static int prog_link(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
 	return ret ? bh_obj_errorf(obj, -ret, "%s", err) : 0;
 }
 
+/*
+ * CO-RE (link/core.h): a rejection at a poisoned instruction means a CO-RE
+ * relocation that could not be resolved was reached; say which one, as
+ * libbpf rewrites the kernel's "invalid func unknown#195896080".
+ */
+static bool core_reject(struct bpfhost_obj *obj,
+			const struct bpfhost_prog *prog,
+			const struct bh_verify_result *vres, int ret)
+{
+	const struct bh_obj_prog *p = prog->p;
+	char what[512];
+
+	if (vres->err_insn < 0 || (size_t)vres->err_insn >= p->insn_cnt ||
+	    !bh_core_is_poison(&p->insns[vres->err_insn]) ||
+	    bh_core_describe(p, obj->o, (size_t)vres->err_insn, what,
+			     sizeof(what)))
+		return false;
+	bh_obj_errorf(obj, -ret,
+		      "prog '%s': insn %ld: <invalid CO-RE relocation>: %s",
+		      p->name, vres->err_insn, what);
+	return true;
+}
+
 /* Prove one linked program safe (verifier/verifier.h). */
 static int prog_verify(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
 {
@@ -557,7 +580,7 @@ static int prog_verify(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
 		free(log);
 	}
 	free(maps);
-	if (ret)
+	if (ret && !core_reject(obj, prog, &vres, ret))
 		bh_obj_errorf(obj, -ret, "prog '%s': %s", p->name, vres.err);
 	bh_verify_result_free(&vres);
 	return ret;
