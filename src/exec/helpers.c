@@ -22,6 +22,7 @@
 #include "exec/exec.h"
 #include "maps/map.h"
 #include "stdlib/task.h"
+#include "stdlib/stdlib.h"
 
 #define BH_PRINTK_SIZE 1024 /* the kernel's BPF_TRACE_PRINTK_SIZE */
 #define BH_PRINTK_MAX_ARGS 3
@@ -340,6 +341,12 @@ static const struct bh_helper_info bh_helpers[] = {
 		  bh_helper_probe_read_kernel_str),
 	BH_HELPER(158, "bpf_get_current_task_btf", bh_helper_get_current_task),
 	BH_HELPER(181, "bpf_loop", bh_loop),
+	/* memory helpers, implemented in src/stdlib (dynptr.c, obj.c) */
+	BH_HELPER(194, "bpf_kptr_xchg", bh_helper_kptr_xchg),
+	BH_HELPER(197, "bpf_dynptr_from_mem", bh_helper_dynptr_from_mem),
+	BH_HELPER(201, "bpf_dynptr_read", bh_helper_dynptr_read),
+	BH_HELPER(202, "bpf_dynptr_write", bh_helper_dynptr_write),
+	BH_HELPER(203, "bpf_dynptr_data", bh_helper_dynptr_data),
 };
 
 const struct bh_helper_info *bh_helper_by_id(int32_t id)

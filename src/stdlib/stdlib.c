@@ -9,8 +9,6 @@
 
 #define BH_WEAK __attribute__((weak))
 
-BH_WEAK int bh_stdlib_mem_add(struct bpfhost_rt *rt);
-
 int bh_stdlib_add(struct bpfhost_rt *rt)
 {
 	int (*const fams[])(struct bpfhost_rt *) = {

@@ -8,7 +8,12 @@
 #ifndef BPFHOST_STDLIB_H
 #define BPFHOST_STDLIB_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 struct bpfhost_rt;
+struct btf;
 
 /* Register every built-in set into a new runtime; 0 or -errno. */
 int bh_stdlib_add(struct bpfhost_rt *rt);
@@ -18,5 +23,226 @@ int bh_stdlib_common_add(struct bpfhost_rt *rt);  /* iter_num, rcu */
 int bh_stdlib_cpumask_add(struct bpfhost_rt *rt); /* cpumask.c */
 int bh_stdlib_task_add(struct bpfhost_rt *rt);	  /* task.c, cgroup.c */
 int bh_stdlib_mem_add(struct bpfhost_rt *rt);	  /* dynptr, strings, obj_new, ... */
+/* the parts of bh_stdlib_mem_add */
+int bh_stdlib_dynptr_add(struct bpfhost_rt *rt);  /* dynptr.c */
+int bh_stdlib_strings_add(struct bpfhost_rt *rt); /* strings.c */
+
+/* ==== memory kfuncs (dynptr.c, strings.c, obj.c) ==== */
+
+/* ---- dynptrs over local memory (dynptr.c) ---- */
+
+/* What a program has on its stack: 16 opaque bytes, as the uapi's. */
+struct bpf_dynptr {
+	uint64_t __opaque[2];
+} __attribute__((aligned(8)));
+
+/*
+ * What the 16 bytes hold, the kernel's struct bpf_dynptr_kern: data, then
+ * a word whose low 24 bits are the size, bits 28..30 the type and bit 31
+ * the read-only flag, then the offset of the view into data.  A null
+ * dynptr is all zeroes.
+ */
+struct bpf_dynptr_kern {
+	void *data;
+	uint32_t size;
+	uint32_t offset;
+} __attribute__((aligned(8)));
+
+#define BH_DYNPTR_MAX_SIZE ((1u << 24) - 1)
+#define BH_DYNPTR_SIZE_MASK 0xffffffu
+#define BH_DYNPTR_TYPE_SHIFT 28
+#define BH_DYNPTR_RDONLY_BIT (1u << 31)
+
+enum bh_dynptr_type {
+	BH_DYNPTR_TYPE_INVALID = 0,
+	BH_DYNPTR_TYPE_LOCAL = 1, /* bpf_dynptr_from_mem */
+	BH_DYNPTR_TYPE_RINGBUF = 2,
+	BH_DYNPTR_TYPE_SKB = 3,
+	BH_DYNPTR_TYPE_XDP = 4,
+	BH_DYNPTR_TYPE_SKB_META = 5,
+};
+
+/* Make p a local dynptr over data[0..size) (rdonly: read-only); -E2BIG
+ * past BH_DYNPTR_MAX_SIZE, leaving p null.  For hosts that hand programs
+ * dynptrs over their own memory. */
+int bh_dynptr_init_local(struct bpf_dynptr *p, void *data, uint32_t size,
+			 bool rdonly);
+
+/* The dynptr helpers (Linux ids 197, 201, 202, 203), in bh_fn shape for
+ * src/exec/helpers.c's table. */
+uint64_t bh_helper_dynptr_from_mem(uint64_t data, uint64_t size,
+				   uint64_t flags, uint64_t ptr, uint64_t r5);
+uint64_t bh_helper_dynptr_read(uint64_t dst, uint64_t len, uint64_t src,
+			       uint64_t offset, uint64_t flags);
+uint64_t bh_helper_dynptr_write(uint64_t dst, uint64_t offset, uint64_t src,
+				uint64_t len, uint64_t flags);
+uint64_t bh_helper_dynptr_data(uint64_t ptr, uint64_t offset, uint64_t len,
+			       uint64_t r4, uint64_t r5);
+
+/* The dynptr kfuncs, with the kernel's prototypes (for direct calls). */
+void *bpf_dynptr_slice(const struct bpf_dynptr *p, uint32_t offset,
+		       void *buffer__opt, uint32_t buffer__szk);
+void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, uint32_t offset,
+			    void *buffer__opt, uint32_t buffer__szk);
+int bpf_dynptr_adjust(const struct bpf_dynptr *p, uint32_t start,
+		      uint32_t end);
+bool bpf_dynptr_is_null(const struct bpf_dynptr *p);
+bool bpf_dynptr_is_rdonly(const struct bpf_dynptr *p);
+uint32_t bpf_dynptr_size(const struct bpf_dynptr *p);
+int bpf_dynptr_clone(const struct bpf_dynptr *p,
+		     struct bpf_dynptr *clone__uninit);
+int bpf_dynptr_copy(struct bpf_dynptr *dst_ptr, uint32_t dst_off,
+		    struct bpf_dynptr *src_ptr, uint32_t src_off,
+		    uint32_t size);
+int bpf_dynptr_memset(struct bpf_dynptr *p, uint32_t offset, uint32_t size,
+		      uint8_t val);
+
+/* ---- fault-tolerant reads and string kfuncs (strings.c) ---- */
+
+/* The kernel's XATTR_SIZE_MAX: the longest string the kfuncs walk. */
+#define BH_STR_MAX 65536
+
+/*
+ * Whether addr can be a host address at all (the kernel's
+ * copy_from_kernel_nofault_allowed): not in the never-mappable low 64 KiB,
+ * not past the user half of the address space.  Such pointers give
+ * -ERANGE; others are read and give -EFAULT if unmapped.
+ */
+bool bh_addr_allowed(const void *addr);
+/* Copy n bytes from src, which may be unmapped, without faulting: 0, or
+ * -EFAULT (dst then zeroed, as bpf_probe_read_kernel leaves it). */
+int bh_read_nofault(void *dst, const void *src, size_t n);
+
+int bpf_strcmp(const char *s1__ign, const char *s2__ign);
+int bpf_strcasecmp(const char *s1__ign, const char *s2__ign);
+int bpf_strnchr(const char *s__ign, size_t count, char c);
+int bpf_strchr(const char *s__ign, char c);
+int bpf_strchrnul(const char *s__ign, char c);
+int bpf_strrchr(const char *s__ign, int c);
+int bpf_strnlen(const char *s__ign, size_t count);
+int bpf_strlen(const char *s__ign);
+int bpf_strspn(const char *s__ign, const char *accept__ign);
+int bpf_strcspn(const char *s__ign, const char *reject__ign);
+int bpf_strnstr(const char *s1__ign, const char *s2__ign, size_t len);
+int bpf_strstr(const char *s1__ign, const char *s2__ign);
+
+/* ---- program-allocated objects, kptrs, casts, bits (obj.c) ---- */
+
+/*
+ * Objects: what the verifier passes to bpf_obj_new_impl & co.
+ *
+ * In the kernel the verifier rewrites each call
+ *	bpf_obj_new_impl(local_type_id__k, meta__ign = NULL)
+ * into r1 = object size, r2 = the struct's btf_struct_meta (or NULL when
+ * the struct has no special fields), so the kfunc never sees the type id.
+ * bpfhost keeps that shape, with one difference: meta is never NULL,
+ * because it also names the runtime's allocation budget.  At every
+ * bpf_obj_new_impl / bpf_percpu_obj_new_impl / bpf_obj_drop_impl /
+ * bpf_percpu_obj_drop_impl / bpf_refcount_acquire_impl call the verifier
+ * knows the program-BTF type (the __k constant, or the __alloc /
+ * __refcounted_kptr argument's type) and patches the call as the kernel's
+ * fixup_kfunc_call does:
+ *	r1 = meta->size		(new only; the runtime uses meta->size)
+ *	r2 = (struct bh_obj_meta *)meta	(ld_imm64, all five)
+ * with one bh_obj_meta per (program BTF, type), built by bh_obj_meta_init()
+ * when the program is verified, linked (kptr fields' pointee records or
+ * dtors filled in), and freed with the program.  A call that reaches the
+ * kfunc with meta NULL (an unverified program, not rewritten) allocates
+ * nothing: new returns NULL, acquire NULL, drop frees the memory only.
+ *
+ * Every object is preceded by a hidden 16-byte header (its pool and
+ * size), so a drop can always return the memory to the right budget.
+ */
+#define BH_OBJ_MAX_FIELDS 10	 /* the kernel's BTF_FIELDS_MAX */
+#define BH_OBJ_META_MAGIC 0x6f626a6du /* "objm" */
+#define BH_PERCPU_OBJ_MAX 512	 /* the kernel's BPF_GLOBAL_PERCPU_MA_MAX_SIZE */
+
+/*
+ * A runtime's allocation budget for program objects: what struct
+ * bpfhost_rt would hold (proposed: `struct bh_mem_pool objs;`, limit from
+ * a runtime option, default BH_OBJ_DEFAULT_LIMIT).  Thread-safe.
+ */
+#define BH_OBJ_DEFAULT_LIMIT (64u << 20)
+struct bh_mem_pool {
+	uint64_t limit; /* bytes (headers included); 0 = nothing may be
+			 * allocated */
+	uint64_t used;	/* atomic */
+	uint64_t live;	/* atomic: objects not yet freed */
+};
+
+enum bh_obj_field_kind {
+	BH_OBJ_FIELD_KPTR_UNREF = 1, /* __kptr_untrusted: nothing to release */
+	BH_OBJ_FIELD_KPTR_REF,	     /* __kptr: drop/dtor on release */
+	BH_OBJ_FIELD_KPTR_PERCPU,    /* __percpu_kptr: percpu drop */
+	BH_OBJ_FIELD_REFCOUNT,	     /* struct bpf_refcount */
+	BH_OBJ_FIELD_OTHER,	     /* list/rbtree/timer...: not handled here */
+};
+
+struct bh_obj_meta;
+
+struct bh_obj_field {
+	uint32_t off;
+	uint32_t kind;	    /* enum bh_obj_field_kind */
+	uint32_t type_id;   /* kptrs: the pointee struct in the same BTF */
+	/* Linked by the verifier for referenced kptrs, exactly one of: */
+	const struct bh_obj_meta *meta; /* pointee is a program object */
+	void (*dtor)(void *);		/* pointee is a host object */
+};
+
+struct bh_obj_meta {
+	uint32_t magic;	       /* BH_OBJ_META_MAGIC */
+	uint32_t size;	       /* of the struct (percpu: of one CPU's copy) */
+	uint32_t type_id;      /* in btf */
+	int32_t refcount_off;  /* struct bpf_refcount, or -1 */
+	const struct btf *btf; /* the program's */
+	struct bh_mem_pool *pool;
+	uint32_t nr_fields;
+	struct bh_obj_field fields[BH_OBJ_MAX_FIELDS];
+};
+
+/*
+ * Fill m for struct type_id of btf (a program's), allocating from pool:
+ * size, the bpf_refcount offset and the kptr fields (by their "kptr",
+ * "kptr_untrusted", "percpu_kptr" type tags), fields' meta/dtor left NULL
+ * for the caller to link.  0, -EINVAL (not a struct, or of size 0), -E2BIG
+ * (more than BH_OBJ_MAX_FIELDS special fields).
+ */
+int bh_obj_meta_init(struct bh_obj_meta *m, const struct btf *btf,
+		     uint32_t type_id, struct bh_mem_pool *pool);
+
+/*
+ * Release every referenced kptr field of the value at base laid out as rec
+ * says (exchanging each with NULL first): for objects being dropped, and
+ * for map values being deleted, overwritten or freed (src/maps, with the
+ * map value's record).
+ */
+void bh_obj_free_fields(const struct bh_obj_meta *rec, void *base);
+
+/* bpf_kptr_xchg (helper 194): atomic exchange of the 8-byte field. */
+uint64_t bh_helper_kptr_xchg(uint64_t dst, uint64_t ptr, uint64_t r3,
+			     uint64_t r4, uint64_t r5);
+
+void *bpf_obj_new_impl(uint64_t local_type_id__k, void *meta__ign);
+void bpf_obj_drop_impl(void *p__alloc, void *meta__ign);
+void *bpf_percpu_obj_new_impl(uint64_t local_type_id__k, void *meta__ign);
+void bpf_percpu_obj_drop_impl(void *p__alloc, void *meta__ign);
+void *bpf_refcount_acquire_impl(void *p__refcounted_kptr, void *meta__ign);
+void *bpf_rdonly_cast(const void *obj__ign, uint32_t btf_id__k);
+void *bpf_cast_to_kern_ctx(void *obj);
+
+/* Per-CPU objects hold one copy per possible CPU, each this far apart. */
+size_t bh_percpu_stride(uint32_t size);
+unsigned int bh_percpu_nr_cpus(void);
+
+struct bpf_iter_bits {
+	uint64_t __opaque[2];
+} __attribute__((aligned(8)));
+
+#define BH_ITER_BITS_NR_WORDS_MAX 511 /* the kernel's BITS_ITER_NR_WORDS_MAX */
+
+int bpf_iter_bits_new(struct bpf_iter_bits *it, const uint64_t *unsafe_ptr__ign,
+		      uint32_t nr_words);
+int *bpf_iter_bits_next(struct bpf_iter_bits *it);
+void bpf_iter_bits_destroy(struct bpf_iter_bits *it);
 
 #endif

@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Program-allocated objects, kptr exchange, the casts and the bits
+ * iterator, with the kernel's names, prototypes and flags:
+ *   - bpf_obj_new_impl / bpf_obj_drop_impl / bpf_refcount_acquire_impl and
+ *     the per-CPU pair (generic set: tracing, tc, xdp, struct_ops,
+ *     syscall, cgroup_skb), with the struct-meta contract described in
+ *     stdlib.h: the verifier passes a struct bh_obj_meta, which carries the
+ *     size, the special fields to release and the runtime's budget;
+ *   - bpf_kptr_xchg (helper 194): an atomic exchange;
+ *   - bpf_cast_to_kern_ctx and bpf_rdonly_cast (common set, KF_FASTCALL):
+ *     the identity at run time, all their meaning is in the verifier;
+ *   - bpf_iter_bits_new/next/destroy (common set): iterate the set bits of
+ *     up to 511 words copied fault-tolerantly at construction.
+ *
+ * Registration goes through bh_stdlib_mem_add(), which also adds the
+ * dynptr and string families.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+#include <linux/btf.h>
+
+#include "bpfhost/kfunc.h"
+#include "kfunc/kfunc.h"
+#include "rt/rt.h"
+#include "stdlib.h"
+
+/* ---- allocation: a hidden header before every object ---- */
+
+struct bh_obj_hdr {
+	struct bh_mem_pool *pool;
+	uint32_t bytes; /* charged to the pool, header included */
+	uint32_t magic;
+};
+
+#define BH_OBJ_HDR_MAGIC 0x0b1ec7u
+_Static_assert(sizeof(struct bh_obj_hdr) == 16, "object header");
+
+static void *obj_alloc(struct bh_mem_pool *pool, size_t size)
+{
+	uint64_t bytes = sizeof(struct bh_obj_hdr) + (uint64_t)size;
+	uint64_t used = __atomic_load_n(&pool->used, __ATOMIC_RELAXED);
+	struct bh_obj_hdr *h;
+
+	if (bytes > UINT32_MAX)
+		return NULL;
+	do {
+		if (used + bytes > pool->limit)
+			return NULL;
+	} while (!__atomic_compare_exchange_n(&pool->used, &used, used + bytes,
+					      true, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	h = calloc(1, bytes);
+	if (!h) {
+		__atomic_fetch_sub(&pool->used, bytes, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	h->pool = pool;
+	h->bytes = (uint32_t)bytes;
+	h->magic = BH_OBJ_HDR_MAGIC;
+	__atomic_fetch_add(&pool->live, 1, __ATOMIC_RELAXED);
+	return h + 1;
+}
+
+static void obj_free(void *p)
+{
+	struct bh_obj_hdr *h = (struct bh_obj_hdr *)p - 1;
+	struct bh_mem_pool *pool = h->pool;
+
+	__atomic_fetch_sub(&pool->used, (uint64_t)h->bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&pool->live, 1, __ATOMIC_RELAXED);
+	h->magic = 0;
+	free(h);
+}
+
+static const struct bh_obj_meta *meta_of(const void *meta__ign)
+{
+	const struct bh_obj_meta *m = meta__ign;
+
+	return m && m->magic == BH_OBJ_META_MAGIC ? m : NULL;
+}
+
+unsigned int bh_percpu_nr_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+
+	return n > 0 ? (unsigned int)n : 1;
+}
+
+size_t bh_percpu_stride(uint32_t size)
+{
+	return ((size_t)size + 7) & ~(size_t)7;
+}
+
+/* ---- object records ---- */
+
+static const struct btf_type *skip_mods(const struct btf *btf, uint32_t *id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, *id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		*id = t->type;
+		t = btf__type_by_id(btf, *id);
+	}
+	return t;
+}
+
+/* A member's special kind, or 0: a struct bpf_refcount, or a pointer
+ * whose first modifier is a kptr type tag. */
+static uint32_t field_kind(const struct btf *btf, uint32_t id,
+			   uint32_t *pointee)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const char *name;
+
+	while (t && (btf_kind(t) == BTF_KIND_VOLATILE ||
+		     btf_kind(t) == BTF_KIND_CONST ||
+		     btf_kind(t) == BTF_KIND_TYPEDEF)) {
+		id = t->type;
+		t = btf__type_by_id(btf, id);
+	}
+	if (!t)
+		return 0;
+	if (btf_is_struct(t)) {
+		name = btf__name_by_offset(btf, t->name_off);
+		if (name && !strcmp(name, "bpf_refcount"))
+			return BH_OBJ_FIELD_REFCOUNT;
+		if (name && (!strcmp(name, "bpf_list_head") ||
+			     !strcmp(name, "bpf_list_node") ||
+			     !strcmp(name, "bpf_rb_root") ||
+			     !strcmp(name, "bpf_rb_node") ||
+			     !strcmp(name, "bpf_spin_lock") ||
+			     !strcmp(name, "bpf_timer") ||
+			     !strcmp(name, "bpf_wq")))
+			return BH_OBJ_FIELD_OTHER;
+		return 0;
+	}
+	if (!btf_is_ptr(t))
+		return 0;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_type_tag(t))
+		return 0;
+	name = btf__name_by_offset(btf, t->name_off);
+	*pointee = t->type;
+	skip_mods(btf, pointee);
+	if (!name)
+		return 0;
+	if (!strcmp(name, "kptr"))
+		return BH_OBJ_FIELD_KPTR_REF;
+	if (!strcmp(name, "kptr_untrusted"))
+		return BH_OBJ_FIELD_KPTR_UNREF;
+	if (!strcmp(name, "percpu_kptr"))
+		return BH_OBJ_FIELD_KPTR_PERCPU;
+	return 0;
+}
+
+int bh_obj_meta_init(struct bh_obj_meta *m, const struct btf *btf,
+		     uint32_t type_id, struct bh_mem_pool *pool)
+{
+	uint32_t id = type_id;
+	const struct btf_type *t = skip_mods(btf, &id);
+	const struct btf_member *mem;
+
+	memset(m, 0, sizeof(*m));
+	if (!t || !btf_is_struct(t) || !t->size)
+		return -EINVAL;
+	m->magic = BH_OBJ_META_MAGIC;
+	m->size = t->size;
+	m->type_id = type_id;
+	m->refcount_off = -1;
+	m->btf = btf;
+	m->pool = pool;
+	mem = btf_members(t);
+	for (uint16_t i = 0; i < btf_vlen(t); i++, mem++) {
+		uint32_t pointee = 0, kind;
+		struct bh_obj_field *f;
+
+		if (btf_member_bitfield_size(t, i))
+			continue;
+		kind = field_kind(btf, mem->type, &pointee);
+		if (!kind)
+			continue;
+		if (m->nr_fields == BH_OBJ_MAX_FIELDS)
+			return -E2BIG;
+		f = &m->fields[m->nr_fields++];
+		f->off = btf_member_bit_offset(t, i) / 8;
+		f->kind = kind;
+		f->type_id = pointee;
+		if (kind == BH_OBJ_FIELD_REFCOUNT)
+			m->refcount_off = (int32_t)f->off;
+	}
+	return 0;
+}
+
+static void obj_drop(void *p, const struct bh_obj_meta *m, bool percpu);
+
+void bh_obj_free_fields(const struct bh_obj_meta *rec, void *base)
+{
+	if (!rec)
+		return;
+	for (uint32_t i = 0; i < rec->nr_fields; i++) {
+		const struct bh_obj_field *f = &rec->fields[i];
+		void **slot = (void **)((char *)base + f->off);
+		void *old;
+
+		if (f->kind != BH_OBJ_FIELD_KPTR_REF &&
+		    f->kind != BH_OBJ_FIELD_KPTR_PERCPU)
+			continue;
+		old = __atomic_exchange_n(slot, NULL, __ATOMIC_ACQ_REL);
+		if (!old)
+			continue;
+		if (f->dtor)
+			f->dtor(old);
+		else
+			obj_drop(old, f->meta,
+				 f->kind == BH_OBJ_FIELD_KPTR_PERCPU);
+	}
+}
+
+static void obj_drop(void *p, const struct bh_obj_meta *m, bool percpu)
+{
+	if (!p)
+		return;
+	if (m && m->refcount_off >= 0 &&
+	    __atomic_sub_fetch((uint32_t *)((char *)p + m->refcount_off), 1,
+			       __ATOMIC_ACQ_REL))
+		return; /* other owners remain */
+	if (m && !percpu)
+		bh_obj_free_fields(m, p);
+	obj_free(p);
+}
+
+/* ---- helper ---- */
+
+uint64_t bh_helper_kptr_xchg(uint64_t dst, uint64_t ptr, uint64_t r3,
+			     uint64_t r4, uint64_t r5)
+{
+	(void)r3, (void)r4, (void)r5;
+	return __atomic_exchange_n((uint64_t *)(uintptr_t)dst, ptr,
+				   __ATOMIC_SEQ_CST);
+}
+
+/* ---- bits iterator state ---- */
+
+struct bh_iter_bits_kern {
+	union {
+		uint64_t *bits;
+		uint64_t bits_copy;
+	};
+	int nr_bits;
+	int bit;
+} __attribute__((aligned(8)));
+
+_Static_assert(sizeof(struct bh_iter_bits_kern) == sizeof(struct bpf_iter_bits),
+	       "bits iterator layout");
+
+__bpf_kfunc_start_defs();
+
+/* size comes from meta (the verifier's rewrite), never from the type id */
+__bpf_kfunc void *bpf_obj_new_impl(uint64_t local_type_id__k, void *meta__ign)
+{
+	const struct bh_obj_meta *m = meta_of(meta__ign);
+	void *p;
+
+	(void)local_type_id__k;
+	if (!m || !m->pool)
+		return NULL;
+	p = obj_alloc(m->pool, m->size);
+	if (p && m->refcount_off >= 0)
+		*(uint32_t *)((char *)p + m->refcount_off) = 1;
+	return p;
+}
+
+__bpf_kfunc void bpf_obj_drop_impl(void *p__alloc, void *meta__ign)
+{
+	obj_drop(p__alloc, meta_of(meta__ign), false);
+}
+
+/* one copy per possible CPU, bh_percpu_stride() apart; at most 512 bytes
+ * each, as the kernel's per-CPU allocator */
+__bpf_kfunc void *bpf_percpu_obj_new_impl(uint64_t local_type_id__k,
+					  void *meta__ign)
+{
+	const struct bh_obj_meta *m = meta_of(meta__ign);
+
+	(void)local_type_id__k;
+	if (!m || !m->pool || m->size > BH_PERCPU_OBJ_MAX)
+		return NULL;
+	return obj_alloc(m->pool, bh_percpu_stride(m->size) * bh_percpu_nr_cpus());
+}
+
+__bpf_kfunc void bpf_percpu_obj_drop_impl(void *p__alloc, void *meta__ign)
+{
+	(void)meta__ign;
+	obj_drop(p__alloc, NULL, true);
+}
+
+__bpf_kfunc void *bpf_refcount_acquire_impl(void *p__refcounted_kptr,
+					    void *meta__ign)
+{
+	const struct bh_obj_meta *m = meta_of(meta__ign);
+	uint32_t *ref, old;
+
+	if (!m || m->refcount_off < 0 || !p__refcounted_kptr)
+		return NULL;
+	ref = (uint32_t *)((char *)p__refcounted_kptr + m->refcount_off);
+	old = __atomic_load_n(ref, __ATOMIC_RELAXED);
+	do {
+		if (!old || old == UINT32_MAX) /* refcount_inc_not_zero */
+			return NULL;
+	} while (!__atomic_compare_exchange_n(ref, &old, old + 1, true,
+					      __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	return p__refcounted_kptr;
+}
+
+__bpf_kfunc void *bpf_cast_to_kern_ctx(void *obj)
+{
+	return obj;
+}
+
+__bpf_kfunc void *bpf_rdonly_cast(const void *obj__ign, uint32_t btf_id__k)
+{
+	(void)btf_id__k;
+	return (void *)(uintptr_t)obj__ign;
+}
+
+__bpf_kfunc int bpf_iter_bits_new(struct bpf_iter_bits *it,
+				  const uint64_t *unsafe_ptr__ign,
+				  uint32_t nr_words)
+{
+	struct bh_iter_bits_kern *k = (struct bh_iter_bits_kern *)it;
+	uint32_t nr_bytes = nr_words * 8;
+	int err;
+
+	k->nr_bits = 0;
+	k->bits_copy = 0;
+	k->bit = -1;
+	if (!unsafe_ptr__ign || !nr_words)
+		return -EINVAL;
+	if (nr_words > BH_ITER_BITS_NR_WORDS_MAX)
+		return -E2BIG;
+	if (nr_words == 1) {
+		/* one word is kept in the iterator itself */
+		if (bh_read_nofault(&k->bits_copy, unsafe_ptr__ign, 8))
+			return -EFAULT;
+		k->nr_bits = 64;
+		return 0;
+	}
+	k->bits = malloc(nr_bytes);
+	if (!k->bits)
+		return -ENOMEM;
+	/* the kernel's copy_from_kernel_nofault: -ERANGE before -EFAULT */
+	err = bh_addr_allowed(unsafe_ptr__ign)
+		      ? bh_read_nofault(k->bits, unsafe_ptr__ign, nr_bytes)
+		      : -ERANGE;
+	if (err) {
+		free(k->bits);
+		k->bits = NULL;
+		return err;
+	}
+	k->nr_bits = (int)nr_bytes * 8;
+	return 0;
+}
+
+__bpf_kfunc int *bpf_iter_bits_next(struct bpf_iter_bits *it)
+{
+	struct bh_iter_bits_kern *k = (struct bh_iter_bits_kern *)it;
+	int bit = k->bit, nr_bits = k->nr_bits;
+	const uint64_t *words;
+
+	if (!nr_bits || bit >= nr_bits)
+		return NULL;
+	words = nr_bits == 64 ? &k->bits_copy : k->bits;
+	for (bit++; bit < nr_bits; bit++) {
+		uint64_t w = words[bit / 64] >> (bit % 64);
+
+		if (w) {
+			bit += __builtin_ctzll(w);
+			break;
+		}
+		bit |= 63; /* rest of this word is clear */
+	}
+	if (bit > nr_bits)
+		bit = nr_bits;
+	k->bit = bit;
+	return bit < nr_bits ? &k->bit : NULL;
+}
+
+__bpf_kfunc void bpf_iter_bits_destroy(struct bpf_iter_bits *it)
+{
+	struct bh_iter_bits_kern *k = (struct bh_iter_bits_kern *)it;
+
+	if (k->nr_bits <= 64)
+		return;
+	free(k->bits);
+	k->bits = NULL;
+	k->nr_bits = 0;
+}
+
+__bpf_kfunc_end_defs();
+
+/* generic_kfunc_set in the kernel */
+BTF_KFUNCS_START(bh_obj_kfunc_ids)
+BTF_ID_FLAGS(func, bpf_obj_new_impl, KF_ACQUIRE | KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_percpu_obj_new_impl, KF_ACQUIRE | KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_obj_drop_impl, KF_RELEASE)
+BTF_ID_FLAGS(func, bpf_percpu_obj_drop_impl, KF_RELEASE)
+BTF_ID_FLAGS(func, bpf_refcount_acquire_impl,
+	     KF_ACQUIRE | KF_RET_NULL | KF_RCU)
+BTF_KFUNCS_END(bh_obj_kfunc_ids)
+
+/* common_kfunc_set in the kernel */
+BTF_KFUNCS_START(bh_obj_common_kfunc_ids)
+BTF_ID_FLAGS(func, bpf_cast_to_kern_ctx, KF_FASTCALL)
+BTF_ID_FLAGS(func, bpf_rdonly_cast, KF_FASTCALL)
+BTF_ID_FLAGS(func, bpf_iter_bits_new, KF_ITER_NEW)
+BTF_ID_FLAGS(func, bpf_iter_bits_next, KF_ITER_NEXT | KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_iter_bits_destroy, KF_ITER_DESTROY)
+BTF_KFUNCS_END(bh_obj_common_kfunc_ids)
+
+static const struct btf_kfunc_id_set bh_obj_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &bh_obj_kfunc_ids,
+};
+
+static const struct btf_kfunc_id_set bh_obj_common_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &bh_obj_common_kfunc_ids,
+};
+
+/*
+ * The generic set goes to the hooks of the kernel's TRACING, SCHED_CLS,
+ * XDP, STRUCT_OPS, SYSCALL and CGROUP_SKB types: through the public
+ * bpfhost_kfunc_set_add() for hooks the runtime's program types use, and
+ * into the registry directly (as register_btf_kfunc_id_set() does) for a
+ * hook no type uses yet, so a type added later for it sees the set.
+ */
+static int add_generic(struct bpfhost_rt *rt, const char *hook)
+{
+	char err[512] = "";
+	bool known = false;
+	int ret;
+
+	for (size_t t = 0; t < rt->ntypes; t++)
+		known |= !strcmp(rt->types[t].hook, hook);
+	if (known)
+		return bpfhost_kfunc_set_add(rt, hook, &bh_obj_kfunc_set);
+	ret = bh_kfunc_reg_add_set(rt->reg, hook, &bh_obj_kfunc_set, err,
+				   sizeof(err));
+	if (ret && err[0])
+		bh_rt_log(rt, BPFHOST_LOG_WARN, "%s", err);
+	return ret;
+}
+
+int bh_stdlib_mem_add(struct bpfhost_rt *rt)
+{
+	static const enum bpf_prog_type generic[] = {
+		BPF_PROG_TYPE_TRACING,	  BPF_PROG_TYPE_SCHED_CLS,
+		BPF_PROG_TYPE_XDP,	  BPF_PROG_TYPE_STRUCT_OPS,
+		BPF_PROG_TYPE_SYSCALL,	  BPF_PROG_TYPE_CGROUP_SKB,
+	};
+	const char *done[sizeof(generic) / sizeof(generic[0])];
+	size_t ndone = 0;
+	int ret = bh_stdlib_dynptr_add(rt) ?: bh_stdlib_strings_add(rt) ?:
+		  bpfhost_kfunc_set_add(rt, "*", &bh_obj_common_kfunc_set);
+
+	/* each hook once (several types share "tracing") */
+	for (size_t i = 0; !ret && i < sizeof(generic) / sizeof(generic[0]);
+	     i++) {
+		const char *hook = bh_kernel_prog_type_hook((int)generic[i]);
+		bool dup = false;
+
+		if (!hook)
+			return -EINVAL;
+		for (size_t j = 0; j < ndone; j++)
+			dup |= !strcmp(done[j], hook);
+		if (dup)
+			continue;
+		done[ndone++] = hook;
+		ret = add_generic(rt, hook);
+	}
+	return ret;
+}

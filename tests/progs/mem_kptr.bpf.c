@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Program objects and a map kptr field: bpf_obj_new_impl, bpf_kptr_xchg,
+ * bpf_obj_drop_impl.  obj_kptr allocates: bpfhost runs it once the
+ * verifier passes bpf_obj_new_impl its object record (src/stdlib/stdlib.h);
+ * until then (unverified loads: no record, so bpf_obj_new returns NULL) it
+ * is load-only here.
+ */
+// KERNEL: skip kload loads each program without the object's BTF ("map 'kmap' has to have BTF in order to use bpf_kptr_xchg", "bpf_obj_new/bpf_percpu_obj_new requires prog BTF")
+// RETVAL(kptr_empty): 7
+// RETVAL(obj_kptr): none
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+extern void *bpf_obj_new_impl(__u64 local_type_id__k, void *meta__ign) __ksym;
+extern void bpf_obj_drop_impl(void *p__alloc, void *meta__ign) __ksym;
+
+#define __kptr __attribute__((btf_type_tag("kptr")))
+
+struct node {
+	long v;
+};
+
+struct val {
+	struct node __kptr *p;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct val);
+} kmap SEC(".maps");
+
+SEC("syscall")
+int kptr_empty(void *ctx)
+{
+	struct node *old;
+	struct val *v;
+	__u32 key = 0;
+
+	v = bpf_map_lookup_elem(&kmap, &key);
+	if (!v)
+		return 1;
+	old = bpf_kptr_xchg(&v->p, NULL);
+	if (old) {
+		bpf_obj_drop_impl(old, NULL);
+		return 2;
+	}
+	return 7;
+}
+
+SEC("syscall")
+int obj_kptr(void *ctx)
+{
+	struct node *n, *old;
+	struct val *v;
+	__u32 key = 0;
+	long got;
+
+	v = bpf_map_lookup_elem(&kmap, &key);
+	if (!v)
+		return 1;
+	n = bpf_obj_new_impl(bpf_core_type_id_local(struct node), NULL);
+	if (!n)
+		return 2;
+	if (n->v) { /* zeroed */
+		bpf_obj_drop_impl(n, NULL);
+		return 3;
+	}
+	n->v = 42;
+	old = bpf_kptr_xchg(&v->p, n);
+	if (old)
+		bpf_obj_drop_impl(old, NULL);
+	n = bpf_kptr_xchg(&v->p, NULL);
+	if (!n)
+		return 4;
+	got = n->v;
+	bpf_obj_drop_impl(n, NULL);
+	return got == 42 ? 0 : 5;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The built-in memory kfuncs and helpers called directly: local dynptrs
+ * (bounds, error codes, read-only, slices, adjust/clone arithmetic, copy,
+ * memset), the string kfuncs on normal, unterminated-at-cap, unmapped and
+ * impossible pointers, program objects (budget, refcounts, kptr fields),
+ * bpf_kptr_xchg from two threads, the casts and the bits iterator.
+ * Expected values are the Linux 6.18 kernel's (helpers.c).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+
+#include "exec/exec.h"
+#include "harness.h"
+#include "stdlib/stdlib.h"
+
+static uint64_t u(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+static struct bpf_dynptr_kern *K(struct bpf_dynptr *p)
+{
+	return (struct bpf_dynptr_kern *)p;
+}
+
+/* ---- dynptrs ---- */
+
+TEST(dynptr_from_mem)
+{
+	char buf[64];
+	struct bpf_dynptr d;
+
+	memset(&d, 0xff, sizeof(d));
+	CHECK_EQ((int64_t)bh_helper_dynptr_from_mem(u(buf), sizeof(buf), 0,
+						    u(&d), 0),
+		 0);
+	CHECK(K(&d)->data == buf);
+	CHECK_EQ(K(&d)->offset, 0);
+	CHECK_U64(K(&d)->size, 64 | 1u << 28); /* LOCAL, writable */
+	CHECK(!bpf_dynptr_is_null(&d));
+	CHECK(!bpf_dynptr_is_rdonly(&d));
+	CHECK_EQ(bpf_dynptr_size(&d), 64);
+
+	/* flags: -EINVAL and a null dynptr */
+	CHECK_EQ((int64_t)bh_helper_dynptr_from_mem(u(buf), 8, 1, u(&d), 0),
+		 -EINVAL);
+	CHECK(bpf_dynptr_is_null(&d));
+	CHECK_U64(bpf_dynptr_size(&d), (uint32_t)-EINVAL);
+	CHECK(!bpf_dynptr_is_rdonly(&d));
+	/* 2^24 - 1 is the largest size */
+	CHECK_EQ((int64_t)bh_helper_dynptr_from_mem(u(buf), 1u << 24, 0, u(&d),
+						    0),
+		 -E2BIG);
+	CHECK(bpf_dynptr_is_null(&d));
+	CHECK_EQ((int64_t)bh_helper_dynptr_from_mem(u(buf), (1u << 24) - 1, 0,
+						    u(&d), 0),
+		 0);
+	CHECK_EQ(bpf_dynptr_size(&d), (1u << 24) - 1);
+	/* size 0 is a valid, non-null, empty dynptr */
+	CHECK_EQ((int64_t)bh_helper_dynptr_from_mem(u(buf), 0, 0, u(&d), 0), 0);
+	CHECK(!bpf_dynptr_is_null(&d));
+	CHECK_EQ(bpf_dynptr_size(&d), 0);
+}
+
+TEST(dynptr_read_write_data)
+{
+	char buf[16] = "0123456789abcdef", out[16];
+	struct bpf_dynptr d, n;
+
+	bh_helper_dynptr_from_mem(u(buf), 16, 0, u(&d), 0);
+	CHECK_EQ((int64_t)bh_helper_dynptr_read(u(out), 4, u(&d), 12, 0), 0);
+	CHECK(!memcmp(out, "cdef", 4));
+	/* off + len past the end; off alone past the end; len > size */
+	CHECK_EQ((int64_t)bh_helper_dynptr_read(u(out), 5, u(&d), 12, 0),
+		 -E2BIG);
+	CHECK_EQ((int64_t)bh_helper_dynptr_read(u(out), 0, u(&d), 17, 0),
+		 -E2BIG);
+	CHECK_EQ((int64_t)bh_helper_dynptr_read(u(out), 0, u(&d), 16, 0), 0);
+	CHECK_EQ((int64_t)bh_helper_dynptr_read(u(out), 1, u(&d), 0xffffffff,
+						0),
+		 -E2BIG);
+	CHECK_EQ((int64_t)bh_helper_dynptr_read(u(out), 4, u(&d), 0, 1),
+		 -EINVAL);
+	CHECK_EQ((int64_t)bh_helper_dynptr_write(u(&d), 0, u("XY"), 2, 0), 0);
+	CHECK(!memcmp(buf, "XY23", 4));
+	CHECK_EQ((int64_t)bh_helper_dynptr_write(u(&d), 15, u("XY"), 2, 0),
+		 -E2BIG);
+	CHECK_EQ((int64_t)bh_helper_dynptr_write(u(&d), 0, u("XY"), 2, 2),
+		 -EINVAL);
+	/* overlapping: memmove semantics */
+	CHECK_EQ((int64_t)bh_helper_dynptr_write(u(&d), 1, u(buf), 4, 0), 0);
+	CHECK(!memcmp(buf, "XXY23", 5));
+	CHECK_U64(bh_helper_dynptr_data(u(&d), 4, 4, 0, 0), u(buf + 4));
+	CHECK_U64(bh_helper_dynptr_data(u(&d), 13, 4, 0, 0), 0);
+	/* null dynptr: -EINVAL from read and write, NULL data */
+	memset(&n, 0, sizeof(n));
+	CHECK_EQ((int64_t)bh_helper_dynptr_read(u(out), 0, u(&n), 0, 0),
+		 -EINVAL);
+	CHECK_EQ((int64_t)bh_helper_dynptr_write(u(&n), 0, u(out), 0, 0),
+		 -EINVAL);
+	CHECK_U64(bh_helper_dynptr_data(u(&n), 0, 0, 0, 0), 0);
+}
+
+TEST(dynptr_rdonly)
+{
+	char buf[8] = "abcdefg", tmp[4];
+	struct bpf_dynptr d;
+
+	CHECK_EQ(bh_dynptr_init_local(&d, buf, 8, true), 0);
+	CHECK(bpf_dynptr_is_rdonly(&d));
+	CHECK_EQ(bpf_dynptr_size(&d), 8);
+	CHECK_EQ((int64_t)bh_helper_dynptr_write(u(&d), 0, u("z"), 1, 0),
+		 -EINVAL);
+	CHECK_EQ((int64_t)bh_helper_dynptr_read(u(tmp), 2, u(&d), 1, 0), 0);
+	CHECK(!memcmp(tmp, "bc", 2));
+	CHECK_U64(bh_helper_dynptr_data(u(&d), 0, 1, 0, 0), 0);
+	CHECK(bpf_dynptr_slice(&d, 1, NULL, 2) == buf + 1);
+	CHECK(bpf_dynptr_slice_rdwr(&d, 1, NULL, 2) == NULL);
+	CHECK_EQ(bpf_dynptr_memset(&d, 0, 1, 'q'), -EINVAL);
+	CHECK_EQ(buf[0], 'a');
+	/* a clone keeps the flag; adjust keeps it */
+	{
+		struct bpf_dynptr c;
+
+		CHECK_EQ(bpf_dynptr_clone(&d, &c), 0);
+		CHECK(bpf_dynptr_is_rdonly(&c));
+		CHECK_EQ(bpf_dynptr_adjust(&c, 2, 4), 0);
+		CHECK(bpf_dynptr_is_rdonly(&c));
+		CHECK_EQ(bpf_dynptr_size(&c), 2);
+	}
+	CHECK_EQ(bh_dynptr_init_local(&d, buf, 1u << 24, false), -E2BIG);
+	CHECK(bpf_dynptr_is_null(&d));
+}
+
+TEST(dynptr_slices)
+{
+	char buf[32], scratch[8];
+	struct bpf_dynptr d, n;
+
+	for (int i = 0; i < 32; i++)
+		buf[i] = (char)i;
+	bh_helper_dynptr_from_mem(u(buf), 32, 0, u(&d), 0);
+	/* local memory is linear: the buffer is never used */
+	CHECK(bpf_dynptr_slice(&d, 4, scratch, 8) == buf + 4);
+	CHECK(bpf_dynptr_slice(&d, 4, NULL, 8) == buf + 4);
+	CHECK(bpf_dynptr_slice_rdwr(&d, 24, scratch, 8) == buf + 24);
+	CHECK(bpf_dynptr_slice(&d, 25, scratch, 8) == NULL);
+	CHECK(bpf_dynptr_slice(&d, 32, NULL, 0) == buf + 32);
+	CHECK(bpf_dynptr_slice(&d, 33, NULL, 0) == NULL);
+	CHECK(bpf_dynptr_slice(&d, 0, NULL, 33) == NULL);
+	memset(&n, 0, sizeof(n));
+	CHECK(bpf_dynptr_slice(&n, 0, scratch, 0) == NULL);
+	CHECK(bpf_dynptr_slice_rdwr(&n, 0, scratch, 0) == NULL);
+}
+
+TEST(dynptr_adjust_clone)
+{
+	char buf[100];
+	struct bpf_dynptr d, c, n;
+
+	bh_helper_dynptr_from_mem(u(buf), 100, 0, u(&d), 0);
+	CHECK_EQ(bpf_dynptr_adjust(&d, 10, 90), 0);
+	CHECK_EQ(bpf_dynptr_size(&d), 80);
+	CHECK_EQ(K(&d)->offset, 10);
+	CHECK(bpf_dynptr_slice(&d, 0, NULL, 1) == buf + 10);
+	/* relative to the current view */
+	CHECK_EQ(bpf_dynptr_adjust(&d, 5, 80), 0);
+	CHECK_EQ(bpf_dynptr_size(&d), 75);
+	CHECK_EQ(K(&d)->offset, 15);
+	CHECK_EQ(bpf_dynptr_adjust(&d, 10, 5), -EINVAL);
+	CHECK_EQ(bpf_dynptr_adjust(&d, 0, 76), -ERANGE);
+	CHECK_EQ(bpf_dynptr_adjust(&d, 76, 76), -ERANGE);
+	CHECK_EQ(bpf_dynptr_size(&d), 75);
+	CHECK_EQ(bpf_dynptr_adjust(&d, 75, 75), 0);
+	CHECK_EQ(bpf_dynptr_size(&d), 0);
+	CHECK(!bpf_dynptr_is_null(&d));
+	CHECK_U64(K(&d)->size >> 28, 1); /* type kept */
+
+	bh_helper_dynptr_from_mem(u(buf), 100, 0, u(&d), 0);
+	CHECK_EQ(bpf_dynptr_clone(&d, &c), 0);
+	CHECK(!memcmp(&c, &d, sizeof(c)));
+	/* adjusting the clone leaves the parent alone */
+	CHECK_EQ(bpf_dynptr_adjust(&c, 50, 60), 0);
+	CHECK_EQ(bpf_dynptr_size(&c), 10);
+	CHECK_EQ(bpf_dynptr_size(&d), 100);
+	memset(&n, 0, sizeof(n));
+	memset(&c, 0xaa, sizeof(c));
+	CHECK_EQ(bpf_dynptr_clone(&n, &c), -EINVAL);
+	CHECK(bpf_dynptr_is_null(&c));
+	CHECK_EQ(bpf_dynptr_adjust(&n, 0, 0), -EINVAL);
+}
+
+TEST(dynptr_copy_memset)
+{
+	char a[16] = "abcdefghijklmno", b[16] = {0};
+	struct bpf_dynptr da, db, ro, n;
+
+	bh_helper_dynptr_from_mem(u(a), 16, 0, u(&da), 0);
+	bh_helper_dynptr_from_mem(u(b), 16, 0, u(&db), 0);
+	bh_dynptr_init_local(&ro, b, 16, true);
+	memset(&n, 0, sizeof(n));
+	CHECK_EQ(bpf_dynptr_copy(&db, 2, &da, 4, 6), 0);
+	CHECK(!memcmp(b + 2, "efghij", 6));
+	/* overlapping within one buffer */
+	CHECK_EQ(bpf_dynptr_copy(&da, 1, &da, 0, 4), 0);
+	CHECK(!memcmp(a, "aabcd", 5));
+	CHECK_EQ(bpf_dynptr_copy(&db, 12, &da, 0, 5), -E2BIG);
+	CHECK_EQ(bpf_dynptr_copy(&db, 0, &da, 12, 5), -E2BIG);
+	CHECK_EQ(bpf_dynptr_copy(&ro, 0, &da, 0, 4), -EINVAL);
+	CHECK_EQ(bpf_dynptr_copy(&db, 0, &n, 0, 4), -EINVAL);
+	CHECK_EQ(bpf_dynptr_copy(&n, 0, &da, 0, 4), -EINVAL);
+	CHECK_EQ(bpf_dynptr_copy(&n, 0, &n, 0, 0), 0);
+	CHECK_EQ(bpf_dynptr_copy(&ro, 0, &n, 0, 4), -E2BIG);
+
+	CHECK_EQ(bpf_dynptr_memset(&db, 10, 6, 'z'), 0);
+	CHECK(!memcmp(b + 10, "zzzzzz", 6));
+	CHECK_EQ(bpf_dynptr_memset(&db, 11, 6, 'z'), -E2BIG);
+	CHECK_EQ(bpf_dynptr_memset(&ro, 0, 1, 'z'), -EINVAL);
+	CHECK_EQ(bpf_dynptr_memset(&n, 0, 1, 'z'), -E2BIG);
+	CHECK_EQ(bpf_dynptr_memset(&n, 0, 0, 'z'), 0);
+}
+
+/* ---- strings ---- */
+
+TEST(strings_normal)
+{
+	CHECK_EQ(bpf_strcmp("abc", "abc"), 0);
+	CHECK_EQ(bpf_strcmp("abc", "abd"), -1);
+	CHECK_EQ(bpf_strcmp("abd", "abc"), 1);
+	CHECK_EQ(bpf_strcmp("ab", "abc"), -1);
+	CHECK_EQ(bpf_strcmp("", ""), 0);
+	/* unsigned comparison, as the kernel's -funsigned-char */
+	CHECK_EQ(bpf_strcmp("\xff", "a"), 1);
+	CHECK_EQ(bpf_strcasecmp("HeLLo", "hello"), 0);
+	CHECK_EQ(bpf_strcasecmp("a", "B"), -1);
+	CHECK_EQ(bpf_strcasecmp("\xc0", "\xe0"), 0); /* Latin-1, as ctype.c */
+	CHECK_EQ(bpf_strchr("hello", 'l'), 2);
+	CHECK_EQ(bpf_strchr("hello", 'z'), -ENOENT);
+	CHECK_EQ(bpf_strchr("hello", '\0'), 5);
+	CHECK_EQ(bpf_strchrnul("hello", 'z'), 5);
+	CHECK_EQ(bpf_strchrnul("hello", 'e'), 1);
+	CHECK_EQ(bpf_strnchr("hello", 2, 'l'), -ENOENT);
+	CHECK_EQ(bpf_strnchr("hello", 3, 'l'), 2);
+	CHECK_EQ(bpf_strnchr("hello", 0, 'h'), -ENOENT);
+	CHECK_EQ(bpf_strrchr("hello", 'l'), 3);
+	CHECK_EQ(bpf_strrchr("hello", 'z'), -ENOENT);
+	CHECK_EQ(bpf_strrchr("hello", 0), 5);
+	CHECK_EQ(bpf_strrchr("\xff", -1), -ENOENT); /* int c: no match */
+	CHECK_EQ(bpf_strrchr("\xff", 0xff), 0);
+	CHECK_EQ(bpf_strlen("hello"), 5);
+	CHECK_EQ(bpf_strlen(""), 0);
+	CHECK_EQ(bpf_strnlen("hello", 3), 3);
+	CHECK_EQ(bpf_strnlen("hello", 10), 5);
+	CHECK_EQ(bpf_strspn("aabbcd", "ab"), 4);
+	CHECK_EQ(bpf_strspn("xyz", "ab"), 0);
+	CHECK_EQ(bpf_strspn("abab", "ab"), 4);
+	CHECK_EQ(bpf_strcspn("hello world", " "), 5);
+	CHECK_EQ(bpf_strcspn("hello", "xyz"), 5);
+	CHECK_EQ(bpf_strcspn("hello", ""), 5);
+	CHECK_EQ(bpf_strstr("hello world", "world"), 6);
+	CHECK_EQ(bpf_strstr("hello world", "worlds"), -ENOENT);
+	CHECK_EQ(bpf_strstr("hello", ""), 0);
+	CHECK_EQ(bpf_strstr("", "a"), -ENOENT);
+	CHECK_EQ(bpf_strnstr("hello world", "world", 11), 6);
+	CHECK_EQ(bpf_strnstr("hello world", "world", 10), -ENOENT);
+	/* 6.18 (kload): a match ending at len counts; "" is at 0 */
+	CHECK_EQ(bpf_strnstr("hello", "", 0), 0);
+	CHECK_EQ(bpf_strnstr("", "", 0), 0);
+	CHECK_EQ(bpf_strnstr("ab", "abc", 5), -ENOENT);
+	CHECK_EQ(bpf_strnstr("hello", "lo", 5), 3);
+}
+
+TEST(strings_cap)
+{
+	size_t n = BH_STR_MAX + 16;
+	char *big = malloc(n), *b2 = malloc(n);
+
+	CHECK(big && b2);
+	memset(big, 'a', n);
+	memset(b2, 'a', n);
+	/* no terminator within XATTR_SIZE_MAX */
+	CHECK_EQ(bpf_strlen(big), -E2BIG);
+	CHECK_EQ(bpf_strnlen(big, BH_STR_MAX - 1), BH_STR_MAX - 1);
+	CHECK_EQ(bpf_strnlen(big, (size_t)-1), -E2BIG);
+	CHECK_EQ(bpf_strcmp(big, b2), -E2BIG);
+	CHECK_EQ(bpf_strchr(big, 'b'), -E2BIG);
+	CHECK_EQ(bpf_strnchr(big, 10, 'b'), -ENOENT);
+	CHECK_EQ(bpf_strchrnul(big, 'b'), -E2BIG);
+	CHECK_EQ(bpf_strrchr(big, 'a'), -E2BIG);
+	CHECK_EQ(bpf_strspn(big, "a"), -E2BIG);
+	CHECK_EQ(bpf_strcspn(big, "b"), -E2BIG);
+	CHECK_EQ(bpf_strspn("b", big), -E2BIG);
+	CHECK_EQ(bpf_strstr(big, "b"), -E2BIG);
+	/* exactly at the cap: a terminator at index 65535 is found */
+	big[BH_STR_MAX - 1] = '\0';
+	CHECK_EQ(bpf_strlen(big), BH_STR_MAX - 1);
+	free(big);
+	free(b2);
+}
+
+TEST(strings_unmapped)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *end, *none;
+
+	CHECK(m != MAP_FAILED);
+	CHECK_EQ(mprotect(m + pg, (size_t)pg, PROT_NONE), 0);
+	end = m + pg - 3; /* "ab" then the unreadable page */
+	none = m + pg;
+	memcpy(end, "abc", 3);
+	CHECK_EQ(bpf_strlen(end), -EFAULT);
+	CHECK_EQ(bpf_strnlen(end, 3), 3);  /* never reaches the page */
+	CHECK_EQ(bpf_strchr(end, 'b'), 1); /* found before the page */
+	CHECK_EQ(bpf_strchr(end, 'z'), -EFAULT);
+	CHECK_EQ(bpf_strcmp(end, "abd"), -1); /* differs in the mapped part */
+	CHECK_EQ(bpf_strcmp(end, "abc"), -EFAULT);
+	CHECK_EQ(bpf_strlen(none), -EFAULT);
+	CHECK_EQ(bpf_strcmp("a", none), -EFAULT);
+	CHECK_EQ(bpf_strspn("abc", none), -EFAULT);
+	CHECK_EQ(bpf_strstr(none, "a"), -EFAULT);
+	CHECK_EQ(bpf_strstr("abc", none), -EFAULT);
+	/* pointers that cannot be host addresses */
+	CHECK_EQ(bpf_strlen(NULL), -ERANGE);
+	CHECK_EQ(bpf_strlen((const char *)16), -ERANGE);
+	CHECK_EQ(bpf_strcmp("a", NULL), -ERANGE);
+	CHECK_EQ(bpf_strstr(NULL, "a"), -ERANGE);
+	CHECK_EQ(bpf_strrchr((const char *)-4096L, 'a'), -ERANGE);
+	CHECK_EQ(bpf_strnchr(NULL, 0, 'a'), -ERANGE);
+	munmap(m, (size_t)pg * 2);
+}
+
+TEST(read_nofault)
+{
+	char dst[4] = "xyz";
+
+	CHECK_EQ(bh_read_nofault(dst, "abc", 4), 0);
+	CHECK_STR(dst, "abc");
+	CHECK_EQ(bh_read_nofault(dst, NULL, 4), -EFAULT);
+	CHECK(!dst[0] && !dst[3]);
+	CHECK_EQ(bh_read_nofault(dst, NULL, 0), 0);
+}
+
+/* ---- objects ---- */
+
+struct obj_btf {
+	struct btf *btf;
+	int plain, node, holder;
+};
+
+/* struct plain { long a, b; };
+ * struct node { int v; struct bpf_refcount r; };
+ * struct holder { struct node __kptr *k; long pad;
+ *		   struct plain __kptr_untrusted *u; } */
+static int make_btf(struct obj_btf *b)
+{
+	int l, i, rc, tag, ptr, tag2, ptr2;
+
+	b->btf = btf__new_empty();
+	if (!b->btf)
+		return -1;
+	l = btf__add_int(b->btf, "long", 8, BTF_INT_SIGNED);
+	i = btf__add_int(b->btf, "int", 4, BTF_INT_SIGNED);
+	b->plain = btf__add_struct(b->btf, "plain", 16);
+	btf__add_field(b->btf, "a", l, 0, 0);
+	btf__add_field(b->btf, "b", l, 64, 0);
+	rc = btf__add_struct(b->btf, "bpf_refcount", 4);
+	btf__add_field(b->btf, "__opaque", i, 0, 0);
+	b->node = btf__add_struct(b->btf, "node", 8);
+	btf__add_field(b->btf, "v", i, 0, 0);
+	btf__add_field(b->btf, "r", rc, 32, 0);
+	tag = btf__add_type_tag(b->btf, "kptr", b->node);
+	ptr = btf__add_ptr(b->btf, tag);
+	tag2 = btf__add_type_tag(b->btf, "kptr_untrusted", b->plain);
+	ptr2 = btf__add_ptr(b->btf, tag2);
+	b->holder = btf__add_struct(b->btf, "holder", 24);
+	btf__add_field(b->btf, "k", ptr, 0, 0);
+	btf__add_field(b->btf, "pad", l, 64, 0);
+	return btf__add_field(b->btf, "u", ptr2, 128, 0);
+}
+
+TEST(obj_meta)
+{
+	struct bh_mem_pool pool = {.limit = 1 << 20};
+	struct bh_obj_meta m;
+	struct obj_btf b;
+
+	CHECK_EQ(make_btf(&b), 0);
+	CHECK_EQ(bh_obj_meta_init(&m, b.btf, (uint32_t)b.plain, &pool), 0);
+	CHECK_EQ(m.size, 16);
+	CHECK_EQ(m.nr_fields, 0);
+	CHECK_EQ(m.refcount_off, -1);
+	CHECK_EQ(bh_obj_meta_init(&m, b.btf, (uint32_t)b.node, &pool), 0);
+	CHECK_EQ(m.refcount_off, 4);
+	CHECK_EQ(bh_obj_meta_init(&m, b.btf, (uint32_t)b.holder, &pool), 0);
+	CHECK_EQ(m.nr_fields, 2);
+	CHECK_EQ(m.fields[0].kind, BH_OBJ_FIELD_KPTR_REF);
+	CHECK_EQ(m.fields[0].off, 0);
+	CHECK_EQ(m.fields[0].type_id, b.node);
+	CHECK_EQ(m.fields[1].kind, BH_OBJ_FIELD_KPTR_UNREF);
+	CHECK_EQ(m.fields[1].off, 16);
+	CHECK_EQ(bh_obj_meta_init(&m, b.btf, 1, &pool), -EINVAL); /* int */
+	btf__free(b.btf);
+}
+
+TEST(obj_new_drop_limit)
+{
+	struct bh_mem_pool pool = {.limit = 4 * (16 + 16)};
+	struct bh_obj_meta m;
+	struct obj_btf b;
+	void *p[5];
+
+	CHECK_EQ(make_btf(&b), 0);
+	CHECK_EQ(bh_obj_meta_init(&m, b.btf, (uint32_t)b.plain, &pool), 0);
+	/* without the verifier's record nothing is allocated */
+	CHECK(bpf_obj_new_impl((uint64_t)b.plain, NULL) == NULL);
+	for (int i = 0; i < 4; i++) {
+		p[i] = bpf_obj_new_impl(m.size, &m);
+		CHECK(p[i]);
+		CHECK(!memcmp(p[i], "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16));
+		memset(p[i], 0xab, 16);
+	}
+	CHECK_EQ(pool.live, 4);
+	CHECK(bpf_obj_new_impl(m.size, &m) == NULL); /* over the budget */
+	bpf_obj_drop_impl(p[0], &m);
+	CHECK_EQ(pool.live, 3);
+	p[4] = bpf_obj_new_impl(m.size, &m);
+	CHECK(p[4]);
+	for (int i = 1; i < 5; i++)
+		bpf_obj_drop_impl(p[i], &m);
+	CHECK_EQ(pool.used, 0);
+	CHECK_EQ(pool.live, 0);
+	/* limit 0: never */
+	pool.limit = 0;
+	CHECK(bpf_obj_new_impl(m.size, &m) == NULL);
+	btf__free(b.btf);
+}
+
+TEST(obj_refcount_kptr_fields)
+{
+	struct bh_mem_pool pool = {.limit = 1 << 20};
+	struct bh_obj_meta mn, mh;
+	struct obj_btf b;
+	int *n, *n2;
+	void **h;
+
+	CHECK_EQ(make_btf(&b), 0);
+	CHECK_EQ(bh_obj_meta_init(&mn, b.btf, (uint32_t)b.node, &pool), 0);
+	CHECK_EQ(bh_obj_meta_init(&mh, b.btf, (uint32_t)b.holder, &pool), 0);
+	mh.fields[0].meta = &mn; /* linked, as the verifier would */
+	n = bpf_obj_new_impl(mn.size, &mn);
+	CHECK(n);
+	CHECK_EQ(n[1], 1); /* refcount starts at 1 */
+	n2 = bpf_refcount_acquire_impl(n, &mn);
+	CHECK(n2 == n);
+	CHECK_EQ(n[1], 2);
+	CHECK(bpf_refcount_acquire_impl(n, NULL) == NULL);
+	bpf_obj_drop_impl(n, &mn); /* one owner left */
+	CHECK_EQ(pool.live, 1);
+	CHECK_EQ(n[1], 1);
+	/* move the last reference into a holder's kptr field */
+	h = bpf_obj_new_impl(mh.size, &mh);
+	CHECK(h);
+	CHECK(bh_helper_kptr_xchg(u(&h[0]), u(n), 0, 0, 0) == 0);
+	CHECK(h[0] == n);
+	CHECK_EQ(pool.live, 2);
+	/* dropping the holder releases the node through the field */
+	bpf_obj_drop_impl(h, &mh);
+	CHECK_EQ(pool.live, 0);
+	CHECK_EQ(pool.used, 0);
+	btf__free(b.btf);
+}
+
+TEST(percpu_obj)
+{
+	struct bh_mem_pool pool = {.limit = 1 << 20};
+	struct bh_obj_meta m;
+	struct obj_btf b;
+	char *p;
+
+	CHECK_EQ(make_btf(&b), 0);
+	CHECK_EQ(bh_obj_meta_init(&m, b.btf, (uint32_t)b.plain, &pool), 0);
+	p = bpf_percpu_obj_new_impl(m.size, &m);
+	CHECK(p);
+	/* every CPU's copy is there and zeroed */
+	for (unsigned int c = 0; c < bh_percpu_nr_cpus(); c++)
+		CHECK_EQ(p[c * bh_percpu_stride(m.size) + 15], 0);
+	bpf_percpu_obj_drop_impl(p, NULL);
+	CHECK_EQ(pool.used, 0);
+	m.size = BH_PERCPU_OBJ_MAX + 1;
+	CHECK(bpf_percpu_obj_new_impl(m.size, &m) == NULL);
+	btf__free(b.btf);
+}
+
+/* Two threads exchange their tokens through one field: every token must
+ * be held by exactly one party at the end. */
+#define XCHG_ROUNDS 200000
+struct xchg_arg {
+	uint64_t *field;
+	uint64_t held;
+};
+
+static void *xchg_thread(void *arg)
+{
+	struct xchg_arg *a = arg;
+
+	for (int i = 0; i < XCHG_ROUNDS; i++)
+		a->held = bh_helper_kptr_xchg(u(a->field), a->held, 0, 0, 0);
+	return NULL;
+}
+
+TEST(kptr_xchg_atomic)
+{
+	uint64_t field = 3;
+	struct xchg_arg a = {&field, 1}, b = {&field, 2};
+	pthread_t ta, tb;
+	uint64_t seen;
+
+	CHECK_EQ(pthread_create(&ta, NULL, xchg_thread, &a), 0);
+	CHECK_EQ(pthread_create(&tb, NULL, xchg_thread, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	seen = (1ull << a.held) | (1ull << b.held) | (1ull << field);
+	CHECK_U64(seen, 0xe); /* 1, 2, 3 each exactly once */
+	CHECK(bh_helper_by_id(194) && bh_helper_by_id(194)->fn);
+	CHECK_STR(bh_helper_by_id(194)->name, "bpf_kptr_xchg");
+	CHECK_STR(bh_helper_by_id(197)->name, "bpf_dynptr_from_mem");
+	CHECK_STR(bh_helper_by_id(203)->name, "bpf_dynptr_data");
+}
+
+TEST(casts)
+{
+	int x = 0;
+
+	CHECK(bpf_rdonly_cast(&x, 42) == &x);
+	CHECK(bpf_rdonly_cast(NULL, 1) == NULL);
+	CHECK(bpf_cast_to_kern_ctx(&x) == &x);
+}
+
+/* ---- bits iterator ---- */
+
+static int bits_collect(const uint64_t *w, uint32_t n, int *out, int max)
+{
+	struct bpf_iter_bits it;
+	int *b, cnt = 0, err = bpf_iter_bits_new(&it, w, n);
+
+	while ((b = bpf_iter_bits_next(&it)) && cnt < max)
+		out[cnt++] = *b;
+	bpf_iter_bits_destroy(&it);
+	return err ? err : cnt;
+}
+
+TEST(iter_bits)
+{
+	uint64_t one = 0x8000000000000011ull, many[511] = {0};
+	int got[64];
+	struct bpf_iter_bits it;
+
+	CHECK_EQ(bits_collect(&one, 1, got, 64), 3);
+	CHECK_EQ(got[0], 0);
+	CHECK_EQ(got[1], 4);
+	CHECK_EQ(got[2], 63);
+	many[0] = 1;
+	many[2] = 1ull << 5;
+	many[510] = 1ull << 63;
+	CHECK_EQ(bits_collect(many, 511, got, 64), 3);
+	CHECK_EQ(got[1], 133);
+	CHECK_EQ(got[2], 511 * 64 - 1);
+	CHECK_EQ(bits_collect(many, 2, got, 64), 1);
+	/* errors: next() then finds nothing */
+	CHECK_EQ(bpf_iter_bits_new(&it, NULL, 1), -EINVAL);
+	CHECK(!bpf_iter_bits_next(&it));
+	bpf_iter_bits_destroy(&it);
+	CHECK_EQ(bpf_iter_bits_new(&it, &one, 0), -EINVAL);
+	bpf_iter_bits_destroy(&it);
+	CHECK_EQ(bpf_iter_bits_new(&it, many, 512), -E2BIG);
+	bpf_iter_bits_destroy(&it);
+	CHECK_EQ(bpf_iter_bits_new(&it, (const uint64_t *)8, 1), -EFAULT);
+	bpf_iter_bits_destroy(&it);
+	CHECK_EQ(bpf_iter_bits_new(&it, (const uint64_t *)8, 2), -ERANGE);
+	bpf_iter_bits_destroy(&it);
+	{
+		long pg = sysconf(_SC_PAGESIZE);
+		char *m = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		CHECK(m != MAP_FAILED);
+		mprotect(m + pg, (size_t)pg, PROT_NONE);
+		CHECK_EQ(bpf_iter_bits_new(&it, (uint64_t *)(m + pg - 8), 2),
+			 -EFAULT);
+		bpf_iter_bits_destroy(&it);
+		CHECK_EQ(bpf_iter_bits_new(&it, (uint64_t *)(m + pg - 8), 1),
+			 0);
+		bpf_iter_bits_destroy(&it);
+		munmap(m, (size_t)pg * 2);
+	}
+	/* no bits set */
+	one = 0;
+	CHECK_EQ(bits_collect(&one, 1, got, 64), 0);
+}
