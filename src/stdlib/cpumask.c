@@ -591,23 +591,19 @@ static const struct btf_kfunc_id_set bh_cpumask_kfunc_set = {
 
 /*
  * The kernel registers the set for BPF_PROG_TYPE_TRACING, STRUCT_OPS and
- * SYSCALL.  "tracing" and "syscall" are program types of every runtime:
- * the set goes into this one through bpfhost_kfunc_set_add().  bpfhost has
- * no struct_ops type for that call to name, so the STRUCT_OPS registration
- * is made the kernel's way, into the default registry, which every new
- * runtime adopts (this one too: right after the built-in families) and
- * which a host type using the "struct_ops" hook sees.  Registering the same
- * set again is a no-op there.
+ * SYSCALL; their hooks, in the kernel's order.  "struct_ops" has no
+ * built-in program type: the set waits there for a host type that uses it.
  */
 int bh_stdlib_cpumask_add(struct bpfhost_rt *rt)
 {
-	int ret = bpfhost_kfunc_set_add(rt, "tracing", &bh_cpumask_kfunc_set);
+	static const char *const hooks[] = {"tracing", "struct_ops", "syscall"};
 
-	if (!ret)
-		ret = bpfhost_kfunc_set_add(rt, "syscall",
-					    &bh_cpumask_kfunc_set);
-	if (!ret)
-		ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+		int ret = bpfhost_kfunc_set_add(rt, hooks[i],
 						&bh_cpumask_kfunc_set);
-	return ret;
+
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
