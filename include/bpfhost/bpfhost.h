@@ -138,6 +138,10 @@ BPFHOST_API struct bpfhost_prog *bpfhost_obj_prog_at(struct bpfhost_obj *obj, si
 BPFHOST_API struct bpfhost_prog *bpfhost_obj_prog(struct bpfhost_obj *obj, const char *name);
 
 BPFHOST_API const char *bpfhost_prog_name(const struct bpfhost_prog *prog);
+/* Before load: whether bpfhost_obj_load() prepares this program (default
+ * true); a program not loaded cannot run (-EPERM). */
+BPFHOST_API int bpfhost_prog_set_autoload(struct bpfhost_prog *prog,
+					  bool autoload);
 BPFHOST_API const char *bpfhost_prog_section(const struct bpfhost_prog *prog);
 /* The program type its SEC() selected, e.g. "syscall". */
 BPFHOST_API const char *bpfhost_prog_type(const struct bpfhost_prog *prog);
@@ -176,8 +180,9 @@ struct bpfhost_run_opts {
 /*
  * Run a loaded program on ctx (ctx_size bytes; the program sees r1 = ctx,
  * r2 = ctx_size).  0 with *retval = r0, or -errno: -EPERM if the object
- * was not loaded, -EFAULT if an unverified program faulted (call depth,
- * bad callx, instruction limit).
+ * was not loaded, -EINVAL if ctx is shorter than the bytes the verifier
+ * saw the program access, -EFAULT if an unverified program faulted (call
+ * depth, bad callx, instruction limit).
  */
 BPFHOST_API int bpfhost_prog_run(struct bpfhost_prog *prog, void *ctx,
 				 size_t ctx_size, uint64_t *retval);

@@ -80,6 +80,9 @@ struct bh_resolve {
 	 * probe load (the verifier's BH_AUX_PROBE_MEM), which reads 0 from
 	 * a bad address instead of faulting. */
 	const uint8_t *probe;
+	/* Per instruction, or NULL: non-zero marks an instruction no path
+	 * reaches; it is not decoded and traps if ever dispatched to. */
+	const uint8_t *dead;
 };
 
 /* ---- probe loads (src/exec/probe.c) ---- */

@@ -375,6 +375,10 @@ int bh_code_new(const struct bh_insn *insns, size_t cnt,
 		}
 	}
 	for (size_t i = 0; i < cnt; i++) {
+		if (res && res->dead && res->dead[i]) {
+			code->slots[i].label = labels[BH_OP__COUNT];
+			continue;
+		}
 		ret = bh_decode_slot(code, insns, i, res, labels, err, errsz);
 		if (ret)
 			goto fail;

@@ -72,8 +72,10 @@ static void obj_release(struct bpfhost_obj *obj)
 	if (!obj)
 		return;
 	bh_obj_detach(obj);
-	for (size_t i = 0; i < obj->prog_cnt; i++)
+	for (size_t i = 0; i < obj->prog_cnt; i++) {
 		bh_code_free(obj->progs[i].code);
+		free(obj->progs[i].aux);
+	}
 	for (size_t i = 0; i < obj->map_cnt; i++)
 		bh_map_free(obj->maps[i].map);
 	free(obj->progs);
@@ -582,8 +584,56 @@ static int prog_verify(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
 	free(maps);
 	if (ret && !core_reject(obj, prog, &vres, ret))
 		bh_obj_errorf(obj, -ret, "prog '%s': %s", p->name, vres.err);
+	if (!ret) {
+		/* keep what execution needs: probe loads, dead code, and the
+		 * ctx bytes the program may touch */
+		prog->aux = vres.aux;
+		vres.aux = NULL;
+		if (vt.ctx_kind == BH_CTX_BUFFER)
+			prog->min_ctx_size = vres.stats.max_ctx_offset;
+	}
 	bh_verify_result_free(&vres);
 	return ret;
+}
+
+/*
+ * From the verifier's per-instruction facts, the decoder's: which loads are
+ * probe loads, and which instructions no path reaches (they become traps
+ * and are not decoded, as the kernel removes dead code after verifying).
+ */
+static int prog_exec_flags(const struct bpfhost_prog *prog,
+			   struct bh_resolve *res)
+{
+	size_t n = prog->p->insn_cnt;
+	uint8_t *probe, *dead;
+
+	res->probe = res->dead = NULL;
+	if (!prog->aux)
+		return 0;
+	probe = calloc(n, 1);
+	dead = calloc(n, 1);
+	if (!probe || !dead) {
+		free(probe);
+		free(dead);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		probe[i] = (prog->aux[i] & BH_AUX_PROBE_MEM) != 0;
+		dead[i] = !(prog->aux[i] & BH_AUX_SEEN);
+	}
+	res->probe = probe;
+	res->dead = dead;
+	return 0;
+}
+
+int bpfhost_prog_set_autoload(struct bpfhost_prog *prog, bool autoload)
+{
+	if (!prog)
+		return -EINVAL;
+	if (prog->obj->loaded)
+		return -EBUSY;
+	prog->no_autoload = !autoload;
+	return 0;
 }
 
 int bpfhost_obj_load(struct bpfhost_obj *obj)
@@ -604,6 +654,8 @@ int bpfhost_obj_load(struct bpfhost_obj *obj)
 		struct bpfhost_prog *prog = &obj->progs[i];
 		const struct bh_obj_prog *p = prog->p;
 
+		if (prog->no_autoload)
+			continue;
 		err[0] = '\0';
 		ret = bh_insns_check(p->insns, p->insn_cnt, err, sizeof(err));
 		if (ret) {
@@ -619,8 +671,16 @@ int bpfhost_obj_load(struct bpfhost_obj *obj)
 				goto fail;
 		}
 		res.ctx = prog;
+		ret = prog_exec_flags(prog, &res);
+		if (ret) {
+			bh_obj_errorf(obj, -ret, "out of memory");
+			goto fail;
+		}
 		ret = bh_code_new(p->insns, p->insn_cnt, &res, &prog->code, err,
 				  sizeof(err));
+		free((void *)res.probe);
+		free((void *)res.dead);
+		res.probe = res.dead = NULL;
 		if (ret) {
 			bh_obj_errorf(obj, -ret, "prog '%s': %s", p->name, err);
 			goto fail;
@@ -632,6 +692,8 @@ fail:
 	for (size_t i = 0; i < obj->prog_cnt; i++) {
 		bh_code_free(obj->progs[i].code);
 		obj->progs[i].code = NULL;
+		free(obj->progs[i].aux);
+		obj->progs[i].aux = NULL;
 	}
 	return ret;
 }
@@ -771,6 +833,9 @@ int bpfhost_prog_run_opts(struct bpfhost_prog *prog, void *ctx,
 		return -EINVAL;
 	if (!prog->code)
 		return -EPERM;
+	/* the verifier proved accesses below min_ctx_size only */
+	if (ctx_size < prog->min_ctx_size || (prog->min_ctx_size && !ctx))
+		return -EINVAL;
 	if (opts)
 		ro.insn_limit = opts->insn_limit;
 	env.print = bh_rt_printk;

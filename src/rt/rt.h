@@ -58,6 +58,10 @@ struct bpfhost_prog {
 	struct bh_code *code;  /* after load */
 	const struct bh_prog_type *type; /* from its SEC(), at open */
 	struct bpf_prog info;  /* what filters and __prog kfuncs see */
+	bool no_autoload;      /* bpfhost_prog_set_autoload(prog, false) */
+	/* from the verifier: what execution needs to know */
+	uint8_t *aux;	       /* per insn: BH_AUX_* (NULL if unverified) */
+	uint32_t min_ctx_size; /* a run must pass at least this many bytes */
 };
 
 struct bpfhost_obj {
