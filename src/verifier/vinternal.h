@@ -141,4 +141,11 @@ int bh_compute_live_regs(struct bh_venv *v);
 /* Registers a helper (id) reads; used by liveness too. */
 int bh_helper_nargs(int32_t id);
 
+/* calls.c, shared with kfuncs.c */
+void clobber_caller_saved(struct bh_venv *v);
+void reg_type_name(struct bh_venv *v, uint32_t regno, char *buf, size_t size);
+int acquire_reference(struct bh_venv *v, uint32_t *id);
+/* kfuncs.c */
+int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in);
+
 #endif
