@@ -434,7 +434,7 @@ static int check_helper_call(struct bh_venv *v, const struct bh_insn *in)
 	struct bh_reg *regs = cur_regs(v);
 	const struct bh_verify_map *m = NULL;
 	int nargs, err;
-	uint64_t size, key;
+	uint64_t size = 0, key = 0;
 	bool nonnull = false;
 	uint32_t map_idx = 0;
 
