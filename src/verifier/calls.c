@@ -305,8 +305,8 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 /* ---- helpers ---- */
 
 /* check_func_arg for ARG_CONST_SIZE(_OR_ZERO) */
-static int check_const_size(struct bh_venv *v, uint32_t regno, bool zero_ok,
-			    uint64_t *size)
+int check_const_size(struct bh_venv *v, uint32_t regno, bool zero_ok,
+		     uint64_t *size)
 {
 	struct bh_reg *r = &cur_regs(v)[regno];
 	char ts[96];

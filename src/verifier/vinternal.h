@@ -145,6 +145,8 @@ int bh_helper_nargs(int32_t id);
 void clobber_caller_saved(struct bh_venv *v);
 void reg_type_name(struct bh_venv *v, uint32_t regno, char *buf, size_t size);
 int acquire_reference(struct bh_venv *v, uint32_t *id);
+int check_const_size(struct bh_venv *v, uint32_t regno, bool zero_ok,
+		     uint64_t *size);
 /* kfuncs.c */
 int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in);
 
