@@ -187,6 +187,9 @@ struct bh_venv {
 	/* exploration (explore.c) */
 	struct bh_vstate *cur;
 	struct bh_state_list **explored; /* per insn */
+	/* checkpoints evicted while a live path still has them as parent:
+	 * out of the search lists, freed at the end */
+	struct bh_state_list *evicted;
 	void *stack; /* pending branches */
 	uint32_t stack_size;
 	/* log (log.c): built in logb (grown, capped), the tail copied to

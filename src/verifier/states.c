@@ -306,6 +306,13 @@ static void free_list_node(struct bh_venv *v, struct bh_state_list *sl)
 
 void bh_free_explored(struct bh_venv *v)
 {
+	struct bh_state_list *e, *en;
+
+	for (e = v->evicted; e; e = en) {
+		en = e->next;
+		free_list_node(v, e);
+	}
+	v->evicted = NULL;
 	if (!v->explored)
 		return;
 	for (size_t i = 0; i < v->env->insn_cnt; i++) {
@@ -361,13 +368,26 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 			goto hit;
 		}
 		sl->miss++;
-		/* evict checkpoints that keep missing (the kernel's rule);
-		 * complete ones only, so no live path's parent goes away */
-		if (!sl->st.branches && sl->miss > sl->hit * 3 + 3 &&
-		    !v->aux[idx].force_checkpoint) {
-			*pp = sl->next;
-			free_list_node(v, sl);
-			continue;
+		/* evict checkpoints that keep missing (the kernel's rule:
+		 * more patience for forced checkpoints of a live loop, which
+		 * iterators need to converge); one still some live path's
+		 * parent leaves the search list but is kept until the end */
+		{
+			uint32_t n = v->aux[idx].force_checkpoint &&
+						     sl->st.branches ?
+					     64 :
+					     3;
+
+			if (sl->miss > sl->hit * n + n) {
+				*pp = sl->next;
+				if (sl->st.branches) {
+					sl->next = v->evicted;
+					v->evicted = sl;
+				} else {
+					free_list_node(v, sl);
+				}
+				continue;
+			}
 		}
 		pp = &sl->next;
 	}

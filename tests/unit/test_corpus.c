@@ -1,22 +1,21 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The BPF program corpus: every tests/progs/NAME.bpf.c, compiled by clang-19
- * into $BUILD/progs/NAME.bpf.o, is opened, loaded and run through the
- * public API, and its programs' r0 compared with the expectations its
- * source states in comments:
+ * into $BUILD/progs/NAME.bpf.o, is opened, verified, loaded and run through
+ * the public API, one program at a time, against what its source states:
  *
- *   // RETVAL: 42              every program in the file returns 42
- *   // RETVAL(prog_name): 7    that program returns 7
- *   // RETVAL: none            load only
- *   // CTX-HEX: 01 02 03       ctx bytes passed to the programs
- *   // LOAD-ERROR: text        loading must fail with text in the message
- *   // WARN: text              loading must warn with text in the log
+ *   // EXPECT: ACCEPT | REJECT text       every program (default: ACCEPT)
+ *   // EXPECT(prog): ACCEPT | REJECT text that program; text is a substring
+ *                                         of the kernel's message
+ *   // RETVAL: 42, // RETVAL(prog): 7     r0 of an accepted program's run
+ *   // RETVAL: none                       do not run it
+ *   // CTX-HEX: 01 02 03                  ctx bytes passed to the programs
+ *   // LOAD-ERROR: text                   the object must fail to load (link
+ *                                         errors), text in the message
+ *   // WARN: text                         loading must warn with text
  *
- *   // EXPECT: ACCEPT          the verifier accepts (also without EXPECT)
- *   // EXPECT: REJECT text     the verifier rejects, text in the message
- *
- * One case per program (one per file for LOAD-ERROR and EXPECT: REJECT).
- * Programs are loaded verified.
+ * One case per program (per file for LOAD-ERROR).  The same expectations
+ * are checked against the Linux kernel by test_kernel_oracle.
  *
  * Programs may call the test kfuncs below (registered for "syscall" the
  * kernel's way, from a constructor; this binary's BTF comes from pahole).
@@ -185,11 +184,17 @@ struct expect {
 	uint64_t val;
 };
 
+struct verdict {
+	char prog[128]; /* "" = every program */
+	char reject[256]; /* "" = ACCEPT */
+};
+
 struct spec {
 	struct expect ex[32];
 	int cnt;
+	struct verdict vd[64];
+	int nvd;
 	char load_error[256];
-	char reject[256]; /* EXPECT: REJECT text */
 	char warn[256];
 	uint8_t ctx[4096];
 	size_t ctx_len;
@@ -225,14 +230,33 @@ static void parse_spec(const char *src, struct spec *sp)
 			else
 				e->val = strtoull(q, NULL, 0);
 			sp->cnt++;
-		} else if (!strncmp(p, "EXPECT: REJECT ", 15)) {
-			const char *q = p + 15;
-			size_t n = strcspn(q, "\n");
+		} else if (!strncmp(p, "EXPECT", 6) && sp->nvd < 64) {
+			struct verdict *vd = &sp->vd[sp->nvd];
+			const char *q = p + 6;
+			size_t n;
 
-			if (n >= sizeof(sp->reject))
-				n = sizeof(sp->reject) - 1;
-			memcpy(sp->reject, q, n);
-			sp->reject[n] = '\0';
+			if (*q == '(') {
+				const char *e = strchr(q, ')');
+
+				n = e ? (size_t)(e - q - 1) : 0;
+				if (!e || n >= sizeof(vd->prog))
+					continue;
+				memcpy(vd->prog, q + 1, n);
+				q = e + 1;
+			}
+			if (strncmp(q, ": ", 2))
+				continue;
+			q += 2;
+			if (!strncmp(q, "REJECT ", 7)) {
+				q += 7;
+				n = strcspn(q, "\n");
+				if (n >= sizeof(vd->reject))
+					n = sizeof(vd->reject) - 1;
+				memcpy(vd->reject, q, n);
+			} else if (strncmp(q, "ACCEPT", 6)) {
+				continue;
+			}
+			sp->nvd++;
 		} else if (!strncmp(p, "LOAD-ERROR: ", 12) ||
 			   !strncmp(p, "WARN: ", 6)) {
 			bool le = p[0] == 'L';
@@ -277,6 +301,18 @@ static const struct expect *find_expect(const struct spec *sp,
 	return NULL;
 }
 
+/* The REJECT text for prog, or NULL when it must be accepted. */
+static const char *find_reject(const struct spec *sp, const char *prog)
+{
+	for (int i = 0; i < sp->nvd; i++)
+		if (!strcmp(sp->vd[i].prog, prog))
+			return sp->vd[i].reject[0] ? sp->vd[i].reject : NULL;
+	for (int i = 0; i < sp->nvd; i++)
+		if (!sp->vd[i].prog[0])
+			return sp->vd[i].reject[0] ? sp->vd[i].reject : NULL;
+	return NULL;
+}
+
 static void no_log(void *ctx, enum bpfhost_log_level level, const char *msg)
 {
 	(void)ctx;
@@ -284,11 +320,71 @@ static void no_log(void *ctx, enum bpfhost_log_level level, const char *msg)
 	(void)msg;
 }
 
+static void run_prog(struct bpfhost_rt *rt, const char *obj_path,
+		     const char *file, const struct spec *sp, const char *pname,
+		     size_t idx)
+{
+	char log[8192], case_name[300];
+	const char *reject = find_reject(sp, pname);
+	const struct expect *e = find_expect(sp, pname);
+	struct bpfhost_obj *obj;
+	struct bpfhost_prog *prog;
+	uint8_t ctx[4096];
+	uint64_t r0 = 0;
+	int err;
+
+	snprintf(case_name, sizeof(case_name), "%s/%s", file, pname);
+	{
+		BPFHOST_OPTS(bpfhost_open_opts, oo, .log_buf = log,
+			     .log_size = sizeof(log));
+
+		log[0] = '\0';
+		obj = bpfhost_obj_open(rt, obj_path, &oo);
+	}
+	if (!obj) {
+		th_case(case_name, 0, "open failed: %s", log);
+		return;
+	}
+	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++)
+		bpfhost_prog_set_autoload(bpfhost_obj_prog_at(obj, i), i == idx);
+	prog = bpfhost_obj_prog_at(obj, idx);
+	err = bpfhost_obj_load(obj);
+	if (reject) {
+		th_case(case_name, err && strstr(bpfhost_obj_error(obj), reject),
+			"expected REJECT \"%s\", got %s%s", reject,
+			err ? "REJECT: " : "ACCEPT",
+			err ? bpfhost_obj_error(obj) : "");
+		goto out;
+	}
+	if (err) {
+		th_case(case_name, 0, "expected ACCEPT, got REJECT: %s",
+			bpfhost_obj_error(obj));
+		goto out;
+	}
+	if (sp->warn[0] && !strstr(log, sp->warn)) {
+		th_case(case_name, 0, "no warning \"%s\" in the load log: %s",
+			sp->warn, log);
+		goto out;
+	}
+	if (!e || e->none) {
+		th_case(case_name, 1, "%s", "");
+		goto out;
+	}
+	memcpy(ctx, sp->ctx, sp->ctx_len);
+	err = bpfhost_prog_run(prog, sp->ctx_len ? ctx : NULL, sp->ctx_len,
+			       &r0);
+	th_case(case_name, !err && r0 == e->val,
+		"run: err %d, r0 %" PRIu64 " (0x%" PRIx64 "), expected %" PRIu64,
+		err, r0, r0, e->val);
+out:
+	bpfhost_obj_free(obj);
+}
+
 static void run_one(const char *name)
 {
 	/* messages are checked through the object's log buffer */
 	BPFHOST_OPTS(bpfhost_rt_opts, quiet, .log = no_log);
-	char src_path[512], obj_path[512], log[8192], case_name[256];
+	char src_path[512], obj_path[512], log[8192];
 	struct bpfhost_rt *rt;
 	struct bpfhost_obj *obj;
 	struct spec *sp = calloc(1, sizeof(*sp));
@@ -306,13 +402,12 @@ static void run_one(const char *name)
 	}
 	parse_spec(src, sp);
 	free(src);
-	if (!sp->cnt && !sp->load_error[0] && !sp->reject[0]) {
-		th_case(name, 0, "%s states no // RETVAL: or // LOAD-ERROR:",
-			src_path);
+	rt = bpfhost_rt_new(&quiet);
+	if (!rt) {
+		th_case(name, 0, "no runtime");
 		free(sp);
 		return;
 	}
-	rt = bpfhost_rt_new(&quiet);
 	{
 		BPFHOST_OPTS(bpfhost_open_opts, oo, .log_buf = log,
 			     .log_size = sizeof(log));
@@ -321,15 +416,8 @@ static void run_one(const char *name)
 		obj = bpfhost_obj_open(rt, obj_path, &oo);
 	}
 	if (!obj) {
-		th_case(name, 0, "open failed: %s", log);
-		goto out;
-	}
-	if (sp->reject[0]) {
-		int err = bpfhost_obj_load(obj);
-
-		th_case(name, err && strstr(bpfhost_obj_error(obj), sp->reject),
-			"verify: err %d, \"%s\"; expected a rejection with \"%s\"",
-			err, bpfhost_obj_error(obj), sp->reject);
+		th_case(name, sp->load_error[0] && strstr(log, sp->load_error),
+			"open failed: %s", log);
 		goto out;
 	}
 	if (sp->load_error[0]) {
@@ -340,40 +428,11 @@ static void run_one(const char *name)
 			err, bpfhost_obj_error(obj), sp->load_error);
 		goto out;
 	}
-	if (bpfhost_obj_load(obj)) {
-		th_case(name, 0, "load failed: %s", bpfhost_obj_error(obj));
-		goto out;
-	}
-	if (sp->warn[0] && !strstr(log, sp->warn)) {
-		th_case(name, 0, "no warning \"%s\" in the load log: %s",
-			sp->warn, log);
-		goto out;
-	}
-	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
-		struct bpfhost_prog *prog = bpfhost_obj_prog_at(obj, i);
-		const struct expect *e = find_expect(sp, bpfhost_prog_name(prog));
-		uint8_t ctx[4096];
-		uint64_t r0 = 0;
-		int err;
-
-		snprintf(case_name, sizeof(case_name), "%s/%s", name,
-			 bpfhost_prog_name(prog));
-		if (!e) {
-			th_case(case_name, 0, "no RETVAL for this program");
-			continue;
-		}
-		if (e->none) {
-			th_case(case_name, 1, "%s", "");
-			continue;
-		}
-		memcpy(ctx, sp->ctx, sp->ctx_len);
-		err = bpfhost_prog_run(prog, sp->ctx_len ? ctx : NULL,
-				       sp->ctx_len, &r0);
-		th_case(case_name, !err && r0 == e->val,
-			"run: err %d, r0 %" PRIu64 " (0x%" PRIx64
-			"), expected %" PRIu64,
-			err, r0, r0, e->val);
-	}
+	/* each program verified and loaded on its own, as kload does with
+	 * the kernel, so one rejection does not hide the others' verdicts */
+	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++)
+		run_prog(rt, obj_path, name, sp,
+			 bpfhost_prog_name(bpfhost_obj_prog_at(obj, i)), i);
 out:
 	bpfhost_obj_free(obj);
 	bpfhost_rt_free(rt);

@@ -3,9 +3,10 @@
  * `bpfhost run OBJ`: load an object and run one program on a context
  * buffer, printing r0 and the time per run.
  *
- * Until the verifier lands, running requires --unverified: nothing has
- * proved the program safe, so it can read or write any memory of this
- * process.  The flag exists to try programs you wrote yourself.
+ * Programs are verified before they run; --unverified skips the proof (a
+ * debug option: such a program can read or write any memory of this
+ * process), for trying programs the verifier cannot handle yet.  With -p
+ * only that program is verified and loaded.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,7 +29,7 @@ static uint64_t now_ns(void)
 static void run_usage(void)
 {
 	fprintf(stderr,
-		"usage: bpfhost run OBJ [-p PROG] [--ctx FILE | --ctx-hex HEX] [--repeat N] --unverified\n");
+		"usage: bpfhost run OBJ [-p PROG] [--ctx FILE | --ctx-hex HEX] [--repeat N] [--unverified]\n");
 }
 
 int cmd_run(int argc, char **argv)
@@ -111,12 +112,6 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!obj)
 		goto out;
-	if (bpfhost_obj_load(obj)) {
-		if (!unverified)
-			fprintf(stderr,
-				"bpfhost: until the verifier lands, `bpfhost run` needs --unverified (see README)\n");
-		goto out;
-	}
 	if (prog_name) {
 		prog = bpfhost_obj_prog(obj, prog_name);
 		if (!prog) {
@@ -124,7 +119,15 @@ int cmd_run(int argc, char **argv)
 				prog_name, argv[optind]);
 			goto out;
 		}
-	} else {
+		for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
+			struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
+
+			bpfhost_prog_set_autoload(p, p == prog);
+		}
+	}
+	if (bpfhost_obj_load(obj))
+		goto out;
+	if (!prog_name) {
 		if (bpfhost_obj_prog_count(obj) == 0) {
 			fprintf(stderr, "bpfhost: %s has no programs\n",
 				argv[optind]);
