@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* Typed-argument hook programs (test_hooks fires them; the corpus only
- * loads them: their ctx is the hook's argument slots). */
+/* Typed-argument hook programs: test_hooks declares the hook, verifies
+ * and fires them; the corpus runtime declares no such hook, so there they
+ * are refused at load. */
+// EXPECT: REJECT no declared hook for 'tp_btf/on_request'
 // RETVAL: none
 // KERNEL: skip uses bpfhost-only hooks and kfuncs (tp_btf hook and bh_ kfuncs the kernel lacks)
 #include <linux/bpf.h>
