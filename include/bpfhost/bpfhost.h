@@ -172,6 +172,21 @@ BPFHOST_API const char *bpfhost_prog_func_at(const struct bpfhost_prog *prog,
 BPFHOST_API int bpfhost_disasm(const void *insns, size_t cnt, size_t idx,
 			       char *buf, size_t size);
 
+/* What the verifier did for a program (after bpfhost_obj_load(), whether
+ * it accepted it or not): the kernel's statistics. */
+struct bpfhost_verify_info {
+	bool accepted;
+	uint64_t insn_processed;	/* "processed N insns" */
+	uint32_t max_states_per_insn;
+	uint32_t total_states;
+	uint32_t peak_states;
+	uint64_t verification_ns;
+	uint32_t stack_depth;		/* bytes, summed over subprograms */
+};
+/* -ENOENT when the program was not verified (not loaded, or unverified). */
+BPFHOST_API int bpfhost_prog_verify_info(const struct bpfhost_prog *prog,
+					 struct bpfhost_verify_info *info);
+
 struct bpfhost_run_opts {
 	size_t sz;
 	uint64_t insn_limit;	/* unverified runs only: stop after N insns */

@@ -582,6 +582,15 @@ static int prog_verify(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
 		free(log);
 	}
 	free(maps);
+	prog->verified = true;
+	prog->vinfo.accepted = ret == 0;
+	prog->vinfo.insn_processed = vres.stats.insn_processed;
+	prog->vinfo.max_states_per_insn = vres.stats.max_states_per_insn;
+	prog->vinfo.total_states = vres.stats.total_states;
+	prog->vinfo.peak_states = vres.stats.peak_states;
+	prog->vinfo.verification_ns = vres.stats.verification_ns;
+	for (uint32_t s = 0; s < vres.stats.subprog_cnt && s < 64; s++)
+		prog->vinfo.stack_depth += vres.stats.stack_depth[s];
 	if (ret && !core_reject(obj, prog, &vres, ret))
 		bh_obj_errorf(obj, -ret, "prog '%s': %s", p->name, vres.err);
 	if (!ret) {
@@ -623,6 +632,17 @@ static int prog_exec_flags(const struct bpfhost_prog *prog,
 	}
 	res->probe = probe;
 	res->dead = dead;
+	return 0;
+}
+
+int bpfhost_prog_verify_info(const struct bpfhost_prog *prog,
+			     struct bpfhost_verify_info *info)
+{
+	if (!prog || !info)
+		return -EINVAL;
+	if (!prog->verified)
+		return -ENOENT;
+	*info = prog->vinfo;
 	return 0;
 }
 

@@ -62,6 +62,8 @@ struct bpfhost_prog {
 	/* from the verifier: what execution needs to know */
 	uint8_t *aux;	       /* per insn: BH_AUX_* (NULL if unverified) */
 	uint32_t min_ctx_size; /* a run must pass at least this many bytes */
+	bool verified;	       /* the verifier ran (accepted or not) */
+	struct bpfhost_verify_info vinfo;
 };
 
 struct bpfhost_obj {

@@ -10,6 +10,7 @@
 
 int cmd_dump(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_conformance_plugin(int argc, char **argv);
 int cmd_kfunc(int argc, char **argv);
 int cmd_btf(int argc, char **argv);

@@ -16,8 +16,10 @@ static const struct cli_cmd {
 } cmds[] = {
 	{ "dump", cmd_dump,
 	  "dump OBJ                 programs, maps, BTF summary, disassembly with source" },
+	{ "verify", cmd_verify,
+	  "verify OBJ [-p PROG] [--log-level 1|2] [--json]  verdict per program" },
 	{ "run", cmd_run,
-	  "run OBJ [-p PROG] [--ctx FILE | --ctx-hex HEX] [--repeat N] --unverified" },
+	  "run OBJ [-p PROG] [--ctx FILE | --ctx-hex HEX] [--repeat N] [--unverified]" },
 	{ "kfunc", cmd_kfunc,
 	  "kfunc list [--prog-type T] [--deprecated] [--json]   kfuncs on offer" },
 	{ "btf", cmd_btf,
