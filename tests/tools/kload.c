@@ -6,7 +6,7 @@
  * r0.  Only hand-written programs whose behaviour is known may be run;
  * generated or adversarial programs are only loaded.
  *
- *   kload OBJ [--run] [--ctx-hex HEX] [--log]
+ *   kload OBJ [--run] [--ctx-hex HEX] [--log] [--stats]
  *   output lines: "PROG <name> ACCEPT|REJECT [retval N]" and, with --log,
  *   the verifier log of rejected programs; exit 2 if bpf() is refused.
  */
@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	unsigned char ctx[4096];
 	size_t ctx_len = 0;
-	int run = 0, show_log = 0, any = 0;
+	int run = 0, show_log = 0, stats = 0, any = 0;
 	struct bpf_object *obj;
 	struct bpf_program *p;
 
@@ -43,6 +43,8 @@ int main(int argc, char **argv)
 			run = 1;
 		else if (!strcmp(argv[i], "--log"))
 			show_log = 1;
+		else if (!strcmp(argv[i], "--stats"))
+			stats = 1;
 		else if (!strcmp(argv[i], "--ctx-hex") && i + 1 < argc) {
 			char *s = argv[++i], *end;
 
@@ -89,7 +91,9 @@ int main(int argc, char **argv)
 		bpf_object__for_each_program(q, obj)
 			bpf_program__set_autoload(q, q == p);
 		bpf_program__set_log_buf(p, vlog, sizeof(vlog));
-		bpf_program__set_log_level(p, 1);
+		/* level 1 for the path to an error; 4 adds the statistics
+		 * line, which --stats prints for accepted programs too */
+		bpf_program__set_log_level(p, stats ? 1 | 4 : 1);
 		vlog[0] = '\0';
 		if (bpf_object__load(obj)) {
 			if (errno == EPERM && !vlog[0]) {
@@ -112,6 +116,12 @@ int main(int argc, char **argv)
 					printf(" run-error %d", -errno);
 				else
 					printf(" retval %" PRIu32, o.retval);
+			}
+			if (stats) {
+				const char *st = strstr(vlog, "processed ");
+
+				if (st)
+					printf(" %.*s", (int)strcspn(st, "\n"), st);
 			}
 			printf("\n");
 		}
