@@ -119,7 +119,10 @@ int main(int argc, char **argv)
 			}
 			if (stats) {
 				const char *st = strstr(vlog, "processed ");
+				const char *vt = strstr(vlog, "verification time ");
 
+				if (vt)
+					printf(" %.*s;", (int)strcspn(vt, "\n"), vt);
 				if (st)
 					printf(" %.*s", (int)strcspn(st, "\n"), st);
 			}
