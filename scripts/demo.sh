@@ -8,11 +8,14 @@ OBJ="$BUILD/examples/ratelimit.bpf.o"
 echo "== bpfhost dump $OBJ (first lines)"
 "$BUILD/bpfhost" dump "$OBJ" | head -n 30
 echo
-echo "== bpfhost run $OBJ --ctx-hex '01000000 dc050000' --repeat 1000 --unverified"
-"$BUILD/bpfhost" run "$OBJ" --ctx-hex "01000000 dc050000" --repeat 1000 --unverified
+echo "== bpfhost verify $OBJ"
+"$BUILD/bpfhost" verify "$OBJ"
+echo
+echo "== bpfhost run $OBJ --ctx-hex '07000000 01000000' --repeat 1000   (client 7, 1 byte each)"
+"$BUILD/bpfhost" run "$OBJ" --ctx-hex "07000000 01000000" --repeat 1000
 echo
 echo "== examples/ratelimit.c: a host embedding bpfhost"
-"$BUILD/examples/ratelimit" "$OBJ" --unverified
+"$BUILD/examples/ratelimit" "$OBJ"
 echo
 echo "== kfuncs the sessions host offers (bpfhost --plugin libsessions.so kfunc list)"
 "$BUILD/bpfhost" --plugin "$(pwd)/$BUILD/examples/libsessions.so" kfunc list
