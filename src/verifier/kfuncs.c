@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Kfunc calls: permission for the program's type and the set filters, the
- * per-argument checks in the kernel's order (ctx, memory and mem/size
- * pairs, BTF-typed pointers with type matching and trust, constants,
- * ...), acquire/release of references, and the typing of R0 from the
- * kfunc's BTF return type and flags.
+ * Kfunc calls (KFUNC-SEMANTICS §5-§7): permission for the program's type,
+ * the destructive/sleepable gates, the per-argument checks in the
+ * kernel's order (scalars and constants, the NULL rule of trusted
+ * arguments, classification, trust, offsets, BTF type matching with the
+ * first-member rule, memory and mem/size pairs, open-coded iterators),
+ * RCU read sections, release and acquire of references, the typing of R0
+ * from the kfunc's BTF return type and flags, and the state fork of an
+ * iterator's next() call.
+ *
+ * The registry (kfunc/kfunc.h) hands us per-argument contracts; each one
+ * is enforced exactly as the kernel enforces its whole-function flag:
+ * KF_ARG_TRUSTED as KF_TRUSTED_ARGS, KF_ARG_RCU as KF_RCU, KF_ARG_RELEASE
+ * as KF_RELEASE (a kfunc releasing any argument treats all its pointer
+ * arguments as trusted, as 6.18's is_kfunc_trusted_args() does for
+ * KF_RELEASE), KF_ARG_NULLABLE as __nullable and KF_ARG_CONST as __k.
  *
  * Invariant: a kfunc runs only with arguments that satisfy its registered
- * contract (kfunc/kfunc.h: flags and per-argument contracts, normalised);
- * whatever is not yet modelled is rejected with a message saying so.
+ * contract; whatever is not yet modelled is rejected with a message
+ * saying so.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,11 +28,27 @@
 #include "btf/hbtf.h"
 #include "verifier/vinternal.h"
 
-/* ---- kfuncs ---- */
+#define MAX_STRUCT_WALK 32
 
-static const struct btf *kbtf(struct bh_venv *v, const struct bh_kfunc *k)
+/* What the argument checks learn for the rest of the call (the kernel's
+ * bpf_kfunc_call_arg_meta). */
+struct kfunc_meta {
+	const struct bh_kfunc *k;
+	const struct btf *btf;
+	int32_t func_id;
+	bool releases;		/* some argument has KF_ARG_RELEASE */
+	uint32_t release_regno; /* the referenced register it releases */
+	uint32_t ref_obj_id;	/* last referenced argument */
+	bool const_found;
+	uint64_t const_value;
+	/* the iterator argument (next/destroy/__iter) */
+	int iter_spi;
+	uint32_t iter_frameno;
+};
+
+static const struct btf *src_btf(const struct bh_venv *v, uint32_t src)
 {
-	return v->env->hbtf ? bh_hbtf_btf(v->env->hbtf, k->func.src) : NULL;
+	return v->env->hbtf ? bh_hbtf_btf(v->env->hbtf, src) : NULL;
 }
 
 static uint32_t kskip(const struct btf *b, uint32_t id)
@@ -36,141 +62,771 @@ static uint32_t kskip(const struct btf *b, uint32_t id)
 	return id;
 }
 
-static bool same_struct(struct bh_venv *v, const struct btf *kb, uint32_t kid,
-			const struct bh_reg *r)
+static const char *tname(const struct btf *b, const struct btf_type *t)
 {
-	const struct btf *rb = v->env->hbtf ?
-				       bh_hbtf_btf(v->env->hbtf, r->btf_src) :
-				       NULL;
-	const struct btf_type *a = btf__type_by_id(kb, kid);
-	const struct btf_type *b = rb ? btf__type_by_id(rb, r->btf_id) : NULL;
-
-	if (!a || !b)
-		return false;
-	if (kb == rb && kid == r->btf_id)
-		return true;
-	return btf_kind(a) == btf_kind(b) &&
-	       !strcmp(btf__name_by_offset(kb, a->name_off),
-		       btf__name_by_offset(rb, b->name_off));
+	return t ? btf__name_by_offset(b, t->name_off) : "";
 }
 
-/* One kfunc argument; *skip_next set when it consumed a __sz argument. */
-static int check_kfunc_arg(struct bh_venv *v, const struct bh_kfunc *k, int i,
-			   bool *skip_next)
+/* btf_type_str() */
+static const char *kind_str(const struct btf_type *t)
 {
+	static const char *const names[] = {
+		"UNKN",	  "INT",	"PTR",	   "ARRAY",    "STRUCT",
+		"UNION",  "ENUM",	"FWD",	   "TYPEDEF",  "VOLATILE",
+		"CONST",  "RESTRICT", "FUNC",	   "FUNC_PROTO", "VAR",
+		"DATASEC", "FLOAT",	"DECL_TAG", "TYPE_TAG", "ENUM64",
+	};
+	unsigned int k = t ? btf_kind(t) : 0;
+
+	return k < sizeof(names) / sizeof(names[0]) ? names[k] : "UNKN";
+}
+
+static bool is_scalar_type(const struct btf_type *t)
+{
+	return t && (btf_is_int(t) || btf_is_any_enum(t) || btf_is_float(t));
+}
+
+/* Same type: the same (source, id), or, across host BTF sources, the
+ * same kind and the same non-empty name. */
+static bool types_same(const struct btf *a, uint32_t aid, const struct btf *b,
+		       uint32_t bid)
+{
+	const struct btf_type *ta, *tb;
+	const char *na;
+
+	aid = kskip(a, aid);
+	bid = kskip(b, bid);
+	if (a == b && aid == bid)
+		return true;
+	ta = btf__type_by_id(a, aid);
+	tb = btf__type_by_id(b, bid);
+	if (!ta || !tb || btf_kind(ta) != btf_kind(tb))
+		return false;
+	na = tname(a, ta);
+	return na[0] && !strcmp(na, tname(b, tb));
+}
+
+/* btf_struct_walk(size 1) until it meets a nested struct starting
+ * exactly at off: 1 with *id that struct, 0 if off lands elsewhere. */
+static int walk_to_struct(const struct btf *b, uint32_t *id, int64_t off)
+{
+	uint32_t cur = kskip(b, *id);
+
+	for (int depth = 0; depth < MAX_STRUCT_WALK; depth++) {
+		const struct btf_type *t = btf__type_by_id(b, cur);
+		const struct btf_member *m;
+		bool descended = false;
+
+		if (!t || !btf_is_composite(t) || off < 0 || off >= t->size)
+			return 0;
+		m = btf_members(t);
+		for (int i = 0; i < btf_vlen(t); i++, m++) {
+			uint32_t bits = btf_member_bit_offset(t, (uint32_t)i);
+			uint32_t mid = kskip(b, m->type);
+			const struct btf_type *mt = btf__type_by_id(b, mid);
+			long msz = btf__resolve_size(b, mid);
+			int64_t moff = bits / 8;
+
+			if (bits % 8 || btf_member_bitfield_size(t, (uint32_t)i) ||
+			    !mt || msz <= 0 || off < moff || off >= moff + msz)
+				continue;
+			if (btf_is_array(mt)) {
+				uint32_t eid = kskip(b, btf_array(mt)->type);
+				const struct btf_type *et = btf__type_by_id(b, eid);
+
+				if (!et || !btf_is_composite(et) || !et->size)
+					return 0;
+				cur = eid;
+				off = (off - moff) % et->size;
+				descended = true;
+				break;
+			}
+			if (!btf_is_composite(mt))
+				return 0;
+			if (off == moff) {
+				*id = mid;
+				return 1;
+			}
+			cur = mid;
+			off -= moff;
+			descended = true;
+			break;
+		}
+		if (!descended)
+			return 0;
+	}
+	return 0;
+}
+
+/* btf_struct_ids_match(): a pointer to a struct is also a pointer to the
+ * struct at its offset and, recursively, to its first member. */
+static bool struct_ids_match(const struct btf *rb, uint32_t rid, int32_t off,
+			     const struct btf *kb, uint32_t kid, bool strict)
+{
+	if (off == 0 && types_same(rb, rid, kb, kid))
+		return true;
+	if (strict)
+		return false;
+	for (int depth = 0; depth < MAX_STRUCT_WALK; depth++) {
+		if (!walk_to_struct(rb, &rid, off))
+			return false;
+		if (types_same(rb, rid, kb, kid))
+			return true;
+		off = 0;
+	}
+	return false;
+}
+
+/* "nf_conn___init" and "nf_conn" never match each other. */
+static bool nocast_alias(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	static const char sfx[] = "___init";
+	size_t ls = sizeof(sfx) - 1;
+
+	if (la == lb + ls && !strncmp(a, b, lb) && !strcmp(a + lb, sfx))
+		return true;
+	return lb == la + ls && !strncmp(b, a, la) && !strcmp(b + la, sfx);
+}
+
+/* A struct made only of scalars and arrays of them, nesting <= 3. */
+static int is_scalar_struct(struct bh_venv *v, const struct btf *b,
+			    const struct btf_type *t, int depth)
+{
+	const struct btf_member *m;
+
+	if (!btf_is_struct(t))
+		return 0;
+	if (depth >= 4) {
+		bh_log(v, "max struct nesting depth exceeded");
+		return 0;
+	}
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const struct btf_type *mt = btf__type_by_id(b, kskip(b, m->type));
+
+		if (mt && btf_is_array(mt))
+			mt = btf__type_by_id(b, kskip(b, btf_array(mt)->type));
+		if (is_scalar_type(mt))
+			continue;
+		if (!mt || !is_scalar_struct(v, b, mt, depth + 1))
+			return 0;
+	}
+	return 1;
+}
+
+/* The kernel's is_trusted_reg() and is_rcu_reg(). */
+static bool is_trusted_reg(const struct bh_reg *r)
+{
+	const uint32_t trusted = BH_PTR_TRUSTED | BH_MEM_ALLOC | BH_NON_OWN_REF;
+
+	if (r->ref_obj_id)
+		return true;
+	return (r->flags & trusted) && !(r->flags & ~trusted);
+}
+
+static bool is_rcu_reg(const struct bh_reg *r)
+{
+	return r->flags & BH_MEM_RCU;
+}
+
+/* reg_type_str() without the struct name: "untrusted_ptr_or_null_" */
+static void kreg_type_str(char *buf, size_t size, struct bh_venv *v,
+			  const struct bh_reg *r, uint32_t flags)
+{
+	struct bh_reg tmp = *r;
+
+	tmp.flags = flags;
+	if (r->type != BH_PTR_TO_BTF_ID) {
+		bh_reg_type_str(v, &tmp, buf, size);
+		return;
+	}
+	snprintf(buf, size, "%s%s%s%s%sptr_%s",
+		 flags & BH_MEM_RDONLY ? "rdonly_" : "",
+		 flags & BH_MEM_ALLOC ? "alloc_" : "",
+		 flags & BH_PTR_UNTRUSTED ? "untrusted_" : "",
+		 flags & BH_MEM_RCU ? "rcu_" : "",
+		 flags & BH_PTR_TRUSTED ? "trusted_" : "",
+		 flags & BH_PTR_MAYBE_NULL ? "or_null_" : "");
+}
+
+/* Replace the verdict a sub-check recorded by the kernel's final line
+ * (the sub-check's message stays in the log before it, as in the
+ * kernel's). */
+static int reject_over(struct bh_venv *v, int err, const char *msg)
+{
+	v->rejected = false;
+	return bh_reject_err(v, err, "%s", msg);
+}
+
+static bool is_iter_kfunc(const struct bh_kfunc *k)
+{
+	return k->flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY);
+}
+
+/* whose kfunc sets the program sees */
+static const char *kfunc_hook(const struct bh_verify_env *env)
+{
+	return env->type->hook ? env->type->hook : env->type->name;
+}
+
+bool is_iter_next_kfunc_insn(const struct bh_venv *v, const struct bh_insn *in)
+{
+	const struct bh_kfunc *k;
+
+	if (in->code != (BH_JMP | 0x80) || in->src_reg != BH_PSEUDO_KFUNC_CALL ||
+	    !v->env->kfuncs)
+		return false;
+	k = bh_kfunc_by_btf(v->env->kfuncs, (uint16_t)in->off,
+			    (uint32_t)in->imm, kfunc_hook(v->env));
+	return k && (k->flags & KF_ITER_NEXT);
+}
+
+static bool in_rcu_cs(const struct bh_venv *v)
+{
+	return v->cur->active_rcu_lock || v->cur->active_locks ||
+	       !v->cur->in_sleepable;
+}
+
+/* ---- iterators (§6) ---- */
+
+/* "num" for struct bpf_iter_num */
+static const char *iter_type_str(const struct btf *b, uint32_t id)
+{
+	const char *n = tname(b, btf__type_by_id(b, id));
+
+	return strncmp(n, "bpf_iter_", 9) ? n : n + 9;
+}
+
+static int process_iter_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
+			    uint32_t sid)
+{
+	const struct bh_kfunc *k = meta->k;
+	uint32_t regno = (uint32_t)i + 1;
+	struct bh_reg *r = &cur_regs(v)[regno];
+	const struct btf_type *st = btf__type_by_id(meta->btf, sid);
+	const char *sn = tname(meta->btf, st);
+	int nr_slots, spi, err;
+
+	if (r->type != BH_PTR_TO_STACK)
+		return bh_reject(v, "arg#%d expected pointer to an iterator on stack",
+				 i);
+	if (!st || !btf_is_struct(st) || strncmp(sn, "bpf_iter_", 9) ||
+	    !st->size || st->size % 8)
+		return bh_reject(v, "expected valid iter pointer as arg #%d", i);
+	nr_slots = (int)st->size / 8;
+	if (k->flags & KF_ITER_NEW) {
+		uint32_t id, flags = 0;
+
+		if (!is_iter_reg_valid_uninit(v, r, nr_slots))
+			return bh_reject(v, "expected uninitialized iter_%s as arg #%d",
+					 iter_type_str(meta->btf, sid), i);
+		for (int off = 0; off < nr_slots * 8; off += 8) {
+			err = check_mem_access(v, regno, off, 8, true, -1,
+					       false);
+			if (err)
+				return err;
+		}
+		spi = iter_get_spi(v, r, nr_slots);
+		if (spi < 0)
+			return bh_bug(v, "iterator slots not allocated");
+		if (k->flags & KF_RCU_PROTECTED)
+			flags = in_rcu_cs(v) ? BH_MEM_RCU : BH_PTR_UNTRUSTED;
+		err = acquire_reference(v, &id);
+		if (err)
+			return err;
+		mark_stack_slots_iter(v, r, spi, nr_slots, k->func.src, sid, id,
+				      flags);
+		return 0;
+	}
+	err = is_iter_reg_valid_init(v, r, k->func.src, sid, nr_slots);
+	if (err == -EPROTO)
+		return bh_reject(v, "expected an RCU CS when using %s", k->name);
+	if (err)
+		return bh_reject(v, "expected an initialized iter_%s as arg #%d",
+				 iter_type_str(meta->btf, sid), i);
+	spi = iter_get_spi(v, r, nr_slots);
+	if (spi < 0)
+		return bh_bug(v, "initialized iterator without slots");
+	meta->iter_spi = spi;
+	meta->iter_frameno = r->frameno;
+	meta->ref_obj_id = v->cur->frame[r->frameno]->stack[spi].spilled.ref_obj_id;
+	if (k->flags & KF_ITER_DESTROY) {
+		err = release_reference(v, meta->ref_obj_id);
+		if (err)
+			return err;
+		unmark_stack_slots_iter(v, r, spi, nr_slots);
+	}
+	return 0;
+}
+
+static struct bh_stack_slot *iter_slot(struct bh_vstate *st,
+				       const struct kfunc_meta *meta)
+{
+	return &st->frame[meta->iter_frameno]->stack[meta->iter_spi];
+}
+
+/* process_iter_next_call: the current path sees the iterator drained and
+ * R0 = NULL; a queued path continues with it active one level deeper
+ * and R0 non-NULL, its imprecise scalars widened against the previous
+ * iteration so that the loop converges. */
+static int process_iter_next_call(struct bh_venv *v,
+				  const struct kfunc_meta *meta)
+{
+	struct bh_vstate *cur = v->cur, *queued, *prev;
+	struct bh_stack_slot *it = iter_slot(cur, meta);
+	uint32_t idx = cur->insn_idx;
+	int err;
+
+	if (it->iter_state != BH_ITER_ACTIVE &&
+	    it->iter_state != BH_ITER_DRAINED)
+		return bh_bug(v, "unexpected iterator state %d", it->iter_state);
+	if (it->iter_state == BH_ITER_ACTIVE) {
+		prev = bh_find_prev_entry(v, idx);
+		err = bh_push_stack(v, idx + 1, idx, &queued);
+		if (err)
+			return err;
+		it = iter_slot(queued, meta);
+		it->iter_state = BH_ITER_ACTIVE;
+		it->iter_depth++;
+		if (prev)
+			widen_imprecise_scalars(prev, queued);
+		queued->frame[queued->curframe]->regs[0].flags &=
+			~BH_PTR_MAYBE_NULL;
+	}
+	it = iter_slot(cur, meta);
+	it->iter_state = BH_ITER_DRAINED;
+	mark_reg_known(&cur_regs(v)[0], 0);
+	return 0;
+}
+
+/* ---- arguments (§5.2-§5.5) ---- */
+
+static int check_scalar_arg(struct bh_venv *v, struct kfunc_meta *meta, int i)
+{
+	const struct bh_kfunc_arg *a = &meta->k->args[i];
+	uint32_t regno = (uint32_t)i + 1;
+	struct bh_reg *r = &cur_regs(v)[regno];
+
+	if (r->type != BH_SCALAR)
+		return bh_reject(v, "R%u is not a scalar", regno);
+	if (a->contract & KF_ARG_CONST) {
+		if (!bh_tnum_is_const(r->s.var_off))
+			return bh_reject(v, "R%u must be a known constant",
+					 regno);
+		/* mark_chain_precision(): states with another constant
+		 * here must not be pruned against this one */
+		r->precise = true;
+		meta->const_found = true;
+		meta->const_value = r->s.var_off.value;
+	}
+	return 0;
+}
+
+/* check_func_arg_reg_off() for a kfunc argument */
+static int check_arg_reg_off(struct bh_venv *v, uint32_t regno, bool release)
+{
+	struct bh_reg *r = &cur_regs(v)[regno];
+	bool fixed_off_ok = false;
+	char ts[96], tn[48];
+
+	if (release && r->off)
+		return bh_reject(v, "R%u must have zero offset when passed to release func or trusted arg to kfunc",
+				 regno);
+	if (!release) {
+		switch (r->type) {
+		case BH_PTR_TO_STACK:
+		case BH_PTR_TO_MAP_KEY:
+		case BH_PTR_TO_MAP_VALUE:
+		case BH_PTR_TO_MEM:
+		case BH_PTR_TO_BUF:
+		case BH_SCALAR:
+			return 0;
+		case BH_PTR_TO_BTF_ID:
+			fixed_off_ok = !(r->flags & ~(BH_PTR_TRUSTED | BH_MEM_RCU |
+						      BH_MEM_ALLOC |
+						      BH_NON_OWN_REF));
+			break;
+		default:
+			break;
+		}
+	}
+	bh_reg_type_str(v, r, ts, sizeof(ts));
+	if (!fixed_off_ok && r->off)
+		return bh_reject_err(v, -EACCES,
+				     "dereference of modified %s ptr R%u off=%d disallowed",
+				     ts, regno, r->off);
+	if (!bh_tnum_is_const(r->s.var_off) || r->s.var_off.value) {
+		bh_tnum_strn(tn, sizeof(tn), r->s.var_off);
+		return bh_reject_err(v, -EACCES,
+				     "variable %s access var_off=%s disallowed",
+				     ts, tn);
+	}
+	if (r->off < 0)
+		return bh_reject_err(v, -EACCES,
+				     "negative offset %s ptr R%u off=%d disallowed",
+				     ts, regno, r->off);
+	return 0;
+}
+
+/* Memory an argument points to, checked as the kernel's check_mem_reg():
+ * NULL passes, a maybe-NULL pointer is checked as if non-NULL. */
+static int check_mem_arg(struct bh_venv *v, uint32_t regno, uint64_t size,
+			 bool write, bool zero_ok)
+{
+	struct bh_reg *r = &cur_regs(v)[regno];
+	uint32_t saved = r->flags;
+	uint64_t k;
+	int err;
+
+	if (is_reg_const(r, &k) && !k)
+		return 0;
+	r->flags &= ~BH_PTR_MAYBE_NULL;
+	err = check_helper_mem_access(v, regno, 0, size, write, zero_ok);
+	r->flags = saved;
+	return err;
+}
+
+static int check_btf_id_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
+			    uint32_t pid)
+{
+	const struct bh_kfunc_arg *a = &meta->k->args[i];
+	uint32_t regno = (uint32_t)i + 1;
+	struct bh_reg *r = &cur_regs(v)[regno];
+	const struct btf *rb = src_btf(v, r->btf_src);
+	const struct btf_type *pt = btf__type_by_id(meta->btf, pid), *rt;
+	bool strict;
+	char ts[64], es[64];
+
+	if (r->type != BH_PTR_TO_BTF_ID ||
+	    ((r->flags & ~(BH_PTR_TRUSTED | BH_MEM_ALLOC | BH_NON_OWN_REF)) &&
+	     !is_rcu_reg(r))) {
+		kreg_type_str(ts, sizeof(ts), v, r, r->flags);
+		kreg_type_str(es, sizeof(es), v, r,
+			      r->flags & (BH_PTR_TRUSTED | BH_MEM_ALLOC |
+					  BH_NON_OWN_REF));
+		bh_log(v, "arg#%d is %s ", i, ts);
+		return bh_reject(v, "expected %s or socket", es);
+	}
+	if (!rb)
+		return bh_reject(v, "kfunc %s: no host BTF for R%u's type",
+				 meta->k->name, regno);
+	rt = btf__type_by_id(rb, kskip(rb, r->btf_id));
+	strict = ((a->contract & KF_ARG_RELEASE) && r->ref_obj_id) ||
+		 nocast_alias(tname(rb, rt), tname(meta->btf, pt));
+	if (!struct_ids_match(rb, r->btf_id, r->off, meta->btf, pid, strict))
+		return bh_reject(v, "kernel function %s args#%d expected pointer to %s %s but R%u has a pointer to %s %s",
+				 meta->k->name, i, kind_str(pt),
+				 tname(meta->btf, pt), regno, kind_str(rt),
+				 tname(rb, rt));
+	return 0;
+}
+
+/* One pointer argument; *skip_next when it consumed a __sz argument. */
+static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
+			 bool *skip_next)
+{
+	const struct bh_kfunc *k = meta->k;
 	const struct bh_kfunc_arg *a = &k->args[i];
-	const struct btf *b = kbtf(v, k);
+	const struct btf *b = meta->btf;
 	uint32_t regno = (uint32_t)i + 1;
 	struct bh_reg *r = &cur_regs(v)[regno];
 	const uint32_t unsupported = BH_ANN_UNINIT | BH_ANN_STR | BH_ANN_MAP |
 				     BH_ANN_ALLOC | BH_ANN_REFCOUNTED_KPTR |
-				     BH_ANN_ITER | BH_ANN_IRQ_FLAG |
-				     BH_ANN_RDONLY_BUF_SIZE |
-				     BH_ANN_RDWR_BUF_SIZE;
-	const struct btf_type *t, *pt;
+				     BH_ANN_IRQ_FLAG;
+	bool trusted = (a->contract & KF_ARG_TRUSTED) || meta->releases;
+	bool rcu = a->contract & KF_ARG_RCU;
+	bool nullable = a->contract & KF_ARG_NULLABLE;
+	bool pair = i + 1 < k->nargs &&
+		    (k->args[i + 1].annot & (BH_ANN_SZ | BH_ANN_SZK));
+	bool release = (a->contract & KF_ARG_RELEASE) && r->ref_obj_id;
+	const struct btf_type *t, *raw, *pt;
 	uint32_t pid;
-	char ts[96];
 	uint64_t kv;
 	int err;
 
 	*skip_next = false;
-	if (a->annot & (BH_ANN_PROG | BH_ANN_IGN))
-		return 0; /* the runtime supplies or ignores it */
-	if (a->annot & unsupported)
-		return bh_reject(v, "kfunc %s arg#%d ('%s'): this argument kind is not supported by the verifier yet",
-				 k->name, i, a->name);
-	err = check_reg_read(v, regno);
-	if (err)
-		return err;
-	if (!a->is_ptr) {
-		if (r->type != BH_SCALAR)
-			return bh_reject(v, "R%u is not a scalar", regno);
-		if ((a->contract & KF_ARG_CONST) && !is_reg_const(r, NULL))
-			return bh_reject(v, "arg#%d must be a known constant",
-					 i);
-		return 0;
-	}
-	if (!b)
-		return bh_reject(v, "kfunc %s: no host BTF", k->name);
 	t = btf__type_by_id(b, kskip(b, a->type_id));
+	raw = t ? btf__type_by_id(b, t->type) : NULL;
 	pid = t ? kskip(b, t->type) : 0;
 	pt = btf__type_by_id(b, pid);
-	if ((a->contract & KF_ARG_NULLABLE) && is_reg_const(r, &kv) && !kv)
-		return 0;
-	if (!is_pointer(r)) {
-		reg_type_name(v, regno, ts, sizeof(ts));
-		return bh_reject(v, "arg#%d expected pointer, got %s", i, ts);
-	}
-	if (r->flags & BH_PTR_MAYBE_NULL) {
-		reg_type_name(v, regno, ts, sizeof(ts));
+	if ((trusted || rcu) && !nullable &&
+	    ((is_reg_const(r, &kv) && !kv) || (r->flags & BH_PTR_MAYBE_NULL)))
 		return bh_reject_err(v, -EACCES,
 				     "Possibly NULL pointer passed to trusted arg%d",
 				     i);
+	if (r->ref_obj_id) {
+		meta->ref_obj_id = r->ref_obj_id;
+		if (a->contract & KF_ARG_RELEASE)
+			meta->release_regno = regno;
 	}
-	/* pointer + size pair */
-	if (i + 1 < k->nargs && (k->args[i + 1].annot & (BH_ANN_SZ | BH_ANN_SZK))) {
-		uint64_t size;
-		const struct btf_type *raw =
-			t && btf_is_ptr(t) ? btf__type_by_id(b, t->type) : NULL;
-		bool rdonly = raw && btf_is_const(raw);
-
-		err = check_reg_read(v, regno + 1);
-		if (!err)
-			err = check_const_size(v, regno + 1, true, &size);
-		if (!err)
-			err = check_helper_mem_access(v, regno, 0, size, !rdonly,
-						      true);
-		*skip_next = true;
-		return err;
+	/* classification, in get_kfunc_ptr_arg_type()'s order */
+	if (nullable && !pair && is_reg_const(r, &kv) && !kv)
+		return 0;
+	if (a->annot & unsupported)
+		return bh_reject(v, "kfunc %s arg#%d ('%s'): this argument kind is not supported by the verifier yet",
+				 k->name, i, a->name);
+	if (a->contract & KF_ARG_ACQUIRE_INTO)
+		return bh_reject(v, "kfunc %s arg#%d ('%s'): KF_ARG_ACQUIRE_INTO is not supported by the verifier yet",
+				 k->name, i, a->name);
+	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_dynptr"))
+		return bh_reject(v, "kfunc %s arg#%d ('%s'): dynptr arguments are not supported by the verifier yet",
+				 k->name, i, a->name);
+	if ((is_iter_kfunc(k) && i == 0) || (a->annot & BH_ANN_ITER)) {
+		err = check_arg_reg_off(v, regno, false);
+		return err ? err : process_iter_arg(v, meta, i, pid);
 	}
-	if (pt && (btf_is_struct(pt) || btf_is_union(pt))) {
-		if (r->type != BH_PTR_TO_BTF_ID || !same_struct(v, b, pid, r)) {
-			reg_type_name(v, regno, ts, sizeof(ts));
-			return bh_reject(v, "kernel function %s args#%d expected pointer to %s %s but R%u has a pointer to %s",
-					 k->name, i,
-					 btf_is_struct(pt) ? "STRUCT" : "UNION",
-					 btf__name_by_offset(b, pt->name_off),
-					 regno, ts);
+	if (r->type == BH_PTR_TO_BTF_ID) {
+		if (!pt || !btf_is_composite(pt))
+			return bh_reject(v, "kernel function %s args#%d pointer type %s %s is not supported",
+					 k->name, i, kind_str(pt), tname(b, pt));
+		if ((trusted || rcu) && !is_trusted_reg(r)) {
+			if (!rcu)
+				return bh_reject(v, "R%u must be referenced or trusted",
+						 regno);
+			if (!is_rcu_reg(r))
+				return bh_reject(v, "R%u must be a rcu pointer",
+						 regno);
 		}
-		if (r->off || !bh_tnum_is_const(r->s.var_off) ||
-		    r->s.var_off.value)
-			return bh_reject(v, "R%u must have zero offset when passed to release func or trusted arg to kfunc",
-					 regno);
-		if ((a->contract & (KF_ARG_TRUSTED | KF_ARG_RCU | KF_ARG_RELEASE)) &&
-		    !(r->flags & BH_PTR_TRUSTED) && !r->ref_obj_id)
-			return bh_reject(v, "R%u must be referenced or trusted",
-					 regno);
-		if ((a->contract & KF_ARG_RELEASE) && !r->ref_obj_id)
-			return bh_reject(v, "release kernel function %s expects refcounted PTR_TO_BTF_ID",
-					 k->name);
+		err = check_arg_reg_off(v, regno, release);
+		return err ? err : check_btf_id_arg(v, meta, i, pid);
+	}
+	if (pt && btf_is_func_proto(pt))
+		return bh_reject(v, "kfunc %s arg#%d ('%s'): callback arguments are not supported by the verifier yet",
+				 k->name, i, a->name);
+	if (!is_scalar_type(pt) && !(pt && is_scalar_struct(v, b, pt, 0)) &&
+	    !(pair && (!pt || btf_is_void(pt))))
+		return bh_reject(v, "arg#%d pointer type %s %s must point to %sscalar, or struct with scalar",
+				 i, kind_str(pt), tname(b, pt),
+				 pair ? "void, " : "");
+	err = check_arg_reg_off(v, regno, release);
+	if (err)
+		return err;
+	if (pair) {
+		bool rdonly = raw && btf_is_const(raw);
+		uint64_t size;
+		char msg[96];
+
+		*skip_next = true;
+		err = check_reg_read(v, regno + 1);
+		if (err)
+			return err;
+		if (!(is_reg_const(r, &kv) && !kv) || !nullable) {
+			err = check_const_size(v, regno + 1, true, &size);
+			if (!err)
+				err = check_mem_arg(v, regno, size, !rdonly,
+						    true);
+			if (err) {
+				snprintf(msg, sizeof(msg),
+					 "arg#%d arg#%d memory, len pair leads to invalid memory access",
+					 i, i + 1);
+				return reject_over(v, err, msg);
+			}
+		}
+		if (k->args[i + 1].annot & BH_ANN_SZK) {
+			struct bh_reg *sz = &cur_regs(v)[regno + 1];
+
+			if (!bh_tnum_is_const(sz->s.var_off))
+				return bh_reject(v, "R%u must be a known constant",
+						 regno + 1);
+			meta->const_found = true;
+			meta->const_value = sz->s.var_off.value;
+		}
 		return 0;
 	}
-	if (pt && !btf_is_void(pt) && btf__resolve_size(b, pid) > 0) {
-		long sz = btf__resolve_size(b, pid);
-		const struct btf_type *raw = btf__type_by_id(b, t->type);
+	{
+		long sz = pt ? btf__resolve_size(b, pid) : -1;
 
-		return check_helper_mem_access(v, regno, 0, (uint64_t)sz,
-					       !(raw && btf_is_const(raw)),
-					       false);
+		if (sz <= 0)
+			return bh_reject(v, "arg#%d reference type('%s %s') size cannot be determined: %ld",
+					 i, kind_str(pt), tname(b, pt), sz);
+		return check_mem_arg(v, regno, (uint64_t)sz,
+				     !(raw && btf_is_const(raw)), false);
 	}
-	return bh_reject(v, "kfunc %s arg#%d ('%s'): pointer to void without a size is not supported",
-			 k->name, i, a->name);
+}
+
+static int check_kfunc_args(struct bh_venv *v, struct kfunc_meta *meta)
+{
+	const struct bh_kfunc *k = meta->k;
+
+	for (int i = 0; i < k->nargs; i++) {
+		const struct bh_kfunc_arg *a = &k->args[i];
+		bool skip = false;
+		int err;
+
+		if (a->annot & (BH_ANN_PROG | BH_ANN_IGN))
+			continue; /* the runtime supplies or ignores it */
+		if (a->annot & (BH_ANN_RDONLY_BUF_SIZE | BH_ANN_RDWR_BUF_SIZE))
+			return bh_reject(v, "kfunc %s arg#%d ('%s'): this argument kind is not supported by the verifier yet",
+					 k->name, i, a->name);
+		err = check_reg_read(v, (uint32_t)i + 1);
+		if (err)
+			return err;
+		if (!a->is_ptr)
+			err = check_scalar_arg(v, meta, i);
+		else
+			err = check_ptr_arg(v, meta, i, &skip);
+		if (err)
+			return err;
+		if (skip)
+			i++;
+	}
+	if (meta->releases && !meta->release_regno)
+		return bh_reject(v, "release kernel function %s expects refcounted PTR_TO_BTF_ID",
+				 k->name);
+	return 0;
+}
+
+/* ---- RCU read sections (§7.2) ---- */
+
+static void rcu_reg_untrusted(struct bh_reg *r)
+{
+	if (r->flags & BH_MEM_RCU) {
+		r->flags &= ~(BH_MEM_RCU | BH_PTR_MAYBE_NULL);
+		r->flags |= BH_PTR_UNTRUSTED;
+	}
+}
+
+/* The section ends: RCU pointers (registers, spills, iterators) can no
+ * longer be trusted. */
+static void invalidate_rcu_regs(struct bh_vstate *st)
+{
+	for (uint32_t fi = 0; fi <= st->curframe; fi++) {
+		struct bh_func_state *f = st->frame[fi];
+
+		for (int r = 0; r < BH_MAX_REG; r++)
+			rcu_reg_untrusted(&f->regs[r]);
+		for (uint32_t spi = 0; spi < f->allocated_stack / 8; spi++) {
+			uint8_t t = f->stack[spi].slot_type[0];
+
+			if (t == BH_STACK_SPILL || t == BH_STACK_ITER)
+				rcu_reg_untrusted(&f->stack[spi].spilled);
+		}
+	}
+}
+
+static int process_rcu(struct bh_venv *v, const struct bh_kfunc *k,
+		       bool sleepable)
+{
+	struct bh_vstate *st = v->cur;
+	bool lock = !strcmp(k->name, "bpf_rcu_read_lock");
+	bool unlock = !strcmp(k->name, "bpf_rcu_read_unlock");
+
+	if (st->active_rcu_lock) {
+		if (lock)
+			return bh_reject(v, "nested rcu read lock (kernel function %s)",
+					 k->name);
+		if (unlock) {
+			invalidate_rcu_regs(st);
+			st->active_rcu_lock = 0;
+		} else if (sleepable) {
+			return bh_reject_err(v, -EACCES,
+					     "kernel func %s is sleepable within rcu_read_lock region",
+					     k->name);
+		}
+	} else if (lock) {
+		st->active_rcu_lock = 1;
+	} else if (unlock) {
+		return bh_reject(v, "unmatched rcu read unlock (kernel function %s)",
+				 k->name);
+	}
+	return 0;
+}
+
+int check_rcu_section_exit(struct bh_venv *v, const char *prefix)
+{
+	if (v->cur->active_rcu_lock)
+		return bh_reject(v, "%s cannot be used inside bpf_rcu_read_lock-ed region",
+				 prefix);
+	return 0;
+}
+
+/* ---- the call ---- */
+
+static bool has_ref(const struct bh_vstate *st, uint32_t id)
+{
+	for (uint32_t i = 0; i < st->acquired_refs; i++)
+		if (st->refs[i].id == id)
+			return true;
+	return false;
+}
+
+/* R0 from the BTF return type (§5.6). */
+static int mark_kfunc_ret(struct bh_venv *v, const struct kfunc_meta *meta)
+{
+	const struct bh_kfunc *k = meta->k;
+	const struct btf *b = meta->btf;
+	struct bh_reg *r0 = &cur_regs(v)[0];
+	const struct btf_type *t, *pt;
+	uint32_t pid, id;
+	int err;
+
+	if (!k->ret_type_id)
+		return 0;
+	if (!k->ret_ptr) {
+		mark_reg_unknown(r0);
+		return 0;
+	}
+	t = btf__type_by_id(b, kskip(b, k->ret_type_id));
+	pid = t && btf_is_ptr(t) ? kskip(b, t->type) : 0;
+	pt = pid ? btf__type_by_id(b, pid) : NULL;
+	if ((k->flags & KF_ACQUIRE) && !(pt && btf_is_struct(pt)))
+		return bh_reject(v, "acquire kernel function does not return PTR_TO_BTF_ID");
+	if (!pt || btf_is_void(pt)) {
+		mark_reg_unknown(r0); /* void *: a number, not a pointer */
+		return 0;
+	}
+	if (btf_is_composite(pt)) {
+		uint32_t flags = BH_PTR_TRUSTED;
+
+		if (k->flags & KF_ITER_NEXT)
+			flags = iter_slot(v->cur, meta)->spilled.flags & BH_MEM_RCU ?
+					BH_MEM_RCU :
+					BH_PTR_TRUSTED;
+		else if (k->flags & KF_RCU_PROTECTED)
+			flags = BH_MEM_RCU;
+		mark_reg_ptr(r0, BH_PTR_TO_BTF_ID, flags);
+		r0->btf_src = k->func.src;
+		r0->btf_id = pid;
+	} else {
+		long sz = btf__resolve_size(b, pid);
+
+		if (sz <= 0)
+			return bh_reject(v, "kernel function %s returns pointer type %s %s is not supported",
+					 k->name, kind_str(pt), tname(b, pt));
+		mark_reg_ptr(r0, BH_PTR_TO_MEM, BH_MEM_RDONLY);
+		r0->mem_size = (uint32_t)sz;
+		/* dies with the object (or iterator) it came from */
+		r0->ref_obj_id = meta->ref_obj_id;
+		if (k->flags & KF_RCU_PROTECTED)
+			r0->flags |= BH_MEM_RCU;
+	}
+	if (k->flags & KF_RET_NULL) {
+		r0->flags |= BH_PTR_MAYBE_NULL;
+		r0->id = bh_new_id(v);
+	}
+	if (k->flags & KF_ACQUIRE) {
+		err = acquire_reference(v, &id);
+		if (err)
+			return err;
+		if (k->flags & KF_RET_NULL)
+			r0->id = id;
+		r0->ref_obj_id = id;
+	}
+	return 0;
 }
 
 int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 {
 	const struct bh_verify_env *env = v->env;
 	const struct bh_kfunc *k = NULL, *any;
-	struct bh_reg *regs;
-	uint32_t release_id = 0;
-	const struct btf *b;
+	struct kfunc_meta meta = { 0 };
+	bool sleepable;
 	int err;
 
 	if (env->kfuncs)
 		k = bh_kfunc_by_btf(env->kfuncs, (uint16_t)in->off,
-				    (uint32_t)in->imm,
-				    env->type->hook ? env->type->hook :
-						      env->type->name);
+				    (uint32_t)in->imm, kfunc_hook(env));
 	if (!k) {
 		any = env->kfuncs ? bh_kfunc_by_btf(env->kfuncs,
 						    (uint16_t)in->off,
@@ -183,71 +839,48 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 		return bh_reject(v, "kernel btf_id %d is not a function",
 				 in->imm);
 	}
-	if ((k->flags & KF_SLEEPABLE) && !v->cur->in_sleepable)
+	meta.k = k;
+	meta.btf = src_btf(v, k->func.src);
+	meta.func_id = in->imm;
+	if (!meta.btf)
+		return bh_reject(v, "kfunc %s: no host BTF", k->name);
+	for (int i = 0; i < k->nargs; i++)
+		if (k->args[i].contract & KF_ARG_RELEASE)
+			meta.releases = true;
+	if ((k->flags & KF_DESTRUCTIVE) &&
+	    !(env->type->caps & BPFHOST_CAP_DESTRUCTIVE))
+		return bh_reject_err(v, -EACCES,
+				     "destructive kfunc calls require CAP_SYS_BOOT capability");
+	sleepable = k->flags & KF_SLEEPABLE;
+	if (sleepable && !v->cur->in_sleepable)
 		return bh_reject_err(v, -EACCES,
 				     "program must be sleepable to call sleepable kfunc %s",
 				     k->name);
-	if (k->flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY))
-		return bh_reject(v, "kfunc %s: open-coded iterators are not supported by the verifier yet",
-				 k->name);
-	for (int i = 0; i < k->nargs; i++) {
-		bool skip;
+	err = check_kfunc_args(v, &meta);
+	if (err)
+		return err;
+	err = process_rcu(v, k, sleepable);
+	if (err)
+		return err;
+	if ((k->flags & KF_RCU_PROTECTED) && !in_rcu_cs(v))
+		return bh_reject_err(v, -EACCES,
+				     "kernel func %s requires RCU critical section protection",
+				     k->name);
+	if (meta.release_regno) {
+		uint32_t id = cur_regs(v)[meta.release_regno].ref_obj_id;
 
-		err = check_kfunc_arg(v, k, i, &skip);
-		if (err)
-			return err;
-		if (k->args[i].contract & KF_ARG_RELEASE)
-			release_id = cur_regs(v)[i + 1].ref_obj_id;
-		if (skip)
-			i++;
-	}
-	if (release_id) {
-		err = release_reference(v, release_id);
+		if (!has_ref(v->cur, id))
+			return bh_reject(v, "kfunc %s#%d reference has not been acquired before",
+					 k->name, meta.func_id);
+		err = release_reference(v, id);
 		if (err)
 			return err;
 	}
 	clobber_caller_saved(v);
-	regs = cur_regs(v);
-	b = kbtf(v, k);
-	if (!k->ret_type_id)
-		return 0;
-	if (!k->ret_ptr) {
-		mark_reg_unknown(&regs[0]);
-		return 0;
-	}
-	{
-		const struct btf_type *t = b ? btf__type_by_id(b, kskip(b, k->ret_type_id)) : NULL;
-		uint32_t pid = t && btf_is_ptr(t) ? kskip(b, t->type) : 0;
-		const struct btf_type *pt = pid ? btf__type_by_id(b, pid) : NULL;
-		uint32_t id = 0;
-
-		if (pt && (btf_is_struct(pt) || btf_is_union(pt))) {
-			mark_reg_ptr(&regs[0], BH_PTR_TO_BTF_ID, BH_PTR_TRUSTED);
-			regs[0].btf_src = k->func.src;
-			regs[0].btf_id = pid;
-		} else if (pt && !btf_is_void(pt) &&
-			   btf__resolve_size(b, pid) > 0) {
-			mark_reg_ptr(&regs[0], BH_PTR_TO_MEM, 0);
-			regs[0].mem_size = (uint32_t)btf__resolve_size(b, pid);
-		} else {
-			return bh_reject(v, "kernel function %s returns a pointer type that is not supported",
-					 k->name);
-		}
-		if (k->flags & KF_ACQUIRE) {
-			err = acquire_reference(v, &id);
-			if (err)
-				return err;
-			regs[0].ref_obj_id = id;
-			regs[0].id = id;
-		}
-		if (k->flags & KF_RET_NULL) {
-			regs[0].flags |= BH_PTR_MAYBE_NULL;
-			if (!regs[0].id)
-				regs[0].id = bh_new_id(v);
-		} else if (!(k->flags & KF_ACQUIRE)) {
-			regs[0].id = 0;
-		}
-	}
+	err = mark_kfunc_ret(v, &meta);
+	if (err)
+		return err;
+	if (k->flags & KF_ITER_NEXT)
+		return process_iter_next_call(v, &meta);
 	return 0;
 }
-

@@ -390,9 +390,9 @@ int check_stack_range(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
 	hi = lo + (int64_t)size;
 	if (lo < -BH_MAX_STACK || hi > 0 || (size && lo >= hi))
 		return bh_reject_err(v, -EACCES,
-				     "invalid indirect access to stack R%u off=%lld size=%llu",
-				     regno, (long long)lo,
-				     (unsigned long long)size);
+				     "invalid %s stack R%u off=%lld size=%llu",
+				     write ? "write to" : "read from", regno,
+				     (long long)lo, (unsigned long long)size);
 	if (!size)
 		return 0;
 	grow_stack(v, f, (int32_t)lo);
@@ -402,4 +402,111 @@ int check_stack_range(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
 	}
 	return stack_range_readable(v, f, lo, hi, &all_zero, regno,
 				    (int32_t)lo, (int)size);
+}
+
+/* ---- iterator slots (KFUNC-SEMANTICS §6.1) ---- */
+
+/* stack_slot_obj_get_spi for "iter": the slot of the iterator's first
+ * byte counted like the kernel's spi; -ERANGE when the slots are not
+ * allocated yet (a constructor will allocate them). */
+int iter_get_spi(struct bh_venv *v, const struct bh_reg *reg, int nr_slots)
+{
+	struct bh_func_state *f = v->cur->frame[reg->frameno];
+	int32_t off;
+	int spi;
+
+	/* the kernel logs why and its caller gives the verdict */
+	if (!bh_tnum_is_const(reg->s.var_off)) {
+		bh_log(v, "iter has to be at a constant offset");
+		return -EINVAL;
+	}
+	off = reg->off + (int32_t)reg->s.var_off.value;
+	spi = (-off - 1) / 8;
+	if (off % 8 || off >= 0 || spi + 1 < nr_slots) {
+		bh_log(v, "cannot pass in iter at an offset=%d", off);
+		return -EINVAL;
+	}
+	if (spi >= BH_STACK_SLOTS || (uint32_t)(spi + 1) * 8 > f->allocated_stack)
+		return -ERANGE;
+	return spi;
+}
+
+bool is_iter_reg_valid_uninit(struct bh_venv *v, const struct bh_reg *reg,
+			      int nr_slots)
+{
+	struct bh_func_state *f = v->cur->frame[reg->frameno];
+	int spi = iter_get_spi(v, reg, nr_slots);
+
+	if (spi == -ERANGE)
+		return true;
+	if (spi < 0)
+		return false;
+	for (int i = 0; i < nr_slots; i++)
+		for (int j = 0; j < 8; j++)
+			if (f->stack[spi - i].slot_type[j] == BH_STACK_ITER)
+				return false;
+	return true;
+}
+
+int is_iter_reg_valid_init(struct bh_venv *v, const struct bh_reg *reg,
+			   uint32_t btf_src, uint32_t btf_id, int nr_slots)
+{
+	struct bh_func_state *f = v->cur->frame[reg->frameno];
+	int spi = iter_get_spi(v, reg, nr_slots);
+
+	if (spi < 0)
+		return -EINVAL;
+	for (int i = 0; i < nr_slots; i++) {
+		const struct bh_stack_slot *s = &f->stack[spi - i];
+		const struct bh_reg *st = &s->spilled;
+
+		if (st->flags & BH_PTR_UNTRUSTED)
+			return -EPROTO;
+		/* only the first slot holds the reference */
+		if ((i == 0) != (st->ref_obj_id != 0))
+			return -EINVAL;
+		if (st->btf_src != btf_src || st->btf_id != btf_id)
+			return -EINVAL;
+		for (int j = 0; j < 8; j++)
+			if (s->slot_type[j] != BH_STACK_ITER)
+				return -EINVAL;
+	}
+	return 0;
+}
+
+void mark_stack_slots_iter(struct bh_venv *v, const struct bh_reg *reg,
+			   int spi, int nr_slots, uint32_t btf_src,
+			   uint32_t btf_id, uint32_t ref_id, uint32_t flags)
+{
+	struct bh_func_state *f = v->cur->frame[reg->frameno];
+
+	for (int i = 0; i < nr_slots; i++) {
+		struct bh_stack_slot *s = &f->stack[spi - i];
+
+		mark_reg_ptr(&s->spilled, BH_PTR_TO_STACK, flags);
+		s->spilled.frameno = (uint8_t)reg->frameno;
+		s->spilled.btf_src = btf_src;
+		s->spilled.btf_id = btf_id;
+		s->spilled.ref_obj_id = i == 0 ? ref_id : 0;
+		s->iter_state = BH_ITER_ACTIVE;
+		s->iter_depth = 0;
+		memset(s->slot_type, BH_STACK_ITER, sizeof(s->slot_type));
+		mark_stack_scratched(v, (uint32_t)(spi - i));
+	}
+}
+
+void unmark_stack_slots_iter(struct bh_venv *v, const struct bh_reg *reg,
+			     int spi, int nr_slots)
+{
+	struct bh_func_state *f = v->cur->frame[reg->frameno];
+
+	for (int i = 0; i < nr_slots; i++) {
+		struct bh_stack_slot *s = &f->stack[spi - i];
+
+		mark_reg_not_init(&s->spilled);
+		s->iter_state = BH_ITER_INVALID;
+		s->iter_depth = 0;
+		memset(s->slot_type, BH_STACK_INVALID, sizeof(s->slot_type));
+		mark_stack_scratched(v, (uint32_t)(spi - i));
+	}
 }

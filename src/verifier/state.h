@@ -98,10 +98,24 @@ enum bh_slot_type {
 	BH_STACK_IRQ_FLAG,    /* 'f' */
 };
 
+/* An open-coded iterator's progress (the kernel's iter.state). */
+enum bh_iter_state {
+	BH_ITER_INVALID = 0,
+	BH_ITER_ACTIVE,
+	BH_ITER_DRAINED,
+};
+
 struct bh_stack_slot {
-	struct bh_reg spilled; /* valid when any byte is STACK_SPILL */
+	/* valid when any byte is STACK_SPILL; for STACK_ITER slots the
+	 * iterator: type PTR_TO_STACK (+MEM_RCU/PTR_UNTRUSTED), btf_src and
+	 * btf_id its struct, ref_obj_id on the iterator's first slot only */
+	struct bh_reg spilled;
 	/* slot_type[0] is the byte at the lowest address of the slot */
 	uint8_t slot_type[8];
+	/* STACK_ITER: enum bh_iter_state and the loop depth (next() calls
+	 * that returned non-NULL on this path) */
+	uint8_t iter_state;
+	uint32_t iter_depth;
 };
 
 struct bh_func_state {

@@ -11,7 +11,11 @@
  * stack byte; scalars are always compared by value (every scalar counts as
  * precise), which is stricter than the kernel and therefore sound.
  * Checkpoints still being explored (branches > 0) are ancestors of the
- * current path: matching one exactly is an infinite loop.
+ * current path: matching one exactly is an infinite loop, unless an
+ * iterator's depth differs; at an iterator's next() call, containing the
+ * current state with the iterator still active means the loop converged
+ * (KFUNC-SEMANTICS §6.3), and widen_imprecise_scalars() lets successive
+ * iterations become equal.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -225,8 +229,41 @@ static bool stacksafe(const struct bh_func_state *old,
 		}
 		if (old_spill && !regsafe(&os->spilled, &cs->spilled, m, mode))
 			return false;
+		/* iterators: same type, state and reference; the depth is
+		 * ignored so that loops can converge */
+		if (os->slot_type[0] == BH_STACK_ITER &&
+		    (os->spilled.btf_src != cs->spilled.btf_src ||
+		     os->spilled.btf_id != cs->spilled.btf_id ||
+		     os->spilled.flags != cs->spilled.flags ||
+		     os->iter_state != cs->iter_state ||
+		     !check_ids(os->spilled.ref_obj_id, cs->spilled.ref_obj_id,
+				m)))
+			return false;
 	}
 	return true;
+}
+
+/* An iterator active in old whose depth differs in cur: the two states
+ * are different loop iterations, not an infinite loop. */
+static bool iter_active_depths_differ(const struct bh_vstate *old,
+				      const struct bh_vstate *cur)
+{
+	for (uint32_t fi = 0; fi <= old->curframe; fi++) {
+		const struct bh_func_state *of = old->frame[fi];
+		const struct bh_func_state *cf = cur->frame[fi];
+
+		for (uint32_t spi = 0; spi < of->allocated_stack / 8; spi++) {
+			const struct bh_stack_slot *os = &of->stack[spi];
+
+			if (os->slot_type[0] != BH_STACK_ITER ||
+			    os->iter_state != BH_ITER_ACTIVE)
+				continue;
+			if (spi >= cf->allocated_stack / 8 ||
+			    cf->stack[spi].iter_depth != os->iter_depth)
+				return true;
+		}
+	}
+	return false;
 }
 
 static bool refsafe(const struct bh_vstate *old, const struct bh_vstate *cur,
@@ -332,11 +369,98 @@ static bool is_may_goto(const struct bh_insn *in)
 	return in->code == (BH_JMP | 0xe0) && in->src_reg == 0;
 }
 
+static bool same_callsites(const struct bh_vstate *a,
+			   const struct bh_vstate *b)
+{
+	if (a->curframe != b->curframe)
+		return false;
+	for (uint32_t fi = 0; fi <= a->curframe; fi++)
+		if (a->frame[fi]->callsite != b->frame[fi]->callsite)
+			return false;
+	return true;
+}
+
+static bool is_ancestor(const struct bh_vstate *anc, const struct bh_vstate *st)
+{
+	for (; st; st = st->parent)
+		if (st == anc)
+			return true;
+	return false;
+}
+
+struct bh_vstate *bh_find_prev_entry(struct bh_venv *v, uint32_t idx)
+{
+	struct bh_vstate *cp = v->cur->parent;
+	struct bh_state_list *sl;
+
+	if (!cp)
+		return NULL;
+	/* most recent first; skip the checkpoint of this very visit */
+	for (sl = v->explored[idx]; sl; sl = sl->next)
+		if (&sl->st != cp && sl->st.branches &&
+		    same_callsites(&sl->st, v->cur) &&
+		    is_ancestor(&sl->st, cp->parent))
+			return &sl->st;
+	return NULL;
+}
+
+static void maybe_widen_reg(const struct bh_reg *old, struct bh_reg *cur,
+			    struct idmap *m)
+{
+	if (old->type != BH_SCALAR || cur->type != BH_SCALAR)
+		return;
+	if (old->precise || cur->precise || regs_exact(old, cur, m))
+		return;
+	mark_reg_unknown(cur);
+}
+
+void widen_imprecise_scalars(const struct bh_vstate *old, struct bh_vstate *cur)
+{
+	struct idmap *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return; /* not widening only costs iterations */
+	for (uint32_t fi = 0; fi <= old->curframe && fi <= cur->curframe; fi++) {
+		const struct bh_func_state *of = old->frame[fi];
+		struct bh_func_state *cf = cur->frame[fi];
+		uint32_t n = of->allocated_stack < cf->allocated_stack ?
+				     of->allocated_stack / 8 :
+				     cf->allocated_stack / 8;
+
+		for (int r = 0; r < BH_MAX_REG; r++)
+			maybe_widen_reg(&of->regs[r], &cf->regs[r], m);
+		for (uint32_t spi = 0; spi < n; spi++)
+			if (of->stack[spi].slot_type[0] == BH_STACK_SPILL &&
+			    cf->stack[spi].slot_type[0] == BH_STACK_SPILL)
+				maybe_widen_reg(&of->stack[spi].spilled,
+						&cf->stack[spi].spilled, m);
+	}
+	free(m);
+}
+
+/* The iterator a next() call at the current insn works on (R1). */
+static const struct bh_stack_slot *cur_iter_slot(const struct bh_vstate *st)
+{
+	const struct bh_reg *r1 = &st->frame[st->curframe]->regs[1];
+	const struct bh_func_state *f;
+	int32_t off;
+
+	if (r1->type != BH_PTR_TO_STACK || !bh_tnum_is_const(r1->s.var_off) ||
+	    r1->frameno > st->curframe)
+		return NULL;
+	f = st->frame[r1->frameno];
+	off = r1->off + (int32_t)r1->s.var_off.value;
+	if (off >= 0 || off % 8 || (uint32_t)-off > f->allocated_stack)
+		return NULL;
+	return &f->stack[(-off - 1) / 8];
+}
+
 int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 {
 	struct bh_vstate *cur = v->cur;
 	struct bh_state_list **pp, *sl;
 	const struct bh_insn *in = &v->env->insns[idx];
+	bool iter_next = is_iter_next_kfunc_insn(v, in);
 	bool add = v->aux[idx].force_checkpoint ||
 		   (v->jmps_since_prune >= 2 && v->insns_since_prune >= 8);
 	uint32_t len = 0;
@@ -346,12 +470,25 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 		len++;
 		if (sl->st.branches) {
 			/* an ancestor of this path: a loop */
-			if ((is_may_goto(in) &&
+			if (iter_next) {
+				/* converged: the body was verified for a
+				 * superset of this iteration's inputs */
+				if (states_equal(v, &sl->st, cur, CMP_SUBSUME)) {
+					const struct bh_stack_slot *it =
+						cur_iter_slot(cur);
+
+					if (it && it->slot_type[0] == BH_STACK_ITER &&
+					    it->iter_state == BH_ITER_ACTIVE)
+						goto hit;
+				}
+			} else if ((is_may_goto(in) &&
 			     sl->st.may_goto_depth != cur->may_goto_depth) ||
 			    (v->aux[idx].flags & BH_AUXI_CALLBACK_CALL)) {
 				if (states_equal(v, &sl->st, cur, CMP_SUBSUME))
 					goto hit;
-			} else if (states_equal(v, &sl->st, cur, CMP_EXACT)) {
+			} else if (states_equal(v, &sl->st, cur, CMP_EXACT) &&
+				   !iter_active_depths_differ(&sl->st, cur) &&
+				   sl->st.may_goto_depth == cur->may_goto_depth) {
 				if (bh_log_on(v, 1)) {
 					bh_log(v, "cur state:");
 					bh_log_state(v, cur, true);
@@ -362,7 +499,8 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 						 "infinite loop detected at insn %u",
 						 idx);
 			}
-			if (v->jmps_since_prune < 20 && v->insns_since_prune < 100)
+			if (!v->aux[idx].force_checkpoint &&
+			    v->jmps_since_prune < 20 && v->insns_since_prune < 100)
 				add = false;
 		} else if (states_equal(v, &sl->st, cur, CMP_SUBSUME)) {
 			goto hit;

@@ -252,6 +252,10 @@ static int check_cfg(struct bh_venv *v)
 				v->aux[i].prune_point = true;
 				PUSH(i + (uint32_t)in->imm + 1);
 			}
+			if (is_iter_next_kfunc_insn(v, in)) {
+				v->aux[i].prune_point = true;
+				v->aux[i].force_checkpoint = true;
+			}
 			if (is_callback_helper(in)) {
 				v->aux[i].prune_point = true;
 				v->aux[i].force_checkpoint = true;

@@ -149,5 +149,35 @@ int check_const_size(struct bh_venv *v, uint32_t regno, bool zero_ok,
 		     uint64_t *size);
 /* kfuncs.c */
 int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in);
+/* A call of a KF_ITER_NEXT kfunc: a forced checkpoint (check_cfg) and the
+ * place where iterator loops converge (is_state_visited). */
+bool is_iter_next_kfunc_insn(const struct bh_venv *v, const struct bh_insn *in);
+/* At the main program's exit (and tail call / throw): an open RCU read
+ * section is an error, after the reference-leak check (kernel order):
+ * "%s cannot be used inside bpf_rcu_read_lock-ed region". */
+int check_rcu_section_exit(struct bh_venv *v, const char *prefix);
+
+/* stack.c: iterator slots (KFUNC-SEMANTICS §6.1).  spi is the first
+ * (highest-address) slot; the iterator spans spi, spi-1, ... */
+int iter_get_spi(struct bh_venv *v, const struct bh_reg *reg, int nr_slots);
+bool is_iter_reg_valid_uninit(struct bh_venv *v, const struct bh_reg *reg,
+			      int nr_slots);
+/* 0, -EINVAL (not an initialised iterator of that type) or -EPROTO
+ * (created outside an RCU section) */
+int is_iter_reg_valid_init(struct bh_venv *v, const struct bh_reg *reg,
+			   uint32_t btf_src, uint32_t btf_id, int nr_slots);
+void mark_stack_slots_iter(struct bh_venv *v, const struct bh_reg *reg,
+			   int spi, int nr_slots, uint32_t btf_src,
+			   uint32_t btf_id, uint32_t ref_id, uint32_t flags);
+void unmark_stack_slots_iter(struct bh_venv *v, const struct bh_reg *reg,
+			     int spi, int nr_slots);
+
+/* states.c: loops of open-coded iterators */
+/* The checkpoint of the previous visit of idx on the current path (not
+ * the one just made for this visit), same call sites; NULL if none. */
+struct bh_vstate *bh_find_prev_entry(struct bh_venv *v, uint32_t idx);
+/* Imprecise scalars of cur (registers and spills) that differ from old
+ * become unknown (widen_imprecise_scalars). */
+void widen_imprecise_scalars(const struct bh_vstate *old, struct bh_vstate *cur);
 
 #endif
