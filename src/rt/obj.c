@@ -508,6 +508,7 @@ static int prog_verify(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
 		.type = &vt,
 		.sleepable = t->sleepable,
 		.prog_name = p->name,
+		.license = obj->o->license ? obj->o->license : "",
 		.prog_btf = obj->o->btf,
 		.func_info = p->func_info,
 		.func_info_cnt = p->func_info_cnt,

@@ -155,6 +155,19 @@ static int check_sane_offset(struct bh_venv *v, const struct bh_reg *off,
 	return 0;
 }
 
+/* An operator other than add/sub on a pointer (adjust_ptr_min_max_vals):
+ * the kernel names bitwise operators apart. */
+static int reject_ptr_op(struct bh_venv *v, uint32_t regno, uint8_t op)
+{
+	if (op == 0x40 || op == 0x50 || op == 0xa0) /* or, and, xor */
+		return bh_reject_err(v, -EACCES,
+				     "R%u bitwise operator %s on pointer prohibited",
+				     regno, alu_str[op >> 4]);
+	return bh_reject_err(v, -EACCES,
+			     "R%u pointer arithmetic with %s operator prohibited",
+			     regno, alu_str[op >> 4]);
+}
+
 /* adjust_ptr_min_max_vals: dst = ptr <op> off */
 static int adjust_ptr(struct bh_venv *v, const struct bh_insn *in,
 		      const struct bh_reg *ptr, const struct bh_reg *off,
@@ -184,9 +197,7 @@ static int adjust_ptr(struct bh_venv *v, const struct bh_insn *in,
 				     "R%u pointer arithmetic on %s prohibited",
 				     in->dst_reg, ts);
 	if (op != 0x00 && op != 0x10)
-		return bh_reject_err(v, -EACCES,
-				     "R%u pointer arithmetic with %s operator prohibited",
-				     in->dst_reg, alu_str[op >> 4]);
+		return reject_ptr_op(v, in->dst_reg, op);
 	(void)ptr_regno;
 	err = check_sane_offset(v, off, ts);
 	if (err)
@@ -351,10 +362,7 @@ int check_alu_op(struct bh_venv *v, const struct bh_insn *in)
 					return bh_reject_err(v, -EACCES,
 							     "R%u 32-bit pointer arithmetic prohibited",
 							     in->dst_reg);
-				return bh_reject_err(v, -EACCES,
-						     "R%u pointer arithmetic with %s operator prohibited",
-						     in->dst_reg,
-						     alu_str[op >> 4]);
+				return reject_ptr_op(v, in->dst_reg, op);
 			}
 			return adjust_ptr(v, in, &ptr, &off, in->src_reg);
 		}
@@ -370,6 +378,21 @@ int check_alu_op(struct bh_venv *v, const struct bh_insn *in)
 		return adjust_ptr(v, in, &ptr, &off, in->dst_reg);
 	}
 	return check_scalar_alu(v, in, is64);
+}
+
+/* ld_imm64 BPF_PSEUDO_BTF_ID naming a linked kfunc: (imm, next imm) =
+ * (FUNC id, BTF source), offered to this program's hook or to all. */
+static bool is_linked_kfunc(struct bh_venv *v, const struct bh_insn *in)
+{
+	const struct bh_verify_env *env = v->env;
+	uint32_t src = (uint32_t)in[1].imm, id = (uint32_t)in->imm;
+
+	if (!env->kfuncs)
+		return false;
+	return bh_kfunc_by_btf(env->kfuncs, src, id,
+			       env->type->hook ? env->type->hook :
+						 env->type->name) ||
+	       bh_kfunc_by_btf(env->kfuncs, src, id, NULL);
 }
 
 int check_ld_imm64(struct bh_venv *v, const struct bh_insn *in)
@@ -403,13 +426,11 @@ int check_ld_imm64(struct bh_venv *v, const struct bh_insn *in)
 	case BH_PSEUDO_BTF_ID:
 		/* a linked kfunc's address (bpf_ksym_exists): memory of
 		 * size 0, only compared; ksym variables are not supported */
-		if (v->env->kfuncs &&
-		    bh_kfunc_by_btf(v->env->kfuncs, (uint32_t)in[1].imm,
-				    (uint32_t)in->imm, NULL)) {
-			mark_reg_ptr(dst, BH_PTR_TO_MEM,
-				     BH_MEM_RDONLY | BH_PTR_MAYBE_NULL);
+		if (is_linked_kfunc(v, in)) {
+			/* the kernel: a FUNC ksym is rdonly memory of size
+			 * 0 at the function's (non-NULL) address */
+			mark_reg_ptr(dst, BH_PTR_TO_MEM, BH_MEM_RDONLY);
 			dst->mem_size = 0;
-			dst->id = bh_new_id(v);
 			return 0;
 		}
 		return bh_reject(v, "ksym variables (ld_imm64 BPF_PSEUDO_BTF_ID) are not supported by bpfhost");

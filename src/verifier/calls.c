@@ -19,15 +19,6 @@
 #include "btf/hbtf.h"
 #include "verifier/vinternal.h"
 
-#define HELPER_MAP_LOOKUP 1
-#define HELPER_MAP_UPDATE 2
-#define HELPER_MAP_DELETE 3
-#define HELPER_KTIME 5
-#define HELPER_PRINTK 6
-#define HELPER_PRANDOM 7
-#define HELPER_SMP_ID 8
-#define HELPER_LOOP 181
-
 void clobber_caller_saved(struct bh_venv *v)
 {
 	struct bh_reg *regs = cur_regs(v);
@@ -214,6 +205,23 @@ static int check_func_call(struct bh_venv *v, const struct bh_insn *in,
 
 /* ---- exit ---- */
 
+/* find_prev_entry for a callback's return: the nearest checkpoint on this
+ * path at the calling insn with the same call sites (the checkpoint of the
+ * previous iteration). */
+static const struct bh_vstate *find_prev_callsite_entry(const struct bh_vstate *st,
+							 uint32_t callsite)
+{
+	for (const struct bh_vstate *p = st->parent; p; p = p->parent) {
+		bool same = p->insn_idx == callsite && p->curframe == st->curframe;
+
+		for (uint32_t fi = 0; same && fi <= st->curframe; fi++)
+			same = p->frame[fi]->callsite == st->frame[fi]->callsite;
+		if (same)
+			return p;
+	}
+	return NULL;
+}
+
 static void scalar_range_str(const struct bh_reg *r, char *buf, size_t size)
 {
 	size_t len = 0;
@@ -239,6 +247,7 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 	struct bh_vstate *st = v->cur;
 	struct bh_func_state *f = cur_frame(v);
 	struct bh_reg *r0;
+	bool in_cb;
 	char rs[96];
 	int err;
 
@@ -272,7 +281,19 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 			bh_log(v, "returning from callee:");
 			bh_log_state_pfx(v, "", st, true);
 		}
+		in_cb = f->in_callback_fn;
 		bh_state_pop_frame(st);
+		/* another iteration goes back to the calling insn: scalars
+		 * that changed since the previous iteration and are not
+		 * precise become unknown, so iterations converge there
+		 * (the kernel's prepare_func_exit) */
+		if (in_cb) {
+			const struct bh_vstate *prev =
+				find_prev_callsite_entry(st, *next);
+
+			if (prev)
+				widen_imprecise_scalars(prev, st);
+		}
 		if (bh_log_on(v, 2)) {
 			char pfx[32];
 
@@ -330,55 +351,7 @@ int check_const_size(struct bh_venv *v, uint32_t regno, bool zero_ok,
 	return 0;
 }
 
-static int check_map_arg(struct bh_venv *v, uint32_t regno,
-			 const struct bh_verify_map **m)
-{
-	struct bh_reg *r = &cur_regs(v)[regno];
-	char ts[96];
-
-	if (r->type != BH_CONST_PTR_TO_MAP) {
-		reg_type_name(v, regno, ts, sizeof(ts));
-		return bh_reject_err(v, -EACCES, "R%u type=%s expected=map_ptr",
-				     regno, ts);
-	}
-	*m = &v->env->maps[r->map_idx];
-	return 0;
-}
-
-/* The constant key an array lookup is given, if the stack holds one. */
-static bool const_stack_key(struct bh_venv *v, const struct bh_reg *key,
-			    uint32_t key_size, uint64_t *out)
-{
-	struct bh_func_state *f;
-	int64_t off;
-	uint32_t spi;
-	struct bh_stack_slot *s;
-	bool zero = true;
-
-	if (key->type != BH_PTR_TO_STACK || !bh_tnum_is_const(key->s.var_off) ||
-	    key_size != 4)
-		return false;
-	off = (int64_t)key->s.var_off.value + key->off;
-	if (off % 8 || off < -BH_MAX_STACK || off >= 0)
-		return false;
-	f = v->cur->frame[key->frameno];
-	spi = (uint32_t)(-off - 1) / 8;
-	if (spi >= f->allocated_stack / 8)
-		return false;
-	s = &f->stack[spi];
-	if (s->slot_type[0] == BH_STACK_SPILL &&
-	    s->slot_type[3] == BH_STACK_SPILL && is_reg_const(&s->spilled, out)) {
-		*out = (uint32_t)*out;
-		return true;
-	}
-	for (int i = 0; i < 4; i++)
-		if (s->slot_type[i] != BH_STACK_ZERO)
-			zero = false;
-	*out = 0;
-	return zero;
-}
-
-static int check_loop_callback(struct bh_venv *v)
+int check_loop_callback(struct bh_venv *v)
 {
 	struct bh_reg *regs = cur_regs(v);
 	struct bh_vstate *cb;
@@ -425,82 +398,6 @@ static int check_loop_callback(struct bh_venv *v)
 	callee->regs[BH_FP].frameno = (uint8_t)callee->frameno;
 	cb->frame[++cb->curframe] = callee;
 	cur_frame(v)->callback_depth = 0;
-	return 0;
-}
-
-static int check_helper_call(struct bh_venv *v, const struct bh_insn *in)
-{
-	const struct bh_helper_info *h = bh_helper_by_id(in->imm);
-	struct bh_reg *regs = cur_regs(v);
-	const struct bh_verify_map *m = NULL;
-	int nargs, err;
-	uint64_t size = 0, key = 0;
-	bool nonnull = false;
-	uint32_t map_idx = 0;
-
-	if (!h)
-		return bh_reject(v, "invalid func unknown#%d", in->imm);
-	nargs = bh_helper_nargs(in->imm);
-	for (int r = 1; r <= nargs; r++) {
-		if (in->imm == HELPER_LOOP && r == 3)
-			continue; /* callback ctx: anything */
-		err = check_reg_read(v, (uint32_t)r);
-		if (err)
-			return err;
-	}
-	switch (in->imm) {
-	case HELPER_MAP_LOOKUP:
-	case HELPER_MAP_DELETE:
-	case HELPER_MAP_UPDATE:
-		err = check_map_arg(v, 1, &m);
-		if (!err)
-			err = check_helper_mem_access(v, 2, 0, m->def->key_size,
-						      false, false);
-		if (!err && in->imm == HELPER_MAP_UPDATE)
-			err = check_helper_mem_access(v, 3, 0,
-						      m->def->value_size, false,
-						      false);
-		if (err)
-			return err;
-		map_idx = regs[1].map_idx;
-		if (in->imm == HELPER_MAP_LOOKUP && m->def->type == BH_MAP_ARRAY &&
-		    const_stack_key(v, &regs[2], m->def->key_size, &key) &&
-		    key < m->def->max_entries)
-			nonnull = true;
-		break;
-	case HELPER_PRINTK:
-		err = check_const_size(v, 2, false, &size);
-		if (!err)
-			err = check_helper_mem_access(v, 1, 0, size, false,
-						      false);
-		if (err)
-			return err;
-		break;
-	case HELPER_LOOP:
-		if (regs[1].type != BH_SCALAR || regs[4].type != BH_SCALAR)
-			return bh_reject_err(v, -EACCES,
-					     "R%d type=%s expected=scalar",
-					     regs[1].type != BH_SCALAR ? 1 : 4,
-					     "ptr");
-		if (regs[3].type == BH_NOT_INIT)
-			mark_reg_unknown(&regs[3]);
-		err = check_loop_callback(v);
-		if (err)
-			return err;
-		break;
-	default:
-		break;
-	}
-	clobber_caller_saved(v);
-	if (in->imm == HELPER_MAP_LOOKUP) {
-		mark_reg_ptr(&regs[0], BH_PTR_TO_MAP_VALUE,
-			     nonnull ? 0 : BH_PTR_MAYBE_NULL);
-		regs[0].map_idx = map_idx;
-		if (!nonnull)
-			regs[0].id = bh_new_id(v);
-	} else {
-		mark_reg_unknown(&regs[0]);
-	}
 	return 0;
 }
 

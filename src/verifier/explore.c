@@ -29,10 +29,12 @@ int bh_push_stack(struct bh_venv *v, uint32_t insn_idx, uint32_t prev_idx,
 	struct pending *stk = v->stack;
 	struct bh_vstate *st;
 
+	/* the kernel counts the new entry, then checks: 8193 is the first
+	 * sequence too long */
 	if (v->stack_size >= BH_COMPLEXITY_LIMIT_JMP_SEQ)
 		return bh_reject_err(v, -E2BIG,
 				     "The sequence of %u jumps is too complex.",
-				     v->stack_size);
+				     v->stack_size + 1);
 	if (!(v->stack_size & (v->stack_size - 1)) || !stk) {
 		uint32_t cap = v->stack_size ? v->stack_size * 2 : 16;
 
@@ -181,6 +183,7 @@ int bh_do_check(struct bh_venv *v, struct bh_vstate *start)
 		v->aux[idx].flags |= BH_AUX_SEEN;
 		v->scratched_regs = 0;
 		v->scratched_stack = 0;
+		v->detail[0] = '\0';
 		if (v->aux[idx].prune_point) {
 			err = bh_is_state_visited(v, idx);
 			if (err < 0)

@@ -17,26 +17,6 @@
 #define ARG_REGS 0x3eu	     /* R1-R5 */
 #define CALLER_SAVED 0x3fu   /* R0-R5 */
 
-int bh_helper_nargs(int32_t id)
-{
-	switch (id) {
-	case 1: /* map_lookup_elem */
-	case 3: /* map_delete_elem */
-		return 2;
-	case 2: /* map_update_elem */
-	case 181: /* loop */
-		return 4;
-	case 6: /* trace_printk: fmt, size; the rest is not checked */
-		return 2;
-	case 5: /* ktime_get_ns */
-	case 7: /* get_prandom_u32 */
-	case 8: /* get_smp_processor_id */
-		return 0;
-	default:
-		return 5;
-	}
-}
-
 static uint32_t arg_mask(int n)
 {
 	return ((1u << (n + 1)) - 1) & ~1u;

@@ -82,6 +82,16 @@ void bh_log(struct bh_venv *v, const char *fmt, ...)
 	log_append(v, "\n");
 }
 
+void bh_log_detail(struct bh_venv *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+	va_end(ap);
+	bh_log(v, "%s", v->detail);
+}
+
 void bh_log_rewind(struct bh_venv *v, size_t pos)
 {
 	if (pos <= v->log_len) {
@@ -388,12 +398,19 @@ static int record(struct bh_venv *v, int err, const char *fmt, va_list ap)
 	char msg[400], text[160] = "";
 	const struct bh_line_info *l = NULL;
 	long idx = v->cur ? (long)v->cur->insn_idx : -1;
+	size_t dl = 0;
 	va_list aq;
 
+	/* a two-line error: "detail; message" in res->err */
+	if (v->detail[0] && !v->rejected)
+		dl = (size_t)snprintf(msg, sizeof(msg), "%s; ", v->detail);
+	if (dl >= sizeof(msg))
+		dl = 0;
 	va_copy(aq, ap);
-	vsnprintf(msg, sizeof(msg), fmt, aq);
+	vsnprintf(msg + dl, sizeof(msg) - dl, fmt, aq);
 	va_end(aq);
-	log_append(v, "%s\n", msg);
+	v->detail[0] = '\0';
+	log_append(v, "%s\n", msg + dl);
 	if (v->rejected)
 		return err; /* the first message is the verdict */
 	v->rejected = true;

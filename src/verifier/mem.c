@@ -57,7 +57,7 @@ static int check_mem_region(struct bh_venv *v, uint32_t regno,
 				     "R%u min value is negative, either use unsigned index or do a if (index >=0) check.",
 				     regno);
 	if (lo < 0 || (!size && !zero_ok) || lo + size > (int64_t)region) {
-		bh_log(v, "invalid access to %s, %s=%u off=%lld size=%d", what,
+		bh_log_detail(v, "invalid access to %s, %s=%u off=%lld size=%d", what,
 		       szname, region, (long long)lo, size);
 		return bh_reject_err(v, -EACCES,
 				     "R%u min value is outside of the allowed memory range",
@@ -69,7 +69,7 @@ static int check_mem_region(struct bh_venv *v, uint32_t regno,
 				     regno);
 	if ((int64_t)reg->s.umax + off + size > (int64_t)region ||
 	    (int64_t)reg->s.umax + off < 0) {
-		bh_log(v, "invalid access to %s, %s=%u off=%lld size=%d", what,
+		bh_log_detail(v, "invalid access to %s, %s=%u off=%lld size=%d", what,
 		       szname, region, (long long)((int64_t)reg->s.umax + off),
 		       size);
 		return bh_reject_err(v, -EACCES,
@@ -236,8 +236,10 @@ static int check_ctx_access(struct bh_venv *v, uint32_t regno,
  * success *ptr_id is the pointee struct of an exactly-loaded pointer
  * member, else 0 (a scalar). */
 static int walk_struct(struct bh_venv *v, const struct btf *b, uint32_t id,
-		       uint32_t off, int size, uint32_t *ptr_id)
+		       uint32_t off, int size, uint32_t *ptr_id,
+		       const char **field)
 {
+	*field = NULL;
 	for (int depth = 0; depth < 32; depth++) {
 		const struct btf_type *t = btf__type_by_id(b, id = skip_mods(b, id));
 		const struct btf_member *m;
@@ -293,6 +295,7 @@ static int walk_struct(struct bh_venv *v, const struct btf *b, uint32_t id,
 						     sname, off, size);
 			off -= moff;
 			id = m[i].type;
+			*field = btf__name_by_offset(b, m[i].name_off);
 			found = true;
 			break;
 		}
@@ -302,6 +305,52 @@ static int walk_struct(struct bh_venv *v, const struct btf *b, uint32_t id,
 	return bh_reject(v, "BTF struct nesting too deep");
 }
 
+/* The kernel's BTF_TYPE_SAFE_RCU lists: pointer members that keep their
+ * parent's trust (as MEM_RCU) inside an RCU read section. */
+static bool is_safe_rcu_field(const char *sname, const char *field)
+{
+	static const char *const safe[][2] = {
+		{ "task_struct", "cpus_ptr" },
+		{ "task_struct", "cgroups" },
+		{ "task_struct", "real_parent" },
+		{ "task_struct", "group_leader" },
+		{ "cgroup", "kn" },
+		{ "css_set", "dfl_cgrp" },
+		{ "cgroup_subsys_state", "cgroup" },
+	};
+
+	if (!sname || !field)
+		return false;
+	for (size_t i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
+		if (!strcmp(sname, safe[i][0]) && !strcmp(field, safe[i][1]))
+			return true;
+	return false;
+}
+
+/* in_rcu_cs(): an RCU read section, a lock, or a non-sleepable program */
+static bool in_rcu_cs(const struct bh_venv *v)
+{
+	return v->cur->active_rcu_lock || v->cur->active_locks ||
+	       !v->cur->in_sleepable;
+}
+
+/* The trust of a pointer loaded from a BTF pointer (check_ptr_to_btf_access):
+ * walking a trusted or RCU pointer through an RCU-safe member inside an
+ * RCU section gives an RCU pointer; anything else is untrusted. */
+static uint32_t loaded_ptr_flags(const struct bh_venv *v, const struct btf *b,
+				 const struct bh_reg *reg, const char *field)
+{
+	const struct btf_type *t = btf__type_by_id(b, skip_mods(b, reg->btf_id));
+	const char *sname = t ? btf__name_by_offset(b, t->name_off) : NULL;
+
+	if (!(reg->flags & BH_PTR_UNTRUSTED) &&
+	    (reg->flags & (BH_PTR_TRUSTED | BH_MEM_RCU)) &&
+	    !(reg->flags & BH_PTR_MAYBE_NULL) && in_rcu_cs(v) &&
+	    is_safe_rcu_field(sname, field))
+		return BH_MEM_RCU;
+	return BH_PTR_UNTRUSTED;
+}
+
 static int check_btf_access(struct bh_venv *v, uint32_t regno,
 			    const struct bh_reg *reg, int32_t off, int size,
 			    bool write, int dst)
@@ -309,6 +358,7 @@ static int check_btf_access(struct bh_venv *v, uint32_t regno,
 	const struct btf *b = host_btf(v, reg->btf_src);
 	char ts[96], tn[64];
 	uint32_t ptr_id;
+	const char *field;
 	int err;
 
 	bh_reg_type_str(v, reg, ts, sizeof(ts));
@@ -327,7 +377,7 @@ static int check_btf_access(struct bh_venv *v, uint32_t regno,
 	if (!b)
 		return bh_reject(v, "R%u: no host BTF for %s", regno, ts);
 	err = walk_struct(v, b, reg->btf_id, (uint32_t)(reg->off + off), size,
-			  &ptr_id);
+			  &ptr_id, &field);
 	if (err)
 		return err;
 	v->aux[v->cur->insn_idx].flags |= BH_AUX_PROBE_MEM;
@@ -337,7 +387,8 @@ static int check_btf_access(struct bh_venv *v, uint32_t regno,
 		struct bh_reg *r = &cur_regs(v)[dst];
 		uint32_t src = reg->btf_src;
 
-		mark_reg_ptr(r, BH_PTR_TO_BTF_ID, BH_PTR_UNTRUSTED);
+		mark_reg_ptr(r, BH_PTR_TO_BTF_ID,
+			     loaded_ptr_flags(v, b, reg, field));
 		r->btf_src = src;
 		r->btf_id = ptr_id;
 		return 0;

@@ -75,6 +75,10 @@ struct bh_verify_env {
 	const struct bh_verify_prog_type *type;
 	bool sleepable; /* this program (SEC ".s" or the type) */
 	const char *prog_name;
+	/* the object's license: GPL-only helpers need a GPL-compatible one
+	 * (the kernel's license_is_gpl_compatible); NULL = not a loaded
+	 * object (tests), treated as GPL */
+	const char *license;
 	/* the object's BTF and the program's func_info/line_info (may be
 	 * NULL/0): subprogram linkage (static vs global), global subprogram
 	 * prototypes, and source lines for the log */

@@ -33,6 +33,8 @@ static const uint64_t ro_val = 7;
  * into BPF_PSEUDO_MAP_FD / BPF_PSEUDO_MAP_VALUE afterwards. */
 #define MAP_MARK 0x5eed0000u
 #define MAPVAL_MARK 0x7eed0000u
+/* "funcrel:N": ld_imm64 BPF_PSEUDO_FUNC of the subprog at pc+N+1 */
+#define FUNC_MARK 0x6eed0000u
 
 static int assemble(const char *text, struct bh_insn **out, size_t *cnt,
 		    char *err, size_t errsz)
@@ -49,6 +51,11 @@ static int assemble(const char *text, struct bh_insn **out, size_t *cnt,
 
 		if (sscanf(p, "mapval:%u+%u%n", &k, &off, &n) == 2 && n) {
 			o += sprintf(o, "0x%x%08x", off, MAPVAL_MARK | k);
+			p += n;
+			continue;
+		}
+		if (sscanf(p, "funcrel:%u%n", &k, &n) == 1 && n) {
+			o += sprintf(o, "0x%x", FUNC_MARK | k);
 			p += n;
 			continue;
 		}
@@ -73,6 +80,9 @@ static int assemble(const char *text, struct bh_insn **out, size_t *cnt,
 		if ((imm & 0xffff0000u) == MAP_MARK) {
 			in->src_reg = BH_PSEUDO_MAP_FD;
 			in->imm = (int32_t)(imm & 0xffff);
+		} else if ((imm & 0xffff0000u) == FUNC_MARK) {
+			in->src_reg = BH_PSEUDO_FUNC;
+			in->imm = (int32_t)(imm & 0xffff);
 		} else if ((imm & 0xffff0000u) == MAPVAL_MARK) {
 			in->src_reg = BH_PSEUDO_MAP_VALUE;
 			in->imm = (int32_t)(imm & 0xffff);
@@ -82,8 +92,9 @@ static int assemble(const char *text, struct bh_insn **out, size_t *cnt,
 	return 0;
 }
 
-static int verify_text(const char *text, uint32_t ret_checked, char *err,
-		       size_t errsz, uint64_t *processed)
+static int verify_text(const char *text, uint32_t ret_checked,
+		       const char *license, char *err, size_t errsz,
+		       uint64_t *processed)
 {
 	struct bh_verify_map maps[3] = {
 		{ .def = &hash_def, .name = "h" },
@@ -110,6 +121,7 @@ static int verify_text(const char *text, uint32_t ret_checked, char *err,
 	env.maps = maps;
 	env.map_cnt = 3;
 	env.type = &pt;
+	env.license = license;
 	env.log_level = 1;
 	env.log_buf = log;
 	env.log_size = sizeof(log);
@@ -129,6 +141,7 @@ struct vcase {
 	const char *text;
 	const char *reject; /* NULL: accept */
 	bool ret_checked;
+	const char *license; /* NULL: GPL */
 };
 
 static const struct vcase cases[] = {
@@ -184,6 +197,80 @@ static const struct vcase cases[] = {
 	{ "unknown_helper", "call 9999\nmov %r0, 0\nexit",
 	  "invalid func unknown#9999" },
 	{ "clobber", "mov %r1, 1\ncall 5\nmov %r0, %r1\nexit", "R1 !read_ok" },
+	/* helper prototypes: only the arguments a prototype names are read */
+	{ "helper_no_args", "call 14\nmov %r0, 0\nexit", NULL },
+	{ "helper_prog_type", "call 26\nmov %r0, 0\nexit",
+	  "program of this type cannot use helper bpf_skb_load_bytes#26" },
+	{ "helper_gpl_only",
+	  "stdw [%r10-8], 0\nmov %r1, %r10\nadd %r1, -8\nmov %r2, 8\n"
+	  "call 6\nmov %r0, 0\nexit",
+	  "cannot call GPL-restricted function from non-GPL compatible program",
+	  false, "Proprietary" },
+	{ "helper_gpl_dual",
+	  "stdw [%r10-8], 0\nmov %r1, %r10\nadd %r1, -8\nmov %r2, 8\n"
+	  "call 6\nmov %r0, 0\nexit",
+	  NULL, false, "Dual BSD/GPL" },
+	{ "helper_not_gpl_only", "call 7\nmov %r0, 0\nexit", NULL, false,
+	  "Proprietary" },
+	{ "helper_read_past_fp",
+	  "stdw [%r10-8], 0\nmov %r1, %r10\nadd %r1, -8\nmov %r2, 16\n"
+	  "call 6\nmov %r0, 0\nexit",
+	  "invalid read from stack R1 off=-8 size=16" },
+	{ "helper_uninit_mem_written",
+	  "mov %r1, %r10\nadd %r1, -16\nmov %r2, 16\ncall 16\n"
+	  "ldxdw %r0, [%r10-16]\nexit", NULL },
+	{ "helper_uninit_mem_past_fp",
+	  "mov %r1, %r10\nadd %r1, -8\nmov %r2, 16\ncall 16\n"
+	  "mov %r0, 0\nexit",
+	  "invalid write to stack R1 off=-8 size=16" },
+	{ "helper_size_type",
+	  "mov %r1, %r10\nadd %r1, -8\nmov %r2, %r10\ncall 16\n"
+	  "mov %r0, 0\nexit", "R2 type=fp expected=scalar" },
+	{ "helper_mem_type",
+	  "mov %r1, 0\nmov %r2, 8\ncall 16\nmov %r0, 0\nexit",
+	  "R1 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem" },
+	{ "probe_read_null_src",
+	  "mov %r1, %r10\nadd %r1, -8\nmov %r2, 8\nmov %r3, 0\ncall 113\n"
+	  "ldxdw %r0, [%r10-8]\nexit", NULL },
+	{ "probe_read_str_range",
+	  "mov %r1, %r10\nadd %r1, -8\nmov %r2, 8\nmov %r3, 0\ncall 115\n"
+	  "jsgt %r0, 8, bad\njslt %r0, -4095, bad\nmov %r0, 0\nexit\n"
+	  "bad:\nmov %r0, %r1\nexit", NULL },
+	{ "snprintf_fmt_not_rdonly",
+	  "mov %r1, %r10\nadd %r1, -8\nmov %r2, 8\nmov %r3, %r10\n"
+	  "add %r3, -16\nmov %r4, 0\nmov %r5, 0\ncall 165\nmov %r0, 0\nexit",
+	  "R3 type=fp expected=map_value" },
+	{ "kptr_xchg_not_map",
+	  "mov %r1, %r10\nadd %r1, -8\nmov %r2, 0\ncall 194\nmov %r0, 0\nexit",
+	  "R1 type=fp expected=map_value" },
+	{ "kptr_xchg_no_btf",
+	  "stw [%r10-8], 0\nmov %r2, %r10\nadd %r2, -8\nlddw %r1, map:1\n"
+	  "call 1\nmov %r1, %r0\nmov %r2, 0\ncall 194\nmov %r0, 0\nexit",
+	  "map 'arr' has to have BTF in order to use bpf_kptr_xchg" },
+	{ "dynptr_unsupported",
+	  "mov %r1, %r10\nadd %r1, -8\nmov %r2, 8\nmov %r3, 0\n"
+	  "mov %r4, %r10\nadd %r4, -24\ncall 197\nmov %r0, 0\nexit",
+	  "dynptrs are not supported yet" },
+	/* two-line errors carry both lines */
+	{ "map_value_past_end",
+	  "stw [%r10-8], 1\nmov %r2, %r10\nadd %r2, -8\nlddw %r1, map:1\n"
+	  "call 1\nldxdw %r0, [%r0+4]\nexit",
+	  "invalid access to map value, value_size=8 off=4 size=8; R0 min value is outside of the allowed memory range" },
+	{ "ptr_bitwise", "mov %r1, %r10\nand %r1, -8\nmov %r0, 0\nexit",
+	  "R1 bitwise operator &= on pointer prohibited" },
+	{ "ptr_mul", "mov %r1, %r10\nmul %r1, 2\nmov %r0, 0\nexit",
+	  "R1 pointer arithmetic with *= operator prohibited" },
+	/* bpf_loop: a callback that changes the caller's stack converges */
+	{ "loop_callback_converges",
+	  "stdw [%r10-8], 0\nmov %r1, 10\nlddw %r2, funcrel:7\n"
+	  "mov %r3, %r10\nadd %r3, -8\nmov %r4, 0\ncall 181\n"
+	  "mov %r0, 0\nexit\n"
+	  "ldxdw %r3, [%r2]\nadd %r3, %r1\nstxdw [%r2], %r3\nmov %r0, 0\nexit",
+	  NULL },
+	{ "loop_ctx_not_stack",
+	  "mov %r1, 10\nlddw %r2, funcrel:6\nmov %r3, 5\nmov %r4, 0\n"
+	  "call 181\nmov %r0, 0\nexit\nmov %r0, 0\nexit",
+	  "R3 type=scalar expected=fp" },
 	{ "ret_range", "mov %r0, 5\nexit",
 	  "At program exit the register R0 has smin=5 smax=5 should have been in [0, 1]",
 	  true },
@@ -234,7 +321,7 @@ TEST(verifier_rules)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct vcase *c = &cases[i];
 		char err[512] = "";
-		int ret = verify_text(c->text, c->ret_checked, err, sizeof(err),
+		int ret = verify_text(c->text, c->ret_checked, c->license, err, sizeof(err),
 				      NULL);
 
 		if (ret == 1000) {
@@ -256,7 +343,7 @@ TEST(verifier_loop_processed)
 	char err[512];
 	uint64_t n = 0;
 	int ret = verify_text("mov %r0, 0\nl:\nadd %r0, 1\njlt %r0, 10, l\nexit",
-			      false, err, sizeof(err), &n);
+			      false, NULL, err, sizeof(err), &n);
 
 	CHECK_EQ(ret, 0);
 	/* the kernel processes 22 insns for this loop */

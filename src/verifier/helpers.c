@@ -1,0 +1,772 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Helper calls by prototype (the kernel's bpf_func_proto and
+ * check_helper_call): a table of the helpers bpfhost implements with
+ * their argument and return types and GPL flag, the per-argument checks
+ * (check_func_arg: only the registers a prototype names are read), the
+ * bpf_snprintf format check, bpf_kptr_xchg's kptr field, and R0 after the
+ * call.
+ *
+ * Invariant: a helper call is accepted only if the runtime implements the
+ * helper, the program may use it, and every argument the prototype names
+ * satisfies its type; afterwards R1-R5 are NOT_INIT and R0 describes
+ * every value the helper may return.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+
+#include "btf/hbtf.h"
+#include "exec/exec.h"
+#include "verifier/vinternal.h"
+
+enum bh_arg_type {
+	BH_ARG_DONTCARE = 0,
+	BH_ARG_ANYTHING,
+	BH_ARG_CONST_MAP_PTR,
+	BH_ARG_PTR_TO_MAP_KEY,
+	BH_ARG_PTR_TO_MAP_VALUE,
+	BH_ARG_PTR_TO_MEM_RDONLY,	  /* ARG_PTR_TO_MEM | MEM_RDONLY */
+	BH_ARG_PTR_TO_MEM_RDONLY_OR_NULL, /* ... | PTR_MAYBE_NULL */
+	BH_ARG_PTR_TO_UNINIT_MEM,	  /* written by the helper */
+	BH_ARG_PTR_TO_MEM_OR_NULL_WRITE,  /* ARG_PTR_TO_MEM_OR_NULL, written */
+	BH_ARG_CONST_SIZE,
+	BH_ARG_CONST_SIZE_OR_ZERO,
+	BH_ARG_PTR_TO_FUNC,
+	BH_ARG_PTR_TO_STACK_OR_NULL,
+	BH_ARG_PTR_TO_CONST_STR,
+	BH_ARG_KPTR_XCHG_DEST,
+	BH_ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE,
+	BH_ARG_PTR_TO_DYNPTR,
+};
+
+enum bh_ret_type {
+	BH_RET_INTEGER = 0,
+	BH_RET_MAP_VALUE_OR_NULL,
+	BH_RET_BTF_ID_TRUSTED,	/* a named kernel struct, trusted */
+	BH_RET_KPTR_OR_NULL,	/* the kptr field's type, referenced */
+	BH_RET_DYNPTR_MEM_OR_NULL,
+};
+
+struct helper_proto {
+	bool known;
+	bool gpl_only;
+	uint8_t ret;	 /* enum bh_ret_type */
+	uint8_t arg[5];	 /* enum bh_arg_type, R1..R5 */
+	const char *ret_struct; /* BH_RET_BTF_ID_TRUSTED */
+};
+
+#define PROTO(id_, gpl_, ret_, ...)                                          \
+	[id_] = { .known = true, .gpl_only = gpl_, .ret = ret_,              \
+		  .arg = { __VA_ARGS__ } }
+
+#define ID_MAP_LOOKUP 1
+#define ID_PRINTK 6
+#define ID_SMP_ID 8
+#define ID_PROBE_READ_USER_STR 114
+#define ID_PROBE_READ_KERNEL_STR 115
+#define ID_SNPRINTF 165
+#define ID_LOOP 181
+#define ID_KPTR_XCHG 194
+#define ID_DYNPTR_FROM_MEM 197
+#define ID_DYNPTR_READ 201
+#define ID_DYNPTR_WRITE 202
+#define ID_DYNPTR_DATA 203
+
+#define MAX_ERRNO 4095
+#define MAX_BPRINTF_VARARGS 12
+
+static const struct helper_proto protos[] = {
+	PROTO(1, false, BH_RET_MAP_VALUE_OR_NULL, BH_ARG_CONST_MAP_PTR,
+	      BH_ARG_PTR_TO_MAP_KEY),
+	PROTO(2, false, BH_RET_INTEGER, BH_ARG_CONST_MAP_PTR,
+	      BH_ARG_PTR_TO_MAP_KEY, BH_ARG_PTR_TO_MAP_VALUE, BH_ARG_ANYTHING),
+	PROTO(3, false, BH_RET_INTEGER, BH_ARG_CONST_MAP_PTR,
+	      BH_ARG_PTR_TO_MAP_KEY),
+	PROTO(5, false, BH_RET_INTEGER),
+	PROTO(6, true, BH_RET_INTEGER, BH_ARG_PTR_TO_MEM_RDONLY,
+	      BH_ARG_CONST_SIZE),
+	PROTO(7, false, BH_RET_INTEGER),
+	PROTO(8, false, BH_RET_INTEGER),
+	PROTO(14, false, BH_RET_INTEGER),
+	PROTO(16, false, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
+	      BH_ARG_CONST_SIZE),
+	PROTO(35, true, BH_RET_INTEGER),
+	PROTO(80, false, BH_RET_INTEGER),
+	PROTO(112, true, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
+	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING),
+	PROTO(113, true, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
+	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING),
+	PROTO(114, true, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
+	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING),
+	PROTO(115, true, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
+	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING),
+	[158] = { .known = true, .gpl_only = true,
+		  .ret = BH_RET_BTF_ID_TRUSTED, .ret_struct = "task_struct" },
+	PROTO(165, true, BH_RET_INTEGER, BH_ARG_PTR_TO_MEM_OR_NULL_WRITE,
+	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_PTR_TO_CONST_STR,
+	      BH_ARG_PTR_TO_MEM_RDONLY_OR_NULL, BH_ARG_CONST_SIZE_OR_ZERO),
+	PROTO(181, false, BH_RET_INTEGER, BH_ARG_ANYTHING, BH_ARG_PTR_TO_FUNC,
+	      BH_ARG_PTR_TO_STACK_OR_NULL, BH_ARG_ANYTHING),
+	PROTO(194, false, BH_RET_KPTR_OR_NULL, BH_ARG_KPTR_XCHG_DEST,
+	      BH_ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE),
+	PROTO(197, false, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
+	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING, BH_ARG_PTR_TO_DYNPTR),
+	PROTO(201, false, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
+	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_PTR_TO_DYNPTR, BH_ARG_ANYTHING,
+	      BH_ARG_ANYTHING),
+	PROTO(202, false, BH_RET_INTEGER, BH_ARG_PTR_TO_DYNPTR,
+	      BH_ARG_ANYTHING, BH_ARG_PTR_TO_MEM_RDONLY,
+	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING),
+	PROTO(203, false, BH_RET_DYNPTR_MEM_OR_NULL, BH_ARG_PTR_TO_DYNPTR,
+	      BH_ARG_ANYTHING, BH_ARG_CONST_SIZE_OR_ZERO),
+};
+
+static const struct helper_proto *proto_of(int32_t id)
+{
+	if (id < 0 || (size_t)id >= sizeof(protos) / sizeof(protos[0]) ||
+	    !protos[id].known)
+		return NULL;
+	return &protos[id];
+}
+
+int bh_helper_nargs(int32_t id)
+{
+	const struct helper_proto *p = proto_of(id);
+	int n = 0;
+
+	if (!p)
+		return 5;
+	for (int i = 0; i < 5; i++)
+		if (p->arg[i] != BH_ARG_DONTCARE)
+			n = i + 1;
+	return n;
+}
+
+/* The kernel's license_is_gpl_compatible(). */
+static bool is_gpl_compatible(const char *license)
+{
+	static const char *const ok[] = {
+		"GPL", "GPL v2", "GPL and additional rights",
+		"Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL",
+	};
+
+	if (!license)
+		return true; /* the caller did not say: not a loaded object */
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(license, ok[i]))
+			return true;
+	return false;
+}
+
+/* ---- argument checks ---- */
+
+static int reject_type(struct bh_venv *v, uint32_t regno, const char *expected)
+{
+	char ts[96];
+
+	reg_type_name(v, regno, ts, sizeof(ts));
+	return bh_reject_err(v, -EACCES, "R%u type=%s expected=%s", regno, ts,
+			     expected);
+}
+
+static const char mem_types[] =
+	"fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
+
+static bool is_null_reg(const struct bh_reg *r)
+{
+	uint64_t k;
+
+	return r->type == BH_SCALAR && is_reg_const(r, &k) && !k;
+}
+
+/* The memory argument's register type, before its size is known. */
+static int check_mem_arg_type(struct bh_venv *v, uint32_t regno, bool write,
+			      bool maybe_null)
+{
+	const struct bh_reg *r = &cur_regs(v)[regno];
+
+	if (maybe_null && is_null_reg(r))
+		return 0;
+	switch (r->type) {
+	case BH_PTR_TO_STACK:
+	case BH_PTR_TO_MAP_KEY:
+	case BH_PTR_TO_MAP_VALUE:
+	case BH_PTR_TO_MEM:
+	case BH_PTR_TO_BUF:
+		if ((r->flags & BH_PTR_MAYBE_NULL) && !maybe_null)
+			break;
+		if (write && (r->flags & BH_MEM_RDONLY))
+			break;
+		return 0;
+	default:
+		break;
+	}
+	return reject_type(v, regno, mem_types);
+}
+
+/* Helper memory [ptr, ptr+size) of a register already type-checked. */
+static int check_mem_arg(struct bh_venv *v, uint32_t regno, uint64_t size,
+			 bool write, bool zero_ok)
+{
+	if (is_null_reg(&cur_regs(v)[regno]))
+		return 0; /* a NULL buffer: the helper handles size 0 only */
+	return check_helper_mem_access(v, regno, 0, size, write, zero_ok);
+}
+
+static int check_map_key_value(struct bh_venv *v, uint32_t regno,
+			       const struct bh_verify_map *m, bool value)
+{
+	int err;
+
+	if (!m)
+		return bh_bug(v, "invalid map_ptr to access map->%s",
+			      value ? "value" : "key");
+	err = check_mem_arg_type(v, regno, false, false);
+	if (err)
+		return err;
+	return check_helper_mem_access(v, regno, 0,
+				       value ? m->def->value_size :
+					       m->def->key_size,
+				       false, false);
+}
+
+/* ARG_PTR_TO_CONST_STR: a NUL-terminated string in a frozen read-only
+ * map at a constant offset (check_reg_const_str). */
+static int check_const_str(struct bh_venv *v, uint32_t regno,
+			   const char **str, uint32_t *len)
+{
+	const struct bh_reg *r = &cur_regs(v)[regno];
+	const struct bh_verify_map *m;
+	uint64_t off;
+	const char *s;
+
+	if (r->type != BH_PTR_TO_MAP_VALUE || r->flags)
+		return reject_type(v, regno, "map_value");
+	m = &v->env->maps[r->map_idx];
+	if (!m->frozen_rdonly)
+		return bh_reject_err(v, -EACCES,
+				     "R%u does not point to a readonly map'",
+				     regno);
+	if (!bh_tnum_is_const(r->s.var_off))
+		return bh_reject_err(v, -EACCES,
+				     "R%u is not a constant address'", regno);
+	if (!m->data)
+		return bh_reject_err(v, -EACCES,
+				     "no direct value access support for this map type");
+	off = r->s.var_off.value + (uint64_t)(int64_t)r->off;
+	if (off >= m->def->value_size) {
+		bh_log_detail(v, "invalid access to map value, value_size=%u off=%lld size=0",
+			      m->def->value_size, (long long)off);
+		return bh_reject_err(v, -EACCES,
+				     "R%u min value is outside of the allowed memory range",
+				     regno);
+	}
+	s = (const char *)m->data + off;
+	if (!memchr(s, 0, m->def->value_size - off))
+		return bh_reject(v, "string is not zero-terminated");
+	*str = s;
+	*len = (uint32_t)strlen(s);
+	return 0;
+}
+
+/* bpf_bprintf_prepare's format validation (no argument copying). */
+static bool is_valid_bprintf_fmt(const char *fmt, uint32_t size,
+				 uint32_t num_args)
+{
+	uint32_t num_spec = 0;
+
+	for (uint32_t i = 0; i < size; i++) {
+		unsigned char c = (unsigned char)fmt[i];
+
+		if ((!isprint(c) && !isspace(c)) || !isascii(c))
+			return false;
+		if (c != '%')
+			continue;
+		if (fmt[i + 1] == '%') {
+			i++;
+			continue;
+		}
+		if (num_spec >= num_args)
+			return false;
+		i++;
+		while (fmt[i] == '0' || fmt[i] == '+' || fmt[i] == '-' ||
+		       fmt[i] == ' ')
+			i++;
+		if (fmt[i] >= '1' && fmt[i] <= '9') {
+			i++;
+			while (fmt[i] >= '0' && fmt[i] <= '9')
+				i++;
+		}
+		if (fmt[i] == 'p') {
+			unsigned char n = (unsigned char)fmt[i + 1];
+
+			if ((n == 'k' || n == 'u' || n == 'K') &&
+			    fmt[i + 2] == 's') {
+				i += 2;
+			} else if (n == 'B') {
+				i++;
+			} else if ((n == 'i' || n == 'I') &&
+				   (fmt[i + 2] == '4' || fmt[i + 2] == '6')) {
+				i += 2;
+			} else if (n && !isspace(n) && !ispunct(n)) {
+				return false;
+			}
+		} else if (fmt[i] == 's' || fmt[i] == 'c') {
+			/* a string or a character */
+		} else {
+			if (fmt[i] == 'l')
+				i++;
+			if (fmt[i] == 'l')
+				i++;
+			if (fmt[i] != 'i' && fmt[i] != 'd' && fmt[i] != 'u' &&
+			    fmt[i] != 'x' && fmt[i] != 'X')
+				return false;
+		}
+		num_spec++;
+	}
+	return true;
+}
+
+/* check_bpf_snprintf_call */
+static int check_snprintf_fmt(struct bh_venv *v, const char *fmt,
+			      uint32_t len)
+{
+	const struct bh_reg *dlen = &cur_regs(v)[5];
+	uint64_t n = dlen->s.var_off.value;
+
+	if (!bh_tnum_is_const(dlen->s.var_off) || n % 8)
+		return bh_reject(v, "Invalid format string");
+	if (n / 8 > MAX_BPRINTF_VARARGS ||
+	    !is_valid_bprintf_fmt(fmt, len, (uint32_t)(n / 8)))
+		return bh_reject(v, "Invalid format string");
+	return 0;
+}
+
+/* ---- bpf_kptr_xchg ---- */
+
+struct kptr_field {
+	const struct btf *btf; /* the program's BTF */
+	uint32_t type_id;      /* the pointee struct there */
+};
+
+static uint32_t skip_mods_typedefs(const struct btf *b, uint32_t id)
+{
+	const struct btf_type *t = btf__type_by_id(b, id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		id = t->type;
+		t = btf__type_by_id(b, id);
+	}
+	return id;
+}
+
+/* The member of struct id at byte off that is a `__kptr` pointer. */
+static int find_kptr_field(const struct btf *b, uint32_t id, uint32_t off,
+			   uint32_t *pointee, int depth)
+{
+	const struct btf_type *t;
+	const struct btf_member *mb;
+
+	id = skip_mods_typedefs(b, id);
+	t = btf__type_by_id(b, id);
+	if (!t || !btf_is_struct(t) || depth > 8)
+		return -ENOENT;
+	mb = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, mb++) {
+		uint32_t moff = btf_member_bit_offset(t, (uint32_t)i) / 8;
+		uint32_t mid = skip_mods_typedefs(b, mb->type);
+		const struct btf_type *mt = btf__type_by_id(b, mid);
+		long msz = btf__resolve_size(b, mb->type);
+
+		if (!mt || msz <= 0 || off < moff || off >= moff + (uint64_t)msz)
+			continue;
+		if (btf_is_struct(mt))
+			return find_kptr_field(b, mid, off - moff, pointee,
+					       depth + 1);
+		if (!btf_is_ptr(mt) || off != moff)
+			return -ENOENT;
+		/* PTR -> TYPE_TAG "kptr" -> struct */
+		for (const struct btf_type *tt = btf__type_by_id(b, mt->type);
+		     tt && (btf_is_mod(tt) || btf_is_type_tag(tt));
+		     tt = btf__type_by_id(b, tt->type)) {
+			const char *tag = btf__name_by_offset(b, tt->name_off);
+
+			if (btf_is_type_tag(tt) && tag &&
+			    (!strcmp(tag, "kptr") ||
+			     !strcmp(tag, "kptr_untrusted"))) {
+				*pointee = skip_mods_typedefs(b, mt->type);
+				return 0;
+			}
+		}
+		return -ENOENT;
+	}
+	return -ENOENT;
+}
+
+static int check_kptr_dest(struct bh_venv *v, struct kptr_field *kf)
+{
+	const struct bh_reg *r = &cur_regs(v)[1];
+	const struct bh_verify_map *m;
+	const struct btf *b = v->env->prog_btf;
+	uint32_t pointee = 0;
+	const char *mname;
+
+	if (r->type != BH_PTR_TO_MAP_VALUE || r->flags)
+		return reject_type(v, 1, "map_value, ptr_");
+	m = &v->env->maps[r->map_idx];
+	mname = m->name ? m->name : "";
+	if (!bh_tnum_is_const(r->s.var_off))
+		return bh_reject(v, "R1 doesn't have constant offset. kptr has to be at the constant offset");
+	if (!b || !m->def->btf_value_type_id)
+		return bh_reject(v, "map '%s' has to have BTF in order to use bpf_kptr_xchg",
+				 mname);
+	if (find_kptr_field(b, m->def->btf_value_type_id,
+			    (uint32_t)(r->s.var_off.value +
+				       (uint64_t)(int64_t)r->off),
+			    &pointee, 0))
+		return bh_reject(v, "off=%lld doesn't point to kptr",
+				 (long long)(r->s.var_off.value +
+					     (uint64_t)(int64_t)r->off));
+	kf->btf = b;
+	kf->type_id = pointee;
+	return 0;
+}
+
+/* A program-local struct (the bpf_obj_new kind) has no host type of the
+ * same name; a kernel type does. */
+static bool kptr_is_local(struct bh_venv *v, const struct kptr_field *kf,
+			  struct bh_btf_ref *host)
+{
+	const struct btf_type *t = btf__type_by_id(kf->btf, kf->type_id);
+	const char *name = t ? btf__name_by_offset(kf->btf, t->name_off) : NULL;
+
+	return !name || !v->env->hbtf ||
+	       bh_hbtf_find_type(v->env->hbtf, name, BTF_KIND_STRUCT, host);
+}
+
+static int check_kptr_xchg_new(struct bh_venv *v, const struct kptr_field *kf,
+			       uint32_t *release_id)
+{
+	const struct bh_reg *r = &cur_regs(v)[2];
+	struct bh_btf_ref host = { 0 };
+	bool local = kptr_is_local(v, kf, &host);
+
+	*release_id = 0;
+	if (is_null_reg(r))
+		return 0;
+	if (r->type != BH_PTR_TO_BTF_ID || (r->flags & BH_PTR_MAYBE_NULL))
+		return reject_type(v, 2, "ptr_");
+	if (!r->ref_obj_id)
+		return bh_reject(v, "R2 must be referenced when passed to release function");
+	if (local ? (r->btf_src != UINT32_MAX || r->btf_id != kf->type_id) :
+		    (r->btf_src != host.src || r->btf_id != host.id)) {
+		char ts[96];
+
+		reg_type_name(v, 2, ts, sizeof(ts));
+		return bh_reject(v, "invalid kptr access, R2 type=%s expected=ptr_%s",
+				 ts, btf__name_by_offset(kf->btf,
+					btf__type_by_id(kf->btf, kf->type_id)->name_off));
+	}
+	if (r->off || !bh_tnum_is_const(r->s.var_off) || r->s.var_off.value)
+		return bh_reject(v, "R2 must have zero offset when passed to release func");
+	*release_id = r->ref_obj_id;
+	return 0;
+}
+
+static int mark_kptr_ret(struct bh_venv *v, const struct kptr_field *kf)
+{
+	struct bh_reg *r0 = &cur_regs(v)[0];
+	struct bh_btf_ref host = { 0 };
+	uint32_t id;
+	int err;
+
+	if (kptr_is_local(v, kf, &host)) {
+		mark_reg_ptr(r0, BH_PTR_TO_BTF_ID,
+			     BH_PTR_MAYBE_NULL | BH_MEM_ALLOC);
+		r0->btf_src = UINT32_MAX;
+		r0->btf_id = kf->type_id;
+	} else {
+		mark_reg_ptr(r0, BH_PTR_TO_BTF_ID, BH_PTR_MAYBE_NULL);
+		r0->btf_src = host.src;
+		r0->btf_id = host.id;
+	}
+	err = acquire_reference(v, &id);
+	if (err)
+		return err;
+	r0->id = id;
+	r0->ref_obj_id = id;
+	return 0;
+}
+
+/* ---- the call ---- */
+
+static bool is_dynptr_supported(void)
+{
+	/* dynptr stack slots (stack.c) are not there yet */
+	return false;
+}
+
+struct call_meta {
+	const struct bh_verify_map *map;
+	uint32_t map_idx;
+	uint64_t msize_max; /* the last size argument's umax */
+	struct kptr_field kptr;
+	uint32_t release_id;
+};
+
+static int check_func_arg(struct bh_venv *v, int32_t func_id,
+			  const struct helper_proto *p, uint32_t regno,
+			  struct call_meta *meta)
+{
+	struct bh_reg *r = &cur_regs(v)[regno];
+	uint8_t at = p->arg[regno - 1];
+	uint8_t prev = regno > 1 ? p->arg[regno - 2] : BH_ARG_DONTCARE;
+	const char *fmt = "";
+	uint32_t fmt_len = 0;
+	uint64_t size;
+	int err;
+
+	if (at == BH_ARG_DONTCARE)
+		return 0;
+	err = check_reg_read(v, regno);
+	if (err)
+		return err;
+	switch (at) {
+	case BH_ARG_ANYTHING:
+		return 0;
+	case BH_ARG_CONST_MAP_PTR:
+		if (r->type != BH_CONST_PTR_TO_MAP)
+			return reject_type(v, regno, "map_ptr");
+		meta->map = &v->env->maps[r->map_idx];
+		meta->map_idx = r->map_idx;
+		return 0;
+	case BH_ARG_PTR_TO_MAP_KEY:
+		return check_map_key_value(v, regno, meta->map, false);
+	case BH_ARG_PTR_TO_MAP_VALUE:
+		return check_map_key_value(v, regno, meta->map, true);
+	case BH_ARG_PTR_TO_MEM_RDONLY:
+		return check_mem_arg_type(v, regno, false, false);
+	case BH_ARG_PTR_TO_MEM_RDONLY_OR_NULL:
+		return check_mem_arg_type(v, regno, false, true);
+	case BH_ARG_PTR_TO_UNINIT_MEM:
+		return check_mem_arg_type(v, regno, true, false);
+	case BH_ARG_PTR_TO_MEM_OR_NULL_WRITE:
+		return check_mem_arg_type(v, regno, true, true);
+	case BH_ARG_CONST_SIZE:
+	case BH_ARG_CONST_SIZE_OR_ZERO:
+		err = check_const_size(v, regno, at == BH_ARG_CONST_SIZE_OR_ZERO,
+				       &size);
+		if (err)
+			return err;
+		meta->msize_max = size;
+		err = check_mem_arg(v, regno - 1, size,
+				    prev == BH_ARG_PTR_TO_UNINIT_MEM ||
+					    prev == BH_ARG_PTR_TO_MEM_OR_NULL_WRITE,
+				    at == BH_ARG_CONST_SIZE_OR_ZERO);
+		if (err)
+			return err;
+		return mark_chain_precision(v, regno);
+	case BH_ARG_PTR_TO_FUNC:
+		if (r->type != BH_PTR_TO_FUNC)
+			return reject_type(v, regno, "func");
+		if (v->subprogs[r->subprogno].global)
+			return bh_reject(v, "global function %s as a %s callback is not supported",
+					 bh_subprog_name(v, r->subprogno),
+					 bh_helper_name(func_id));
+		return 0;
+	case BH_ARG_PTR_TO_STACK_OR_NULL:
+		if (is_null_reg(r))
+			return 0;
+		if (r->type != BH_PTR_TO_STACK)
+			return reject_type(v, regno, "fp");
+		return 0;
+	case BH_ARG_PTR_TO_CONST_STR:
+		err = check_const_str(v, regno, &fmt, &fmt_len);
+		if (err)
+			return err;
+		if (func_id == ID_SNPRINTF) {
+			/* the data and its length come later: check the
+			 * format once R5 is known */
+			err = check_reg_read(v, 5);
+			if (!err && cur_regs(v)[5].type != BH_SCALAR)
+				err = reject_type(v, 5, "scalar");
+			if (!err)
+				err = check_snprintf_fmt(v, fmt, fmt_len);
+		}
+		return err;
+	case BH_ARG_KPTR_XCHG_DEST:
+		return check_kptr_dest(v, &meta->kptr);
+	case BH_ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE:
+		return check_kptr_xchg_new(v, &meta->kptr, &meta->release_id);
+	case BH_ARG_PTR_TO_DYNPTR:
+	default:
+		return bh_bug(v, "unhandled helper argument type %u", at);
+	}
+}
+
+/* The nonnull inference for array lookups with a constant key. */
+static bool const_stack_key(struct bh_venv *v, const struct bh_reg *key,
+			    uint32_t key_size, uint64_t *out,
+			    uint32_t *key_spi)
+{
+	struct bh_func_state *f;
+	int64_t off;
+	uint32_t spi;
+	struct bh_stack_slot *s;
+	bool zero = true;
+
+	if (key->type != BH_PTR_TO_STACK || !bh_tnum_is_const(key->s.var_off) ||
+	    key_size != 4)
+		return false;
+	off = (int64_t)key->s.var_off.value + key->off;
+	if (off % 8 || off < -BH_MAX_STACK || off >= 0)
+		return false;
+	f = v->cur->frame[key->frameno];
+	spi = (uint32_t)(-off - 1) / 8;
+	if (spi >= f->allocated_stack / 8)
+		return false;
+	s = &f->stack[spi];
+	*key_spi = spi;
+	if (s->slot_type[0] == BH_STACK_SPILL &&
+	    s->slot_type[3] == BH_STACK_SPILL && is_reg_const(&s->spilled, out)) {
+		*out = (uint32_t)*out;
+		return true;
+	}
+	for (int i = 0; i < 4; i++)
+		if (s->slot_type[i] != BH_STACK_ZERO)
+			zero = false;
+	*out = 0;
+	return zero;
+}
+
+static void mark_ret_bounds(struct bh_reg *r0, int64_t smin, int64_t smax)
+{
+	r0->s.smin = smin;
+	r0->s.smax = smax;
+	r0->s.s32_min = (int32_t)(smin < INT32_MIN ? INT32_MIN : smin);
+	r0->s.s32_max = (int32_t)(smax > INT32_MAX ? INT32_MAX : smax);
+	bh_scalar_sync(&r0->s);
+}
+
+static int mark_helper_ret(struct bh_venv *v, int32_t id,
+			   const struct helper_proto *p, struct call_meta *meta,
+			   bool nonnull)
+{
+	struct bh_reg *r0 = &cur_regs(v)[0];
+	struct bh_btf_ref ref;
+
+	switch (p->ret) {
+	case BH_RET_MAP_VALUE_OR_NULL:
+		mark_reg_ptr(r0, BH_PTR_TO_MAP_VALUE,
+			     nonnull ? 0 : BH_PTR_MAYBE_NULL);
+		r0->map_idx = meta->map_idx;
+		if (!nonnull)
+			r0->id = bh_new_id(v);
+		return 0;
+	case BH_RET_BTF_ID_TRUSTED:
+		if (!v->env->hbtf ||
+		    bh_hbtf_find_type(v->env->hbtf, p->ret_struct,
+				      BTF_KIND_STRUCT, &ref))
+			return bh_reject(v, "%s: no host BTF for struct %s",
+					 bh_helper_name(id), p->ret_struct);
+		mark_reg_ptr(r0, BH_PTR_TO_BTF_ID, BH_PTR_TRUSTED);
+		r0->btf_src = ref.src;
+		r0->btf_id = ref.id;
+		return 0;
+	case BH_RET_KPTR_OR_NULL:
+		return mark_kptr_ret(v, &meta->kptr);
+	default:
+		mark_reg_unknown(r0);
+		break;
+	}
+	/* do_refine_retval_range */
+	switch (id) {
+	case ID_PROBE_READ_USER_STR:
+	case ID_PROBE_READ_KERNEL_STR:
+		mark_ret_bounds(r0, -MAX_ERRNO, (int64_t)meta->msize_max);
+		break;
+	case ID_SMP_ID: {
+		long n = sysconf(_SC_NPROCESSORS_CONF);
+
+		if (n < 1)
+			n = 1;
+		bh_scalar_mark_unknown(&r0->s);
+		r0->s.umin = 0;
+		r0->s.umax = (uint64_t)n - 1;
+		r0->s.u32_min = 0;
+		r0->s.u32_max = (uint32_t)n - 1;
+		r0->s.smin = 0;
+		r0->s.smax = n - 1;
+		r0->s.s32_min = 0;
+		r0->s.s32_max = (int32_t)n - 1;
+		bh_scalar_sync(&r0->s);
+		break;
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+int check_helper_call(struct bh_venv *v, const struct bh_insn *in)
+{
+	int32_t id = in->imm;
+	const struct helper_proto *p = proto_of(id);
+	const char *name = bh_helper_name(id);
+	struct call_meta meta = { 0 };
+	struct bh_reg *regs;
+	uint64_t key = 0;
+	uint32_t key_spi = 0;
+	bool nonnull = false;
+	int err;
+
+	if (!name && !p)
+		return bh_reject(v, "invalid func unknown#%d", id);
+	if (!p)
+		return bh_reject(v, "program of this type cannot use helper %s#%d",
+				 name ? name : "unknown", id);
+	if (p->gpl_only && !is_gpl_compatible(v->env->license))
+		return bh_reject(v, "cannot call GPL-restricted function from non-GPL compatible program");
+	for (int a = 0; a < 5; a++)
+		if (p->arg[a] == BH_ARG_PTR_TO_DYNPTR && !is_dynptr_supported())
+			return bh_reject(v, "%s#%d: dynptrs are not supported yet",
+					 name, id);
+	for (uint32_t r = 1; r <= 5; r++) {
+		err = check_func_arg(v, id, p, r, &meta);
+		if (err)
+			return err;
+	}
+	/* a prototype the runtime has no implementation of: the arguments
+	 * were checked as the kernel does, but it cannot run */
+	if (!bh_helper_by_id(id))
+		return bh_reject(v, "helper %s#%d is not implemented by bpfhost",
+				 name, id);
+	regs = cur_regs(v);
+	if (id == ID_MAP_LOOKUP && meta.map->def->type == BH_MAP_ARRAY &&
+	    const_stack_key(v, &regs[2], meta.map->def->key_size, &key,
+			    &key_spi) &&
+	    key < meta.map->def->max_entries) {
+		nonnull = true;
+		err = mark_stack_slot_precision(v, regs[2].frameno, key_spi);
+		if (err)
+			return err;
+	}
+	if (meta.release_id) {
+		err = release_reference(v, meta.release_id);
+		if (err)
+			return err;
+	}
+	if (id == ID_LOOP) {
+		err = mark_chain_precision(v, 1);
+		if (!err)
+			err = check_loop_callback(v);
+		if (err)
+			return err;
+	}
+	clobber_caller_saved(v);
+	return mark_helper_ret(v, id, p, &meta, nonnull);
+}
