@@ -107,13 +107,28 @@ static void bh_out_conv(struct bh_outbuf *o, const char *spec, size_t speclen,
 	snprintf(fmt, sizeof(fmt), "%.*s%s", (int)speclen, spec, conv);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	if (conv[0] == 's')
-		n = snprintf(tmp, sizeof(tmp), fmt,
-			     arg ? (const char *)bh_ptr(arg) : "");
-	else if (conv[0] == 'c')
+	if (conv[0] == 's') {
+		/* any scalar may be passed for %s: copy the string with probe
+		 * loads (a bad address ends it), as the kernel reads it with a
+		 * no-fault copy */
+		char str[BH_PRINTK_SIZE];
+		size_t k = 0;
+
+		bh_probe_init();
+		while (arg && k + 1 < sizeof(str)) {
+			str[k] = (char)bh_probe_ld8(
+				(const void *)(uintptr_t)(arg + k));
+			if (!str[k])
+				break;
+			k++;
+		}
+		str[k] = '\0';
+		n = snprintf(tmp, sizeof(tmp), fmt, str);
+	} else if (conv[0] == 'c') {
 		n = snprintf(tmp, sizeof(tmp), fmt, (int)(char)arg);
-	else
+	} else {
 		n = snprintf(tmp, sizeof(tmp), fmt, (unsigned long long)arg);
+	}
 #pragma GCC diagnostic pop
 	if (n > 0)
 		bh_out(o, tmp,
@@ -184,8 +199,19 @@ static bool bh_printk_conv(const char *fmt, size_t *i, char conv[8],
  * Anything else is -EINVAL.  Returns the length of the full message
  * (buf holds at most bufsz - 1 bytes of it).
  */
+static int bh_format(char *buf, size_t bufsz, const char *fmt,
+		     uint32_t fmt_size, const uint64_t *args, int max_args);
+
 int bh_trace_printk_fmt(char *buf, size_t bufsz, const char *fmt,
 			uint32_t fmt_size, const uint64_t args[3])
+{
+	return bh_format(buf, bufsz, fmt, fmt_size, args, BH_PRINTK_MAX_ARGS);
+}
+
+/* The formatter of bpf_trace_printk and bpf_snprintf: max_args is 3 for
+ * the first, the number of u64s passed for the second. */
+static int bh_format(char *buf, size_t bufsz, const char *fmt,
+		     uint32_t fmt_size, const uint64_t *args, int max_args)
 {
 	struct bh_outbuf o = {buf, bufsz, 0};
 	int nargs = 0;
@@ -208,7 +234,7 @@ int bh_trace_printk_fmt(char *buf, size_t bufsz, const char *fmt,
 			lit = ++i + 1;
 			continue;
 		}
-		if (nargs == BH_PRINTK_MAX_ARGS)
+		if (nargs == max_args)
 			return -EINVAL;
 		spec = i++;
 		while (fmt[i] && strchr("0+- ", fmt[i]))
@@ -250,6 +276,42 @@ static uint64_t bh_trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1,
 	else
 		fputs(buf, stderr);
 	return (uint64_t)n;
+}
+
+/*
+ * bpf_snprintf(str, str_size, fmt, data, data_len): fmt is a constant
+ * string the verifier checked, data up to 12 u64 arguments.  Returns the
+ * length of the whole result including its NUL, as the kernel does (str
+ * holds at most str_size bytes of it).
+ */
+#define BH_SNPRINTF_MAX_ARGS 12
+static uint64_t bh_snprintf(uint64_t str, uint64_t str_size, uint64_t fmt,
+			    uint64_t data, uint64_t data_len)
+{
+	uint64_t args[BH_SNPRINTF_MAX_ARGS];
+	char tmp[BH_PRINTK_SIZE];
+	const char *f = bh_ptr(fmt);
+	size_t flen;
+	int n;
+
+	if (data_len % 8 || data_len > sizeof(args) || (data_len && !data) ||
+	    !f)
+		return (uint64_t)(int64_t)-EINVAL;
+	memcpy(args, bh_ptr(data), (size_t)data_len);
+	flen = strnlen(f, BH_PRINTK_SIZE);
+	n = bh_format(tmp, sizeof(tmp), f, (uint32_t)flen + 1, args,
+		      (int)(data_len / 8));
+	if (n < 0)
+		return (uint64_t)(int64_t)n;
+	if (str_size) {
+		size_t c = (size_t)n < str_size ? (size_t)n : str_size - 1;
+
+		if (c > sizeof(tmp) - 1)
+			c = sizeof(tmp) - 1;
+		memcpy(bh_ptr(str), tmp, c);
+		((char *)bh_ptr(str))[c] = '\0';
+	}
+	return (uint64_t)n + 1;
 }
 
 /* xorshift64*, seeded per thread on first use */
@@ -324,6 +386,7 @@ static const struct bh_helper_info bh_helpers[] = {
 	BH_HELPER(3, "bpf_map_delete_elem", bh_map_delete_elem),
 	BH_HELPER(5, "bpf_ktime_get_ns", bh_ktime_get_ns),
 	BH_HELPER(6, "bpf_trace_printk", bh_trace_printk),
+	BH_HELPER(165, "bpf_snprintf", bh_snprintf),
 	BH_HELPER(7, "bpf_get_prandom_u32", bh_get_prandom_u32),
 	BH_HELPER(8, "bpf_get_smp_processor_id", bh_get_smp_processor_id),
 	/* tasks, cgroups and memory reads: src/stdlib/task.c, probe.c */

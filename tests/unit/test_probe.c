@@ -149,3 +149,17 @@ TEST(only_loads_can_be_probe_loads)
 	CHECK_CONTAINS(err, "insn 0: only loads can be probe loads");
 }
 
+
+/* %s in bpf_trace_printk takes any scalar: a bad pointer must end the
+ * string, not crash (the kernel copies it with a no-fault read). */
+TEST(printk_string_from_bad_pointer)
+{
+	const uint64_t bad[3] = { 0xdeadbeef0000ull, 8, 0 };
+	const uint64_t good[3] = { (uint64_t)(uintptr_t)"ok", 0, 0 };
+	char out[64];
+
+	CHECK_EQ(bh_trace_printk_fmt(out, sizeof(out), "s=%s.", 6, bad), 3);
+	CHECK_STR(out, "s=.");
+	CHECK_EQ(bh_trace_printk_fmt(out, sizeof(out), "s=%s.", 6, good), 5);
+	CHECK_STR(out, "s=ok.");
+}
