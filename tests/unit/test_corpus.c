@@ -95,6 +95,25 @@ __bpf_kfunc int bh_test_val(struct bh_test_obj *o)
 	return o->val;
 }
 
+/* per-argument contracts (KF_ARG): releases its second argument */
+__bpf_kfunc int bh_test_swap(struct bh_test_obj *keep, struct bh_test_obj *drop)
+{
+	drop->refs--;
+	return keep->val + drop->val;
+}
+
+/* trusted, but NULL allowed */
+__bpf_kfunc int bh_test_maybe(struct bh_test_obj *o)
+{
+	return o ? o->val : -1;
+}
+
+/* k must be a known constant */
+__bpf_kfunc int bh_test_scale(int x, int k)
+{
+	return x * k;
+}
+
 __bpf_kfunc int bh_test_sum_mem(const unsigned char *mem, uint32_t mem__sz)
 {
 	int s = 0;
@@ -154,6 +173,10 @@ BTF_ID_FLAGS(func, bh_test_acquire, KF_ACQUIRE | KF_RET_NULL)
 BTF_ID_FLAGS(func, bh_test_release, KF_RELEASE)
 BTF_ID_FLAGS(func, bh_test_val, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bh_test_sum_mem)
+BTF_ID_FLAGS(func, bh_test_swap,
+	     KF_ARG(0, KF_ARG_TRUSTED) | KF_ARG(1, KF_ARG_RELEASE))
+BTF_ID_FLAGS(func, bh_test_maybe, KF_ARG(0, KF_ARG_TRUSTED | KF_ARG_NULLABLE))
+BTF_ID_FLAGS(func, bh_test_scale, KF_ARG(1, KF_ARG_CONST))
 BTF_ID_FLAGS(func, bh_test_prog_name_len)
 BTF_ID_FLAGS(func, bpf_iter_bh_count_new, KF_ITER_NEW)
 BTF_ID_FLAGS(func, bpf_iter_bh_count_next, KF_ITER_NEXT | KF_RET_NULL)
