@@ -3,7 +3,8 @@
  * Stack accesses (VERIFIER-CORE §4.2): bounds, alignment, spills and
  * fills (full and partial), STACK_ZERO/MISC bytes, variable-offset
  * accesses, privileged reads of uninitialised bytes, and the byte ranges
- * helpers read or write.
+ * helpers read or write; the STACK_ITER slots of open-coded iterators
+ * (which plain loads and helper reads may not touch).
  *
  * Invariant: a slot's spilled register is meaningful only while its
  * lowest byte (slot_type[0] here; the kernel indexes the other way round)
