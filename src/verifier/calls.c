@@ -320,6 +320,9 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 		}
 	}
 	err = check_reference_leak(v);
+	if (!err)
+		err = check_rcu_section_exit(v,
+					     "BPF_EXIT instruction in main prog");
 	return err ? err : 1;
 }
 

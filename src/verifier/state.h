@@ -224,6 +224,8 @@ struct bh_venv {
 	size_t insn_line_end, insn_line_start;
 	const void *last_linfo;
 	bool rejected;
+	/* the first line of a two-line error (bh_log_detail), for res->err */
+	char detail[200];
 	/* the main program and global subprograms are verified in turn */
 	uint32_t entry_subprog;
 };

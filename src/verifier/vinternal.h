@@ -31,8 +31,12 @@ int bh_reject(struct bh_venv *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int bh_reject_err(struct bh_venv *v, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* A detail line logged before the rejection (kernel prints two lines). */
+/* A line logged (a detail before a rejection, a state dump, ...). */
 void bh_log(struct bh_venv *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The first of the two lines the kernel prints for one error: logged, and
+ * kept so the rejection that follows carries both in res->err. */
+void bh_log_detail(struct bh_venv *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* An internal invariant failed: -EFAULT, "verifier bug: ...". */
 int bh_bug(struct bh_venv *v, const char *fmt, ...)
@@ -122,6 +126,7 @@ void mark_ptr_or_null_regs(struct bh_venv *v, struct bh_vstate *st,
 			   uint32_t id, bool is_null);
 
 /* calls.c */
+int check_loop_callback(struct bh_venv *v);
 int check_call(struct bh_venv *v, const struct bh_insn *insn, uint32_t *next);
 /* exit: 1 = path done, 0 = returned to the caller (*next set), <0 error */
 int check_exit(struct bh_venv *v, uint32_t *next);
@@ -138,8 +143,21 @@ uint32_t bh_subprog_of(const struct bh_venv *v, uint32_t insn_idx);
 const char *bh_subprog_name(const struct bh_venv *v, uint32_t subprogno);
 /* liveness (live.c) */
 int bh_compute_live_regs(struct bh_venv *v);
-/* Registers a helper (id) reads; used by liveness too. */
+/* helpers.c: registers a helper (id) reads (its prototype's arguments),
+ * used by liveness too; the call itself. */
 int bh_helper_nargs(int32_t id);
+int check_helper_call(struct bh_venv *v, const struct bh_insn *in);
+
+/* precision.c (VERIFIER-CORE §7.2): the scalar in regno of the current
+ * frame, or the spilled one at (frameno, spi), matters exactly; walk the
+ * path back and mark every scalar it was computed from precise. */
+int mark_chain_precision(struct bh_venv *v, uint32_t regno);
+int mark_stack_slot_precision(struct bh_venv *v, uint32_t frameno,
+			      uint32_t spi);
+/* Record the current insn in the path's jump history (explore.c calls it
+ * for jumps taken non-linearly and for stack accesses). */
+int bh_push_jmp_history(struct bh_venv *v, struct bh_vstate *st,
+			uint32_t idx, uint32_t prev_idx, uint32_t flags);
 
 /* calls.c, shared with kfuncs.c */
 void clobber_caller_saved(struct bh_venv *v);
