@@ -82,7 +82,8 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 EXAMPLES := $(BUILD)/examples/ratelimit $(BUILD)/examples/ratelimit.bpf.o \
 	$(BUILD)/examples/sessions $(BUILD)/examples/libsessions.so \
-	$(BUILD)/examples/sessions.bpf.o $(BUILD)/examples/ps \
+	$(BUILD)/examples/sessions.bpf.o $(BUILD)/examples/leak.bpf.o \
+	$(BUILD)/examples/ps \
 	$(BUILD)/examples/ps.bpf.o
 SESS := examples/sessions
 SESS_SRCS := $(SESS)/session_table.c $(SESS)/session_kfuncs.c
@@ -176,6 +177,8 @@ $(BUILD)/examples/sessions_btf.h: $(BUILD)/examples/libsessions.so $(BUILD)/bpfh
 	$(BUILD)/bpfhost --plugin $(abspath $<) btf dump --format c > $@.tmp
 	mv $@.tmp $@
 $(BUILD)/examples/sessions.bpf.o: $(SESS)/sessions.bpf.c $(BUILD)/examples/sessions_btf.h
+	$(BPF_CLANG) $(BPF_CFLAGS) -I$(BUILD)/examples -c $< -o $@
+$(BUILD)/examples/leak.bpf.o: $(SESS)/leak.bpf.c $(BUILD)/examples/sessions_btf.h
 	$(BPF_CLANG) $(BPF_CFLAGS) -I$(BUILD)/examples -c $< -o $@
 
 $(BUILD)/examples/ps: examples/ps/ps.c $(BUILD)/libbpfhost.a

@@ -21,7 +21,7 @@ echo "== kfuncs the sessions host offers (bpfhost --plugin libsessions.so kfunc 
 "$BUILD/bpfhost" --plugin "$(pwd)/$BUILD/examples/libsessions.so" kfunc list
 echo
 echo "== examples/sessions: a host that defines kfuncs the kernel's way"
-"$BUILD/examples/sessions" "$BUILD/examples/sessions.bpf.o" --unverified
+"$BUILD/examples/sessions" "$BUILD/examples/sessions.bpf.o" "$BUILD/examples/leak.bpf.o"
 echo
 echo "== examples/ps: a Linux-style BPF program walking the host's processes (task iterator, CO-RE)"
 "$BUILD/examples/ps" "$BUILD/examples/ps.bpf.o" | head -n 12

@@ -5,7 +5,10 @@
  * registered from a constructor), loads sessions.bpf.o and runs its
  * programs against the live table.
  *
- *   sessions OBJ [--unverified]
+ *   sessions OBJ [LEAK_OBJ] [--unverified]
+ *
+ * With LEAK_OBJ (leak.bpf.o), also shows the verifier refusing a program
+ * that leaks a session reference, and running its fixed version.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -104,6 +107,35 @@ int main(int argc, char **argv)
 	if (run(obj, "old_style", NULL, 0, &r0))
 		goto fail;
 	printf("old_style() = %" PRId64 "\n", r0);
+	if (argc > 2 && strcmp(argv[2], "--unverified")) {
+		struct bpfhost_obj *lo = bpfhost_obj_open(rt, argv[2], NULL);
+		struct { uint32_t id, bytes; } req = { 3, 50 };
+
+		if (!lo)
+			goto fail;
+		printf("loading %s, program 'leaky':\n", argv[2]);
+		bpfhost_prog_set_autoload(bpfhost_obj_prog(lo, "fixed"), false);
+		if (bpfhost_obj_load(lo) == 0) {
+			printf("  leaky was accepted: that is a verifier bug\n");
+			bpfhost_obj_free(lo);
+			goto fail;
+		}
+		printf("  refused: %s\n", bpfhost_obj_error(lo));
+		bpfhost_obj_free(lo);
+		lo = bpfhost_obj_open(rt, argv[2], NULL);
+		if (!lo)
+			goto fail;
+		bpfhost_prog_set_autoload(bpfhost_obj_prog(lo, "leaky"), false);
+		if (bpfhost_obj_load(lo) ||
+		    run(lo, "fixed", &req, sizeof(req), &r0)) {
+			bpfhost_obj_free(lo);
+			goto fail;
+		}
+		printf("program 'fixed' accepted; fixed(session 3, 50 bytes) = %" PRId64
+		       "\n",
+		       r0);
+		bpfhost_obj_free(lo);
+	}
 	printf("session table after the programs (each open session holds 1 ref):\n");
 	show_table();
 	bpfhost_obj_free(obj);
