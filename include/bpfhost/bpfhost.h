@@ -277,6 +277,7 @@ struct bpfhost_kfunc_arg_info {
 	char annotations[128];	 /* "__sz", "__k", ... */
 	uint32_t flags;		 /* KF_ARG_* contract after normalisation */
 	uint32_t declared;	 /* KF_ARG_* as the set wrote them */
+	char flags_str[96];	 /* the contract, e.g. "trusted,nullable" */
 };
 
 struct bpfhost_kfunc_info {

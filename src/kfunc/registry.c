@@ -204,7 +204,7 @@ const char *bh_kfunc_arg_flags_str(uint32_t flags, char *buf, size_t size)
 	     i++)
 		if (flags & arg_flag_names[i].bit)
 			len += (size_t)snprintf(buf + len, len < size ? size - len : 0,
-						"%s%s", len ? "|" : "",
+						"%s%s", len ? "," : "",
 						arg_flag_names[i].name);
 	return buf;
 }

@@ -182,6 +182,8 @@ int bpfhost_kfunc_info(const struct bpfhost_rt *rt, size_t i,
 		bh_kfunc_annot_str(k->args[a].annot, ai->annotations,
 				   sizeof(ai->annotations));
 		ai->flags = k->args[a].contract;
+		bh_kfunc_arg_flags_str(ai->flags, ai->flags_str,
+				       sizeof(ai->flags_str));
 		ai->declared = k->args[a].declared;
 	}
 	return 0;

@@ -20,6 +20,11 @@ int cmd_btf(int argc, char **argv);
 int cli_parse_hex(const char *s, uint8_t **out, size_t *len);
 /* Read a whole file (or stdin for "-") into a malloc'ed buffer. */
 int cli_read_file(const char *path, uint8_t **out, size_t *len);
+/* Print s as a JSON string (quoted, escaped). */
+void cli_json_str(const char *s);
+/* A runtime log callback that drops messages (commands that report
+ * errors in their own output). */
+void cli_quiet_log(void *ctx, enum bpfhost_log_level level, const char *msg);
 /* Name of a Linux map type value. */
 const char *cli_map_type_name(uint32_t type);
 

@@ -13,41 +13,6 @@
 #include "bpfhost/kfunc.h"
 #include "cli.h"
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static void arg_flag_names(uint32_t f, char *buf, size_t size)
-{
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} names[] = {
-		{ KF_ARG_RELEASE, "release" },	{ KF_ARG_TRUSTED, "trusted" },
-		{ KF_ARG_RCU, "rcu" },		{ KF_ARG_NULLABLE, "nullable" },
-		{ KF_ARG_CONST, "const" },	{ KF_ARG_ACQUIRE_INTO, "acquire_into" },
-	};
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if ((f & names[i].bit) && len < size)
-			len += (size_t)snprintf(buf + len, size - len, "%s%s",
-						len ? "," : "", names[i].name);
-}
-
 static void print_text(const struct bpfhost_kfunc_info *ki)
 {
 	printf("%s  [%s]", ki->name,
@@ -71,9 +36,8 @@ static void print_text(const struct bpfhost_kfunc_info *ki)
 	printf("    %s\n", ki->proto);
 	for (uint32_t a = 0; a < ki->nargs; a++) {
 		const struct bpfhost_kfunc_arg_info *ai = &ki->args[a];
-		char fl[128];
+		const char *fl = ai->flags_str;
 
-		arg_flag_names(ai->flags, fl, sizeof(fl));
 		if (!ai->annotations[0] && !fl[0])
 			continue;
 		printf("    arg#%u %s:%s%s%s%s\n", a, ai->name,
@@ -85,43 +49,41 @@ static void print_text(const struct bpfhost_kfunc_info *ki)
 static void print_json(const struct bpfhost_kfunc_info *ki, bool first)
 {
 	printf("%s\n  {\"name\": ", first ? "" : ",");
-	json_str(ki->name);
+	cli_json_str(ki->name);
 	printf(", \"prog_type\": ");
-	json_str(ki->prog_type);
+	cli_json_str(ki->prog_type);
 	printf(", \"flags\": %u, \"flags_str\": ", ki->flags);
-	json_str(ki->flags_str);
+	cli_json_str(ki->flags_str);
 	printf(", \"removed\": %s, \"deprecated\": %s",
 	       ki->removed ? "true" : "false",
 	       ki->deprecated ? "true" : "false");
 	printf(", \"replacement\": ");
 	if (ki->replacement)
-		json_str(ki->replacement);
+		cli_json_str(ki->replacement);
 	else
 		printf("null");
 	printf(", \"message\": ");
 	if (ki->message)
-		json_str(ki->message);
+		cli_json_str(ki->message);
 	else
 		printf("null");
 	if (!ki->removed) {
 		printf(", \"proto\": ");
-		json_str(ki->proto);
+		cli_json_str(ki->proto);
 		printf(", \"btf_source\": ");
-		json_str(ki->origin);
+		cli_json_str(ki->origin);
 		printf(", \"btf_id\": %u, \"args\": [", ki->btf_id);
 		for (uint32_t a = 0; a < ki->nargs; a++) {
 			const struct bpfhost_kfunc_arg_info *ai = &ki->args[a];
-			char fl[128];
 
-			arg_flag_names(ai->flags, fl, sizeof(fl));
 			printf("%s{\"name\": ", a ? ", " : "");
-			json_str(ai->name);
+			cli_json_str(ai->name);
 			printf(", \"type\": ");
-			json_str(ai->type);
+			cli_json_str(ai->type);
 			printf(", \"annotations\": ");
-			json_str(ai->annotations);
+			cli_json_str(ai->annotations);
 			printf(", \"contract\": ");
-			json_str(fl);
+			cli_json_str(ai->flags_str);
 			printf("}");
 		}
 		printf("]");

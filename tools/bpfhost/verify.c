@@ -16,29 +16,6 @@
 
 #define VERIFY_LOG_SIZE (16u << 20)
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static void quiet(void *ctx, enum bpfhost_log_level level, const char *msg)
-{
-	(void)ctx;
-	(void)level;
-	(void)msg;
-}
-
 /* Verify program idx of path alone; 1 accepted, 0 rejected, -1 error. */
 static int verify_one(struct bpfhost_rt *rt, const char *path, size_t idx,
 		      uint32_t log_level, char *log, bool json, bool *first)
@@ -66,15 +43,15 @@ static int verify_one(struct bpfhost_rt *rt, const char *path, size_t idx,
 		err = bpfhost_obj_error(obj);
 	if (json) {
 		printf("%s\n  {\"prog\": ", *first ? "" : ",");
-		json_str(bpfhost_prog_name(prog));
+		cli_json_str(bpfhost_prog_name(prog));
 		printf(", \"section\": ");
-		json_str(bpfhost_prog_section(prog));
+		cli_json_str(bpfhost_prog_section(prog));
 		printf(", \"verdict\": \"%s\", \"insns_processed\": %" PRIu64
 		       ", \"max_states_per_insn\": %u, \"total_states\": %u, \"peak_states\": %u, \"time_us\": %.1f, \"stack_depth\": %u, \"error\": ",
 		       ok ? "accept" : "reject", vi.insn_processed,
 		       vi.max_states_per_insn, vi.total_states, vi.peak_states,
 		       (double)vi.verification_ns / 1000.0, vi.stack_depth);
-		json_str(err);
+		cli_json_str(err);
 		printf("}");
 	} else {
 		printf("%-24s %-6s processed %" PRIu64
@@ -99,7 +76,7 @@ int cmd_verify(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	BPFHOST_OPTS(bpfhost_rt_opts, ro, .log = quiet);
+	BPFHOST_OPTS(bpfhost_rt_opts, ro, .log = cli_quiet_log);
 	const char *prog_name = NULL;
 	uint32_t log_level = 0;
 	bool json = false, first = true;
