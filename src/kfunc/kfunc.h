@@ -132,7 +132,7 @@ int bh_kfunc_allowed(const struct bh_kfunc_reg *reg, const struct bh_kfunc *k,
 uint32_t bh_kfunc_parse_annot(const char *param_name);
 /* "KF_ACQUIRE | KF_RET_NULL" for flags; "" for 0.  Returns buf. */
 const char *bh_kfunc_flags_str(uint32_t flags, char *buf, size_t size);
-/* "release|nullable" for KF_ARG_* bits; "" for 0.  Returns buf. */
+/* "release,nullable" for KF_ARG_* bits; "" for 0.  Returns buf. */
 const char *bh_kfunc_arg_flags_str(uint32_t flags, char *buf, size_t size);
 /* "__sz __k" style list of annotations; "" for 0.  Returns buf. */
 const char *bh_kfunc_annot_str(uint32_t annot, char *buf, size_t size);
