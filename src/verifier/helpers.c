@@ -40,7 +40,9 @@ enum bh_arg_type {
 	BH_ARG_PTR_TO_CONST_STR,
 	BH_ARG_KPTR_XCHG_DEST,
 	BH_ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE,
-	BH_ARG_PTR_TO_DYNPTR,
+	BH_ARG_PTR_TO_DYNPTR,		   /* initialised (| MEM_RDONLY) */
+	BH_ARG_PTR_TO_DYNPTR_LOCAL_UNINIT, /* | DYNPTR_TYPE_LOCAL | MEM_UNINIT */
+	BH_ARG_CONST_ALLOC_SIZE_OR_ZERO,
 };
 
 enum bh_ret_type {
@@ -114,7 +116,8 @@ static const struct helper_proto protos[] = {
 	PROTO(194, false, BH_RET_KPTR_OR_NULL, BH_ARG_KPTR_XCHG_DEST,
 	      BH_ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE),
 	PROTO(197, false, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
-	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING, BH_ARG_PTR_TO_DYNPTR),
+	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING,
+	      BH_ARG_PTR_TO_DYNPTR_LOCAL_UNINIT),
 	PROTO(201, false, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
 	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_PTR_TO_DYNPTR, BH_ARG_ANYTHING,
 	      BH_ARG_ANYTHING),
@@ -122,7 +125,7 @@ static const struct helper_proto protos[] = {
 	      BH_ARG_ANYTHING, BH_ARG_PTR_TO_MEM_RDONLY,
 	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING),
 	PROTO(203, false, BH_RET_DYNPTR_MEM_OR_NULL, BH_ARG_PTR_TO_DYNPTR,
-	      BH_ARG_ANYTHING, BH_ARG_CONST_SIZE_OR_ZERO),
+	      BH_ARG_ANYTHING, BH_ARG_CONST_ALLOC_SIZE_OR_ZERO),
 };
 
 static const struct helper_proto *proto_of(int32_t id)
@@ -504,18 +507,14 @@ static int mark_kptr_ret(struct bh_venv *v, const struct kptr_field *kf)
 
 /* ---- the call ---- */
 
-static bool is_dynptr_supported(void)
-{
-	/* dynptr stack slots (stack.c) are not there yet */
-	return false;
-}
-
 struct call_meta {
 	const struct bh_verify_map *map;
 	uint32_t map_idx;
 	uint64_t msize_max; /* the last size argument's umax */
 	struct kptr_field kptr;
 	uint32_t release_id;
+	uint64_t mem_size; /* ARG_CONST_ALLOC_SIZE_OR_ZERO */
+	struct bh_dynptr_info dynptr; /* the initialised dynptr argument */
 };
 
 static int check_func_arg(struct bh_venv *v, int32_t func_id,
@@ -603,6 +602,25 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 	case BH_ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE:
 		return check_kptr_xchg_new(v, &meta->kptr, &meta->release_id);
 	case BH_ARG_PTR_TO_DYNPTR:
+	case BH_ARG_PTR_TO_DYNPTR_LOCAL_UNINIT:
+		/* check_reg_type: the stack or a const dynptr (callbacks,
+		 * which bpfhost does not make) */
+		if (r->type != BH_PTR_TO_STACK)
+			return reject_type(v, regno, "fp, dynptr_ptr");
+		if (at == BH_ARG_PTR_TO_DYNPTR_LOCAL_UNINIT)
+			return process_dynptr_func(v, regno, true,
+						   BH_DYNPTR_LOCAL, NULL);
+		return process_dynptr_func(v, regno, false, BH_DYNPTR_INVALID,
+					   &meta->dynptr);
+	case BH_ARG_CONST_ALLOC_SIZE_OR_ZERO:
+		if (r->type != BH_SCALAR)
+			return reject_type(v, regno, "scalar");
+		if (!bh_tnum_is_const(r->s.var_off))
+			return bh_reject_err(v, -EACCES,
+					     "R%u is not a known constant'",
+					     regno);
+		meta->mem_size = r->s.var_off.value;
+		return mark_chain_precision(v, regno);
 	default:
 		return bh_bug(v, "unhandled helper argument type %u", at);
 	}
@@ -679,6 +697,18 @@ static int mark_helper_ret(struct bh_venv *v, int32_t id,
 		return 0;
 	case BH_RET_KPTR_OR_NULL:
 		return mark_kptr_ret(v, &meta->kptr);
+	case BH_RET_DYNPTR_MEM_OR_NULL:
+		/* bpf_dynptr_data: mem_or_null of the constant length,
+		 * a slice that dies with its dynptr */
+		if (meta->mem_size > UINT32_MAX)
+			return bh_reject(v, "%s: length %llu is too large",
+					 bh_helper_name(id),
+					 (unsigned long long)meta->mem_size);
+		mark_reg_ptr(r0, BH_PTR_TO_MEM, BH_PTR_MAYBE_NULL);
+		r0->mem_size = (uint32_t)meta->mem_size;
+		r0->dynptr_id = meta->dynptr.id;
+		r0->id = bh_new_id(v);
+		return 0;
 	default:
 		mark_reg_unknown(r0);
 		break;
@@ -731,10 +761,6 @@ int check_helper_call(struct bh_venv *v, const struct bh_insn *in)
 				 name ? name : "unknown", id);
 	if (p->gpl_only && !is_gpl_compatible(v->env->license))
 		return bh_reject(v, "cannot call GPL-restricted function from non-GPL compatible program");
-	for (int a = 0; a < 5; a++)
-		if (p->arg[a] == BH_ARG_PTR_TO_DYNPTR && !is_dynptr_supported())
-			return bh_reject(v, "%s#%d: dynptrs are not supported yet",
-					 name, id);
 	for (uint32_t r = 1; r <= 5; r++) {
 		err = check_func_arg(v, id, p, r, &meta);
 		if (err)
@@ -746,6 +772,15 @@ int check_helper_call(struct bh_venv *v, const struct bh_insn *in)
 		return bh_reject(v, "helper %s#%d is not implemented by bpfhost",
 				 name, id);
 	regs = cur_regs(v);
+	/* local dynptrs are over map values only (the kernel's rule) */
+	if (id == ID_DYNPTR_FROM_MEM && regs[1].type != BH_PTR_TO_MAP_VALUE) {
+		char ts[96];
+
+		reg_type_name(v, 1, ts, sizeof(ts));
+		return bh_reject_err(v, -EACCES,
+				     "Unsupported reg type %s for bpf_dynptr_from_mem data",
+				     ts);
+	}
 	if (id == ID_MAP_LOOKUP && meta.map->def->type == BH_MAP_ARRAY &&
 	    const_stack_key(v, &regs[2], meta.map->def->key_size, &key,
 			    &key_spi) &&

@@ -44,6 +44,9 @@ struct kfunc_meta {
 	/* the iterator argument (next/destroy/__iter) */
 	int iter_spi;
 	uint32_t iter_frameno;
+	/* the last initialised dynptr argument (meta->initialized_dynptr) */
+	bool dynptr_found;
+	struct bh_dynptr_info dynptr;
 };
 
 static const struct btf *src_btf(const struct bh_venv *v, uint32_t src)
@@ -523,6 +526,32 @@ static int check_btf_id_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 }
 
 /* One pointer argument; *skip_next when it consumed a __sz argument. */
+/* KF_ARG_PTR_TO_DYNPTR: a local dynptr on the stack; __uninit only for
+ * bpf_dynptr_clone, whose clone has the parent's type. */
+static int process_dynptr_arg(struct bh_venv *v, struct kfunc_meta *meta,
+			      int i)
+{
+	const struct bh_kfunc *k = meta->k;
+	uint32_t regno = (uint32_t)i + 1;
+	struct bh_reg *r = &cur_regs(v)[regno];
+
+	if (r->type != BH_PTR_TO_STACK)
+		return bh_reject(v, "arg#%d expected pointer to stack or const struct bpf_dynptr",
+				 i);
+	if (k->args[i].annot & BH_ANN_UNINIT) {
+		if (strcmp(k->name, "bpf_dynptr_clone"))
+			return bh_reject(v, "kfunc %s arg#%d ('%s'): this dynptr constructor is not supported by the verifier yet",
+					 k->name, i, k->args[i].name);
+		if (!meta->dynptr_found)
+			return bh_bug(v, "no dynptr type for parent of clone");
+		return process_dynptr_func(v, regno, true, meta->dynptr.type,
+					   NULL);
+	}
+	meta->dynptr_found = true;
+	return process_dynptr_func(v, regno, false, BH_DYNPTR_INVALID,
+				   &meta->dynptr);
+}
+
 static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 			 bool *skip_next)
 {
@@ -563,14 +592,13 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	/* classification, in get_kfunc_ptr_arg_type()'s order */
 	if (nullable && !pair && is_reg_const(r, &kv) && !kv)
 		return 0;
+	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_dynptr"))
+		return process_dynptr_arg(v, meta, i);
 	if (a->annot & unsupported)
 		return bh_reject(v, "kfunc %s arg#%d ('%s'): this argument kind is not supported by the verifier yet",
 				 k->name, i, a->name);
 	if (a->contract & KF_ARG_ACQUIRE_INTO)
 		return bh_reject(v, "kfunc %s arg#%d ('%s'): KF_ARG_ACQUIRE_INTO is not supported by the verifier yet",
-				 k->name, i, a->name);
-	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_dynptr"))
-		return bh_reject(v, "kfunc %s arg#%d ('%s'): dynptr arguments are not supported by the verifier yet",
 				 k->name, i, a->name);
 	if ((is_iter_kfunc(k) && i == 0) || (a->annot & BH_ANN_ITER)) {
 		err = check_arg_reg_off(v, regno, false);
@@ -772,6 +800,28 @@ static int mark_kfunc_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 	pt = pid ? btf__type_by_id(b, pid) : NULL;
 	if ((k->flags & KF_ACQUIRE) && !(pt && btf_is_struct(pt)))
 		return bh_reject(v, "acquire kernel function does not return PTR_TO_BTF_ID");
+	if (!strcmp(k->name, "bpf_dynptr_slice") ||
+	    !strcmp(k->name, "bpf_dynptr_slice_rdwr")) {
+		bool rdwr = k->name[16] == '_';
+
+		if (!meta->const_found || !meta->dynptr_found)
+			return bh_bug(v, "bpf_dynptr_slice(_rdwr) no constant size");
+		/* may_access_direct_pkt_data(BPF_WRITE): none of bpfhost's
+		 * program types (syscall, tracing) may */
+		if (rdwr)
+			return bh_reject(v, "the prog does not allow writes to packet data");
+		if (meta->const_value > UINT32_MAX)
+			return bh_reject(v, "%s: size %llu is too large", k->name,
+					 (unsigned long long)meta->const_value);
+		mark_reg_ptr(r0, BH_PTR_TO_MEM, BH_MEM_RDONLY);
+		r0->mem_size = (uint32_t)meta->const_value;
+		r0->dynptr_id = meta->dynptr.id;
+		if (k->flags & KF_RET_NULL) {
+			r0->flags |= BH_PTR_MAYBE_NULL;
+			r0->id = bh_new_id(v);
+		}
+		return 0;
+	}
 	if (!pt || btf_is_void(pt)) {
 		mark_reg_unknown(r0); /* void *: a number, not a pointer */
 		return 0;

@@ -5,6 +5,9 @@
  * accesses, privileged reads of uninitialised bytes, and the byte ranges
  * helpers read or write; the STACK_ITER slots of open-coded iterators
  * (which plain loads and helper reads may not touch).
+ * The STACK_DYNPTR slots of local dynptrs (two slots each): any write over
+ * one destroys the whole dynptr and the slices taken from it, helpers may
+ * not write into them, loads may not read them.
  *
  * Invariant: a slot's spilled register is meaningful only while its
  * lowest byte (slot_type[0] here; the kernel indexes the other way round)
@@ -324,6 +327,9 @@ static void stack_range_write_misc(struct bh_venv *v, struct bh_func_state *f,
 	}
 }
 
+static int destroy_dynptrs_in(struct bh_venv *v, struct bh_func_state *f,
+			      int64_t lo, int64_t hi);
+
 int check_stack_access(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
 		       int size, bool write, int value_regno, bool sign_ext,
 		       uint32_t regno)
@@ -337,6 +343,11 @@ int check_stack_access(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
 	if (err)
 		return err;
 	grow_stack(v, f, (int32_t)lo);
+	if (write) {
+		err = destroy_dynptrs_in(v, f, lo, hi);
+		if (err)
+			return err;
+	}
 	if (bh_tnum_is_const(reg->s.var_off)) {
 		if (write) {
 			struct bh_reg *val = value_regno >= 0 ?
@@ -398,6 +409,16 @@ int check_stack_range(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
 		return 0;
 	grow_stack(v, f, (int32_t)lo);
 	if (write) {
+		/* check_stack_range_initialized, raw mode */
+		for (int64_t o = lo; o < hi; o++) {
+			uint32_t spi, idx;
+
+			byte_at((int32_t)o, &spi, &idx);
+			if (f->stack[spi].slot_type[idx] == BH_STACK_DYNPTR)
+				return bh_reject_err(v, -EACCES,
+						     "potential write to dynptr at off=%lld disallowed",
+						     (long long)o);
+		}
 		stack_range_write_misc(v, f, lo, hi, false);
 		return 0;
 	}
@@ -407,10 +428,11 @@ int check_stack_range(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
 
 /* ---- iterator slots (KFUNC-SEMANTICS §6.1) ---- */
 
-/* stack_slot_obj_get_spi for "iter": the slot of the iterator's first
- * byte counted like the kernel's spi; -ERANGE when the slots are not
- * allocated yet (a constructor will allocate them). */
-int iter_get_spi(struct bh_venv *v, const struct bh_reg *reg, int nr_slots)
+/* stack_slot_obj_get_spi: the slot of the object's first byte counted
+ * like the kernel's spi; -ERANGE when the slots are not allocated yet (a
+ * constructor will allocate them). */
+static int obj_get_spi(struct bh_venv *v, const struct bh_reg *reg,
+		       const char *kind, int nr_slots)
 {
 	struct bh_func_state *f = v->cur->frame[reg->frameno];
 	int32_t off;
@@ -418,18 +440,23 @@ int iter_get_spi(struct bh_venv *v, const struct bh_reg *reg, int nr_slots)
 
 	/* the kernel logs why and its caller gives the verdict */
 	if (!bh_tnum_is_const(reg->s.var_off)) {
-		bh_log(v, "iter has to be at a constant offset");
+		bh_log(v, "%s has to be at a constant offset", kind);
 		return -EINVAL;
 	}
 	off = reg->off + (int32_t)reg->s.var_off.value;
 	spi = (-off - 1) / 8;
 	if (off % 8 || off >= 0 || spi + 1 < nr_slots) {
-		bh_log(v, "cannot pass in iter at an offset=%d", off);
+		bh_log(v, "cannot pass in %s at an offset=%d", kind, off);
 		return -EINVAL;
 	}
 	if (spi >= BH_STACK_SLOTS || (uint32_t)(spi + 1) * 8 > f->allocated_stack)
 		return -ERANGE;
 	return spi;
+}
+
+int iter_get_spi(struct bh_venv *v, const struct bh_reg *reg, int nr_slots)
+{
+	return obj_get_spi(v, reg, "iter", nr_slots);
 }
 
 bool is_iter_reg_valid_uninit(struct bh_venv *v, const struct bh_reg *reg,
@@ -510,4 +537,188 @@ void unmark_stack_slots_iter(struct bh_venv *v, const struct bh_reg *reg,
 		memset(s->slot_type, BH_STACK_INVALID, sizeof(s->slot_type));
 		mark_stack_scratched(v, (uint32_t)(spi - i));
 	}
+}
+
+/* ---- dynptr slots (KFUNC-SEMANTICS §2, §5; VERIFIER-CORE §4.2) ---- */
+
+#define DYNPTR_NR_SLOTS 2
+
+int dynptr_get_spi(struct bh_venv *v, const struct bh_reg *reg)
+{
+	return obj_get_spi(v, reg, "dynptr", DYNPTR_NR_SLOTS);
+}
+
+/* Any register of the state: PTR_TO_MEM slices of dynptr id die. */
+static void invalidate_slices(struct bh_vstate *st, uint32_t id)
+{
+	for (uint32_t fi = 0; fi <= st->curframe; fi++) {
+		struct bh_func_state *f = st->frame[fi];
+
+		for (int r = 0; r < BH_MAX_REG; r++) {
+			struct bh_reg *reg = &f->regs[r];
+
+			if (reg->type == BH_PTR_TO_MEM && reg->dynptr_id == id)
+				mark_reg_unknown(reg); /* mark_reg_invalid */
+		}
+		for (uint32_t spi = 0; spi < f->allocated_stack / 8; spi++) {
+			struct bh_stack_slot *s = &f->stack[spi];
+
+			if (s->slot_type[0] == BH_STACK_SPILL &&
+			    s->spilled.type == BH_PTR_TO_MEM &&
+			    s->spilled.dynptr_id == id)
+				mark_reg_unknown(&s->spilled);
+		}
+	}
+}
+
+/* destroy_if_dynptr_stack_slot: a write touches slot spi of frame f; a
+ * dynptr there is gone (both slots invalid), and its slices with it. */
+static int destroy_dynptr_slot(struct bh_venv *v, struct bh_func_state *f,
+			       int spi)
+{
+	uint32_t id;
+
+	if (spi < 0 || spi >= BH_STACK_SLOTS ||
+	    (uint32_t)spi >= f->allocated_stack / 8 ||
+	    f->stack[spi].slot_type[0] != BH_STACK_DYNPTR)
+		return 0;
+	if (!f->stack[spi].dynptr_first)
+		spi++;
+	if (spi < 1 || spi >= BH_STACK_SLOTS ||
+	    (uint32_t)spi >= f->allocated_stack / 8)
+		return bh_bug(v, "dynptr slot without its first slot");
+	/* only local dynptrs exist: none is referenced */
+	if (f->stack[spi].dynptr_type != BH_DYNPTR_LOCAL)
+		return bh_reject(v, "cannot overwrite referenced dynptr");
+	mark_stack_scratched(v, (uint32_t)spi);
+	mark_stack_scratched(v, (uint32_t)spi - 1);
+	id = f->stack[spi].spilled.id;
+	/* writing partially to one dynptr stack slot destroys both */
+	for (int i = 0; i < DYNPTR_NR_SLOTS; i++) {
+		struct bh_stack_slot *s = &f->stack[spi - i];
+
+		if (s->slot_type[0] != BH_STACK_DYNPTR)
+			continue;
+		memset(s->slot_type, BH_STACK_INVALID, sizeof(s->slot_type));
+		mark_reg_not_init(&s->spilled);
+		s->dynptr_type = BH_DYNPTR_INVALID;
+		s->dynptr_first = false;
+	}
+	invalidate_slices(v->cur, id);
+	return 0;
+}
+
+static int destroy_dynptrs_in(struct bh_venv *v, struct bh_func_state *f,
+			      int64_t lo, int64_t hi)
+{
+	for (int64_t o = lo; o < hi; o++) {
+		uint32_t spi, idx;
+		int err;
+
+		byte_at((int32_t)o, &spi, &idx);
+		err = destroy_dynptr_slot(v, f, (int)spi);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+bool is_dynptr_reg_valid_uninit(struct bh_venv *v, const struct bh_reg *reg)
+{
+	int spi = dynptr_get_spi(v, reg);
+
+	return spi >= 0 || spi == -ERANGE;
+}
+
+bool is_dynptr_reg_valid_init(struct bh_venv *v, const struct bh_reg *reg)
+{
+	struct bh_func_state *f = v->cur->frame[reg->frameno];
+	int spi = dynptr_get_spi(v, reg);
+
+	if (spi < 0 || !f->stack[spi].dynptr_first)
+		return false;
+	for (int i = 0; i < DYNPTR_NR_SLOTS; i++)
+		for (int j = 0; j < 8; j++)
+			if (f->stack[spi - i].slot_type[j] != BH_STACK_DYNPTR)
+				return false;
+	return f->stack[spi - 1].spilled.id == f->stack[spi].spilled.id &&
+	       !f->stack[spi - 1].dynptr_first;
+}
+
+/* The initialised dynptr reg points to (is_dynptr_reg_valid_init held). */
+const struct bh_stack_slot *dynptr_slot(struct bh_venv *v,
+					const struct bh_reg *reg)
+{
+	int spi = dynptr_get_spi(v, reg);
+
+	return spi < 0 ? NULL : &v->cur->frame[reg->frameno]->stack[spi];
+}
+
+/* mark_stack_slots_dynptr, after the two 8-byte writes of the
+ * constructor were checked (they allocated the slots). */
+static int mark_stack_slots_dynptr(struct bh_venv *v, const struct bh_reg *reg,
+				   uint8_t type)
+{
+	struct bh_func_state *f = v->cur->frame[reg->frameno];
+	int spi = dynptr_get_spi(v, reg);
+	uint32_t id;
+	int err;
+
+	if (spi < 0)
+		return spi == -ERANGE ? bh_bug(v, "dynptr slots not allocated") :
+					bh_reject(v, "Dynptr has to be an uninitialized dynptr");
+	err = destroy_dynptr_slot(v, f, spi);
+	if (!err)
+		err = destroy_dynptr_slot(v, f, spi - 1);
+	if (err)
+		return err;
+	id = bh_new_id(v);
+	for (int i = 0; i < DYNPTR_NR_SLOTS; i++) {
+		struct bh_stack_slot *s = &f->stack[spi - i];
+
+		memset(s->slot_type, BH_STACK_DYNPTR, sizeof(s->slot_type));
+		mark_reg_not_init(&s->spilled);
+		s->spilled.id = id;
+		s->dynptr_type = type;
+		s->dynptr_first = i == 0;
+		mark_stack_scratched(v, (uint32_t)(spi - i));
+	}
+	return 0;
+}
+
+int process_dynptr_func(struct bh_venv *v, uint32_t regno, bool uninit,
+			uint8_t type, struct bh_dynptr_info *out)
+{
+	struct bh_reg *reg = &cur_regs(v)[regno];
+	const struct bh_stack_slot *s;
+	int err;
+
+	if (reg->type != BH_PTR_TO_STACK)
+		return bh_reject(v, "arg#%u expected pointer to stack or const struct bpf_dynptr",
+				 regno - 1);
+	if (uninit) {
+		if (type != BH_DYNPTR_LOCAL)
+			return bh_bug(v, "dynptr constructor of type %u", type);
+		if (!is_dynptr_reg_valid_uninit(v, reg))
+			return bh_reject(v, "Dynptr has to be an uninitialized dynptr");
+		/* we write BPF_DW bits (8 bytes) at a time */
+		for (int i = 0; i < DYNPTR_NR_SLOTS * 8; i += 8) {
+			err = check_mem_access(v, regno, i, 8, true, -1, false);
+			if (err)
+				return err;
+		}
+		return mark_stack_slots_dynptr(v, reg, type);
+	}
+	if (!is_dynptr_reg_valid_init(v, reg))
+		return bh_reject(v, "Expected an initialized dynptr as arg #%u",
+				 regno - 1);
+	s = dynptr_slot(v, reg);
+	if (!s || s->dynptr_type != BH_DYNPTR_LOCAL)
+		return bh_bug(v, "dynptr of unknown type");
+	if (out) {
+		out->id = s->spilled.id;
+		out->type = s->dynptr_type;
+	}
+	mark_stack_scratched(v, (uint32_t)dynptr_get_spi(v, reg));
+	return 0;
 }

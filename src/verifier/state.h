@@ -70,9 +70,11 @@ struct bh_reg {
 		struct {
 			uint32_t map_idx;
 		};
-		/* PTR_TO_MEM, PTR_TO_BUF */
+		/* PTR_TO_MEM, PTR_TO_BUF; dynptr_id: the dynptr a slice
+		 * came from (it dies with it), 0 if none */
 		struct {
 			uint32_t mem_size;
+			uint32_t dynptr_id;
 		};
 		/* PTR_TO_BTF_ID: a type in a host BTF source (or the
 		 * program's own BTF for MEM_ALLOC objects: src = UINT32_MAX) */
@@ -116,6 +118,17 @@ struct bh_stack_slot {
 	 * that returned non-NULL on this path) */
 	uint8_t iter_state;
 	uint32_t iter_depth;
+	/* STACK_DYNPTR: enum bh_dynptr_type and whether this is the
+	 * dynptr's first (higher-address) slot; spilled.id is its id */
+	uint8_t dynptr_type;
+	bool dynptr_first;
+};
+
+/* The kinds of dynptr the verifier tracks (the kernel's
+ * enum bpf_dynptr_type; only local ones are created). */
+enum bh_dynptr_type {
+	BH_DYNPTR_INVALID = 0,
+	BH_DYNPTR_LOCAL,
 };
 
 struct bh_func_state {

@@ -190,6 +190,23 @@ void mark_stack_slots_iter(struct bh_venv *v, const struct bh_reg *reg,
 void unmark_stack_slots_iter(struct bh_venv *v, const struct bh_reg *reg,
 			     int spi, int nr_slots);
 
+/* stack.c: dynptr slots (KFUNC-SEMANTICS §2, §5): two slots, spi the
+ * first (higher-address) one. */
+struct bh_dynptr_info {
+	uint32_t id;  /* the dynptr's id (slices carry it as dynptr_id) */
+	uint8_t type; /* enum bh_dynptr_type */
+};
+int dynptr_get_spi(struct bh_venv *v, const struct bh_reg *reg);
+bool is_dynptr_reg_valid_uninit(struct bh_venv *v, const struct bh_reg *reg);
+bool is_dynptr_reg_valid_init(struct bh_venv *v, const struct bh_reg *reg);
+const struct bh_stack_slot *dynptr_slot(struct bh_venv *v,
+					const struct bh_reg *reg);
+/* process_dynptr_func for a dynptr argument in regno (a stack pointer):
+ * uninit: a constructor's (slots written, then a dynptr of type made);
+ * else an initialised dynptr, described in *out (may be NULL). */
+int process_dynptr_func(struct bh_venv *v, uint32_t regno, bool uninit,
+			uint8_t type, struct bh_dynptr_info *out);
+
 /* states.c: loops of open-coded iterators */
 /* The checkpoint of the previous visit of idx on the current path (not
  * the one just made for this visit), same call sites; NULL if none. */

@@ -247,10 +247,11 @@ static const struct vcase cases[] = {
 	  "stw [%r10-8], 0\nmov %r2, %r10\nadd %r2, -8\nlddw %r1, map:1\n"
 	  "call 1\nmov %r1, %r0\nmov %r2, 0\ncall 194\nmov %r0, 0\nexit",
 	  "map 'arr' has to have BTF in order to use bpf_kptr_xchg" },
-	{ "dynptr_unsupported",
+	/* local dynptrs are over map values only (the kernel's rule) */
+	{ "dynptr_from_stack",
 	  "mov %r1, %r10\nadd %r1, -8\nmov %r2, 8\nmov %r3, 0\n"
 	  "mov %r4, %r10\nadd %r4, -24\ncall 197\nmov %r0, 0\nexit",
-	  "dynptrs are not supported yet" },
+	  "Unsupported reg type fp for bpf_dynptr_from_mem data" },
 	/* two-line errors carry both lines */
 	{ "map_value_past_end",
 	  "stw [%r10-8], 1\nmov %r2, %r10\nadd %r2, -8\nlddw %r1, map:1\n"
