@@ -506,7 +506,7 @@ static int prog_verify(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
 		.insn_cnt = p->insn_cnt,
 		.map_cnt = obj->map_cnt,
 		.type = &vt,
-		.sleepable = t->sleepable,
+		.sleepable = prog->info.sleepable, /* the type, or a ".s" SEC() */
 		.prog_name = p->name,
 		.license = obj->o->license ? obj->o->license : "",
 		.prog_btf = obj->o->btf,

@@ -32,7 +32,20 @@ __bpf_kfunc int pt_filtered(int x)
 {
 	return x;
 }
+__bpf_kfunc int pt_sleepy(int x)
+{
+	return x + 100;
+}
+__bpf_kfunc int pt_destroy(int x)
+{
+	return x + 200;
+}
 __bpf_kfunc_end_defs();
+
+BTF_KFUNCS_START(pt_gate_ids)
+BTF_ID_FLAGS(func, pt_sleepy, KF_SLEEPABLE)
+BTF_ID_FLAGS(func, pt_destroy, KF_DESTRUCTIVE)
+BTF_KFUNCS_END(pt_gate_ids)
 
 BTF_KFUNCS_START(pt_filter_ids)
 BTF_ID_FLAGS(func, pt_filter_only)
@@ -179,4 +192,63 @@ TEST(prog_type_add_errors)
 	CHECK_EQ(bpfhost_prog_type_add(rt, &range), -EINVAL);
 	CHECK_CONTAINS(last_log, "program type 'r': ret_min > ret_max");
 	bpfhost_rt_free(rt);
+}
+
+/* Load one program of gates.bpf.o under a "gated" type with caps. */
+static int load_gated(uint32_t caps, const char *prog, uint64_t *r0,
+		      char *err, size_t errsz)
+{
+	BPFHOST_OPTS(bpfhost_rt_opts, ro, .log = capture);
+	BPFHOST_OPTS(bpfhost_prog_type, pt, .name = "gated", .caps = caps);
+	struct btf_kfunc_id_set ks = { THIS_MODULE, &pt_gate_ids, NULL };
+	struct bpfhost_rt *rt = bpfhost_rt_new(&ro);
+	struct bpfhost_obj *obj = NULL;
+	char path[512];
+	int ret = -1;
+
+	err[0] = '\0';
+	if (!rt || bpfhost_prog_type_add(rt, &pt) ||
+	    bpfhost_kfunc_set_add(rt, "gated", &ks))
+		goto out;
+	snprintf(path, sizeof(path), "%s/hostprogs/gates.bpf.o",
+		 th_build_dir());
+	obj = bpfhost_obj_open(rt, path, NULL);
+	if (!obj)
+		goto out;
+	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
+		struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
+
+		bpfhost_prog_set_autoload(p, !strcmp(bpfhost_prog_name(p), prog));
+	}
+	ret = bpfhost_obj_load(obj);
+	snprintf(err, errsz, "%s", bpfhost_obj_error(obj));
+	if (!ret)
+		ret = bpfhost_prog_run(bpfhost_obj_prog(obj, prog), NULL, 0, r0);
+out:
+	bpfhost_obj_free(obj);
+	bpfhost_rt_free(rt);
+	return ret;
+}
+
+/* KF_SLEEPABLE only in sleepable programs (".s" sections); KF_DESTRUCTIVE
+ * only for program types granted BPFHOST_CAP_DESTRUCTIVE: the kernel's
+ * messages, verified (not linked: the gates are the verifier's). */
+TEST(sleepable_and_destructive_gates)
+{
+	char err[1024];
+	uint64_t r0 = 0;
+
+	CHECK(load_gated(0, "sleepy_in_plain", &r0, err, sizeof(err)) < 0);
+	CHECK_CONTAINS(err,
+		       "program must be sleepable to call sleepable kfunc pt_sleepy");
+	CHECK_MSG(load_gated(0, "sleepy_in_sleepable", &r0, err, sizeof(err)) == 0,
+		  "%s", err);
+	CHECK_EQ(r0, 102);
+	CHECK(load_gated(0, "destructive", &r0, err, sizeof(err)) < 0);
+	CHECK_CONTAINS(err,
+		       "destructive kfunc calls require CAP_SYS_BOOT capability");
+	CHECK_MSG(load_gated(BPFHOST_CAP_DESTRUCTIVE, "destructive", &r0, err,
+			     sizeof(err)) == 0,
+		  "%s", err);
+	CHECK_EQ(r0, 203);
 }
