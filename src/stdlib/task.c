@@ -103,18 +103,6 @@ unsigned int bh_task_cached(void)
 	return n;
 }
 
-static bool bh_ref_get_unless_zero(int *usage)
-{
-	int v = __atomic_load_n(usage, __ATOMIC_RELAXED);
-
-	while (v > 0)
-		if (__atomic_compare_exchange_n(usage, &v, v + 1, false,
-						__ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			return true;
-	return false;
-}
-
 struct task_struct *bh_task_get_ref(struct task_struct *t)
 {
 	if (t == &bh_idle)

@@ -164,4 +164,18 @@ uint64_t bh_helper_probe_read_user(uint64_t, uint64_t, uint64_t, uint64_t,
 uint64_t bh_helper_probe_read_user_str(uint64_t, uint64_t, uint64_t, uint64_t,
 				       uint64_t);
 
+/* Take a reference unless the count already reached zero (the object is
+ * being freed), as the kernel's refcount_inc_not_zero. */
+static inline bool bh_ref_get_unless_zero(int *usage)
+{
+	int v = __atomic_load_n(usage, __ATOMIC_RELAXED);
+
+	while (v > 0)
+		if (__atomic_compare_exchange_n(usage, &v, v + 1, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
 #endif
