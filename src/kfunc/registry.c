@@ -97,24 +97,33 @@ static bool has_suffix(const char *name, const char *suffix)
 	return n > s && !strcmp(name + n - s, suffix);
 }
 
-static const struct {
-	const char *suffix;
-	uint32_t annot;
-} suffixes[] = {
-	{ "__sz", BH_ANN_SZ },
-	{ "__szk", BH_ANN_SZK },
-	{ "__k", BH_ANN_K },
-	{ "__uninit", BH_ANN_UNINIT },
-	{ "__opt", BH_ANN_OPT },
-	{ "__nullable", BH_ANN_NULLABLE },
-	{ "__str", BH_ANN_STR },
-	{ "__ign", BH_ANN_IGN },
-	{ "__prog", BH_ANN_PROG },
-	{ "__map", BH_ANN_MAP },
-	{ "__alloc", BH_ANN_ALLOC },
-	{ "__refcounted_kptr", BH_ANN_REFCOUNTED_KPTR },
-	{ "__iter", BH_ANN_ITER },
-	{ "__irq_flag", BH_ANN_IRQ_FLAG },
+struct bit_name {
+	uint32_t bit;
+	const char *name;
+};
+
+#define NBITS(t) (sizeof(t) / sizeof((t)[0]))
+
+/* Suffix annotations (a parameter name ending in one), then the two
+ * exact-name ones. */
+static const struct bit_name suffixes[] = {
+	{ BH_ANN_SZ, "__sz" },
+	{ BH_ANN_SZK, "__szk" },
+	{ BH_ANN_K, "__k" },
+	{ BH_ANN_UNINIT, "__uninit" },
+	{ BH_ANN_OPT, "__opt" },
+	{ BH_ANN_NULLABLE, "__nullable" },
+	{ BH_ANN_STR, "__str" },
+	{ BH_ANN_IGN, "__ign" },
+	{ BH_ANN_PROG, "__prog" },
+	{ BH_ANN_MAP, "__map" },
+	{ BH_ANN_ALLOC, "__alloc" },
+	{ BH_ANN_REFCOUNTED_KPTR, "__refcounted_kptr" },
+	{ BH_ANN_ITER, "__iter" },
+	{ BH_ANN_IRQ_FLAG, "__irq_flag" },
+}, exact_names[] = {
+	{ BH_ANN_RDONLY_BUF_SIZE, "rdonly_buf_size" },
+	{ BH_ANN_RDWR_BUF_SIZE, "rdwr_buf_size" },
 };
 
 uint32_t bh_kfunc_parse_annot(const char *name)
@@ -123,39 +132,44 @@ uint32_t bh_kfunc_parse_annot(const char *name)
 
 	if (!name)
 		return 0;
-	if (!strcmp(name, "rdonly_buf_size"))
-		return BH_ANN_RDONLY_BUF_SIZE;
-	if (!strcmp(name, "rdwr_buf_size"))
-		return BH_ANN_RDWR_BUF_SIZE;
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
-		if (has_suffix(name, suffixes[i].suffix))
-			a |= suffixes[i].annot;
+	for (size_t i = 0; i < NBITS(exact_names); i++)
+		if (!strcmp(name, exact_names[i].name))
+			return exact_names[i].bit;
+	for (size_t i = 0; i < NBITS(suffixes); i++)
+		if (has_suffix(name, suffixes[i].name))
+			a |= suffixes[i].bit;
 	return a;
+}
+
+/* Append the names of the bits set in bits to buf (len bytes used so far),
+ * separated by sep; truncates, always NUL-terminated.  The new length. */
+static size_t join_names(const struct bit_name *t, size_t n, uint32_t bits,
+			 const char *sep, char *buf, size_t size, size_t len)
+{
+	for (size_t i = 0; i < n; i++) {
+		int w;
+
+		if (!(bits & t[i].bit) || len + 1 >= size)
+			continue;
+		w = snprintf(buf + len, size - len, "%s%s", len ? sep : "",
+			     t[i].name);
+		if (w > 0)
+			len = len + (size_t)w < size ? len + (size_t)w : size - 1;
+	}
+	return len;
 }
 
 const char *bh_kfunc_annot_str(uint32_t annot, char *buf, size_t size)
 {
-	size_t len = 0;
+	size_t len;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
-		if (annot & suffixes[i].annot)
-			len += (size_t)snprintf(buf + len, len < size ? size - len : 0,
-						"%s%s", len ? " " : "",
-						suffixes[i].suffix);
-	if (annot & BH_ANN_RDONLY_BUF_SIZE)
-		len += (size_t)snprintf(buf + len, len < size ? size - len : 0,
-					"%srdonly_buf_size", len ? " " : "");
-	if (annot & BH_ANN_RDWR_BUF_SIZE)
-		snprintf(buf + len, len < size ? size - len : 0,
-			 "%srdwr_buf_size", len ? " " : "");
+	len = join_names(suffixes, NBITS(suffixes), annot, " ", buf, size, 0);
+	join_names(exact_names, NBITS(exact_names), annot, " ", buf, size, len);
 	return buf;
 }
 
-static const struct {
-	uint32_t bit;
-	const char *name;
-} flag_names[] = {
+static const struct bit_name flag_names[] = {
 	{ KF_ACQUIRE, "KF_ACQUIRE" },
 	{ KF_RELEASE, "KF_RELEASE" },
 	{ KF_RET_NULL, "KF_RET_NULL" },
@@ -184,28 +198,16 @@ static const struct {
 
 const char *bh_kfunc_flags_str(uint32_t flags, char *buf, size_t size)
 {
-	size_t len = 0;
-
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-		if (flags & flag_names[i].bit)
-			len += (size_t)snprintf(buf + len, len < size ? size - len : 0,
-						"%s%s", len ? " | " : "",
-						flag_names[i].name);
+	join_names(flag_names, NBITS(flag_names), flags, " | ", buf, size, 0);
 	return buf;
 }
 
 const char *bh_kfunc_arg_flags_str(uint32_t flags, char *buf, size_t size)
 {
-	size_t len = 0;
-
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(arg_flag_names) / sizeof(arg_flag_names[0]);
-	     i++)
-		if (flags & arg_flag_names[i].bit)
-			len += (size_t)snprintf(buf + len, len < size ? size - len : 0,
-						"%s%s", len ? "," : "",
-						arg_flag_names[i].name);
+	join_names(arg_flag_names, NBITS(arg_flag_names), flags, ",", buf,
+		   size, 0);
 	return buf;
 }
 
