@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * C text of BTF types through libbpf's btf_dump declaration emitter, into
+ * Small BTF queries shared by the registry and the runtime, and the C
+ * text of BTF types through libbpf's btf_dump declaration emitter, into
  * caller buffers (truncated, always NUL-terminated).
  */
 #include <stdarg.h>
@@ -50,6 +51,24 @@ static int emit(struct btf_dump *d, uint32_t id, const char *name)
 	};
 
 	return btf_dump__emit_type_decl(d, id, &o);
+}
+
+const struct btf_type *bh_btf_skip_mods(const struct btf *btf, uint32_t id,
+					uint32_t *res)
+{
+	for (int depth = 0; depth < 32; depth++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (!t)
+			return NULL;
+		if (!btf_is_mod(t) && !btf_is_typedef(t)) {
+			if (res)
+				*res = id;
+			return t;
+		}
+		id = t->type;
+	}
+	return NULL;
 }
 
 const char *bh_btf_type_str(const struct btf *btf, uint32_t id, char *buf,

@@ -7,6 +7,12 @@
 #include <stdint.h>
 
 struct btf;
+struct btf_type;
+
+/* The type id names after typedefs and modifiers (with its id in *res
+ * when res is not NULL); NULL for a bad id or a chain over 32 deep. */
+const struct btf_type *bh_btf_skip_mods(const struct btf *btf, uint32_t id,
+					uint32_t *res);
 
 /* "struct sess *", "unsigned int", ...; "?" on a bad id.  Returns buf. */
 const char *bh_btf_type_str(const struct btf *btf, uint32_t id, char *buf,

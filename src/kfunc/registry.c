@@ -12,6 +12,7 @@
 
 #include <bpf/btf.h>
 
+#include "btf/typestr.h"
 #include "kfunc.h"
 
 #define KF_KNOWN_FLAGS                                                        \
@@ -213,25 +214,6 @@ const char *bh_kfunc_arg_flags_str(uint32_t flags, char *buf, size_t size)
 
 /* ---- BTF helpers ---- */
 
-/* Follow typedefs and modifiers; NULL on a loop or a bad id. */
-static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id,
-					uint32_t *res)
-{
-	for (int depth = 0; depth < 32; depth++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-
-		if (!t)
-			return NULL;
-		if (!btf_is_mod(t) && !btf_is_typedef(t)) {
-			if (res)
-				*res = id;
-			return t;
-		}
-		id = t->type;
-	}
-	return NULL;
-}
-
 static const char *type_name(const struct btf *btf, const struct btf_type *t)
 {
 	const char *n = t ? btf__name_by_offset(btf, t->name_off) : NULL;
@@ -243,43 +225,30 @@ static const char *type_name(const struct btf *btf, const struct btf_type *t)
  * kfunc boundary as a scalar (struct by value, float, ...). */
 static int ext_of(const struct btf *btf, uint32_t id)
 {
-	const struct btf_type *t = skip_mods(btf, id, NULL);
+	const struct btf_type *t = bh_btf_skip_mods(btf, id, NULL);
+	bool sig;
 
 	if (!t)
 		return -1;
 	if (btf_is_ptr(t))
 		return BH_EXT_NONE;
-	if (btf_is_enum(t) || btf_is_enum64(t)) {
-		bool sig = btf_kflag(t);
-
-		switch (t->size) {
-		case 1:
-			return sig ? BH_EXT_S8 : BH_EXT_U8;
-		case 2:
-			return sig ? BH_EXT_S16 : BH_EXT_U16;
-		case 4:
-			return sig ? BH_EXT_S32 : BH_EXT_U32;
-		case 8:
-			return BH_EXT_NONE;
-		}
+	if (btf_is_any_enum(t))
+		sig = btf_kflag(t);
+	else if (btf_is_int(t) && (btf_int_encoding(t) & BTF_INT_BOOL))
+		return BH_EXT_BOOL;
+	else if (btf_is_int(t))
+		sig = btf_int_encoding(t) & BTF_INT_SIGNED;
+	else
 		return -1;
-	}
-	if (btf_is_int(t)) {
-		uint8_t enc = btf_int_encoding(t);
-		bool sig = enc & BTF_INT_SIGNED;
-
-		if (enc & BTF_INT_BOOL)
-			return BH_EXT_BOOL;
-		switch (t->size) {
-		case 1:
-			return sig ? BH_EXT_S8 : BH_EXT_U8;
-		case 2:
-			return sig ? BH_EXT_S16 : BH_EXT_U16;
-		case 4:
-			return sig ? BH_EXT_S32 : BH_EXT_U32;
-		case 8:
-			return BH_EXT_NONE;
-		}
+	switch (t->size) {
+	case 1:
+		return sig ? BH_EXT_S8 : BH_EXT_U8;
+	case 2:
+		return sig ? BH_EXT_S16 : BH_EXT_U16;
+	case 4:
+		return sig ? BH_EXT_S32 : BH_EXT_U32;
+	case 8:
+		return BH_EXT_NONE;
 	}
 	return -1;
 }
@@ -288,11 +257,11 @@ static int ext_of(const struct btf *btf, uint32_t id)
 static const struct btf_type *ptr_to_struct(const struct btf *btf, uint32_t id,
 					    uint32_t *sid)
 {
-	const struct btf_type *t = skip_mods(btf, id, NULL);
+	const struct btf_type *t = bh_btf_skip_mods(btf, id, NULL);
 
 	if (!t || !btf_is_ptr(t))
 		return NULL;
-	t = skip_mods(btf, t->type, sid);
+	t = bh_btf_skip_mods(btf, t->type, sid);
 	return t && btf_is_struct(t) ? t : NULL;
 }
 
@@ -555,7 +524,7 @@ static int normalise_args(const struct btf *btf, struct bh_kfunc *k,
 				    k->name, i, a->name);
 		if (a->declared & KF_ARG_ACQUIRE_INTO) {
 			const struct btf_type *t =
-				skip_mods(btf, a->type_id, NULL);
+				bh_btf_skip_mods(btf, a->type_id, NULL);
 
 			if (!t || !btf_is_ptr(t) ||
 			    !ptr_to_struct(btf, t->type, NULL))
@@ -664,7 +633,7 @@ static int kfunc_build(struct bh_kfunc_reg *reg, const char *hook,
 		a->type_id = params[i].type;
 		a->annot = bh_kfunc_parse_annot(a->name);
 		a->declared = KF_ARG_FLAGS(d->flags, i);
-		t = skip_mods(btf, a->type_id, NULL);
+		t = bh_btf_skip_mods(btf, a->type_id, NULL);
 		a->is_ptr = t && btf_is_ptr(t);
 		ext = ext_of(btf, a->type_id);
 		if (ext < 0) {
@@ -684,7 +653,7 @@ static int kfunc_build(struct bh_kfunc_reg *reg, const char *hook,
 		}
 	k->ret_type_id = proto->type;
 	if (k->ret_type_id) {
-		const struct btf_type *t = skip_mods(btf, k->ret_type_id, NULL);
+		const struct btf_type *t = bh_btf_skip_mods(btf, k->ret_type_id, NULL);
 
 		k->ret_ptr = t && btf_is_ptr(t);
 		ext = ext_of(btf, k->ret_type_id);

@@ -34,21 +34,9 @@ struct bpfhost_hook {
 	size_t nprogs;
 };
 
-static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id)
-{
-	for (int depth = 0; depth < 32; depth++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-
-		if (!t || (!btf_is_mod(t) && !btf_is_typedef(t)))
-			return t;
-		id = t->type;
-	}
-	return NULL;
-}
-
 static int arg_kind_of(const struct btf *btf, uint32_t id)
 {
-	const struct btf_type *t = skip_mods(btf, id);
+	const struct btf_type *t = bh_btf_skip_mods(btf, id, NULL);
 
 	if (!t)
 		return -1;
