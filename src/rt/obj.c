@@ -128,34 +128,43 @@ static int obj_create_maps(struct bpfhost_obj *obj)
 	return 0;
 }
 
+/* The caller's options, as many bytes as it has (an older, shorter
+ * struct leaves the newer fields zero). */
+static void open_opts_copy(struct bpfhost_open_opts *o,
+			   const struct bpfhost_open_opts *opts)
+{
+	memset(o, 0, sizeof(*o));
+	if (opts)
+		memcpy(o, opts, opts->sz < sizeof(*o) ? opts->sz : sizeof(*o));
+	o->sz = sizeof(*o);
+}
+
 static struct bpfhost_obj *obj_new(struct bpfhost_rt *rt, const char *name,
 				   const struct bpfhost_open_opts *opts)
 {
+	struct bpfhost_open_opts o;
 	struct bpfhost_obj *obj;
 
 	if (!rt || !bh_opts_valid(opts, sizeof(*opts))) {
 		errno = EINVAL;
 		return NULL;
 	}
+	open_opts_copy(&o, opts);
 	obj = calloc(1, sizeof(*obj));
 	if (!obj)
 		return NULL;
 	obj->rt = rt;
-	if (opts && opts->name)
-		name = opts->name;
-	obj->name = strdup(name ? name : "obj");
+	obj->name = strdup(o.name ? o.name : name ? name : "obj");
 	if (!obj->name) {
 		free(obj);
 		return NULL;
 	}
-	if (opts) {
-		obj->unverified = opts->unverified;
-		obj->log_level = opts->log_level;
-		obj->log_buf = opts->log_buf;
-		obj->log_size = opts->log_size;
-		if (obj->log_buf && obj->log_size)
-			obj->log_buf[0] = '\0';
-	}
+	obj->unverified = o.unverified;
+	obj->log_level = o.log_level;
+	obj->log_buf = o.log_buf;
+	obj->log_size = o.log_size;
+	if (obj->log_buf && obj->log_size)
+		obj->log_buf[0] = '\0';
 	return obj;
 }
 
@@ -271,17 +280,19 @@ struct bpfhost_obj *bpfhost_obj_open(struct bpfhost_rt *rt, const char *path,
 		got += (size_t)n;
 	}
 	close(fd);
-	if (!opts || !opts->name) {
-		BPFHOST_OPTS(bpfhost_open_opts, o2);
+	if (!bh_opts_valid(opts, sizeof(*opts))) {
+		free(buf);
+		errno = EINVAL;
+		return NULL;
+	}
+	{
+		/* messages name the object by its path unless told otherwise */
+		struct bpfhost_open_opts o;
 
-		if (opts)
-			memcpy(&o2, opts, sizeof(o2));
-		o2.sz = sizeof(o2);
-		o2.name = path;
-		obj = bpfhost_obj_open_mem(rt, buf, got, &o2);
-		/* keep the caller's log buffer, not the copy's name */
-	} else {
-		obj = bpfhost_obj_open_mem(rt, buf, got, opts);
+		open_opts_copy(&o, opts);
+		if (!o.name)
+			o.name = path;
+		obj = bpfhost_obj_open_mem(rt, buf, got, &o);
 	}
 	err = errno;
 	free(buf);
