@@ -26,7 +26,6 @@
  * kernel's way, from a constructor; this binary's BTF comes from pahole).
  */
 #include <dirent.h>
-#include <stdarg.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -34,6 +33,7 @@
 #include "bpfhost/bpfhost.h"
 #include "bpfhost/kfunc.h"
 #include "harness.h"
+#include "support/spec.h"
 
 /* ---- test kfuncs ---- */
 
@@ -207,141 +207,6 @@ static int __init corpus_kfuncs_init(void)
 }
 late_initcall(corpus_kfuncs_init);
 
-struct expect {
-	char prog[128]; /* "" = every program */
-	int none;
-	uint64_t val;
-};
-
-struct verdict {
-	char prog[128]; /* "" = every program */
-	char reject[256]; /* "" = ACCEPT */
-};
-
-struct spec {
-	struct expect ex[32];
-	int cnt;
-	struct verdict vd[64];
-	int nvd;
-	char load_error[256];
-	char warn[256];
-	uint8_t ctx[4096];
-	size_t ctx_len;
-};
-
-static void parse_spec(const char *src, struct spec *sp)
-{
-	const char *p = src;
-
-	memset(sp, 0, sizeof(*sp));
-	while ((p = strstr(p, "// "))) {
-		p += 3;
-		if (!strncmp(p, "RETVAL", 6) && sp->cnt < 32) {
-			struct expect *e = &sp->ex[sp->cnt];
-			const char *q = p + 6;
-
-			if (*q == '(') {
-				const char *end = strchr(q, ')');
-				size_t n = end ? (size_t)(end - q - 1) : 0;
-
-				if (!end || n >= sizeof(e->prog))
-					continue;
-				memcpy(e->prog, q + 1, n);
-				q = end + 1;
-			}
-			if (*q != ':')
-				continue;
-			q++;
-			while (*q == ' ')
-				q++;
-			if (!strncmp(q, "none", 4))
-				e->none = 1;
-			else
-				e->val = strtoull(q, NULL, 0);
-			sp->cnt++;
-		} else if (!strncmp(p, "EXPECT", 6) && sp->nvd < 64) {
-			struct verdict *vd = &sp->vd[sp->nvd];
-			const char *q = p + 6;
-			size_t n;
-
-			if (*q == '(') {
-				const char *e = strchr(q, ')');
-
-				n = e ? (size_t)(e - q - 1) : 0;
-				if (!e || n >= sizeof(vd->prog))
-					continue;
-				memcpy(vd->prog, q + 1, n);
-				q = e + 1;
-			}
-			if (strncmp(q, ": ", 2))
-				continue;
-			q += 2;
-			if (!strncmp(q, "REJECT ", 7)) {
-				q += 7;
-				n = strcspn(q, "\n");
-				if (n >= sizeof(vd->reject))
-					n = sizeof(vd->reject) - 1;
-				memcpy(vd->reject, q, n);
-			} else if (strncmp(q, "ACCEPT", 6)) {
-				continue;
-			}
-			sp->nvd++;
-		} else if (!strncmp(p, "LOAD-ERROR: ", 12) ||
-			   !strncmp(p, "WARN: ", 6)) {
-			bool le = p[0] == 'L';
-			const char *q = p + (le ? 12 : 6);
-			char *dst = le ? sp->load_error : sp->warn;
-			size_t n = strcspn(q, "\n");
-
-			if (n >= sizeof(sp->load_error))
-				n = sizeof(sp->load_error) - 1;
-			memcpy(dst, q, n);
-			dst[n] = '\0';
-		} else if (!strncmp(p, "CTX-HEX:", 8)) {
-			const char *q = p + 8;
-
-			while (*q && *q != '\n' && sp->ctx_len < sizeof(sp->ctx)) {
-				char *end;
-				unsigned long b;
-
-				while (*q == ' ')
-					q++;
-				if (*q == '\n' || !*q)
-					break;
-				b = strtoul(q, &end, 16);
-				if (end == q)
-					break;
-				sp->ctx[sp->ctx_len++] = (uint8_t)b;
-				q = end;
-			}
-		}
-	}
-}
-
-static const struct expect *find_expect(const struct spec *sp,
-					const char *prog)
-{
-	for (int i = 0; i < sp->cnt; i++)
-		if (!strcmp(sp->ex[i].prog, prog))
-			return &sp->ex[i];
-	for (int i = 0; i < sp->cnt; i++)
-		if (!sp->ex[i].prog[0])
-			return &sp->ex[i];
-	return NULL;
-}
-
-/* The REJECT text for prog, or NULL when it must be accepted. */
-static const char *find_reject(const struct spec *sp, const char *prog)
-{
-	for (int i = 0; i < sp->nvd; i++)
-		if (!strcmp(sp->vd[i].prog, prog))
-			return sp->vd[i].reject[0] ? sp->vd[i].reject : NULL;
-	for (int i = 0; i < sp->nvd; i++)
-		if (!sp->vd[i].prog[0])
-			return sp->vd[i].reject[0] ? sp->vd[i].reject : NULL;
-	return NULL;
-}
-
 static void no_log(void *ctx, enum bpfhost_log_level level, const char *msg)
 {
 	(void)ctx;
@@ -349,60 +214,15 @@ static void no_log(void *ctx, enum bpfhost_log_level level, const char *msg)
 	(void)msg;
 }
 
-/* tests/corpus-gaps.txt, read once: "file/prog reason" lines */
-static char *gaps;
-
-static const char *gap_reason(const char *case_name)
-{
-	size_t n = strlen(case_name);
-
-	if (!gaps) {
-		gaps = th_read_file("tests/corpus-gaps.txt", NULL);
-		if (!gaps)
-			gaps = calloc(1, 1);
-	}
-	for (const char *p = gaps; p && *p;) {
-		const char *eol = strchr(p, '\n');
-
-		if (*p != '#' && !strncmp(p, case_name, n) &&
-		    (p[n] == ' ' || p[n] == '\t'))
-			return p + n + 1;
-		p = eol ? eol + 1 : NULL;
-	}
-	return NULL;
-}
-
-/* th_case, with the known-gaps list applied */
-static void corpus_case(const char *case_name, int ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void corpus_case(const char *case_name, int ok, const char *fmt, ...)
-{
-	const char *gap = gap_reason(case_name);
-	char why[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	if (!gap) {
-		th_case(case_name, ok, "%s", why);
-	} else if (ok) {
-		th_case(case_name, 0,
-			"passes now: remove it from tests/corpus-gaps.txt");
-	} else {
-		int n = (int)strcspn(gap, "\n");
-
-		th_skip("%s: known gap (%.*s): %s", case_name, n, gap, why);
-	}
-}
+#define GAPS "tests/corpus-gaps.txt"
 
 static void run_prog(struct bpfhost_rt *rt, const char *obj_path,
 		     const char *file, const struct spec *sp, const char *pname,
 		     size_t idx)
 {
 	char log[8192], case_name[300];
-	const char *reject = find_reject(sp, pname);
-	const struct expect *e = find_expect(sp, pname);
+	const char *reject = spec_reject(sp, pname);
+	const struct spec_retval *e = spec_retval(sp, pname);
 	struct bpfhost_obj *obj;
 	struct bpfhost_prog *prog;
 	uint8_t ctx[4096];
@@ -418,7 +238,7 @@ static void run_prog(struct bpfhost_rt *rt, const char *obj_path,
 		obj = bpfhost_obj_open(rt, obj_path, &oo);
 	}
 	if (!obj) {
-		corpus_case(case_name, 0, "open failed: %s", log);
+		spec_case(GAPS, case_name, 0, "open failed: %s", log);
 		return;
 	}
 	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++)
@@ -426,30 +246,30 @@ static void run_prog(struct bpfhost_rt *rt, const char *obj_path,
 	prog = bpfhost_obj_prog_at(obj, idx);
 	err = bpfhost_obj_load(obj);
 	if (reject) {
-		corpus_case(case_name, err && strstr(bpfhost_obj_error(obj), reject),
+		spec_case(GAPS, case_name, err && strstr(bpfhost_obj_error(obj), reject),
 			"expected REJECT \"%s\", got %s%s", reject,
 			err ? "REJECT: " : "ACCEPT",
 			err ? bpfhost_obj_error(obj) : "");
 		goto out;
 	}
 	if (err) {
-		corpus_case(case_name, 0, "expected ACCEPT, got REJECT: %s",
+		spec_case(GAPS, case_name, 0, "expected ACCEPT, got REJECT: %s",
 			bpfhost_obj_error(obj));
 		goto out;
 	}
 	if (sp->warn[0] && !strstr(log, sp->warn)) {
-		corpus_case(case_name, 0, "no warning \"%s\" in the load log: %s",
+		spec_case(GAPS, case_name, 0, "no warning \"%s\" in the load log: %s",
 			sp->warn, log);
 		goto out;
 	}
 	if (!e || e->none) {
-		corpus_case(case_name, 1, "%s", "");
+		spec_case(GAPS, case_name, 1, "%s", "");
 		goto out;
 	}
 	memcpy(ctx, sp->ctx, sp->ctx_len);
 	err = bpfhost_prog_run(prog, sp->ctx_len ? ctx : NULL, sp->ctx_len,
 			       &r0);
-	corpus_case(case_name, !err && r0 == e->val,
+	spec_case(GAPS, case_name, !err && r0 == e->val,
 		"run: err %d, r0 %" PRIu64 " (0x%" PRIx64 "), expected %" PRIu64,
 		err, r0, r0, e->val);
 out:
@@ -476,7 +296,7 @@ static void run_one(const char *name)
 		free(sp);
 		return;
 	}
-	parse_spec(src, sp);
+	spec_parse(src, sp);
 	free(src);
 	rt = bpfhost_rt_new(&quiet);
 	if (!rt) {

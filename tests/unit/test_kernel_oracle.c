@@ -20,277 +20,18 @@
 #include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "support/kernel.h"
+#include "support/spec.h"
 
-#define MAX_PROGS 64
-#define NAME_LEN 128
-#define TEXT_LEN 256
-/* the tail of a rejected program's log that is searched for the text */
-#define LOG_TAIL (64 * 1024)
-
-struct oracle_expect {
-	char prog[NAME_LEN]; /* "" = every program of the file */
-	int reject;
-	char text[TEXT_LEN];
-};
-
-struct oracle_retval {
-	char prog[NAME_LEN];
-	int none;
-	uint64_t val;
-};
-
-struct oracle_spec {
-	struct oracle_expect ex[MAX_PROGS];
-	int n_ex;
-	struct oracle_retval rv[MAX_PROGS];
-	int n_rv;
-	char skip[TEXT_LEN];
-	char ctx_hex[3 * 4096 + 1]; /* normalised: "xx xx ..." */
-};
-
-/* the kernel's answer for one program */
-struct oracle_result {
-	char prog[NAME_LEN];
-	int accept;
-	int has_retval;
-	uint32_t retval;
-	int run_error;
-	char *log; /* tail of the verifier log of a rejected program */
-	size_t log_len;
-};
-
-static size_t line_len(const char *p)
+static int check_prog(const char *name, const struct spec *sp,
+		      const struct kernel_result *r)
 {
-	size_t n = strcspn(p, "\n");
-
-	while (n && (p[n - 1] == ' ' || p[n - 1] == '\r' || p[n - 1] == '\t'))
-		n--;
-	return n;
-}
-
-/* "(prog):" or ":" after a keyword; copies prog, returns the text after */
-static const char *parse_target(const char *q, char *prog)
-{
-	prog[0] = '\0';
-	if (*q == '(') {
-		const char *end = strchr(q, ')');
-		size_t n = end ? (size_t)(end - q - 1) : 0;
-
-		if (!end || n >= NAME_LEN || memchr(q, '\n', (size_t)(end - q)))
-			return NULL;
-		memcpy(prog, q + 1, n);
-		prog[n] = '\0';
-		q = end + 1;
-	}
-	if (*q != ':')
-		return NULL;
-	q++;
-	while (*q == ' ')
-		q++;
-	return q;
-}
-
-static void parse_ctx_hex(const char *q, char *out, size_t cap)
-{
-	size_t o = 0;
-
-	while (*q && *q != '\n') {
-		char *end;
-		unsigned long b;
-
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (!*q || *q == '\n')
-			break;
-		b = strtoul(q, &end, 16);
-		if (end == q || o + 4 > cap)
-			break;
-		o += (size_t)snprintf(out + o, cap - o, "%s%02lx", o ? " " : "",
-				      b & 0xff);
-		q = end;
-	}
-	out[o] = '\0';
-}
-
-static void parse_spec(const char *src, struct oracle_spec *sp)
-{
-	const char *p = src;
-
-	memset(sp, 0, sizeof(*sp));
-	while ((p = strstr(p, "// "))) {
-		const char *q;
-		char prog[NAME_LEN];
-
-		/* only comments that start a line */
-		if (p != src && p[-1] != '\n') {
-			p += 3;
-			continue;
-		}
-		p += 3;
-		if (!strncmp(p, "EXPECT", 6) && sp->n_ex < MAX_PROGS &&
-		    (q = parse_target(p + 6, prog))) {
-			struct oracle_expect *e = &sp->ex[sp->n_ex];
-			size_t n;
-
-			strcpy(e->prog, prog);
-			if (!strncmp(q, "ACCEPT", 6)) {
-				e->reject = 0;
-			} else if (!strncmp(q, "REJECT", 6)) {
-				e->reject = 1;
-				q += 6;
-				while (*q == ' ')
-					q++;
-				n = line_len(q);
-				if (n >= TEXT_LEN)
-					n = TEXT_LEN - 1;
-				memcpy(e->text, q, n);
-				e->text[n] = '\0';
-			} else {
-				continue;
-			}
-			sp->n_ex++;
-		} else if (!strncmp(p, "RETVAL", 6) && sp->n_rv < MAX_PROGS &&
-			   (q = parse_target(p + 6, prog))) {
-			struct oracle_retval *r = &sp->rv[sp->n_rv++];
-
-			strcpy(r->prog, prog);
-			if (!strncmp(q, "none", 4))
-				r->none = 1;
-			else
-				r->val = strtoull(q, NULL, 0);
-		} else if (!strncmp(p, "KERNEL: skip", 12)) {
-			size_t n;
-
-			q = p + 12;
-			while (*q == ' ')
-				q++;
-			n = line_len(q);
-			if (n >= TEXT_LEN)
-				n = TEXT_LEN - 1;
-			memcpy(sp->skip, q, n);
-			sp->skip[n] = '\0';
-			if (!sp->skip[0])
-				strcpy(sp->skip, "(no reason given)");
-		} else if (!strncmp(p, "CTX-HEX:", 8)) {
-			parse_ctx_hex(p + 8, sp->ctx_hex, sizeof(sp->ctx_hex));
-		}
-	}
-}
-
-static const struct oracle_expect *find_expect(const struct oracle_spec *sp,
-					       const char *prog)
-{
-	for (int i = 0; i < sp->n_ex; i++)
-		if (!strcmp(sp->ex[i].prog, prog))
-			return &sp->ex[i];
-	for (int i = 0; i < sp->n_ex; i++)
-		if (!sp->ex[i].prog[0])
-			return &sp->ex[i];
-	return NULL;
-}
-
-static const struct oracle_retval *find_retval(const struct oracle_spec *sp,
-					       const char *prog)
-{
-	for (int i = 0; i < sp->n_rv; i++)
-		if (!strcmp(sp->rv[i].prog, prog))
-			return &sp->rv[i];
-	for (int i = 0; i < sp->n_rv; i++)
-		if (!sp->rv[i].prog[0])
-			return &sp->rv[i];
-	return NULL;
-}
-
-/* append a log line, keeping only the last LOG_TAIL bytes */
-static void log_append(struct oracle_result *r, const char *line)
-{
-	size_t n = strlen(line);
-
-	if (!r->log) {
-		r->log = malloc(LOG_TAIL + 1);
-		if (!r->log)
-			return;
-		r->log_len = 0;
-	}
-	if (n > LOG_TAIL / 2)
-		line += n - LOG_TAIL / 2, n = LOG_TAIL / 2;
-	if (r->log_len + n > LOG_TAIL) {
-		size_t keep = LOG_TAIL / 2;
-
-		memmove(r->log, r->log + r->log_len - keep, keep);
-		r->log_len = keep;
-	}
-	memcpy(r->log + r->log_len, line, n);
-	r->log_len += n;
-	r->log[r->log_len] = '\0';
-}
-
-static void parse_prog_line(const char *line, struct oracle_result *r)
-{
-	const char *p = line + 5, *sp = strchr(p, ' ');
-	size_t n = sp ? (size_t)(sp - p) : 0;
-
-	memset(r, 0, sizeof(*r));
-	if (n >= NAME_LEN)
-		n = NAME_LEN - 1;
-	memcpy(r->prog, p, n);
-	r->accept = sp && !strncmp(sp + 1, "ACCEPT", 6);
-	if (sp && (p = strstr(sp, " retval "))) {
-		r->has_retval = 1;
-		r->retval = (uint32_t)strtoul(p + 8, NULL, 10);
-	} else if (sp && strstr(sp, " run-error ")) {
-		r->run_error = 1;
-	}
-}
-
-/*
- * Runs kload on one object; fills res[] (caller frees the logs).  Returns
- * the number of programs, -1 if kload failed, -2 if bpf() was refused.
- */
-static int run_kload(const char *kload, const char *obj, const char *ctx_hex,
-		     struct oracle_result *res)
-{
-	char line[4096], *cmd;
-	int n = 0, refused = 0, status;
-	FILE *f;
-
-	if (asprintf(&cmd, "'%s' '%s' --run --log%s%s%s 2>&1", kload, obj,
-		     ctx_hex[0] ? " --ctx-hex '" : "", ctx_hex,
-		     ctx_hex[0] ? "'" : "") < 0)
-		return -1;
-	f = popen(cmd, "r");
-	free(cmd);
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "SKIP bpf() refused", 18)) {
-			refused = 1;
-		} else if (!strncmp(line, "PROG ", 5)) {
-			if (n == MAX_PROGS)
-				continue;
-			parse_prog_line(line, &res[n++]);
-		} else if (n && !res[n - 1].accept) {
-			log_append(&res[n - 1], line);
-		}
-	}
-	status = pclose(f);
-	if (refused || (WIFEXITED(status) && WEXITSTATUS(status) == 2))
-		return -2;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return n ? n : -1;
-	return n;
-}
-
-static int check_prog(const char *name, const struct oracle_spec *sp,
-		      const struct oracle_result *r)
-{
-	const struct oracle_expect *e = find_expect(sp, r->prog);
-	const struct oracle_retval *rv = find_retval(sp, r->prog);
-	char case_name[2 * NAME_LEN + 16];
+	const struct spec_verdict *e = spec_verdict(sp, r->prog);
+	const struct spec_retval *rv = spec_retval(sp, r->prog);
+	char case_name[2 * SPEC_NAME + 16];
 
 	snprintf(case_name, sizeof(case_name), "kernel/%s/%s", name, r->prog);
 	if (!e) {
@@ -302,19 +43,14 @@ static int check_prog(const char *name, const struct oracle_spec *sp,
 			r->accept ? "ACCEPT" : "REJECT",
 			e->reject ? "REJECT " : "ACCEPT",
 			e->reject ? e->text : "", r->log ? "; log tail: " : "",
-			r->log ? r->log + (r->log_len > 400 ? r->log_len - 400
-							    : 0)
-			       : "");
+			r->log ? kernel_log_tail(r, 400) : "");
 		return 0;
 	}
 	if (e->reject) {
 		int ok = e->text[0] && r->log && strstr(r->log, e->text);
 
 		th_case(case_name, ok, "\"%s\" not in the kernel log: %s",
-			e->text,
-			r->log ? r->log + (r->log_len > 400 ? r->log_len - 400
-							    : 0)
-			       : "(none)");
+			e->text, kernel_log_tail(r, 400));
 		return ok;
 	}
 	if (rv && !rv->none) {
@@ -330,11 +66,11 @@ static int check_prog(const char *name, const struct oracle_spec *sp,
 }
 
 /* returns 0, or -2 when bpf() is refused */
-static int check_file(const char *kload, const char *name)
+static int check_file(const char *name)
 {
-	char src_path[512], obj_path[512];
-	struct oracle_spec *sp = calloc(1, sizeof(*sp));
-	struct oracle_result *res = calloc(MAX_PROGS, sizeof(*res));
+	char src_path[512], obj_path[512], ctx_hex[3 * 4096 + 1];
+	struct spec *sp = calloc(1, sizeof(*sp));
+	struct kernel_result *res = calloc(KERNEL_MAX_PROGS, sizeof(*res));
 	char *src = NULL;
 	int n = 0, ret = 0;
 
@@ -345,18 +81,19 @@ static int check_file(const char *kload, const char *name)
 		th_case(name, 0, "cannot read %s", src_path);
 		goto out;
 	}
-	parse_spec(src, sp);
-	if (!sp->n_ex)
+	spec_parse(src, sp);
+	if (!sp->nvd)
 		goto out; /* states no verdict: not an oracle case */
-	if (sp->skip[0]) {
-		th_skip("kernel/%s: %s", name, sp->skip);
+	if (sp->kernel_skip[0]) {
+		th_skip("kernel/%s: %s", name, sp->kernel_skip);
 		goto out;
 	}
 	if (access(obj_path, R_OK)) {
 		th_case(name, 0, "%s missing (make progs)", obj_path);
 		goto out;
 	}
-	n = run_kload(kload, obj_path, sp->ctx_hex, res);
+	spec_ctx_hex(sp, ctx_hex, sizeof(ctx_hex));
+	n = kernel_load(obj_path, ctx_hex, res);
 	if (n == -2) {
 		ret = -2;
 		n = 0;
@@ -370,23 +107,23 @@ static int check_file(const char *kload, const char *name)
 	for (int i = 0; i < n; i++)
 		check_prog(name, sp, &res[i]);
 	/* an EXPECT naming a program the object does not have */
-	for (int i = 0; i < sp->n_ex; i++) {
-		int found = !sp->ex[i].prog[0];
+	for (int i = 0; i < sp->nvd; i++) {
+		int found = !sp->vd[i].prog[0];
 
 		for (int j = 0; j < n && !found; j++)
-			found = !strcmp(sp->ex[i].prog, res[j].prog);
+			found = !strcmp(sp->vd[i].prog, res[j].prog);
 		if (!found) {
-			char case_name[2 * NAME_LEN + 16];
+			char case_name[2 * SPEC_NAME + 16];
 
 			snprintf(case_name, sizeof(case_name), "kernel/%s/%s",
-				 name, sp->ex[i].prog);
+				 name, sp->vd[i].prog);
 			th_case(case_name, 0, "no such program in %s",
 				obj_path);
 		}
 	}
 out:
-	for (int i = 0; i < n; i++)
-		free(res[i].log);
+	if (res)
+		kernel_results_free(res, n);
 	free(res);
 	free(sp);
 	free(src);
@@ -400,16 +137,16 @@ static int cmp_str(const void *a, const void *b)
 
 TEST(kernel_oracle)
 {
-	char kload[512], *names[1024];
+	char *names[1024];
 	DIR *d = opendir("tests/progs");
 	struct dirent *de;
 	int n = 0, refused = 0;
 
 	CHECK_MSG(d, "cannot open tests/progs (run from the repo root)");
-	snprintf(kload, sizeof(kload), "%s/tools/kload", th_build_dir());
-	if (access(kload, X_OK)) {
+	if (!kernel_kload()) {
 		closedir(d);
-		th_skip("kernel oracle: %s not built (make tools)", kload);
+		th_skip("kernel oracle: %s/tools/kload not built (make tools)",
+			th_build_dir());
 		return;
 	}
 	while ((de = readdir(d)) && n < 1024) {
@@ -424,7 +161,7 @@ TEST(kernel_oracle)
 	closedir(d);
 	qsort(names, (size_t)n, sizeof(names[0]), cmp_str);
 	for (int i = 0; i < n; i++) {
-		if (!refused && check_file(kload, names[i]) == -2) {
+		if (!refused && check_file(names[i]) == -2) {
 			refused = 1;
 			th_skip("kernel oracle: bpf() refused (needs root or "
 				"CAP_BPF+CAP_PERFMON+CAP_SYS_ADMIN)");
