@@ -451,6 +451,28 @@ static bool kptr_is_local(struct bh_venv *v, const struct kptr_field *kf,
 	       bh_hbtf_find_type(v->env->hbtf, name, BTF_KIND_STRUCT, host);
 }
 
+/* r points to the host struct host: the same type, or one of its name and
+ * kind in another host BTF source (the executable's .BTF may repeat
+ * libbpfhost's types; kfunc arguments match the same way) */
+static bool is_host_struct(struct bh_venv *v, const struct bh_reg *r,
+			   const struct bh_btf_ref *host)
+{
+	const struct btf *rb, *hb;
+	const struct btf_type *rt, *ht;
+
+	if (r->btf_src == host->src && r->btf_id == host->id)
+		return true;
+	if (r->btf_src == UINT32_MAX || !v->env->hbtf)
+		return false;
+	rb = bh_hbtf_btf(v->env->hbtf, r->btf_src);
+	hb = bh_hbtf_btf(v->env->hbtf, host->src);
+	rt = rb ? btf__type_by_id(rb, r->btf_id) : NULL;
+	ht = hb ? btf__type_by_id(hb, host->id) : NULL;
+	return rt && ht && btf_is_struct(rt) && btf_is_struct(ht) &&
+	       !strcmp(btf__name_by_offset(rb, rt->name_off),
+		       btf__name_by_offset(hb, ht->name_off));
+}
+
 static int check_kptr_xchg_new(struct bh_venv *v, const struct kptr_field *kf,
 			       uint32_t *release_id)
 {
@@ -466,12 +488,13 @@ static int check_kptr_xchg_new(struct bh_venv *v, const struct kptr_field *kf,
 	if (!r->ref_obj_id)
 		return bh_reject(v, "R2 must be referenced when passed to release function");
 	if (local ? (r->btf_src != UINT32_MAX || r->btf_id != kf->type_id) :
-		    (r->btf_src != host.src || r->btf_id != host.id)) {
+		    !is_host_struct(v, r, &host)) {
 		char ts[96];
 
 		reg_type_name(v, 2, ts, sizeof(ts));
-		return bh_reject(v, "invalid kptr access, R2 type=%s expected=ptr_%s",
-				 ts, btf__name_by_offset(kf->btf,
+		return bh_reject(v, "invalid kptr access, R2 type=%s%s expected=ptr_%s",
+				 ts, bh_reg_btf_name(v, r),
+				 btf__name_by_offset(kf->btf,
 					btf__type_by_id(kf->btf, kf->type_id)->name_off));
 	}
 	if (r->off || !bh_tnum_is_const(r->s.var_off) || r->s.var_off.value)

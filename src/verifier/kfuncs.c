@@ -485,7 +485,11 @@ static int check_mem_arg(struct bh_venv *v, uint32_t regno, uint64_t size,
 	if (is_reg_const(r, &k) && !k)
 		return 0;
 	r->flags &= ~BH_PTR_MAYBE_NULL;
-	err = check_helper_mem_access(v, regno, 0, size, write, zero_ok);
+	/* as the kernel: read access first, then write (so a range out of
+	 * bounds is reported as an invalid read) */
+	err = check_helper_mem_access(v, regno, 0, size, false, zero_ok);
+	if (!err && write)
+		err = check_helper_mem_access(v, regno, 0, size, true, zero_ok);
 	r->flags = saved;
 	return err;
 }

@@ -234,7 +234,8 @@ int bh_print_reg(char *buf, size_t size, const struct bh_venv *v,
 		APPEND("%d", r->off);
 		return (int)len;
 	}
-	APPEND("%s(", bh_reg_type_str(v, r, tb, sizeof(tb)));
+	APPEND("%s%s(", bh_reg_type_str(v, r, tb, sizeof(tb)),
+	       bh_reg_btf_name(v, r));
 	if (r->id) {
 		APPEND("id=%u", r->id);
 		sep = true;

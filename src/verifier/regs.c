@@ -96,12 +96,14 @@ static const char *base_type_str(uint8_t t)
 	}
 }
 
-/* The kernel's reg_type_str(): flag prefixes, base name, "_or_null". */
+/* The kernel's reg_type_str(): flag prefixes, base name, "_or_null"
+ * ("or_null_" after "ptr_"); no struct name, as in the kernel's messages
+ * (the state log appends it: bh_reg_btf_name()). */
 const char *bh_reg_type_str(const struct bh_venv *v, const struct bh_reg *r,
 			    char *buf, size_t size)
 {
 	char pfx[64] = "";
-	const char *name = "";
+	bool btf = r->type == BH_PTR_TO_BTF_ID;
 
 	(void)v;
 	if (r->type == BH_NOT_INIT) {
@@ -118,20 +120,24 @@ const char *bh_reg_type_str(const struct bh_venv *v, const struct bh_reg *r,
 		strcat(pfx, "rcu_");
 	if (r->flags & BH_PTR_TRUSTED)
 		strcat(pfx, "trusted_");
-	if (r->type == BH_PTR_TO_BTF_ID && v && v->env->hbtf) {
-		const struct btf *b =
-			bh_hbtf_btf(v->env->hbtf, r->btf_src);
-
-		if (b) {
-			const struct btf_type *t = btf__type_by_id(b, r->btf_id);
-
-			if (t)
-				name = btf__name_by_offset(b, t->name_off);
-		}
-	}
-	snprintf(buf, size, "%s%s%s%s", pfx, base_type_str(r->type), name,
-		 (r->flags & BH_PTR_MAYBE_NULL) ? "_or_null" : "");
+	snprintf(buf, size, "%s%s%s", pfx, base_type_str(r->type),
+		 !(r->flags & BH_PTR_MAYBE_NULL) ? "" :
+		 btf				 ? "or_null_" :
+						   "_or_null");
 	return buf;
+}
+
+/* The struct a PTR_TO_BTF_ID points to, "" if none or unknown. */
+const char *bh_reg_btf_name(const struct bh_venv *v, const struct bh_reg *r)
+{
+	const struct btf *b;
+	const struct btf_type *t;
+
+	if (r->type != BH_PTR_TO_BTF_ID || !v || !v->env->hbtf)
+		return "";
+	b = bh_hbtf_btf(v->env->hbtf, r->btf_src);
+	t = b ? btf__type_by_id(b, r->btf_id) : NULL;
+	return t ? btf__name_by_offset(b, t->name_off) : "";
 }
 
 void mark_reg_scratched(struct bh_venv *v, uint32_t regno)

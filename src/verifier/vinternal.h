@@ -89,6 +89,7 @@ bool is_reg_const(const struct bh_reg *r, uint64_t *val);
 uint32_t bh_new_id(struct bh_venv *v);
 const char *bh_reg_type_str(const struct bh_venv *v, const struct bh_reg *r,
 			    char *buf, size_t size);
+const char *bh_reg_btf_name(const struct bh_venv *v, const struct bh_reg *r);
 /* check_reg_arg: a read of regno must be initialised. */
 int check_reg_read(struct bh_venv *v, uint32_t regno);
 /* A write target: R10 is read-only. */
