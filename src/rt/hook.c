@@ -150,7 +150,8 @@ static const char *prog_hook_name(const struct bpfhost_prog *prog)
 {
 	const char *sec = prog->p->sec_name, *slash = strchr(sec, '/');
 
-	if (strcmp(prog->type->name, "tracing") || !slash || !slash[1])
+	if (!prog->type || strcmp(prog->type->name, "tracing") || !slash ||
+	    !slash[1])
 		return NULL;
 	return slash + 1;
 }
@@ -199,8 +200,12 @@ int bpfhost_obj_attach(struct bpfhost_obj *obj)
 	if (obj->attached)
 		return bh_obj_errorf(obj, EBUSY, "attach: already attached");
 	/* check every hook exists before attaching anything */
+	/* programs not loaded (autoload off) are not attached, as libbpf
+	 * attaches only the programs it loaded */
 	for (size_t i = 0; i < obj->prog_cnt; i++) {
-		const char *hn = prog_hook_name(&obj->progs[i]);
+		const char *hn = obj->progs[i].no_autoload ?
+					 NULL :
+					 prog_hook_name(&obj->progs[i]);
 
 		if (hn && !bpfhost_hook_find(obj->rt, hn))
 			return bh_obj_errorf(obj, ENOENT,
@@ -209,7 +214,7 @@ int bpfhost_obj_attach(struct bpfhost_obj *obj)
 	}
 	for (size_t i = 0; i < obj->prog_cnt; i++) {
 		struct bpfhost_prog *prog = &obj->progs[i];
-		const char *hn = prog_hook_name(prog);
+		const char *hn = prog->no_autoload ? NULL : prog_hook_name(prog);
 		struct bpfhost_hook *h;
 		struct bpfhost_prog **np;
 

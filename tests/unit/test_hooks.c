@@ -111,3 +111,31 @@ TEST(hook_errors)
 	bpfhost_obj_free(obj);
 	bpfhost_rt_free(rt);
 }
+
+/* a program left out of the load (autoload off) is not attached either */
+TEST(hook_attach_skips_unloaded)
+{
+	BPFHOST_OPTS(bpfhost_rt_opts, ro, .log = capture);
+	struct bpfhost_rt *rt = bpfhost_rt_new(&ro);
+	struct request req = { .id = 1, .bytes = 10, .path = "/a" };
+	struct bpfhost_hook *h;
+	struct bpfhost_obj *obj;
+	char path[512];
+	uint64_t last = 0;
+
+	CHECK(rt);
+	h = bpfhost_hook_add(rt, "on_request", "on_request");
+	CHECK(h);
+	snprintf(path, sizeof(path), "%s/progs/hook_request.bpf.o",
+		 th_build_dir());
+	obj = bpfhost_obj_open(rt, path, NULL);
+	CHECK(obj);
+	CHECK_EQ(bpfhost_prog_set_autoload(bpfhost_obj_prog(obj, "path_len"),
+					   false),
+		 0);
+	CHECK_EQ(bpfhost_obj_load(obj), 0);
+	CHECK_EQ(bpfhost_obj_attach(obj), 1);
+	CHECK_EQ(bpfhost_hook_fire(h, &last, &req, 0), 1);
+	bpfhost_obj_free(obj);
+	bpfhost_rt_free(rt);
+}
