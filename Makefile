@@ -105,7 +105,14 @@ tests: $(TEST_BINS) $(ASAN_TEST_BINS) $(BUILD)/asan/bpfhost
 # programs for tests that set up host program types of their own
 HOSTPROG_SRCS := $(sort $(wildcard tests/hostprogs/*.bpf.c))
 HOSTPROG_OBJS := $(HOSTPROG_SRCS:tests/hostprogs/%.bpf.c=$(BUILD)/hostprogs/%.bpf.o)
-progs: $(BPF_OBJS) $(HOSTPROG_OBJS)
+# programs written for the Linux kernel, verified by bpfhost and by the
+# running kernel (test_linux)
+LINUX_SRCS := $(sort $(wildcard tests/linux/*.bpf.c))
+LINUX_OBJS := $(LINUX_SRCS:tests/linux/%.bpf.c=$(BUILD)/linux/%.bpf.o)
+progs: $(BPF_OBJS) $(HOSTPROG_OBJS) $(LINUX_OBJS)
+$(BUILD)/linux/%.bpf.o: tests/linux/%.bpf.c $(wildcard tests/linux/*.h include/bpf/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/hostprogs/%.bpf.o: tests/hostprogs/%.bpf.c $(wildcard include/bpf/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The kernel types the tests/linux programs use, as a vmlinux.h gives them
+ * to a BPF program: the uapi from <linux/bpf.h>, and for kernel-internal
+ * structs only the members read, in an order of their own, with
+ * preserve_access_index.  libbpf relocates every member access against
+ * the running kernel's BTF and bpfhost against its own host types (CO-RE),
+ * so the same object reads the same fields in both.
+ */
+#ifndef __VMLINUX_H__
+#define __VMLINUX_H__
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+
+#define __pai __attribute__((preserve_access_index))
+
+struct kernfs_node {
+	__u64 id;
+} __pai;
+
+struct cgroup {
+	struct kernfs_node *kn;
+	int level;
+} __pai;
+
+struct css_set {
+	struct cgroup *dfl_cgrp;
+} __pai;
+
+struct task_struct {
+	char comm[16];
+	int tgid;
+	int pid;
+	unsigned int flags;
+	struct task_struct *real_parent;
+	struct task_struct *group_leader;
+	struct css_set *cgroups;
+} __pai;
+
+struct cpumask {
+	unsigned long bits[1];
+} __pai;
+
+struct bpf_cpumask {
+	struct cpumask cpumask;
+} __pai;
+
+/* opaque iterator states, sized as the kernel's */
+struct bpf_iter_num {
+	__u64 __opaque[1];
+} __attribute__((aligned(8)));
+
+struct bpf_iter_task {
+	__u64 __opaque[3];
+} __attribute__((aligned(8)));
+
+#define BPF_TASK_ITER_ALL_PROCS 0
+#define BPF_TASK_ITER_ALL_THREADS 1
+#define BPF_TASK_ITER_PROC_THREADS 2
+#define PF_KTHREAD 0x00200000
+
+#endif
