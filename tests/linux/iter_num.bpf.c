@@ -13,6 +13,8 @@
 // RETVAL(raw_protocol): 1
 // EXPECT(for_nested): ACCEPT
 // RETVAL(for_nested): 48
+// EXPECT(for_each_num): ACCEPT
+// RETVAL(for_each_num): 55
 // EXPECT(iter_not_destroyed): REJECT Unreleased reference
 // EXPECT(iter_new_twice): REJECT expected uninitialized iter_num as arg #0
 // EXPECT(iter_next_uninit): REJECT expected an initialized iter_num as arg #0
@@ -93,6 +95,17 @@ int for_nested(void *ctx)
 		bpf_for(j, 0, 8)
 			n++;
 	return n;
+}
+
+/* bpf_for_each over bpf_iter_num: cur points to the value */
+SEC("syscall")
+int for_each_num(void *ctx)
+{
+	int *v, sum = 0;
+
+	bpf_for_each(num, v, 1, 11)
+		sum += *v;
+	return sum;
 }
 
 SEC("syscall")

@@ -9,6 +9,8 @@
 // RETVAL(kptr_cpumask_stash): 1
 // EXPECT(kptr_task_stash): ACCEPT
 // RETVAL(kptr_task_stash): 1
+// EXPECT(kptr_rcu_read): ACCEPT
+// RETVAL(kptr_rcu_read): 1
 // EXPECT(kptr_old_leaked): REJECT Unreleased reference
 // EXPECT(kptr_store_unreferenced): REJECT R2 must be referenced when passed to release function
 // EXPECT(kptr_direct_store): REJECT store to referenced kptr disallowed
@@ -82,6 +84,35 @@ int kptr_task_stash(void *ctx)
 	if (t->tgid != bpf_get_current_pid_tgid() >> 32)
 		ret = 5;
 	bpf_task_release(t);
+	return ret;
+}
+
+/* a stashed cpumask read in place under RCU, without taking it out */
+SEC("syscall")
+int kptr_rcu_read(void *ctx)
+{
+	struct bpf_cpumask *m, *old;
+	struct stash *s = stash_get();
+	int ret = 1;
+
+	if (!s)
+		return 2;
+	m = bpf_cpumask_create();
+	if (!m)
+		return 3;
+	bpf_cpumask_set_cpu(0, m);
+	old = bpf_kptr_xchg(&s->mask, m);
+	if (old)
+		bpf_cpumask_release(old);
+	bpf_rcu_read_lock();
+	m = s->mask;
+	if (!m || !bpf_cpumask_test_cpu(0, cast(m)))
+		ret = 4;
+	bpf_rcu_read_unlock();
+	/* leave the map empty */
+	m = bpf_kptr_xchg(&s->mask, NULL);
+	if (m)
+		bpf_cpumask_release(m);
 	return ret;
 }
 
