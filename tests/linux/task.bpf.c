@@ -4,6 +4,10 @@
  * NULL check, bpf_task_acquire/release, the trusted current task, and the
  * misuses the verifier refuses (leaks, unchecked NULL, use after release,
  * releasing what was not acquired, writes into a task).
+ *
+ * task_from_pid_unchecked: the kernel names R0 'ptr_or_null_' (an acquired
+ * pointer's trust comes from its reference), bpfhost 'trusted_ptr_or_null_'
+ * (it flags acquired kfunc results trusted as well); the verdicts agree.
  */
 // EXPECT(task_from_pid_checked): ACCEPT
 // RETVAL(task_from_pid_checked): 1
