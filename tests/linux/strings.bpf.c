@@ -8,6 +8,8 @@
 // RETVAL(str_comm): 1
 // EXPECT(str_search): ACCEPT
 // RETVAL(str_search): 1
+// EXPECT(str_copy_uninit_dst): ACCEPT
+// RETVAL(str_copy_uninit_dst): 1
 // EXPECT(str_copy_size_too_big): REJECT arg#0 arg#1 memory, len pair leads to invalid memory access
 // EXPECT(str_copy_size_unknown): REJECT arg#0 arg#1 memory, len pair leads to invalid memory access
 #include "kfuncs.h"
@@ -41,6 +43,18 @@ int str_search(void *ctx)
 	if (bpf_strlen(s) != 12)
 		return 5;
 	return 1;
+}
+
+/* the destination may be uninitialised stack (a privileged loader); from
+ * a bad user address (here: no ctx, NULL) the copy fails with -EFAULT,
+ * and BPF_F_PAD_ZEROS (1) zeroes the destination then */
+SEC("syscall")
+int str_copy_uninit_dst(void *ctx)
+{
+	char dst[16];
+	int n = bpf_copy_from_user_str(dst, sizeof(dst), ctx, 1);
+
+	return n == -14 && dst[0] == 0 && dst[15] == 0 ? 1 : 2;
 }
 
 SEC("syscall")
