@@ -364,15 +364,23 @@ int check_alu_op(struct bh_venv *v, const struct bh_insn *in)
 							     in->dst_reg);
 				return reject_ptr_op(v, in->dst_reg, op);
 			}
+			err = mark_chain_precision(v, in->dst_reg);
+			if (err)
+				return err;
 			return adjust_ptr(v, in, &ptr, &off, in->src_reg);
 		}
 	}
 	if (is_pointer(dst)) {
 		struct bh_reg ptr = *dst, off;
 
-		if (BH_SRC(in->code))
+		if (BH_SRC(in->code)) {
 			off = regs[in->src_reg];
-		else
+			if (off.type == BH_SCALAR) {
+				err = mark_chain_precision(v, in->src_reg);
+				if (err)
+					return err;
+			}
+		} else
 			mark_reg_known(&off, is64 ? (uint64_t)(int64_t)in->imm :
 						    (uint64_t)(uint32_t)in->imm);
 		return adjust_ptr(v, in, &ptr, &off, in->dst_reg);

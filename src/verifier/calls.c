@@ -262,6 +262,10 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 			if (r0->type != BH_SCALAR)
 				return bh_reject(v, "At callback return the register R0 is not a known value (%s)",
 						 bh_reg_type_str(v, r0, rs, sizeof(rs)));
+			/* the range check relies on R0's exact bounds */
+			err = mark_chain_precision(v, 0);
+			if (err)
+				return err;
 			if (r0->s.smin < f->callback_ret_min ||
 			    r0->s.smax > f->callback_ret_max) {
 				scalar_range_str(r0, rs, sizeof(rs));
@@ -312,6 +316,9 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 		if (r0->type != BH_SCALAR)
 			return bh_reject(v, "At program exit the register R0 is not a known value (%s)",
 					 bh_reg_type_str(v, r0, rs, sizeof(rs)));
+		err = mark_chain_precision(v, 0);
+		if (err)
+			return err;
 		if (r0->s.smin < pt->ret_min || r0->s.smax > pt->ret_max) {
 			scalar_range_str(r0, rs, sizeof(rs));
 			return bh_reject(v, "At program exit the register R0 has %s should have been in [%lld, %lld]",
@@ -351,7 +358,8 @@ int check_const_size(struct bh_venv *v, uint32_t regno, bool zero_ok,
 	if (!r->s.umin && !zero_ok && !r->s.umax)
 		return bh_reject_err(v, -EACCES, "invalid zero-sized read");
 	*size = r->s.umax;
-	return 0;
+	/* the access checked depends on the size's bounds */
+	return mark_chain_precision(v, regno);
 }
 
 int check_loop_callback(struct bh_venv *v)
@@ -408,7 +416,22 @@ int check_call(struct bh_venv *v, const struct bh_insn *in, uint32_t *next)
 {
 	if (in->src_reg == BH_PSEUDO_CALL)
 		return check_func_call(v, in, next);
-	if (in->src_reg == BH_PSEUDO_KFUNC_CALL)
+	if (in->src_reg == BH_PSEUDO_KFUNC_CALL) {
+		/* constant scalar arguments (__k, __sz, known sizes) are
+		 * checked by value: keep them precise (a superset of the
+		 * kernel's marks, which is always sound) */
+		for (uint32_t r = 1; r <= 5; r++) {
+			uint64_t k;
+			int err;
+
+			if (cur_regs(v)[r].type != BH_SCALAR ||
+			    !is_reg_const(&cur_regs(v)[r], &k))
+				continue;
+			err = mark_chain_precision(v, r);
+			if (err)
+				return err;
+		}
 		return check_kfunc_call(v, in);
+	}
 	return check_helper_call(v, in);
 }

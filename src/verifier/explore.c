@@ -137,18 +137,19 @@ static int do_check_insn(struct bh_venv *v, uint32_t idx, uint32_t *next)
 	default:
 		break;
 	}
+	/* every jump-class insn (calls and exits too) counts toward the
+	 * checkpoint heuristic, as in the kernel */
+	v->jmps_since_prune++;
 	switch (op) {
 	case 0x80:
 		return check_call(v, in, next);
 	case 0x90:
 		return check_exit(v, next);
 	case 0x00:
-		v->jmps_since_prune++;
 		*next = cls == BH_JMP32 ? idx + (uint32_t)in->imm + 1 :
 					  idx + (uint32_t)(int32_t)in->off + 1;
 		return 0;
 	default:
-		v->jmps_since_prune++;
 		if (is_may_goto(in))
 			return process_may_goto(v, in, next);
 		return check_cond_jmp_op(v, in, next);
@@ -162,6 +163,8 @@ int bh_do_check(struct bh_venv *v, struct bh_vstate *start)
 	int err = 0;
 
 	v->cur = start;
+	v->prev_insn_idx = UINT32_MAX;
+	start->first_insn_idx = start->insn_idx;
 	v->jmps_since_prune = 0;
 	v->insns_since_prune = 0;
 	v->last_linfo = NULL;
@@ -180,6 +183,7 @@ int bh_do_check(struct bh_venv *v, struct bh_vstate *start)
 			break;
 		}
 		v->insns_since_prune++;
+		v->cur_hist_ent = 0;
 		v->aux[idx].flags |= BH_AUX_SEEN;
 		v->scratched_regs = 0;
 		v->scratched_stack = 0;
@@ -200,6 +204,14 @@ int bh_do_check(struct bh_venv *v, struct bh_vstate *start)
 				goto path_done;
 			}
 		}
+		/* reached other than by falling through: backtracking needs
+		 * to know where from (the kernel's jump points) */
+		if (v->prev_insn_idx != UINT32_MAX && idx != v->prev_insn_idx + 1) {
+			err = bh_push_jmp_history(v, v->cur, idx,
+						  v->prev_insn_idx, 0);
+			if (err < 0)
+				break;
+		}
 		if (print_state && bh_log_on(v, 1)) {
 			char hdr[48];
 
@@ -219,20 +231,24 @@ int bh_do_check(struct bh_venv *v, struct bh_vstate *start)
 		}
 		bh_log_scratched(v);
 		v->cur->insn_idx = next;
+		v->prev_insn_idx = idx;
 		continue;
 path_done:
-		bh_update_branch_counts(v, v->cur->parent);
+		err = bh_update_branch_counts(v, v->cur->parent);
 		bh_state_free(v->cur);
+		v->cur = NULL;
+		if (err)
+			break;
 		v->cur = pop_stack(v, &prev);
 		if (!v->cur)
 			break;
+		v->prev_insn_idx = prev;
 		print_state = true;
-		v->insns_since_prune = 0;
-		v->jmps_since_prune = 0;
 		v->last_linfo = NULL;
 	}
 	if (v->cur) {
-		bh_update_branch_counts(v, v->cur->parent);
+		/* stopped by an error: the marks do not matter any more */
+		(void)bh_update_branch_counts(v, v->cur->parent);
 		bh_state_free(v->cur);
 		v->cur = NULL;
 	}

@@ -163,6 +163,55 @@ static void refine(struct bh_venv *v, struct bh_vstate *st,
 		mark_ptr_or_null_regs(v, st, dst->id, op == 0x10);
 }
 
+/* collect_linked_regs: every register sharing the scalar id of r (bit
+ * frame * 10 + reg); copies we cannot record (spills, deep frames) set
+ * *ovf, which makes backtracking through this jump fall back. */
+static int collect_linked(struct bh_venv *v, const struct bh_reg *r,
+			  uint64_t *mask, bool *ovf)
+{
+	const struct bh_vstate *st = v->cur;
+	uint32_t base = r->id & ~BH_ID_ADD_CONST;
+	int n = 0;
+
+	if (r->type != BH_SCALAR || !base)
+		return 0;
+	for (uint32_t fi = 0; fi <= st->curframe; fi++) {
+		const struct bh_func_state *f = st->frame[fi];
+
+		for (int i = 0; i < BH_MAX_REG; i++) {
+			if (f->regs[i].type != BH_SCALAR ||
+			    (f->regs[i].id & ~BH_ID_ADD_CONST) != base)
+				continue;
+			n++;
+			if (fi < 6)
+				*mask |= 1ull << (fi * 10 + (uint32_t)i);
+			else
+				*ovf = true;
+		}
+		for (uint32_t s = 0; s < f->allocated_stack / 8; s++)
+			if (f->stack[s].slot_type[0] == BH_STACK_SPILL &&
+			    f->stack[s].spilled.type == BH_SCALAR &&
+			    (f->stack[s].spilled.id & ~BH_ID_ADD_CONST) == base) {
+				n++;
+				*ovf = true;
+			}
+	}
+	return n;
+}
+
+static int record_linked(struct bh_venv *v, const struct bh_insn *in)
+{
+	uint64_t mask = 0;
+	bool ovf = false;
+	int n = collect_linked(v, &cur_regs(v)[in->dst_reg], &mask, &ovf);
+
+	if (BH_SRC(in->code))
+		n += collect_linked(v, &cur_regs(v)[in->src_reg], &mask, &ovf);
+	if (n <= 1)
+		return 0;
+	return bh_hist_set_linked(v, v->cur->insn_idx, mask, ovf);
+}
+
 int check_cond_jmp_op(struct bh_venv *v, const struct bh_insn *in,
 		      uint32_t *next)
 {
@@ -188,7 +237,20 @@ int check_cond_jmp_op(struct bh_venv *v, const struct bh_insn *in,
 		mark_reg_known(&fake, (uint64_t)(int64_t)in->imm);
 		src = &fake;
 	}
+	err = record_linked(v, in);
+	if (err)
+		return err;
 	pred = is_branch_taken(&regs[in->dst_reg], src, op, is32);
+	if (pred >= 0) {
+		/* the decision depends on the operands' exact values */
+		if (regs[in->dst_reg].type == BH_SCALAR)
+			err = mark_chain_precision(v, in->dst_reg);
+		if (!err && BH_SRC(in->code) &&
+		    regs[in->src_reg].type == BH_SCALAR)
+			err = mark_chain_precision(v, in->src_reg);
+		if (err)
+			return err;
+	}
 	if (pred == 1) {
 		*next = target;
 		return 0;

@@ -200,6 +200,7 @@ struct bh_subprog {
 };
 
 struct bh_state_list;
+struct bh_scc_visit;
 
 /* One bh_verify() call. */
 struct bh_venv {
@@ -211,12 +212,17 @@ struct bh_venv {
 	uint32_t id_gen;	/* next fresh id */
 	uint64_t insn_processed;
 	uint32_t prev_insn_idx;
+	/* 1 + the jump-history entry of the current insn, 0 if none yet */
+	uint32_t cur_hist_ent;
 	/* exploration (explore.c) */
 	struct bh_vstate *cur;
 	struct bh_state_list **explored; /* per insn */
 	/* checkpoints evicted while a live path still has them as parent:
 	 * out of the search lists, freed at the end */
 	struct bh_state_list *evicted;
+	/* loop visits (scc.c) */
+	struct bh_scc_visit *scc_visits;
+	uint32_t scc_visit_cnt;
 	void *stack; /* pending branches */
 	uint32_t stack_size;
 	/* log (log.c): built in logb (grown, capped), the tail copied to

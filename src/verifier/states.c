@@ -52,6 +52,11 @@ static void free_frames(struct bh_vstate *st)
 	st->jmp_history = NULL;
 }
 
+void bh_state_release(struct bh_vstate *st)
+{
+	free_frames(st);
+}
+
 void bh_state_free(struct bh_vstate *st)
 {
 	if (!st)
@@ -82,6 +87,19 @@ int bh_state_copy(struct bh_vstate *dst, const struct bh_vstate *src)
 	dst->jmp_history = NULL;
 	dst->jmp_history_cnt = 0;
 	memcpy(dst->frame, frames, sizeof(frames));
+	if (src->jmp_history_cnt) {
+		uint32_t cap = 4;
+
+		while (cap < src->jmp_history_cnt)
+			cap *= 2;
+		/* bh_push_jmp_history grows at powers of two */
+		dst->jmp_history = malloc(cap * sizeof(*dst->jmp_history));
+		if (!dst->jmp_history)
+			return -ENOMEM;
+		memcpy(dst->jmp_history, src->jmp_history,
+		       src->jmp_history_cnt * sizeof(*dst->jmp_history));
+		dst->jmp_history_cnt = src->jmp_history_cnt;
+	}
 	return 0;
 }
 
@@ -133,7 +151,9 @@ static bool check_scalar_ids(uint32_t old_id, uint32_t cur_id, struct idmap *m)
 	return check_ids(old_id, cur_id, m);
 }
 
-enum cmp_mode { CMP_SUBSUME, CMP_EXACT };
+/* NOT_EXACT: an imprecise old scalar matches any scalar; RANGE_WITHIN:
+ * every scalar by value (loops whose precision is not final); EXACT */
+enum cmp_mode { CMP_NOT_EXACT, CMP_RANGE_WITHIN, CMP_EXACT };
 
 static bool scalar_equal(const struct bh_scalar *a, const struct bh_scalar *b)
 {
@@ -166,6 +186,8 @@ static bool regsafe(const struct bh_reg *old, const struct bh_reg *cur,
 		return false;
 	switch (old->type) {
 	case BH_SCALAR:
+		if (!old->precise && mode == CMP_NOT_EXACT)
+			return true;
 		if ((old->id & BH_ID_ADD_CONST) != (cur->id & BH_ID_ADD_CONST))
 			return false;
 		if ((old->id & BH_ID_ADD_CONST) && old->off != cur->off)
@@ -297,6 +319,10 @@ static bool states_equal(struct bh_venv *v, const struct bh_vstate *old,
 	if (old->curframe != cur->curframe ||
 	    old->in_sleepable != cur->in_sleepable)
 		return false;
+	/* past the cap on stored states precision is no longer tracked
+	 * (see bh_push_jmp_history): every scalar is compared by range */
+	if (v->states_capped && mode == CMP_NOT_EXACT)
+		mode = CMP_RANGE_WITHIN;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return false; /* no match is always safe */
@@ -330,16 +356,23 @@ out:
 
 /* ---- explored states ---- */
 
-void bh_update_branch_counts(struct bh_venv *v, struct bh_vstate *st)
+int bh_update_branch_counts(struct bh_venv *v, struct bh_vstate *st)
 {
-	(void)v;
 	while (st) {
+		int err;
+
 		if (!st->branches)
-			return; /* already complete: a bug, but harmless */
+			return 0; /* already complete: a bug, but harmless */
 		if (--st->branches)
-			return;
+			return 0;
+		/* every path from st is done: a loop entered at st has
+		 * its precision marks final now */
+		err = bh_scc_exit(v, st);
+		if (err)
+			return err;
 		st = st->parent;
 	}
+	return 0;
 }
 
 static void free_list_node(struct bh_venv *v, struct bh_state_list *sl)
@@ -351,11 +384,13 @@ static void free_list_node(struct bh_venv *v, struct bh_state_list *sl)
 
 void bh_free_explored(struct bh_venv *v)
 {
+	bh_scc_free(v);
 	struct bh_state_list *e, *en;
 
 	for (e = v->evicted; e; e = en) {
 		en = e->next;
-		free_list_node(v, e);
+		free_frames(&e->st); /* already out of cur_states */
+		free(e);
 	}
 	v->evicted = NULL;
 	if (!v->explored)
@@ -463,15 +498,46 @@ static const struct bh_stack_slot *cur_iter_slot(const struct bh_vstate *st)
 	return &f->stack[(-off - 1) / 8];
 }
 
+/* A cheap first test for a loop going nowhere (the kernel's
+ * states_maybe_looping): the current frame's registers are identical,
+ * ids included, and not just equivalent. */
+static bool regs_identical(const struct bh_reg *a, const struct bh_reg *b)
+{
+	return a->type == b->type && a->frameno == b->frameno &&
+	       a->flags == b->flags && a->off == b->off &&
+	       !memcmp(&a->s, &b->s, sizeof(a->s)) && a->id == b->id &&
+	       a->ref_obj_id == b->ref_obj_id &&
+	       a->btf_src == b->btf_src && a->btf_id == b->btf_id;
+}
+
+static bool states_maybe_looping(const struct bh_vstate *old,
+				 const struct bh_vstate *cur)
+{
+	uint32_t fr = cur->curframe;
+
+	if (old->curframe != fr)
+		return false;
+	for (int r = 0; r < BH_MAX_REG; r++)
+		if (!regs_identical(&old->frame[fr]->regs[r],
+				    &cur->frame[fr]->regs[r]))
+			return false;
+	return true;
+}
+
 int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 {
 	struct bh_vstate *cur = v->cur;
 	struct bh_state_list **pp, *sl;
 	const struct bh_insn *in = &v->env->insns[idx];
 	bool iter_next = is_iter_next_kfunc_insn(v, in);
-	bool add = v->aux[idx].force_checkpoint ||
+	/* a long jump history is cut into a checkpoint (the kernel's
+	 * jmp_history_cnt > 40 rule), which keeps backtracking short */
+	bool force = v->aux[idx].force_checkpoint || cur->jmp_history_cnt > 40;
+	bool add = force ||
 		   (v->jmps_since_prune >= 2 && v->insns_since_prune >= 8);
 	uint32_t len = 0;
+	bool loop = false;
+	int err;
 
 	pp = &v->explored[idx];
 	while ((sl = *pp)) {
@@ -481,20 +547,25 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 			if (iter_next) {
 				/* converged: the body was verified for a
 				 * superset of this iteration's inputs */
-				if (states_equal(v, &sl->st, cur, CMP_SUBSUME)) {
+				if (states_equal(v, &sl->st, cur, CMP_RANGE_WITHIN)) {
 					const struct bh_stack_slot *it =
 						cur_iter_slot(cur);
 
 					if (it && it->slot_type[0] == BH_STACK_ITER &&
-					    it->iter_state == BH_ITER_ACTIVE)
+					    it->iter_state == BH_ITER_ACTIVE) {
+						loop = true;
 						goto hit;
+					}
 				}
 			} else if ((is_may_goto(in) &&
 			     sl->st.may_goto_depth != cur->may_goto_depth) ||
 			    (v->aux[idx].flags & BH_AUXI_CALLBACK_CALL)) {
-				if (states_equal(v, &sl->st, cur, CMP_SUBSUME))
+				if (states_equal(v, &sl->st, cur, CMP_RANGE_WITHIN)) {
+					loop = true;
 					goto hit;
-			} else if (states_equal(v, &sl->st, cur, CMP_EXACT) &&
+				}
+			} else if (states_maybe_looping(&sl->st, cur) &&
+				   states_equal(v, &sl->st, cur, CMP_EXACT) &&
 				   !iter_active_depths_differ(&sl->st, cur) &&
 				   sl->st.may_goto_depth == cur->may_goto_depth) {
 				if (bh_log_on(v, 1)) {
@@ -507,11 +578,16 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 						 "infinite loop detected at insn %u",
 						 idx);
 			}
-			if (!v->aux[idx].force_checkpoint &&
+			if (!force &&
 			    v->jmps_since_prune < 20 && v->insns_since_prune < 100)
 				add = false;
-		} else if (states_equal(v, &sl->st, cur, CMP_SUBSUME)) {
-			goto hit;
+		} else {
+			/* a checkpoint of a loop still being explored has
+			 * incomplete precision marks: compare by range */
+			loop = bh_scc_incomplete(v, &sl->st);
+			if (states_equal(v, &sl->st, cur,
+					 loop ? CMP_RANGE_WITHIN : CMP_NOT_EXACT))
+				goto hit;
 		}
 		sl->miss++;
 		/* evict checkpoints that keep missing (the kernel's rule:
@@ -526,12 +602,12 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 
 			if (sl->miss > sl->hit * n + n) {
 				*pp = sl->next;
-				if (sl->st.branches) {
-					sl->next = v->evicted;
-					v->evicted = sl;
-				} else {
-					free_list_node(v, sl);
-				}
+				/* kept until the end: live paths and loop
+				 * back-edges may still have it as a parent */
+				sl->next = v->evicted;
+				v->evicted = sl;
+				if (!sl->st.branches)
+					v->cur_states--;
 				continue;
 			}
 		}
@@ -551,6 +627,9 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 	sl = calloc(1, sizeof(*sl));
 	if (!sl)
 		return -ENOMEM;
+	/* forget inherited precision: the new checkpoint starts imprecise
+	 * and backtracking from its continuation marks what matters */
+	bh_mark_all_scalars_imprecise(cur);
 	if (bh_state_copy(&sl->st, cur)) {
 		free(sl);
 		return -ENOMEM;
@@ -563,7 +642,7 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 	sl->st.branches = 1;
 	sl->st.parent = cur->parent;
 	sl->st.first_insn_idx = cur->first_insn_idx;
-	sl->st.last_insn_idx = idx;
+	sl->st.last_insn_idx = v->prev_insn_idx;
 	sl->next = v->explored[idx];
 	v->explored[idx] = sl;
 	cur->parent = &sl->st;
@@ -571,8 +650,27 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 	cur->jmp_history_cnt = 0;
 	v->jmps_since_prune = 0;
 	v->insns_since_prune = 0;
-	return 0;
+	return bh_scc_enter(v, &sl->st);
 hit:
 	sl->hit++;
+	if (v->prev_insn_idx != UINT32_MAX && idx != v->prev_insn_idx + 1) {
+		err = bh_push_jmp_history(v, cur, idx, v->prev_insn_idx, 0);
+		if (err)
+			return err;
+	}
+	/* what the old state needed precise, this path needs too */
+	{
+		bool changed = false;
+
+		err = bh_propagate_precision(v, &sl->st, cur, &changed);
+		if (err)
+			return err;
+	}
+	/* the old state's marks may still grow: redo this later */
+	if (loop) {
+		err = bh_scc_add_backedge(v, &sl->st, cur);
+		if (err)
+			return err;
+	}
 	return 1;
 }

@@ -531,6 +531,8 @@ int bh_verify(const struct bh_verify_env *env, struct bh_verify_result *res)
 	if (!err)
 		err = check_cfg(v);
 	if (!err)
+		err = bh_compute_scc(v);
+	if (!err)
 		err = bh_compute_live_regs(v);
 	if (err)
 		goto out;

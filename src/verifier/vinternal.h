@@ -75,7 +75,9 @@ static inline struct bh_reg *cur_regs(struct bh_venv *v)
 
 /* Pruning: 1 pruned, 0 go on, <0 error (infinite loop, ENOMEM). */
 int bh_is_state_visited(struct bh_venv *v, uint32_t insn_idx);
-void bh_update_branch_counts(struct bh_venv *v, struct bh_vstate *st);
+int bh_update_branch_counts(struct bh_venv *v, struct bh_vstate *st);
+/* frees what st owns (frames, history), not st itself */
+void bh_state_release(struct bh_vstate *st);
 void bh_free_explored(struct bh_venv *v);
 
 /* ---- register constructors and predicates (regs.c) ---- */
@@ -159,6 +161,37 @@ int mark_stack_slot_precision(struct bh_venv *v, uint32_t frameno,
  * for jumps taken non-linearly and for stack accesses). */
 int bh_push_jmp_history(struct bh_venv *v, struct bh_vstate *st,
 			uint32_t idx, uint32_t prev_idx, uint32_t flags);
+/* Jump-history flags: a stack access (frame, slot; FULL = an aligned
+ * 8-byte access, VAR = variable offset) and linked registers recorded at
+ * a conditional jump (linked_regs: bit frame * 10 + reg; OVF = some
+ * linked copy could not be recorded). */
+#define BH_HIST_STACK (1u << 0)
+#define BH_HIST_FRAME(f) (((f) >> 1) & 7u)
+#define BH_HIST_SPI(f) (((f) >> 4) & 63u)
+#define BH_HIST_MK_SLOT(fr, spi) (((uint32_t)(fr) & 7u) << 1 | ((uint32_t)(spi) & 63u) << 4)
+#define BH_HIST_STACK_FULL (1u << 10)
+#define BH_HIST_STACK_VAR (1u << 11)
+#define BH_HIST_LINKED (1u << 12)
+#define BH_HIST_LINKED_OVF (1u << 13)
+int bh_hist_set_linked(struct bh_venv *v, uint32_t idx, uint64_t linked,
+		       bool overflow);
+/* The fallback: every scalar of every ancestor checkpoint of st. */
+void bh_mark_all_scalars_precise(struct bh_venv *v, const struct bh_vstate *st);
+/* A new checkpoint starts imprecise. */
+void bh_mark_all_scalars_imprecise(struct bh_vstate *st);
+/* After a pruning hit: what old needed precise, the path of st (the
+ * pruned state) needs too; *changed when some mark is new. */
+int bh_propagate_precision(struct bh_venv *v, const struct bh_vstate *old,
+			   const struct bh_vstate *st, bool *changed);
+
+/* scc.c: loops whose precision marks are not final yet */
+int bh_compute_scc(struct bh_venv *v);
+int bh_scc_enter(struct bh_venv *v, const struct bh_vstate *st);
+int bh_scc_exit(struct bh_venv *v, const struct bh_vstate *st);
+bool bh_scc_incomplete(struct bh_venv *v, const struct bh_vstate *st);
+int bh_scc_add_backedge(struct bh_venv *v, const struct bh_vstate *equal,
+			const struct bh_vstate *cur);
+void bh_scc_free(struct bh_venv *v);
 
 /* calls.c, shared with kfuncs.c */
 void clobber_caller_saved(struct bh_venv *v);
