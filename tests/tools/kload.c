@@ -6,7 +6,8 @@
  * r0.  Only hand-written programs whose behaviour is known may be run;
  * generated or adversarial programs are only loaded.
  *
- *   kload OBJ [--run] [--ctx-hex HEX] [--log] [--stats]
+ *   kload OBJ [--run] [--ctx-hex HEX] [--log] [--log2] [--stats]
+ *   (--log2: the level-2 log of every program, accepted or not)
  *   output lines: "PROG <name> ACCEPT|REJECT [retval N]" and, with --log,
  *   the verifier log of rejected programs; exit 2 if bpf() is refused.
  */
@@ -34,7 +35,7 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	unsigned char ctx[4096];
 	size_t ctx_len = 0;
-	int run = 0, show_log = 0, stats = 0, any = 0;
+	int run = 0, show_log = 0, log2 = 0, stats = 0, any = 0;
 	struct bpf_object *obj;
 	struct bpf_program *p;
 
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
 			run = 1;
 		else if (!strcmp(argv[i], "--log"))
 			show_log = 1;
+		else if (!strcmp(argv[i], "--log2"))
+			show_log = log2 = 1;
 		else if (!strcmp(argv[i], "--stats"))
 			stats = 1;
 		else if (!strcmp(argv[i], "--ctx-hex") && i + 1 < argc) {
@@ -60,7 +63,7 @@ int main(int argc, char **argv)
 			path = argv[i];
 	}
 	if (!path) {
-		fprintf(stderr, "usage: kload OBJ [--run] [--ctx-hex HEX] [--log]\n");
+		fprintf(stderr, "usage: kload OBJ [--run] [--ctx-hex HEX] [--log] [--log2] [--stats]\n");
 		return 1;
 	}
 	libbpf_set_print(quiet);
@@ -93,7 +96,7 @@ int main(int argc, char **argv)
 		bpf_program__set_log_buf(p, vlog, sizeof(vlog));
 		/* level 1 for the path to an error; 4 adds the statistics
 		 * line, which --stats prints for accepted programs too */
-		bpf_program__set_log_level(p, stats ? 1 | 4 : 1);
+		bpf_program__set_log_level(p, log2 ? 2 : stats ? 1 | 4 : 1);
 		vlog[0] = '\0';
 		if (bpf_object__load(obj)) {
 			if (errno == EPERM && !vlog[0]) {
@@ -127,6 +130,8 @@ int main(int argc, char **argv)
 					printf(" %.*s", (int)strcspn(st, "\n"), st);
 			}
 			printf("\n");
+			if (log2)
+				printf("%s\n", vlog);
 		}
 		any = 1;
 	}
