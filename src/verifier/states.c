@@ -198,6 +198,10 @@ static bool regsafe(const struct bh_reg *old, const struct bh_reg *cur,
 	case BH_PTR_TO_MAP_KEY:
 	case BH_PTR_TO_MEM:
 	case BH_PTR_TO_BUF:
+		/* a slice dies with its dynptr: the two must map too */
+		if (old->type == BH_PTR_TO_MEM &&
+		    !check_ids(old->dynptr_id, cur->dynptr_id, m))
+			return false;
 		return old->off == cur->off && old->map_idx == cur->map_idx &&
 		       bh_scalar_is_subsumed(&old->s, &cur->s) &&
 		       check_ids(old->id, cur->id, m) &&
