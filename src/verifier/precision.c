@@ -38,8 +38,8 @@ static bool bt_stack_any(const struct bt *bt)
 	return false;
 }
 
-int bh_push_jmp_history(struct bh_venv *v, struct bh_vstate *st,
-			uint32_t idx, uint32_t prev_idx, uint32_t flags)
+int bh_push_jmp_history(struct bh_venv *v, struct bh_vstate *st, uint32_t idx,
+			uint32_t prev_idx, uint32_t flags)
 {
 	struct bh_jmp_hist *p;
 
@@ -60,7 +60,8 @@ int bh_push_jmp_history(struct bh_venv *v, struct bh_vstate *st,
 	}
 	if (!(st->jmp_history_cnt & (st->jmp_history_cnt - 1)) ||
 	    !st->jmp_history) {
-		uint32_t cap = st->jmp_history_cnt ? st->jmp_history_cnt * 2 : 4;
+		uint32_t cap =
+			st->jmp_history_cnt ? st->jmp_history_cnt * 2 : 4;
 
 		p = realloc(st->jmp_history, cap * sizeof(*p));
 		if (!p)
@@ -80,9 +81,9 @@ int bh_push_jmp_history(struct bh_venv *v, struct bh_vstate *st,
 int bh_hist_set_linked(struct bh_venv *v, uint32_t idx, uint64_t linked,
 		       bool overflow)
 {
-	int err = bh_push_jmp_history(v, v->cur, idx, v->prev_insn_idx,
-				      BH_HIST_LINKED |
-					      (overflow ? BH_HIST_LINKED_OVF : 0));
+	int err = bh_push_jmp_history(
+		v, v->cur, idx, v->prev_insn_idx,
+		BH_HIST_LINKED | (overflow ? BH_HIST_LINKED_OVF : 0));
 
 	if (err || v->states_capped)
 		return err;
@@ -123,7 +124,9 @@ static bool mark_ancestors_precise(struct bh_venv *v,
 	bool changed = false;
 
 	if (bh_log_on(v, 2))
-		bh_log(v, "mark_precise: frame%u: falling back to forcing all scalars precise",
+		bh_log(v,
+		       "mark_precise: frame%u: falling back to forcing all "
+		       "scalars precise",
 		       st->curframe);
 	for (st = st->parent; st; st = st->parent)
 		changed |= mark_all_precise(st, true);
@@ -156,6 +159,47 @@ static void sync_linked(struct bt *bt, const struct bh_jmp_hist *h)
 	for (int b = 0; b < 60; b++)
 		if (h->linked_regs >> b & 1)
 			bt->regs[b / 10] |= 1u << (b % 10);
+}
+
+static bool is_static_call(const struct bh_venv *v, uint32_t i)
+{
+	const struct bh_insn *in = &v->env->insns[i];
+	int64_t t = (int64_t)i + in->imm + 1;
+
+	return in->code == (BH_JMP | 0x80) && in->src_reg == BH_PSEUDO_CALL &&
+	       t >= 0 && t < (int64_t)v->env->insn_cnt &&
+	       !v->subprogs[v->aux[t].subprogno].global;
+}
+
+/* A call seen backwards: from the insn after it (a helper, kfunc or
+ * global subprogram: r0 is its result), or from the entry of the callee
+ * or callback it ran (back into the caller's frame, where a subprogram's
+ * r1-r5 came from). */
+static int backtrack_call(const struct bh_venv *v, uint32_t i, int64_t subseq,
+			  struct bt *bt)
+{
+	const struct bh_insn *in = &v->env->insns[i];
+	uint32_t f = bt->frame;
+
+	if (subseq == (int64_t)i + 1) {
+		if (is_static_call(v, i))
+			return -ENOTSUPP; /* its body must lie between */
+		bt->regs[f] &= ~1u;
+		return (bt->regs[f] & 0x3e) ? -ENOTSUPP : 0;
+	}
+	if (f == 0 || (bt->regs[f] & ~0x3eu) || bt->stack[f])
+		return -ENOTSUPP;
+	if (in->src_reg == BH_PSEUDO_CALL) {
+		if (!is_static_call(v, i))
+			return -ENOTSUPP;
+		bt->regs[f - 1] |= bt->regs[f];
+	} else if (!(v->aux[i].flags & BH_AUXI_CALLBACK_CALL)) {
+		return -ENOTSUPP;
+	}
+	/* a callback's r1-r5 come from the helper, not the caller */
+	bt->regs[f] = 0;
+	bt->frame = f - 1;
+	return 0;
 }
 
 static int backtrack_insn(struct bh_venv *v, uint32_t i, int64_t subseq,
@@ -191,13 +235,14 @@ static int backtrack_insn(struct bh_venv *v, uint32_t i, int64_t subseq,
 			break;
 		if (!(h->flags & BH_HIST_STACK_FULL))
 			return -ENOTSUPP;
-		bt->stack[BH_HIST_FRAME(h->flags)] |=
-			1ull << BH_HIST_SPI(h->flags);
+		bt->stack[BH_HIST_FRAME(h->flags)] |= 1ull
+						      << BH_HIST_SPI(h->flags);
 		break;
 	case BH_STX:
 	case BH_ST:
 		if (cls == BH_STX && BH_MODE(in->code) == BH_ATOMIC) {
-			if ((bt->regs[f] & (sreg | dreg | 1u)) || bt_stack_any(bt))
+			if ((bt->regs[f] & (sreg | dreg | 1u)) ||
+			    bt_stack_any(bt))
 				return -ENOTSUPP;
 			break;
 		}
@@ -221,21 +266,26 @@ static int backtrack_insn(struct bh_venv *v, uint32_t i, int64_t subseq,
 		break;
 	case BH_JMP:
 	case BH_JMP32:
-		if (op == 0x80) { /* call */
-			if (in->src_reg == BH_PSEUDO_CALL ||
-			    subseq != (int64_t)i + 1) {
-				if (!bt_empty(bt))
-					return -ENOTSUPP;
-				break;
-			}
-			if (bt->regs[f] & 0x3e)
+		if (op == 0x80) /* call */
+			return backtrack_call(v, i, subseq, bt);
+		if (op == 0x90) { /* exit: going back into the callee */
+			bool r0;
+
+			/* a callback's r1-r5 were set by the helper calling
+			 * it, not by the program */
+			if (subseq >= 0 && subseq < (int64_t)v->env->insn_cnt &&
+			    (v->aux[subseq].flags & BH_AUXI_CALLBACK_CALL))
+				bt->regs[f] &= ~0x3eu;
+			if ((bt->regs[f] & 0x3e) || f + 1 >= BH_MAX_FRAMES)
 				return -ENOTSUPP;
+			/* a subprogram's r0 is its caller's; a callback's
+			 * return value is consumed by the helper */
+			r0 = (bt->regs[f] & 1u) && subseq >= 1 &&
+			     is_static_call(v, (uint32_t)subseq - 1);
 			bt->regs[f] &= ~1u;
-			break;
-		}
-		if (op == 0x90) { /* exit */
-			if (!bt_empty(bt))
-				return -ENOTSUPP;
+			bt->frame = ++f;
+			bt->regs[f] = r0 ? 1u : 0;
+			bt->stack[f] = 0;
 			break;
 		}
 		if (op == 0x00 || op == 0xe0) /* ja, may_goto */
@@ -261,8 +311,7 @@ static int backtrack_insn(struct bh_venv *v, uint32_t i, int64_t subseq,
 }
 
 /* The insn executed before i in st's segment; -1 at its start. */
-static int64_t prev_insn(const struct bh_vstate *st, uint32_t i,
-			 uint32_t *cnt)
+static int64_t prev_insn(const struct bh_vstate *st, uint32_t i, uint32_t *cnt)
 {
 	if (i == st->first_insn_idx) {
 		if (*cnt == 0)
@@ -329,7 +378,9 @@ static int mark_chain(struct bh_venv *v, const struct bh_vstate *start,
 		int64_t i = last_idx;
 
 		if (bh_log_on(v, 2))
-			bh_log(v, "mark_precise: frame%u: last_idx %lld first_idx %lld subseq_idx %lld ",
+			bh_log(v,
+			       "mark_precise: frame%u: last_idx %lld first_idx "
+			       "%lld subseq_idx %lld ",
 			       bt->frame, (long long)last_idx,
 			       (long long)first_idx, (long long)subseq);
 		for (;;) {
@@ -341,17 +392,21 @@ static int mark_chain(struct bh_venv *v, const struct bh_vstate *start,
 			if (skip_first) {
 				skip_first = false;
 			} else {
-				err = backtrack_insn(v, (uint32_t)i, subseq,
-						     hist_entry(st, cnt, (uint32_t)i),
-						     bt);
+				err = backtrack_insn(
+					v, (uint32_t)i, subseq,
+					hist_entry(st, cnt, (uint32_t)i), bt);
 				if (err == -ENOTSUPP)
 					goto fallback;
 				if (err)
 					return err;
 				if (bh_log_on(v, 2) && !bt_empty(bt)) {
-					fmt_regs(rb, sizeof(rb), bt->regs[bt->frame]);
-					fmt_stack(sb, sizeof(sb), bt->stack[bt->frame]);
-					bh_log(v, "mark_precise: frame%u: regs=%s stack=%s before %lld",
+					fmt_regs(rb, sizeof(rb),
+						 bt->regs[bt->frame]);
+					fmt_stack(sb, sizeof(sb),
+						  bt->stack[bt->frame]);
+					bh_log(v,
+					       "mark_precise: frame%u: regs=%s "
+					       "stack=%s before %lld",
 					       bt->frame, rb, sb, (long long)i);
 				}
 			}
@@ -414,7 +469,9 @@ static int mark_chain(struct bh_venv *v, const struct bh_vstate *start,
 			if (bh_log_on(v, 2)) {
 				fmt_regs(rb, sizeof(rb), bt->regs[fr]);
 				fmt_stack(sb, sizeof(sb), bt->stack[fr]);
-				bh_log(v, "mark_precise: frame%u: parent state regs=%s stack=%s:",
+				bh_log(v,
+				       "mark_precise: frame%u: parent state "
+				       "regs=%s stack=%s:",
 				       fr, rb, sb);
 			}
 		}
@@ -434,7 +491,7 @@ fallback:
 
 int mark_chain_precision(struct bh_venv *v, uint32_t regno)
 {
-	struct bt bt = { .frame = v->cur->curframe };
+	struct bt bt = {.frame = v->cur->curframe};
 
 	if (regno >= BH_MAX_REG || cur_regs(v)[regno].type != BH_SCALAR)
 		return 0;
@@ -444,10 +501,9 @@ int mark_chain_precision(struct bh_venv *v, uint32_t regno)
 	return mark_chain(v, v->cur, &bt, &changed);
 }
 
-int mark_stack_slot_precision(struct bh_venv *v, uint32_t frameno,
-			      uint32_t spi)
+int mark_stack_slot_precision(struct bh_venv *v, uint32_t frameno, uint32_t spi)
 {
-	struct bt bt = { .frame = v->cur->curframe };
+	struct bt bt = {.frame = v->cur->curframe};
 
 	if (frameno >= BH_MAX_FRAMES || spi >= 64)
 		return 0;
@@ -460,7 +516,7 @@ int mark_stack_slot_precision(struct bh_venv *v, uint32_t frameno,
 int bh_propagate_precision(struct bh_venv *v, const struct bh_vstate *old,
 			   const struct bh_vstate *st, bool *changed)
 {
-	struct bt bt = { .frame = st->curframe };
+	struct bt bt = {.frame = st->curframe};
 
 	for (uint32_t fr = 0; fr <= old->curframe && fr < BH_MAX_FRAMES; fr++) {
 		const struct bh_func_state *f = old->frame[fr];

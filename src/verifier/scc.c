@@ -51,8 +51,7 @@ static bool is_ldimm64_at(const struct bh_insn *in)
 
 /* Successors of insn i inside its subprogram (a call continues after
  * itself); returns how many were written to out[2]. */
-static uint32_t successors(const struct bh_venv *v, uint32_t i,
-			   uint32_t out[2])
+static uint32_t successors(const struct bh_venv *v, uint32_t i, uint32_t out[2])
 {
 	const struct bh_insn *in = &v->env->insns[i];
 	uint32_t cnt = (uint32_t)v->env->insn_cnt, n = 0;
@@ -142,6 +141,10 @@ int bh_compute_scc(struct bh_venv *v)
 				for (uint32_t k = 0; k < n; k++)
 					if (s[k] == u)
 						loop = true;
+				/* a helper calling a callback again and
+				 * again is a loop through that insn */
+				if (v->aux[u].flags & BH_AUXI_CALLBACK_CALL)
+					loop = true;
 				if (loop)
 					scc_id++;
 				for (;;) {
@@ -179,8 +182,8 @@ static bool state_chain(const struct bh_venv *v, const struct bh_vstate *st,
 {
 	memset(c, 0, sizeof(*c));
 	for (uint32_t i = 0; i <= st->curframe; i++) {
-		int64_t idx = i == st->curframe ? (int64_t)st->insn_idx :
-						  st->frame[i + 1]->callsite;
+		int64_t idx = i == st->curframe ? (int64_t)st->insn_idx
+						: st->frame[i + 1]->callsite;
 
 		if (idx < 0 || idx >= (int64_t)v->env->insn_cnt)
 			return false;
@@ -303,7 +306,8 @@ static int propagate_backedges(struct bh_venv *v, struct bh_scc_visit *s)
 
 		if (iter > MAX_BACKEDGE_ITERS) {
 			if (bh_log_on(v, 2))
-				bh_log(v, "propagate_backedges: too many iterations");
+				bh_log(v, "propagate_backedges: too many "
+					  "iterations");
 			for (be = s->backedges; be; be = be->next)
 				bh_mark_all_scalars_precise(v, &be->st);
 			break;

@@ -350,3 +350,38 @@ TEST(verifier_loop_processed)
 	/* the kernel processes 22 insns for this loop */
 	CHECK_MSG(n >= 22 && n <= 44, "processed %llu", (unsigned long long)n);
 }
+
+/* Precision: a scalar no decision depended on does not keep two paths
+ * apart (the second is pruned where they join), one a branch decided
+ * on does (its value was checked: both paths run the tail). */
+#define PREC_HEAD                                                      \
+	"call 7\nmov %r6, 0\nmov %r8, 0\nmov %r9, 0\nmov %r2, 0\n"          \
+	"mov %r3, 0\nmov %r4, 0\nmov %r5, 0\njgt %r0, 5, l1\nmov %r7, 1\n" \
+	"ja j\nl1:\nmov %r7, 2\nj:\n"
+#define PREC_TAIL                                                       \
+	"add %r6, 1\nadd %r6, 1\nadd %r6, 1\nadd %r6, 1\nadd %r6, 1\n"     \
+	"add %r6, 1\nadd %r6, 1\nadd %r6, 1\nadd %r6, 1\nadd %r6, 1\n"     \
+	"add %r6, 1\nadd %r6, 1\nadd %r6, 1\nadd %r6, 1\nadd %r6, 1\n"     \
+	"add %r6, 1\nadd %r6, 1\nadd %r6, 1\nadd %r6, 1\nadd %r6, 1\n"     \
+	"mov %r0, 0\nexit"
+
+TEST(verifier_precision_pruning)
+{
+	char err[512];
+	uint64_t n_imprecise = 0, n_precise = 0;
+	int ret = verify_text(PREC_HEAD "mov %r1, 0\n" PREC_TAIL, false, NULL,
+			      err, sizeof(err), &n_imprecise);
+
+	CHECK_EQ(ret, 0);
+	/* r7 decides a branch in the tail: its two values stay apart */
+	ret = verify_text(PREC_HEAD "jeq %r7, 3, out\n" PREC_TAIL "\nout:\n"
+				    "mov %r0, 0\nexit",
+			  false, NULL, err, sizeof(err), &n_precise);
+	CHECK_EQ(ret, 0);
+	CHECK_MSG(n_imprecise < 50, "imprecise: processed %llu",
+		  (unsigned long long)n_imprecise);
+	CHECK_MSG(n_precise >= n_imprecise + 20,
+		  "precise: processed %llu vs %llu",
+		  (unsigned long long)n_precise,
+		  (unsigned long long)n_imprecise);
+}
