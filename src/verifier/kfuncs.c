@@ -831,7 +831,9 @@ static int mark_kfunc_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 		return 0;
 	}
 	if (btf_is_composite(pt)) {
-		uint32_t flags = BH_PTR_TRUSTED;
+		/* as in the kernel: a plain typed pointer, trusted only
+		 * through its reference (ref_obj_id) when acquired */
+		uint32_t flags = 0;
 
 		if (k->flags & KF_ITER_NEXT)
 			flags = iter_slot(v->cur, meta)->spilled.flags & BH_MEM_RCU ?

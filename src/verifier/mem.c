@@ -344,7 +344,7 @@ static uint32_t loaded_ptr_flags(const struct bh_venv *v, const struct btf *b,
 	const char *sname = t ? btf__name_by_offset(b, t->name_off) : NULL;
 
 	if (!(reg->flags & BH_PTR_UNTRUSTED) &&
-	    (reg->flags & (BH_PTR_TRUSTED | BH_MEM_RCU)) &&
+	    (reg->ref_obj_id || (reg->flags & (BH_PTR_TRUSTED | BH_MEM_RCU))) &&
 	    !(reg->flags & BH_PTR_MAYBE_NULL) && in_rcu_cs(v) &&
 	    is_safe_rcu_field(sname, field))
 		return BH_MEM_RCU;

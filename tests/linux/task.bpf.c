@@ -4,10 +4,8 @@
  * NULL check, bpf_task_acquire/release, the trusted current task, and the
  * misuses the verifier refuses (leaks, unchecked NULL, use after release,
  * releasing what was not acquired, writes into a task).
- *
- * task_from_pid_unchecked: the kernel names R0 'ptr_or_null_' (an acquired
- * pointer's trust comes from its reference), bpfhost 'trusted_ptr_or_null_'
- * (it flags acquired kfunc results trusted as well); the verdicts agree.
+ * An acquired pointer's trust comes from its reference: R0 is a plain
+ * 'ptr_or_null_' in both verifiers.
  */
 // EXPECT(task_from_pid_checked): ACCEPT
 // RETVAL(task_from_pid_checked): 1
@@ -15,7 +13,7 @@
 // RETVAL(task_acquire_release): 1
 // EXPECT(task_current_acquire): ACCEPT
 // RETVAL(task_current_acquire): 1
-// EXPECT(task_from_pid_unchecked): REJECT R0 invalid mem access
+// EXPECT(task_from_pid_unchecked): REJECT R0 invalid mem access 'ptr_or_null_'
 // EXPECT(task_release_unchecked): REJECT Possibly NULL pointer passed to trusted arg0
 // EXPECT(task_leak): REJECT Unreleased reference
 // EXPECT(task_use_after_release): REJECT invalid mem access 'scalar'
