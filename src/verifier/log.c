@@ -381,6 +381,7 @@ void bh_log_scratched(struct bh_venv *v)
 		log_append(v, "%u:", v->cur->insn_idx);
 	}
 	print_frame(v, f, v->scratched_regs, v->scratched_stack);
+	print_refs(v, v->cur);
 	log_append(v, "\n");
 out:
 	v->scratched_regs = 0;
