@@ -112,6 +112,47 @@ struct task_struct {
 	struct css_set bh_css;
 };
 
+/* A memory area of a process, from /proc/<pid>/maps (vma.c) */
+#define VM_READ 0x00000001UL
+#define VM_WRITE 0x00000002UL
+#define VM_EXEC 0x00000004UL
+#define VM_SHARED 0x00000008UL
+
+struct qstr {
+	uint32_t hash;
+	uint32_t len;
+	const unsigned char *name;
+};
+
+struct dentry {
+	struct qstr d_name;
+};
+
+struct path {
+	struct dentry *dentry;
+};
+
+struct file {
+	struct path f_path;
+	/* bpfhost: the path as /proc/<pid>/maps shows it */
+	const char *bh_path;
+};
+
+struct vm_area_struct {
+	unsigned long vm_start;
+	unsigned long vm_end;
+	unsigned long vm_flags;
+	unsigned long vm_pgoff;
+	struct file *vm_file;
+	/* bpfhost */
+	struct file bh_file;
+	struct dentry bh_dentry;
+};
+
+struct bpf_iter_task_vma {
+	uint64_t __opaque[1];
+} __attribute__((aligned(8)));
+
 /* ---- internal API (all return new references, or NULL) ---- */
 
 struct bpfhost_rt;

@@ -60,4 +60,36 @@ struct bpf_iter_task {
 #define BPF_TASK_ITER_PROC_THREADS 2
 #define PF_KTHREAD 0x00200000
 
+/* a process's memory map (bpf_iter_task_vma) */
+struct qstr {
+	const unsigned char *name;
+} __pai;
+
+struct dentry {
+	struct qstr d_name;
+} __pai;
+
+struct path {
+	struct dentry *dentry;
+} __pai;
+
+struct file {
+	struct path f_path;
+} __pai;
+
+struct vm_area_struct {
+	unsigned long vm_start;
+	unsigned long vm_end;
+	unsigned long vm_flags;
+	unsigned long vm_pgoff;
+	struct file *vm_file;
+} __pai;
+
+struct bpf_iter_task_vma {
+	__u64 __opaque[1];
+} __attribute__((aligned(8)));
+
+#define VM_READ 0x00000001
+#define VM_EXEC 0x00000004
+
 #endif

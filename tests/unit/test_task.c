@@ -38,6 +38,10 @@ struct cgroup *bpf_cgroup_acquire(struct cgroup *cgrp);
 void bpf_cgroup_release(struct cgroup *cgrp);
 struct cgroup *bpf_cgroup_ancestor(struct cgroup *cgrp, int level);
 long bpf_task_under_cgroup(struct task_struct *task, struct cgroup *ancestor);
+int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it,
+			  struct task_struct *task, uint64_t addr);
+struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it);
+void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it);
 int bpf_copy_from_user_str(void *dst, uint32_t dst__sz,
 			   const void *unsafe_ptr__ign, uint64_t flags);
 
@@ -426,4 +430,63 @@ TEST(concurrent_refs)
 	for (int i = 0; i < 4; i++)
 		CHECK(ok[i]);
 	CHECK_EQ(bh_task_cached(), base);
+}
+
+/* The memory map: ordered areas; the stack, the code and a file mapping
+ * found where they are; iteration from an address; no map for pid 0. */
+TEST(task_vma)
+{
+	struct task_struct *self = bpf_task_from_pid(getpid());
+	struct bpf_iter_task_vma it;
+	struct vm_area_struct *v, *code = NULL;
+	uintptr_t stack_addr = (uintptr_t)&it, code_addr = (uintptr_t)&read_line;
+	unsigned long prev_end = 0;
+	int n = 0, ordered = 1, on_stack = 0;
+
+	if (!self) {
+		th_skip("no /proc");
+		return;
+	}
+	CHECK_EQ(bpf_iter_task_vma_new(&it, self, 0), 0);
+	while ((v = bpf_iter_task_vma_next(&it))) {
+		if (v->vm_start < prev_end || v->vm_start >= v->vm_end)
+			ordered = 0;
+		prev_end = v->vm_end;
+		if (stack_addr >= v->vm_start && stack_addr < v->vm_end)
+			on_stack = (v->vm_flags & 3) == 3; /* read, write */
+		if (code_addr >= v->vm_start && code_addr < v->vm_end)
+			code = v;
+		n++;
+	}
+	CHECK(n > 3);
+	CHECK(ordered);
+	CHECK(on_stack);
+	CHECK(code && (code->vm_flags & 4) && code->vm_file &&
+	      code->vm_file->f_path.dentry &&
+	      strstr((const char *)code->vm_file->f_path.dentry->d_name.name,
+		     "test_task") != NULL);
+	CHECK(bpf_iter_task_vma_next(&it) == NULL);
+	bpf_iter_task_vma_destroy(&it);
+
+	/* from the code's address: its area first */
+	CHECK_EQ(bpf_iter_task_vma_new(&it, self, code_addr), 0);
+	v = bpf_iter_task_vma_next(&it);
+	CHECK(v && v->vm_start <= code_addr && code_addr < v->vm_end);
+	bpf_iter_task_vma_destroy(&it);
+	/* past the last area: an empty walk */
+	CHECK_EQ(bpf_iter_task_vma_new(&it, self, UINT64_MAX), 0);
+	CHECK(bpf_iter_task_vma_next(&it) == NULL);
+	bpf_iter_task_vma_destroy(&it);
+	/* the idle task, where every real_parent chain ends, has no map */
+	{
+		struct task_struct *t = self;
+
+		for (int i = 0; i < 4096 && t->pid; i++)
+			t = t->real_parent;
+		CHECK_EQ(t->pid, 0);
+		CHECK_EQ(bpf_iter_task_vma_new(&it, t, 0), -ENOENT);
+		CHECK(bpf_iter_task_vma_next(&it) == NULL);
+		bpf_iter_task_vma_destroy(&it);
+	}
+	bpf_task_release(self);
 }
