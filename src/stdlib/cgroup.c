@@ -32,7 +32,6 @@
 
 #define BH_CGROUP_BUCKETS 256
 #define BH_CGROUP_MAX 16384
-#define BH_CGROUP_MAX_LEVEL 64
 
 static pthread_once_t bh_cg_once = PTHREAD_ONCE_INIT;
 static char bh_cg_mnt[PATH_MAX];

@@ -23,6 +23,7 @@ int bh_stdlib_common_add(struct bpfhost_rt *rt);  /* iter_num, rcu */
 int bh_stdlib_cpumask_add(struct bpfhost_rt *rt); /* cpumask.c */
 int bh_stdlib_task_add(struct bpfhost_rt *rt);	  /* task.c, cgroup.c */
 int bh_stdlib_vma_add(struct bpfhost_rt *rt);	  /* vma.c, from task.c */
+int bh_stdlib_css_add(struct bpfhost_rt *rt);	  /* css.c, from task.c */
 int bh_stdlib_mem_add(struct bpfhost_rt *rt);	  /* dynptr, strings, obj_new, ... */
 /* the parts of bh_stdlib_mem_add */
 int bh_stdlib_dynptr_add(struct bpfhost_rt *rt);  /* dynptr.c */

@@ -729,5 +729,6 @@ int bh_stdlib_task_add(struct bpfhost_rt *rt)
 		  : bpfhost_kfunc_set_add(rt, "*", &bh_task_iter_kfunc_set);
 	ret = ret ? ret : bh_stdlib_cgroup_add(rt);
 	ret = ret ? ret : bh_stdlib_vma_add(rt);
+	ret = ret ? ret : bh_stdlib_css_add(rt);
 	return ret ? ret : bh_stdlib_probe_add(rt);
 }

@@ -172,6 +172,8 @@ struct task_struct *bh_task_idle(void);
 unsigned int bh_task_cached(void);
 
 /* cgroup v2 mount point, "" when the host has none */
+/* the deepest cgroup level looked at */
+#define BH_CGROUP_MAX_LEVEL 64
 const char *bh_cgroup_mount(void);
 struct cgroup *bh_cgroup_get_path(const char *rel);
 struct cgroup *bh_cgroup_get_id(uint64_t id);

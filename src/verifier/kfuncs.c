@@ -912,6 +912,10 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 		return bh_reject_err(v, -EACCES,
 				     "program must be sleepable to call sleepable kfunc %s",
 				     k->name);
+	/* a cgroup's task list may block while it is read: sleepable
+	 * programs only (bpfhost has no LSM or bpf_iter program types) */
+	if (!strcmp(k->name, "bpf_iter_css_task_new") && !v->cur->in_sleepable)
+		return bh_reject(v, "css_task_iter is only allowed in bpf_lsm, bpf_iter and sleepable progs");
 	err = check_kfunc_args(v, &meta);
 	if (err)
 		return err;

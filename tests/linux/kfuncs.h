@@ -37,6 +37,17 @@ extern struct cgroup *bpf_cgroup_ancestor(struct cgroup *cgrp,
 					  int level) __ksym;
 extern long bpf_task_under_cgroup(struct task_struct *task,
 				  struct cgroup *ancestor) __ksym;
+extern int bpf_iter_css_new(struct bpf_iter_css *it,
+			    struct cgroup_subsys_state *start,
+			    unsigned int flags) __ksym;
+extern struct cgroup_subsys_state *bpf_iter_css_next(struct bpf_iter_css *it) __ksym;
+extern void bpf_iter_css_destroy(struct bpf_iter_css *it) __ksym;
+extern int bpf_iter_css_task_new(struct bpf_iter_css_task *it,
+				 struct cgroup_subsys_state *css,
+				 unsigned int flags) __ksym;
+extern struct task_struct *
+bpf_iter_css_task_next(struct bpf_iter_css_task *it) __ksym;
+extern void bpf_iter_css_task_destroy(struct bpf_iter_css_task *it) __ksym;
 
 /* RCU */
 extern void bpf_rcu_read_lock(void) __ksym;

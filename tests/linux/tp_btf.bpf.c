@@ -17,6 +17,7 @@
 // EXPECT(switch_leak): REJECT Unreleased reference
 // EXPECT(switch_sleepable_kfunc): REJECT program must be sleepable to call sleepable kfunc bpf_copy_from_user_str
 // EXPECT(switch_no_such_arg): REJECT invalid bpf_context access off=32 size=8
+// EXPECT(switch_css_task): REJECT css_task_iter is only allowed in bpf_lsm, bpf_iter and sleepable progs
 // RETVAL: none
 #include "kfuncs.h"
 #include <bpf/bpf_tracing.h>
@@ -121,3 +122,19 @@ int switch_no_such_arg(__u64 *ctx)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* a cgroup's task list is for sleepable programs only */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(switch_css_task, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	struct cgroup *cg = bpf_cgroup_acquire(next->cgroups->dfl_cgrp);
+	struct bpf_iter_css_task it;
+
+	if (!cg)
+		return 0;
+	bpf_iter_css_task_new(&it, &cg->self, CSS_TASK_ITER_PROCS);
+	bpf_iter_css_task_destroy(&it);
+	bpf_cgroup_release(cg);
+	return 0;
+}

@@ -19,10 +19,31 @@ struct kernfs_node {
 	__u64 id;
 } __pai;
 
+struct cgroup;
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+	struct cgroup_subsys_state *parent;
+} __pai;
+
 struct cgroup {
+	struct cgroup_subsys_state self;
 	struct kernfs_node *kn;
 	int level;
 } __pai;
+
+struct bpf_iter_css {
+	__u64 __opaque[3];
+} __attribute__((aligned(8)));
+
+struct bpf_iter_css_task {
+	__u64 __opaque[1];
+} __attribute__((aligned(8)));
+
+#define BPF_CGROUP_ITER_DESCENDANTS_PRE 2
+#define BPF_CGROUP_ITER_DESCENDANTS_POST 3
+#define BPF_CGROUP_ITER_ANCESTORS_UP 4
+#define CSS_TASK_ITER_PROCS 1
 
 struct css_set {
 	struct cgroup *dfl_cgrp;

@@ -42,6 +42,20 @@ int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it,
 			  struct task_struct *task, uint64_t addr);
 struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it);
 void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it);
+struct bpf_iter_css {
+	uint64_t __opaque[3];
+} __attribute__((aligned(8)));
+struct bpf_iter_css_task {
+	uint64_t __opaque[1];
+} __attribute__((aligned(8)));
+int bpf_iter_css_new(struct bpf_iter_css *it,
+		     struct cgroup_subsys_state *start, unsigned int flags);
+struct cgroup_subsys_state *bpf_iter_css_next(struct bpf_iter_css *it);
+void bpf_iter_css_destroy(struct bpf_iter_css *it);
+int bpf_iter_css_task_new(struct bpf_iter_css_task *it,
+			  struct cgroup_subsys_state *css, unsigned int flags);
+struct task_struct *bpf_iter_css_task_next(struct bpf_iter_css_task *it);
+void bpf_iter_css_task_destroy(struct bpf_iter_css_task *it);
 int bpf_copy_from_user_str(void *dst, uint32_t dst__sz,
 			   const void *unsafe_ptr__ign, uint64_t flags);
 
@@ -489,4 +503,64 @@ TEST(task_vma)
 		bpf_iter_task_vma_destroy(&it);
 	}
 	bpf_task_release(self);
+}
+
+/* The cgroup iterators: pre-order from the root reaches our cgroup after
+ * the root; post-order ends with the start; ancestors climb to the root;
+ * our cgroup's processes include us; bad orders and flags are -EINVAL. */
+TEST(css_iters)
+{
+	struct cgroup *cg, *root;
+	struct cgroup_subsys_state *pos, *last = NULL;
+	struct bpf_iter_css it;
+	struct bpf_iter_css_task tit;
+	struct task_struct *t;
+	int n = 0, found = 0, first_root = 0, level = -1, me = 0;
+
+	if (!bh_cgroup_mount()[0]) {
+		th_skip("no cgroup v2 mount");
+		return;
+	}
+	cg = bh_cgroup_of("self");
+	CHECK(cg);
+	if (!cg)
+		return;
+	root = cg->ancestors[0];
+	CHECK_EQ(bpf_iter_css_new(&it, &root->self, 2), 0);
+	while ((pos = bpf_iter_css_next(&it))) {
+		if (!n)
+			first_root = pos->cgroup == root;
+		found |= pos->cgroup == cg;
+		n++;
+	}
+	bpf_iter_css_destroy(&it);
+	CHECK(first_root && found && n >= cg->level + 1);
+
+	n = 0;
+	CHECK_EQ(bpf_iter_css_new(&it, &cg->self, 3), 0);
+	while ((pos = bpf_iter_css_next(&it)))
+		last = pos, n++;
+	bpf_iter_css_destroy(&it);
+	CHECK(n >= 1 && last == &cg->self);
+
+	n = 0;
+	CHECK_EQ(bpf_iter_css_new(&it, &cg->self, 4), 0);
+	while ((pos = bpf_iter_css_next(&it)))
+		level = pos->cgroup->level, n++;
+	bpf_iter_css_destroy(&it);
+	CHECK(n == cg->level + 1 && level == 0);
+
+	CHECK_EQ(bpf_iter_css_task_new(&tit, &cg->self, 1), 0);
+	while ((t = bpf_iter_css_task_next(&tit)))
+		me |= t->pid == getpid();
+	bpf_iter_css_task_destroy(&tit);
+	CHECK(me);
+
+	CHECK_EQ(bpf_iter_css_new(&it, &cg->self, 0), -EINVAL);
+	CHECK(!bpf_iter_css_next(&it));
+	bpf_iter_css_destroy(&it);
+	CHECK_EQ(bpf_iter_css_task_new(&tit, &cg->self, 2), -EINVAL);
+	CHECK(!bpf_iter_css_task_next(&tit));
+	bpf_iter_css_task_destroy(&tit);
+	bh_cgroup_put(cg);
 }
