@@ -204,9 +204,9 @@ int bh_do_check(struct bh_venv *v, struct bh_vstate *start)
 				goto path_done;
 			}
 		}
-		/* reached other than by falling through: backtracking needs
-		 * to know where from (the kernel's jump points) */
-		if (v->prev_insn_idx != UINT32_MAX && idx != v->prev_insn_idx + 1) {
+		/* at a jump point, or reached other than by falling
+		 * through: backtracking needs to know where from */
+		if (bh_hist_needed(v, idx)) {
 			err = bh_push_jmp_history(v, v->cur, idx,
 						  v->prev_insn_idx, 0);
 			if (err < 0)

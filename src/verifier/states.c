@@ -657,7 +657,7 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 	return bh_scc_enter(v, &sl->st);
 hit:
 	sl->hit++;
-	if (v->prev_insn_idx != UINT32_MAX && idx != v->prev_insn_idx + 1) {
+	if (bh_hist_needed(v, idx)) {
 		err = bh_push_jmp_history(v, cur, idx, v->prev_insn_idx, 0);
 		if (err)
 			return err;

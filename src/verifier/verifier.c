@@ -255,10 +255,12 @@ static int check_cfg(struct bh_venv *v)
 			if (is_iter_next_kfunc_insn(v, in)) {
 				v->aux[i].prune_point = true;
 				v->aux[i].force_checkpoint = true;
+				v->aux[i].jmp_point = true;
 			}
 			if (is_callback_helper(in)) {
 				v->aux[i].prune_point = true;
 				v->aux[i].force_checkpoint = true;
+				v->aux[i].jmp_point = true;
 				v->aux[i].flags |= BH_AUXI_CALLBACK_CALL;
 			}
 			if (i + 1 < cnt) {

@@ -173,6 +173,15 @@ int bh_push_jmp_history(struct bh_venv *v, struct bh_vstate *st,
 #define BH_HIST_STACK_VAR (1u << 11)
 #define BH_HIST_LINKED (1u << 12)
 #define BH_HIST_LINKED_OVF (1u << 13)
+/* Whether arriving at idx (from v->prev_insn_idx) goes into the jump
+ * history: at every jump point, as the kernel records it, so that a
+ * segment's first insn is never mistaken for a later return to it, and
+ * at any arrival other than by falling through. */
+static inline bool bh_hist_needed(const struct bh_venv *v, uint32_t idx)
+{
+	return v->aux[idx].jmp_point ||
+	       (v->prev_insn_idx != UINT32_MAX && idx != v->prev_insn_idx + 1);
+}
 int bh_hist_set_linked(struct bh_venv *v, uint32_t idx, uint64_t linked,
 		       bool overflow);
 /* The fallback: every scalar of every ancestor checkpoint of st. */
