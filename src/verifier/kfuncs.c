@@ -47,11 +47,13 @@ struct kfunc_meta {
 	/* the last initialised dynptr argument (meta->initialized_dynptr) */
 	bool dynptr_found;
 	struct bh_dynptr_info dynptr;
+	/* the program-BTF struct of an __alloc / __refcounted_kptr argument */
+	uint32_t arg_btf_id;
 };
 
 static const struct btf *src_btf(const struct bh_venv *v, uint32_t src)
 {
-	return v->env->hbtf ? bh_hbtf_btf(v->env->hbtf, src) : NULL;
+	return bh_src_btf(v, src);
 }
 
 static uint32_t kskip(const struct btf *b, uint32_t id)
@@ -556,6 +558,11 @@ static int process_dynptr_arg(struct bh_venv *v, struct kfunc_meta *meta,
 				   &meta->dynptr);
 }
 
+static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta,
+			     int i, bool trusted, bool release);
+static int process_refcounted_arg(struct bh_venv *v, struct kfunc_meta *meta,
+				  int i, bool release);
+
 static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 			 bool *skip_next)
 {
@@ -598,6 +605,10 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 		return 0;
 	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_dynptr"))
 		return process_dynptr_arg(v, meta, i);
+	if (a->annot & BH_ANN_ALLOC)
+		return process_alloc_arg(v, meta, i, trusted || rcu, release);
+	if (a->annot & BH_ANN_REFCOUNTED_KPTR)
+		return process_refcounted_arg(v, meta, i, release);
 	if (a->annot & unsupported)
 		return bh_reject(v, "kfunc %s arg#%d ('%s'): this argument kind is not supported by the verifier yet",
 				 k->name, i, a->name);
@@ -783,6 +794,8 @@ static bool has_ref(const struct bh_vstate *st, uint32_t id)
 	return false;
 }
 
+static int mark_obj_ret(struct bh_venv *v, const struct kfunc_meta *meta);
+
 /* R0 from the BTF return type (§5.6). */
 static int mark_kfunc_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 {
@@ -802,6 +815,11 @@ static int mark_kfunc_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 	t = btf__type_by_id(b, kskip(b, k->ret_type_id));
 	pid = t && btf_is_ptr(t) ? kskip(b, t->type) : 0;
 	pt = pid ? btf__type_by_id(b, pid) : NULL;
+	err = mark_obj_ret(v, meta);
+	if (err < 0)
+		return err;
+	if (err == 0)
+		goto ret_flags;
 	if ((k->flags & KF_ACQUIRE) && !(pt && btf_is_struct(pt)))
 		return bh_reject(v, "acquire kernel function does not return PTR_TO_BTF_ID");
 	if (!strcmp(k->name, "bpf_dynptr_slice") ||
@@ -857,6 +875,7 @@ static int mark_kfunc_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 		if (k->flags & KF_RCU_PROTECTED)
 			r0->flags |= BH_MEM_RCU;
 	}
+ret_flags:
 	if (k->flags & KF_RET_NULL) {
 		r0->flags |= BH_PTR_MAYBE_NULL;
 		r0->id = bh_new_id(v);
@@ -943,4 +962,152 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 	if (k->flags & KF_ITER_NEXT)
 		return process_iter_next_call(v, &meta);
 	return 0;
+}
+
+/* ---- program-allocated objects (bpf_obj_new_impl & co., §5.6) ---- */
+
+/*
+ * The runtime hands each object kfunc call the record of its type (the
+ * kernel's fixup of the hidden meta argument), so one call site serves one
+ * type.
+ */
+static int record_obj_type(struct bh_venv *v, const char *kname, uint32_t id)
+{
+	struct bh_insn_aux *aux = &v->aux[v->cur->insn_idx];
+
+	if (aux->obj_type_id && aux->obj_type_id != id)
+		return bh_reject(v, "%s: this call site is reached with objects of two types (%u and %u); bpfhost passes one type record per call site",
+				 kname, aux->obj_type_id, id);
+	aux->obj_type_id = id;
+	return 0;
+}
+
+/* KF_ARG_PTR_TO_ALLOC_BTF_ID: an owning reference to a program object */
+static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta,
+			     int i, bool trusted, bool release)
+{
+	const char *kname = meta->k->name;
+	uint32_t regno = (uint32_t)i + 1;
+	struct bh_reg *r = &cur_regs(v)[regno];
+	int err;
+
+	if (trusted && !is_trusted_reg(r)) {
+		if (!(meta->k->args[i].contract & KF_ARG_RCU))
+			return bh_reject(v, "R%u must be referenced or trusted",
+					 regno);
+		if (!is_rcu_reg(r))
+			return bh_reject(v, "R%u must be a rcu pointer", regno);
+	}
+	err = check_arg_reg_off(v, regno, release);
+	if (err)
+		return err;
+	if (!strcmp(kname, "bpf_obj_drop_impl")) {
+		if (r->type != BH_PTR_TO_BTF_ID || r->flags != BH_MEM_ALLOC)
+			return bh_reject(v, "arg#%d expected for bpf_obj_drop()",
+					 i);
+	} else if (!strcmp(kname, "bpf_percpu_obj_drop_impl")) {
+		/* no per-CPU object is ever typed (bpf_percpu_obj_new_impl
+		 * is rejected), so nothing matches */
+		return bh_reject(v, "arg#%d expected for bpf_percpu_obj_drop()",
+				 i);
+	} else {
+		return bh_reject(v, "arg#%d expected pointer to allocated object",
+				 i);
+	}
+	if (!r->ref_obj_id)
+		return bh_reject(v, "allocated object must be referenced");
+	if (r->btf_src != BH_BTF_SRC_PROG)
+		return bh_bug(v, "allocated object outside the program's BTF");
+	meta->arg_btf_id = r->btf_id;
+	return record_obj_type(v, kname, r->btf_id);
+}
+
+/* Whether struct id of the program's BTF has a struct bpf_refcount. */
+static bool has_refcount(const struct btf *b, uint32_t id)
+{
+	const struct btf_type *t = btf__type_by_id(b, id);
+	struct bh_field f;
+	int64_t lo = 0;
+
+	while (t && bh_find_field(b, id, lo, t->size, &f)) {
+		if (f.type == BH_FIELD_REFCOUNT)
+			return true;
+		lo = (int64_t)f.off + f.size;
+	}
+	return false;
+}
+
+/* KF_ARG_PTR_TO_REFCOUNTED_KPTR */
+static int process_refcounted_arg(struct bh_venv *v, struct kfunc_meta *meta,
+				  int i, bool release)
+{
+	uint32_t regno = (uint32_t)i + 1;
+	struct bh_reg *r = &cur_regs(v)[regno];
+	int err = check_arg_reg_off(v, regno, release);
+
+	if (err)
+		return err;
+	if (r->type != BH_PTR_TO_BTF_ID || !(r->flags & BH_MEM_ALLOC))
+		return bh_reject(v, "arg#%d is neither owning or non-owning ref",
+				 i);
+	if (r->btf_src != BH_BTF_SRC_PROG)
+		return bh_bug(v, "allocated object outside the program's BTF");
+	if (!has_refcount(v->env->prog_btf, r->btf_id))
+		return bh_reject(v, "arg#%d doesn't point to a type with bpf_refcount field",
+				 i);
+	meta->arg_btf_id = r->btf_id;
+	return 0;
+}
+
+/* check_special_kfunc(): R0 of the allocating kfuncs is typed by the
+ * program's BTF.  1 when k is not one of them. */
+static int mark_obj_ret(struct bh_venv *v, const struct kfunc_meta *meta)
+{
+	const char *kname = meta->k->name;
+	const struct btf *pb = v->env->prog_btf;
+	struct bh_reg *r0 = &cur_regs(v)[0];
+	const struct btf_type *t;
+	uint32_t id;
+	int err;
+
+	if (!strcmp(kname, "bpf_obj_new_impl") ||
+	    !strcmp(kname, "bpf_percpu_obj_new_impl")) {
+		if (!meta->const_found)
+			return bh_bug(v, "%s without a constant type id", kname);
+		if (meta->const_value > UINT32_MAX)
+			return bh_reject(v, "local type ID argument must be in range [0, U32_MAX]");
+		if (!pb)
+			return bh_reject(v, "bpf_obj_new/bpf_percpu_obj_new requires prog BTF");
+		id = (uint32_t)meta->const_value;
+		t = btf__type_by_id(pb, id);
+		if (!t || !btf_is_struct(t))
+			return bh_reject(v, "bpf_obj_new/bpf_percpu_obj_new type ID argument must be of a struct");
+		if (kname[4] == 'p')
+			return bh_reject(v, "%s: per-CPU objects are not supported by the verifier yet",
+					 kname);
+	} else if (!strcmp(kname, "bpf_refcount_acquire_impl")) {
+		id = meta->arg_btf_id;
+		if (!id)
+			return bh_bug(v, "%s without an object argument", kname);
+	} else {
+		return 1;
+	}
+	err = record_obj_type(v, kname, id);
+	if (err)
+		return err;
+	mark_reg_ptr(r0, BH_PTR_TO_BTF_ID, BH_MEM_ALLOC);
+	r0->btf_src = BH_BTF_SRC_PROG;
+	r0->btf_id = id;
+	return 0;
+}
+
+bool bh_struct_ids_match(struct bh_venv *v, uint32_t asrc, uint32_t aid,
+			 int32_t off, uint32_t bsrc, uint32_t bid, bool strict)
+{
+	const struct btf *a = src_btf(v, asrc), *b = src_btf(v, bsrc);
+
+	/* the program's types and the host's are never the same type */
+	if (!a || !b || (asrc == BH_BTF_SRC_PROG) != (bsrc == BH_BTF_SRC_PROG))
+		return false;
+	return struct_ids_match(a, aid, off, b, bid, strict);
 }

@@ -85,12 +85,123 @@ static bool map_rdonly(const struct bh_verify_map *m)
 	       m->def->kind == BH_MAPK_RODATA;
 }
 
+/* in_rcu_cs(): an RCU read section, a lock, or a non-sleepable program */
+static bool in_rcu_cs(const struct bh_venv *v)
+{
+	return v->cur->active_rcu_lock || v->cur->active_locks ||
+	       !v->cur->in_sleepable;
+}
+
+/* check_map_kptr_access(): a load, or a store the field's kind allows. */
+static int check_map_kptr_access(struct bh_venv *v, const struct bh_field *f,
+				 int value_regno)
+{
+	const struct bh_insn *in = &v->env->insns[v->cur->insn_idx];
+	uint8_t cls = BH_CLASS(in->code);
+	struct bh_kptr_type kt;
+	struct bh_reg *r;
+	int err;
+
+	if (BH_MODE(in->code) != BH_MEM)
+		return bh_reject_err(v, -EACCES,
+				     "kptr in map can only be accessed using BPF_MEM instruction mode");
+	if (cls != BH_LDX &&
+	    (f->type == BH_FIELD_KPTR_REF || f->type == BH_FIELD_KPTR_PERCPU))
+		return bh_reject_err(v, -EACCES,
+				     "store to referenced kptr disallowed");
+	if (cls != BH_LDX && f->type == BH_FIELD_UPTR)
+		return bh_reject_err(v, -EACCES, "store to uptr disallowed");
+	if (f->type == BH_FIELD_KPTR_PERCPU || f->type == BH_FIELD_UPTR)
+		return bh_reject(v, "%s fields are not supported by bpfhost yet",
+				 bh_field_name(f->type));
+	err = bh_kptr_type(v, f, &kt);
+	if (err)
+		return err;
+	if (cls == BH_LDX) {
+		uint32_t flags = BH_PTR_MAYBE_NULL;
+
+		/* btf_ld_kptr_type(): RCU inside a read section for the
+		 * types freed after a grace period, else untrusted */
+		if (f->type == BH_FIELD_KPTR_REF && kt.rcu_safe && in_rcu_cs(v))
+			flags |= BH_MEM_RCU | (kt.local ? BH_MEM_ALLOC : 0);
+		else
+			flags |= BH_PTR_UNTRUSTED;
+		r = &cur_regs(v)[value_regno];
+		mark_reg_ptr(r, BH_PTR_TO_BTF_ID, flags);
+		r->btf_src = kt.src;
+		r->btf_id = kt.id;
+		r->id = bh_new_id(v);
+		return 0;
+	}
+	if (cls == BH_STX) {
+		uint64_t k;
+
+		r = &cur_regs(v)[value_regno];
+		if (is_reg_const(r, &k) && !k)
+			return 0;
+		return check_kptr_store(v, f, &kt, (uint32_t)value_regno);
+	}
+	if (cls == BH_ST) {
+		if (in->imm)
+			return bh_reject_err(v, -EACCES,
+					     "BPF_ST imm must be 0 when storing to kptr at off=%u",
+					     f->off);
+		return 0;
+	}
+	return bh_reject_err(v, -EACCES,
+			     "kptr in map can only be accessed using BPF_LDX/BPF_STX/BPF_ST");
+}
+
+/* check_map_access()'s special fields: *kf the kptr accessed, if any. */
+static int check_map_fields(struct bh_venv *v, const struct bh_reg *reg,
+			    int32_t eff, int size, bool helper,
+			    struct bh_field *kf)
+{
+	const struct bh_verify_map *m = &v->env->maps[reg->map_idx];
+	const struct btf *b = v->env->prog_btf;
+	int64_t lo = reg->s.smin + eff, hi = (int64_t)reg->s.umax + eff + size;
+	uint64_t at = reg->s.var_off.value + (uint64_t)(int64_t)eff;
+	struct bh_field f;
+
+	kf->type = BH_FIELD_NONE;
+	if (!b || !m->def->btf_value_type_id ||
+	    !bh_find_field(b, m->def->btf_value_type_id, lo, hi, &f))
+		return 0;
+	switch (f.type) {
+	case BH_FIELD_KPTR_UNREF:
+	case BH_FIELD_KPTR_REF:
+	case BH_FIELD_KPTR_PERCPU:
+	case BH_FIELD_UPTR:
+		if (helper)
+			return bh_reject_err(v, -EACCES,
+					     "kptr cannot be accessed indirectly by helper");
+		if (!bh_tnum_is_const(reg->s.var_off))
+			return bh_reject_err(v, -EACCES,
+					     "kptr access cannot have variable offset");
+		if (f.off != at)
+			return bh_reject_err(v, -EACCES,
+					     "kptr access misaligned expected=%u off=%llu",
+					     f.off, (unsigned long long)at);
+		if (size != 8)
+			return bh_reject_err(v, -EACCES,
+					     "kptr access size must be BPF_DW");
+		*kf = f;
+		return 0;
+	default:
+		return bh_reject_err(v, -EACCES,
+				     "%s cannot be accessed directly by load/store",
+				     bh_field_name(f.type));
+	}
+}
+
 static int check_map_value_access(struct bh_venv *v, uint32_t regno,
 				  const struct bh_reg *reg, int32_t off,
-				  int size, bool write, int dst)
+				  int size, bool write, int value_regno)
 {
 	const struct bh_verify_map *m = &v->env->maps[reg->map_idx];
 	int32_t eff = reg->off + off;
+	int dst = write ? -1 : value_regno;
+	struct bh_field kf;
 	int err;
 
 	if (write && map_rdonly(m))
@@ -99,8 +210,14 @@ static int check_map_value_access(struct bh_venv *v, uint32_t regno,
 				     m->def->value_size, eff, size);
 	err = check_mem_region(v, regno, reg, eff, size, m->def->value_size,
 			       false);
-	if (err || write || dst < 0)
+	if (!err)
+		err = check_map_fields(v, reg, eff, size, false, &kf);
+	if (err)
 		return err;
+	if (kf.type != BH_FIELD_NONE)
+		return check_map_kptr_access(v, &kf, value_regno);
+	if (write || dst < 0)
+		return 0;
 	if (m->frozen_rdonly && m->data && bh_tnum_is_const(reg->s.var_off)) {
 		uint64_t val = 0;
 		uint64_t at = reg->s.var_off.value + (uint64_t)(int64_t)eff;
@@ -327,13 +444,6 @@ static bool is_safe_rcu_field(const char *sname, const char *field)
 	return false;
 }
 
-/* in_rcu_cs(): an RCU read section, a lock, or a non-sleepable program */
-static bool in_rcu_cs(const struct bh_venv *v)
-{
-	return v->cur->active_rcu_lock || v->cur->active_locks ||
-	       !v->cur->in_sleepable;
-}
-
 /* The trust of a pointer loaded from a BTF pointer (check_ptr_to_btf_access):
  * walking a trusted or RCU pointer through an RCU-safe member inside an
  * RCU section gives an RCU pointer; anything else is untrusted. */
@@ -355,14 +465,16 @@ static int check_btf_access(struct bh_venv *v, uint32_t regno,
 			    const struct bh_reg *reg, int32_t off, int size,
 			    bool write, int dst)
 {
-	const struct btf *b = host_btf(v, reg->btf_src);
+	const struct btf *b = bh_src_btf(v, reg->btf_src);
+	bool alloc = reg->flags & BH_MEM_ALLOC;
 	char ts[96], tn[64];
 	uint32_t ptr_id;
 	const char *field;
 	int err;
 
 	bh_reg_type_str(v, reg, ts, sizeof(ts));
-	if (write)
+	/* program objects may be written (they are the program's own) */
+	if (write && !alloc)
 		return bh_reject_err(v, -EACCES, "only read is supported");
 	if (!bh_tnum_is_const(reg->s.var_off) || reg->s.var_off.value) {
 		bh_tnum_strn(tn, sizeof(tn), reg->s.var_off);
@@ -376,14 +488,32 @@ static int check_btf_access(struct bh_venv *v, uint32_t regno,
 				     regno, ts, reg->off + off);
 	if (!b)
 		return bh_reject(v, "R%u: no host BTF for %s", regno, ts);
+	if (alloc) {
+		struct bh_field f;
+
+		if (write && !reg->ref_obj_id)
+			/* the kernel frees objects after an RCU grace
+			 * period; bpfhost frees them at the last drop, so
+			 * only an owner may write */
+			return bh_reject_err(v, -EACCES,
+					     "R%u is %s%s: writes to a program object need an owning reference in bpfhost",
+					     regno, ts, bh_reg_btf_name(v, reg));
+		if (bh_find_field(b, reg->btf_id, reg->off + off,
+				  (int64_t)reg->off + off + size, &f))
+			return bh_reject_err(v, -EACCES,
+					     "direct access to %s is disallowed",
+					     bh_field_name(f.type));
+	}
 	err = walk_struct(v, b, reg->btf_id, (uint32_t)(reg->off + off), size,
 			  &ptr_id, &field);
 	if (err)
 		return err;
-	v->aux[v->cur->insn_idx].flags |= BH_AUX_PROBE_MEM;
+	if (!alloc || !reg->ref_obj_id) /* an owner's object stays mapped */
+		v->aux[v->cur->insn_idx].flags |= BH_AUX_PROBE_MEM;
 	if (dst < 0)
 		return 0;
-	if (ptr_id) {
+	/* a pointer member of a program object reads as a number */
+	if (ptr_id && !alloc) {
 		struct bh_reg *r = &cur_regs(v)[dst];
 		uint32_t src = reg->btf_src;
 
@@ -452,7 +582,7 @@ int check_mem_access(struct bh_venv *v, uint32_t regno, int32_t off, int size,
 		break;
 	case BH_PTR_TO_MAP_VALUE:
 		err = check_map_value_access(v, regno, &reg, off, size, write,
-					     dst);
+					     value_regno);
 		break;
 	case BH_PTR_TO_MAP_KEY:
 		if (write)
@@ -604,6 +734,7 @@ int check_helper_mem_access(struct bh_venv *v, uint32_t regno, int32_t off,
 {
 	struct bh_reg reg = cur_regs(v)[regno];
 	char ts[96];
+	int err;
 
 	bh_reg_type_str(v, &reg, ts, sizeof(ts));
 	if (!size && zero_ok)
@@ -625,10 +756,17 @@ int check_helper_mem_access(struct bh_venv *v, uint32_t regno, int32_t off,
 					     v->env->maps[reg.map_idx].def->value_size,
 					     reg.off + off,
 					     (unsigned long long)size);
-		return check_mem_region(v, regno, &reg, reg.off + off,
-					(int)size,
-					v->env->maps[reg.map_idx].def->value_size,
-					zero_ok);
+		err = check_mem_region(v, regno, &reg, reg.off + off,
+				       (int)size,
+				       v->env->maps[reg.map_idx].def->value_size,
+				       zero_ok);
+		if (!err && size) {
+			struct bh_field kf;
+
+			err = check_map_fields(v, &reg, reg.off + off,
+					       (int)size, true, &kf);
+		}
+		return err;
 	case BH_PTR_TO_MAP_KEY:
 		if (write || (reg.flags & BH_PTR_MAYBE_NULL))
 			break;

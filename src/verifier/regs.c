@@ -96,6 +96,13 @@ static const char *base_type_str(uint8_t t)
 	}
 }
 
+const struct btf *bh_src_btf(const struct bh_venv *v, uint32_t src)
+{
+	if (src == BH_BTF_SRC_PROG)
+		return v->env->prog_btf;
+	return v->env->hbtf ? bh_hbtf_btf(v->env->hbtf, src) : NULL;
+}
+
 /* The kernel's reg_type_str(): flag prefixes, base name, "_or_null"
  * ("or_null_" after "ptr_"); no struct name, as in the kernel's messages
  * (the state log appends it: bh_reg_btf_name()). */
@@ -133,9 +140,9 @@ const char *bh_reg_btf_name(const struct bh_venv *v, const struct bh_reg *r)
 	const struct btf *b;
 	const struct btf_type *t;
 
-	if (r->type != BH_PTR_TO_BTF_ID || !v || !v->env->hbtf)
+	if (r->type != BH_PTR_TO_BTF_ID || !v)
 		return "";
-	b = bh_hbtf_btf(v->env->hbtf, r->btf_src);
+	b = bh_src_btf(v, r->btf_src);
 	t = b ? btf__type_by_id(b, r->btf_id) : NULL;
 	return t ? btf__name_by_offset(b, t->name_off) : "";
 }

@@ -53,6 +53,8 @@ enum bh_reg_flag {
 	BH_NON_OWN_REF = 1u << 7,
 };
 
+#define BH_BTF_SRC_PROG UINT32_MAX /* bh_reg.btf_src: the program's BTF */
+
 #define BH_ID_ADD_CONST (1u << 31) /* scalar = (reg with id) + off */
 
 struct bh_reg {
@@ -77,7 +79,8 @@ struct bh_reg {
 			uint32_t dynptr_id;
 		};
 		/* PTR_TO_BTF_ID: a type in a host BTF source (or the
-		 * program's own BTF for MEM_ALLOC objects: src = UINT32_MAX) */
+		 * program's own BTF for MEM_ALLOC objects: src =
+		 * BH_BTF_SRC_PROG) */
 		struct {
 			uint32_t btf_src;
 			uint32_t btf_id;
@@ -189,6 +192,9 @@ struct bh_insn_aux {
 	uint32_t subprogno;
 	uint32_t live_regs_before; /* bit per register */
 	uint32_t scc;
+	/* an object kfunc call (bpf_obj_new_impl & co.): the program-BTF
+	 * struct it allocates, drops or acquires; 0 if none */
+	uint32_t obj_type_id;
 };
 
 struct bh_subprog {

@@ -494,6 +494,24 @@ static void finish_log(struct bh_venv *v)
 	env->log_buf[n] = '\0';
 }
 
+/* res->obj_type from the object kfunc calls seen; -ENOMEM or 0 */
+static int keep_obj_types(struct bh_venv *v, struct bh_verify_result *res)
+{
+	size_t n = v->env->insn_cnt;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!v->aux[i].obj_type_id)
+			continue;
+		if (!res->obj_type) {
+			res->obj_type = calloc(n, sizeof(*res->obj_type));
+			if (!res->obj_type)
+				return -ENOMEM;
+		}
+		res->obj_type[i] = v->aux[i].obj_type_id;
+	}
+	return 0;
+}
+
 int bh_verify(const struct bh_verify_env *env, struct bh_verify_result *res)
 {
 	struct bh_venv venv = { .env = env, .res = res };
@@ -568,6 +586,8 @@ out:
 	if (v->aux && res->aux)
 		for (size_t i = 0; i < env->insn_cnt; i++)
 			res->aux[i] |= (uint8_t)(v->aux[i].flags & 0xff);
+	if (!err && v->aux && keep_obj_types(v, res))
+		err = -ENOMEM;
 	if (v->explored)
 		bh_free_explored(v);
 	bh_log_stats(v);
@@ -585,4 +605,6 @@ void bh_verify_result_free(struct bh_verify_result *res)
 		return;
 	free(res->aux);
 	res->aux = NULL;
+	free(res->obj_type);
+	res->obj_type = NULL;
 }

@@ -120,6 +120,12 @@ struct bh_verify_stats {
 struct bh_verify_result {
 	struct bh_verify_stats stats;
 	uint8_t *aux; /* insn_cnt flags (enum bh_insn_aux_flag); malloc'ed */
+	/* insn_cnt entries, or NULL when the program makes no such call: at
+	 * a bpf_obj_new_impl / bpf_obj_drop_impl / bpf_refcount_acquire_impl
+	 * call, the struct of the program's BTF (prog_btf) it allocates,
+	 * drops or acquires, for the runtime to pass that type's record as
+	 * the hidden meta argument (the kernel's fixup_kfunc_call); else 0 */
+	uint32_t *obj_type;
 	/* the rejection: instruction index, or -1 */
 	long err_insn;
 	char err[512]; /* the kernel-worded message, "" when accepted */

@@ -92,6 +92,9 @@ uint32_t bh_new_id(struct bh_venv *v);
 const char *bh_reg_type_str(const struct bh_venv *v, const struct bh_reg *r,
 			    char *buf, size_t size);
 const char *bh_reg_btf_name(const struct bh_venv *v, const struct bh_reg *r);
+/* The BTF a PTR_TO_BTF_ID's btf_src names: a host source, or the
+ * program's own BTF (BH_BTF_SRC_PROG, program-allocated objects). */
+const struct btf *bh_src_btf(const struct bh_venv *v, uint32_t src);
 /* check_reg_arg: a read of regno must be initialised. */
 int check_reg_read(struct bh_venv *v, uint32_t regno);
 /* A write target: R10 is read-only. */
@@ -208,6 +211,56 @@ void reg_type_name(struct bh_venv *v, uint32_t regno, char *buf, size_t size);
 int acquire_reference(struct bh_venv *v, uint32_t *id);
 int check_const_size(struct bh_venv *v, uint32_t regno, bool zero_ok,
 		     uint64_t *size);
+/* fields.c: special fields of program-BTF structs (the btf_record) */
+enum bh_field_type {
+	BH_FIELD_NONE = 0,
+	BH_FIELD_KPTR_UNREF,
+	BH_FIELD_KPTR_REF,
+	BH_FIELD_KPTR_PERCPU,
+	BH_FIELD_UPTR,
+	BH_FIELD_REFCOUNT,
+	BH_FIELD_SPIN_LOCK,
+	BH_FIELD_RES_SPIN_LOCK,
+	BH_FIELD_TIMER,
+	BH_FIELD_WQ,
+	BH_FIELD_LIST_HEAD,
+	BH_FIELD_LIST_NODE,
+	BH_FIELD_RB_ROOT,
+	BH_FIELD_RB_NODE,
+	BH_FIELD_OTHER,
+};
+
+struct bh_field {
+	enum bh_field_type type;
+	uint32_t off, size;
+	uint32_t kptr_type_id; /* kptrs: the pointee struct, same BTF */
+};
+
+/* The first special field of struct id overlapping bytes [lo, hi): 1 with
+ * *f filled, or 0. */
+int bh_find_field(const struct btf *b, uint32_t id, int64_t lo, int64_t hi,
+		  struct bh_field *f);
+const char *bh_field_name(enum bh_field_type type);
+
+/* Where a kptr field's pointee lives: a host struct of the same name (the
+ * kernel looks in vmlinux and modules first) or the program's own. */
+struct bh_kptr_type {
+	bool local;    /* a program-allocated (bpf_obj_new) type */
+	bool rcu_safe; /* loads in an RCU section give RCU pointers */
+	uint32_t src;  /* bh_reg.btf_src: a host source or BH_BTF_SRC_PROG */
+	uint32_t id;
+};
+
+int bh_kptr_type(struct bh_venv *v, const struct bh_field *f,
+		 struct bh_kptr_type *kt);
+/* A store of regno into a kptr field (map_kptr_match_type). */
+int check_kptr_store(struct bh_venv *v, const struct bh_field *f,
+		     const struct bh_kptr_type *kt, uint32_t regno);
+/* btf_struct_ids_match(): (asrc, aid) at off is (bsrc, bid), or, unless
+ * strict, has it as a first member (recursively). */
+bool bh_struct_ids_match(struct bh_venv *v, uint32_t asrc, uint32_t aid,
+			 int32_t off, uint32_t bsrc, uint32_t bid, bool strict);
+
 /* kfuncs.c */
 int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in);
 /* A call of a KF_ITER_NEXT kfunc: a forced checkpoint (check_cfg) and the

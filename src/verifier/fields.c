@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Special fields of a program-BTF struct (the kernel's btf_record, found
+ * the way btf_parse_fields finds them): kptrs by their "kptr",
+ * "kptr_untrusted" and "percpu_kptr" type tags, and the bpf_* structs the
+ * kernel gives a meaning (refcount, locks, timers, graph roots and nodes),
+ * in nested structs and arrays too.  Map values and program-allocated
+ * objects are checked against them: only the kernel's ways of touching a
+ * special field are allowed.
+ *
+ * Invariant: bh_find_field() reports a field whenever one overlaps the
+ * byte range asked about; it never misses one to say "plain memory".
+ */
+#include <string.h>
+
+#include <bpf/btf.h>
+
+#include "btf/hbtf.h"
+#include "verifier/vinternal.h"
+
+#define MAX_FIELD_DEPTH 8
+
+static uint32_t skip_mods(const struct btf *b, uint32_t id)
+{
+	const struct btf_type *t = btf__type_by_id(b, id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
+		id = t->type;
+		t = btf__type_by_id(b, id);
+	}
+	return id;
+}
+
+static const struct {
+	const char *sname;
+	enum bh_field_type type;
+} struct_fields[] = {
+	{ "bpf_spin_lock", BH_FIELD_SPIN_LOCK },
+	{ "bpf_res_spin_lock", BH_FIELD_RES_SPIN_LOCK },
+	{ "bpf_timer", BH_FIELD_TIMER },
+	{ "bpf_wq", BH_FIELD_WQ },
+	{ "bpf_list_head", BH_FIELD_LIST_HEAD },
+	{ "bpf_list_node", BH_FIELD_LIST_NODE },
+	{ "bpf_rb_root", BH_FIELD_RB_ROOT },
+	{ "bpf_rb_node", BH_FIELD_RB_NODE },
+	{ "bpf_refcount", BH_FIELD_REFCOUNT },
+	{ "bpf_task_work", BH_FIELD_OTHER },
+};
+
+/* btf_field_type_name() */
+const char *bh_field_name(enum bh_field_type type)
+{
+	switch (type) {
+	case BH_FIELD_KPTR_UNREF:
+		return "kptr_untrusted";
+	case BH_FIELD_KPTR_REF:
+		return "kptr";
+	case BH_FIELD_KPTR_PERCPU:
+		return "percpu_kptr";
+	case BH_FIELD_UPTR:
+		return "uptr";
+	case BH_FIELD_OTHER:
+		return "bpf_task_work";
+	default:
+		break;
+	}
+	for (size_t i = 0; i < sizeof(struct_fields) / sizeof(struct_fields[0]);
+	     i++)
+		if (struct_fields[i].type == type)
+			return struct_fields[i].sname;
+	return "unknown";
+}
+
+/* The kind of the member whose type is id, with *pointee for kptrs. */
+static enum bh_field_type member_kind(const struct btf *b, uint32_t id,
+				      uint32_t *pointee)
+{
+	const struct btf_type *t = btf__type_by_id(b, skip_mods(b, id));
+	const char *name;
+
+	if (!t)
+		return BH_FIELD_NONE;
+	if (btf_is_struct(t)) {
+		name = btf__name_by_offset(b, t->name_off);
+		for (size_t i = 0;
+		     name && i < sizeof(struct_fields) / sizeof(struct_fields[0]);
+		     i++)
+			if (!strcmp(name, struct_fields[i].sname))
+				return struct_fields[i].type;
+		return BH_FIELD_NONE;
+	}
+	if (!btf_is_ptr(t))
+		return BH_FIELD_NONE;
+	/* PTR -> TYPE_TAG(s) -> ... -> struct: the first tag names it */
+	for (t = btf__type_by_id(b, t->type); t && btf_is_type_tag(t);
+	     t = btf__type_by_id(b, t->type)) {
+		name = btf__name_by_offset(b, t->name_off);
+		*pointee = skip_mods(b, t->type);
+		if (!name)
+			continue;
+		if (!strcmp(name, "kptr"))
+			return BH_FIELD_KPTR_REF;
+		if (!strcmp(name, "kptr_untrusted"))
+			return BH_FIELD_KPTR_UNREF;
+		if (!strcmp(name, "percpu_kptr"))
+			return BH_FIELD_KPTR_PERCPU;
+		if (!strcmp(name, "uptr"))
+			return BH_FIELD_UPTR;
+	}
+	return BH_FIELD_NONE;
+}
+
+static int find_in(const struct btf *b, uint32_t id, int64_t base, int64_t lo,
+		   int64_t hi, struct bh_field *f, int depth);
+
+/* One object of type id at base: itself special, or holding one. */
+static int find_one(const struct btf *b, uint32_t id, int64_t base,
+		    int64_t size, int64_t lo, int64_t hi, struct bh_field *f,
+		    int depth)
+{
+	uint32_t pointee = 0;
+	enum bh_field_type k = member_kind(b, id, &pointee);
+
+	if (k != BH_FIELD_NONE) {
+		f->type = k;
+		f->off = (uint32_t)base;
+		f->size = (uint32_t)size;
+		f->kptr_type_id = pointee;
+		return 1;
+	}
+	return find_in(b, id, base, lo, hi, f, depth + 1);
+}
+
+static int find_in(const struct btf *b, uint32_t id, int64_t base, int64_t lo,
+		   int64_t hi, struct bh_field *f, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(b, id = skip_mods(b, id));
+	const struct btf_member *m;
+
+	if (!t || depth > MAX_FIELD_DEPTH)
+		return 0;
+	if (btf_is_array(t)) {
+		const struct btf_array *a = btf_array(t);
+		long esz = btf__resolve_size(b, a->type);
+
+		if (esz <= 0)
+			return 0;
+		for (uint32_t i = 0; i < a->nelems; i++) {
+			int64_t eb = base + (int64_t)i * esz;
+
+			if (eb >= hi)
+				break;
+			if (eb + esz <= lo)
+				continue;
+			if (find_one(b, a->type, eb, esz, lo, hi, f, depth))
+				return 1;
+		}
+		return 0;
+	}
+	if (!btf_is_struct(t))
+		return 0;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		int64_t moff = base + btf_member_bit_offset(t, (uint32_t)i) / 8;
+		long msz = btf__resolve_size(b, m->type);
+
+		if (btf_member_bitfield_size(t, (uint32_t)i) || msz <= 0 ||
+		    moff >= hi || moff + msz <= lo)
+			continue;
+		if (find_one(b, m->type, moff, msz, lo, hi, f, depth))
+			return 1;
+	}
+	return 0;
+}
+
+int bh_find_field(const struct btf *b, uint32_t id, int64_t lo, int64_t hi,
+		  struct bh_field *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (!b || !id || hi <= lo)
+		return 0;
+	return find_in(b, id, 0, lo, hi, f, 0);
+}
+
+/* ---- kptr fields ---- */
+
+/* The kernel's rcu_protected_types: host types whose objects outlive an
+ * RCU grace period after their last reference. */
+static bool rcu_protected_host_type(const char *name)
+{
+	static const char *const names[] = {
+		"task_struct",
+		"cgroup",
+		"bpf_cpumask",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+int bh_kptr_type(struct bh_venv *v, const struct bh_field *f,
+		 struct bh_kptr_type *kt)
+{
+	const struct btf *b = v->env->prog_btf;
+	const struct btf_type *t = btf__type_by_id(b, f->kptr_type_id);
+	const char *name = t ? btf__name_by_offset(b, t->name_off) : NULL;
+	struct bh_btf_ref host;
+
+	memset(kt, 0, sizeof(*kt));
+	if (!t || !btf_is_struct(t))
+		return bh_reject(v, "kptr field at off=%u must point to a struct",
+				 f->off);
+	/* as the kernel looks the name up in vmlinux and modules first, a
+	 * host struct of that name wins; else it is the program's own */
+	if (name && name[0] && v->env->hbtf &&
+	    !bh_hbtf_find_type(v->env->hbtf, name, BTF_KIND_STRUCT, &host)) {
+		kt->src = host.src;
+		kt->id = host.id;
+		kt->rcu_safe = rcu_protected_host_type(name);
+	} else {
+		kt->local = true;
+		kt->src = BH_BTF_SRC_PROG;
+		kt->id = f->kptr_type_id;
+		kt->rcu_safe = true;
+	}
+	return 0;
+}
+
+/* map_kptr_match_type() for a store into a __kptr_untrusted field */
+int check_kptr_store(struct bh_venv *v, const struct bh_field *f,
+		     const struct bh_kptr_type *kt, uint32_t regno)
+{
+	struct bh_reg *r = &cur_regs(v)[regno];
+	const struct btf *fb = bh_src_btf(v, kt->src);
+	const struct btf_type *ft = fb ? btf__type_by_id(fb, kt->id) : NULL;
+	const char *fname = ft ? btf__name_by_offset(fb, ft->name_off) : "";
+	uint32_t perm = kt->local ? BH_PTR_MAYBE_NULL | BH_MEM_ALLOC :
+				    BH_PTR_MAYBE_NULL | BH_PTR_TRUSTED |
+					    BH_MEM_RCU;
+	char ts[96], tn[48];
+
+	if (!kt->local && f->type == BH_FIELD_KPTR_UNREF)
+		perm |= BH_PTR_UNTRUSTED;
+	if (r->type != BH_PTR_TO_BTF_ID || (r->flags & ~perm) ||
+	    kt->local != (r->btf_src == BH_BTF_SRC_PROG))
+		goto bad_type;
+	bh_reg_type_str(v, r, ts, sizeof(ts));
+	if (!bh_tnum_is_const(r->s.var_off) || r->s.var_off.value) {
+		bh_tnum_strn(tn, sizeof(tn), r->s.var_off);
+		return bh_reject_err(v, -EACCES,
+				     "variable %s access var_off=%s disallowed",
+				     ts, tn);
+	}
+	if (r->off < 0)
+		return bh_reject_err(v, -EACCES,
+				     "negative offset %s ptr R%u off=%d disallowed",
+				     ts, regno, r->off);
+	if (bh_struct_ids_match(v, r->btf_src, r->btf_id, r->off, kt->src,
+				kt->id, f->type != BH_FIELD_KPTR_UNREF))
+		return 0;
+bad_type:
+	bh_reg_type_str(v, r, ts, sizeof(ts));
+	if (f->type == BH_FIELD_KPTR_UNREF)
+		return bh_reject(v, "invalid kptr access, R%u type=%s%s expected=ptr_%s or untrusted_ptr_%s",
+				 regno, ts, bh_reg_btf_name(v, r), fname, fname);
+	return bh_reject(v, "invalid kptr access, R%u type=%s%s expected=ptr_%s",
+			 regno, ts, bh_reg_btf_name(v, r), fname);
+}
