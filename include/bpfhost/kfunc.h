@@ -258,6 +258,52 @@ BPFHOST_API int bpfhost_kfunc_set_add(struct bpfhost_rt *rt,
 				      const char *prog_type,
 				      const struct btf_kfunc_id_set *kset);
 
+/* ---- destructors of kptr types ---- */
+
+/*
+ * A host struct may be stored as a referenced kptr (`__kptr`) in a map
+ * value only with a registered destructor, which the runtime calls on a
+ * reference left in the map when its element is overwritten or deleted or
+ * the map is freed.  The kernel's shape, with names captured at compile
+ * time instead of resolve_btfids (BTF_ID_LIST has no end marker, so the
+ * ids go straight into the entries):
+ *
+ *	static const struct btf_id_dtor_kfunc my_dtors[] = {
+ *		{ .btf_id = BTF_ID(struct, my_obj),
+ *		  .kfunc_btf_id = BTF_ID(func, my_obj_release_dtor) },
+ *	};
+ *	register_btf_id_dtor_kfuncs(my_dtors, ARRAY_SIZE(my_dtors),
+ *				    THIS_MODULE);
+ *
+ * The destructor is `void f(void *)` (or `void f(struct my_obj *)`), and
+ * struct my_obj must be in the host BTF.
+ */
+struct bpfhost_btf_id {
+	const char *name;
+	void *addr; /* functions only */
+};
+
+#define __BH_BTF_ID_struct(n) { #n, 0 }
+#define __BH_BTF_ID_func(n) { #n, (void *)(n) }
+#define BTF_ID(prefix, name) __BH_BTF_ID_##prefix(name)
+
+struct btf_id_dtor_kfunc {
+	struct bpfhost_btf_id btf_id;	    /* the struct */
+	struct bpfhost_btf_id kfunc_btf_id; /* its destructor */
+};
+
+/* Into the process-wide default registry; 0 or -errno (the reason on
+ * stderr).  Safe to call from constructors. */
+BPFHOST_API int register_btf_id_dtor_kfuncs(const struct btf_id_dtor_kfunc *dtors,
+					    uint32_t add_cnt,
+					    struct module *owner);
+
+/* Native API: the destructor of host struct `type_name` for one runtime;
+ * 0 or -errno (-ENOENT: no such struct in the host BTF, -EEXIST: another
+ * destructor is registered for it). */
+BPFHOST_API int bpfhost_dtor_add(struct bpfhost_rt *rt, const char *type_name,
+				 void (*dtor)(void *));
+
 /* The default registry's last registration error (for hosts that want
  * to show it), "" if none. */
 BPFHOST_API const char *bpfhost_kfunc_default_error(void);

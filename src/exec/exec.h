@@ -70,12 +70,14 @@ struct bh_resolve {
 		       uint64_t *val, char *err, size_t errsz);
 	/* Helper implementation for id, NULL when the runtime has none. */
 	bh_fn (*helper)(void *ctx, int32_t id);
-	/* Kfunc for a BPF_PSEUDO_KFUNC_CALL (imm = btf id, off = btf
-	 * index): 0 with *out filled, or -errno with a message in err.
+	/* Kfunc for the BPF_PSEUDO_KFUNC_CALL at insns[idx] (imm = btf id,
+	 * off = btf index): 0 with *out filled, or -errno with a message in
+	 * err; per call site, so that a hidden argument (an object kfunc's
+	 * type record) can differ between calls of one kfunc.
 	 * out->fn NULL is an absent __weak kfunc: decoded, and a run that
 	 * reaches it stops with BH_RUN_NO_KFUNC. */
-	int (*kfunc)(void *ctx, int32_t imm, int16_t off, struct bh_kcall *out,
-		     char *err, size_t errsz);
+	int (*kfunc)(void *ctx, size_t idx, int32_t imm, int16_t off,
+		     struct bh_kcall *out, char *err, size_t errsz);
 	/* Per instruction, or NULL: non-zero makes the load at that index a
 	 * probe load (the verifier's BH_AUX_PROBE_MEM), which reads 0 from
 	 * a bad address instead of faulting. */

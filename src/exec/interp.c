@@ -191,7 +191,7 @@ static int bh_decode_kfunc(struct bh_code *code, size_t i,
 				     "insn %zu: unresolved kfunc "
 				     "(btf id %d, btf %d)",
 				     i, in->imm, in->off);
-	ret = res->kfunc(res->ctx, in->imm, in->off, &kc, err, errsz);
+	ret = res->kfunc(res->ctx, i, in->imm, in->off, &kc, err, errsz);
 	if (ret)
 		return ret;
 	/* an absent __weak kfunc: the program must test bpf_ksym_exists()

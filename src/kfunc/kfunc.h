@@ -137,6 +137,20 @@ const char *bh_kfunc_arg_flags_str(uint32_t flags, char *buf, size_t size);
 /* "__sz __k" style list of annotations; "" for 0.  Returns buf. */
 const char *bh_kfunc_annot_str(uint32_t annot, char *buf, size_t size);
 
+/*
+ * Destructors of host structs stored as referenced kptrs in map values
+ * (register_btf_id_dtor_kfuncs): one per struct name, which must be in the
+ * host BTF (-ENOENT); when fn_name has a FUNC in the host BTF it must be
+ * `void fn(T *)` (-EINVAL); another function for the same struct is
+ * -EEXIST.  0 or -errno with the reason in err.
+ */
+typedef void (*bh_dtor_fn)(void *);
+int bh_kfunc_reg_add_dtor(struct bh_kfunc_reg *reg, const char *type,
+			  bh_dtor_fn fn, const char *fn_name, char *err,
+			  size_t errsz);
+/* The destructor registered for struct `type`, or NULL. */
+bh_dtor_fn bh_kfunc_reg_dtor(const struct bh_kfunc_reg *reg, const char *type);
+
 /* The process-wide default registry (the kernel-compatible shim's only
  * global state), created on first use with the process's own BTF. */
 struct bh_kfunc_reg *bh_kfunc_default_reg(void);

@@ -30,12 +30,19 @@ struct bh_hook {
 	int nfilters;
 };
 
+struct bh_dtor {
+	char *type;	/* host struct name */
+	bh_dtor_fn fn;
+};
+
 struct bh_kfunc_reg {
 	struct bh_hbtf *hbtf;
 	struct bh_kfunc **kf;
 	size_t cnt, cap;
 	struct bh_hook *hooks;
 	size_t nhooks;
+	struct bh_dtor *dtors;
+	size_t ndtors;
 };
 
 static const struct {
@@ -313,6 +320,9 @@ void bh_kfunc_reg_free(struct bh_kfunc_reg *reg)
 	for (size_t i = 0; i < reg->nhooks; i++)
 		free(reg->hooks[i].name);
 	free(reg->hooks);
+	for (size_t i = 0; i < reg->ndtors; i++)
+		free(reg->dtors[i].type);
+	free(reg->dtors);
 	free(reg->kf);
 	free(reg);
 }
@@ -781,9 +791,88 @@ out:
 	return ret;
 }
 
+/* ---- destructors ---- */
+
+/* btf_check_dtor_kfuncs(): `void f(T *)` when the host BTF has f. */
+static int check_dtor_proto(const struct bh_hbtf *hbtf, const char *fn_name,
+			    char *err, size_t errsz)
+{
+	const struct btf_type *t;
+	const struct btf *btf;
+	struct bh_btf_ref ref;
+
+	if (!fn_name || bh_hbtf_find_type(hbtf, fn_name, BTF_KIND_FUNC, &ref))
+		return 0; /* no BTF for it: the C prototype is the contract */
+	btf = bh_hbtf_btf(hbtf, ref.src);
+	t = btf ? btf__type_by_id(btf, ref.id) : NULL;
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t) || t->type || btf_vlen(t) != 1 ||
+	    !bh_btf_skip_mods(btf, btf_params(t)[0].type, NULL) ||
+	    !btf_is_ptr(bh_btf_skip_mods(btf, btf_params(t)[0].type, NULL)))
+		return fail(err, errsz,
+			    "destructor '%s' must have the prototype void %s(T *)",
+			    fn_name, fn_name);
+	return 0;
+}
+
+int bh_kfunc_reg_add_dtor(struct bh_kfunc_reg *reg, const char *type,
+			  bh_dtor_fn fn, const char *fn_name, char *err,
+			  size_t errsz)
+{
+	struct bh_btf_ref ref;
+	struct bh_dtor *n;
+	int ret;
+
+	if (!type || !type[0] || !fn)
+		return fail(err, errsz, "destructor: a struct name and a function are needed");
+	if (bh_hbtf_find_type(reg->hbtf, type, BTF_KIND_STRUCT, &ref)) {
+		fail(err, errsz, "destructor '%s': struct %s is not in the host BTF",
+		     fn_name ? fn_name : "", type);
+		return -ENOENT;
+	}
+	ret = check_dtor_proto(reg->hbtf, fn_name, err, errsz);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < reg->ndtors; i++) {
+		if (strcmp(reg->dtors[i].type, type))
+			continue;
+		if (reg->dtors[i].fn == fn)
+			return 0; /* the same registration again */
+		fail(err, errsz, "destructor for struct %s is already registered",
+		     type);
+		return -EEXIST;
+	}
+	n = realloc(reg->dtors, (reg->ndtors + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	reg->dtors = n;
+	n[reg->ndtors].type = strdup(type);
+	if (!n[reg->ndtors].type)
+		return -ENOMEM;
+	n[reg->ndtors].fn = fn;
+	reg->ndtors++;
+	return 0;
+}
+
+bh_dtor_fn bh_kfunc_reg_dtor(const struct bh_kfunc_reg *reg, const char *type)
+{
+	for (size_t i = 0; type && i < reg->ndtors; i++)
+		if (!strcmp(reg->dtors[i].type, type))
+			return reg->dtors[i].fn;
+	return NULL;
+}
+
 int bh_kfunc_reg_copy(struct bh_kfunc_reg *dst, const struct bh_kfunc_reg *src,
 		      char *err, size_t errsz)
 {
+	for (size_t i = 0; i < src->ndtors; i++) {
+		int ret = bh_kfunc_reg_add_dtor(dst, src->dtors[i].type,
+						src->dtors[i].fn, NULL, err,
+						errsz);
+
+		if (ret)
+			return ret;
+	}
 	for (size_t i = 0; i < src->cnt; i++) {
 		const struct bh_kfunc *k = src->kf[i];
 		struct bpfhost_kfunc_desc d = {

@@ -62,7 +62,9 @@ static int bh_array_update(struct bh_map *map, const void *key,
 		return -EEXIST;
 	lock = &a->locks[idx % BH_ARRAY_LOCKS];
 	pthread_mutex_lock(lock);
-	memcpy(a->values + (size_t)idx * a->stride, value, map->def.value_size);
+	bh_map_value_copy(map, a->values + (size_t)idx * a->stride, value);
+	/* the kernel's bpf_obj_free_fields() after the copy */
+	bh_map_value_release(map, a->values + (size_t)idx * a->stride);
 	pthread_mutex_unlock(lock);
 	return 0;
 }
@@ -96,6 +98,8 @@ static void bh_array_free(struct bh_map *map)
 	struct bh_array *a = bh_array_of(map);
 	int i;
 
+	for (uint32_t e = 0; map->fields.nr && e < map->def.max_entries; e++)
+		bh_map_value_release(map, a->values + (size_t)e * a->stride);
 	for (i = 0; i < BH_ARRAY_LOCKS; i++)
 		pthread_mutex_destroy(&a->locks[i]);
 	free(a->values);

@@ -114,8 +114,10 @@ static int bh_htab_update(struct bh_map *map, const void *key,
 	if (e) {
 		if (flags == BH_NOEXIST)
 			ret = -EEXIST;
-		else
-			memcpy(bh_elem_value(h, e), value, map->def.value_size);
+		else {
+			bh_map_value_copy(map, bh_elem_value(h, e), value);
+			bh_map_value_release(map, bh_elem_value(h, e));
+		}
 		goto out;
 	}
 	if (flags == BH_EXIST) {
@@ -133,7 +135,10 @@ static int bh_htab_update(struct bh_map *map, const void *key,
 	}
 	e->hash = hash;
 	memcpy(e->data, key, map->def.key_size);
-	memcpy(bh_elem_value(h, e), value, map->def.value_size);
+	/* a recycled element: whatever a program stored into it after its
+	 * delete goes now */
+	bh_map_value_release(map, bh_elem_value(h, e));
+	bh_map_value_copy(map, bh_elem_value(h, e), value);
 	e->next = h->buckets[b];
 	h->buckets[b] = e;
 out:
@@ -160,6 +165,7 @@ static int bh_htab_delete(struct bh_map *map, const void *key)
 	pthread_mutex_unlock(bh_htab_lock(h, b));
 	if (!e)
 		return -ENOENT;
+	bh_map_value_release(map, bh_elem_value(h, e));
 	pthread_mutex_lock(&h->free_lock);
 	e->next = h->free_list;
 	h->free_list = e;
@@ -215,6 +221,10 @@ static void bh_htab_free(struct bh_map *map)
 	struct bh_htab *h = bh_htab_of(map);
 	uint32_t i;
 
+	for (i = 0; map->fields.nr && i < map->def.max_entries; i++)
+		bh_map_value_release(
+			map, bh_elem_value(h, (struct bh_htab_elem *)(h->elems +
+					       (size_t)i * h->elem_size)));
 	for (i = 0; i < h->n_locks; i++)
 		pthread_mutex_destroy(&h->locks[i]);
 	pthread_mutex_destroy(&h->free_lock);

@@ -169,3 +169,45 @@ int bh_map_next_key(struct bh_map *map, const void *key, void *next_key)
 		return -EINVAL;
 	return map->ops->next_key(map, key, next_key);
 }
+
+int bh_map_set_fields(struct bh_map *map, const struct bh_map_fields *f)
+{
+	if (!map || !f || f->nr > BH_MAP_MAX_FIELDS)
+		return -EINVAL;
+	for (uint32_t i = 0; i < f->nr; i++)
+		if ((uint64_t)f->field[i].off + f->field[i].size >
+		    map->def.value_size)
+			return -EINVAL;
+	map->fields = *f;
+	return 0;
+}
+
+/* copy_map_value(): every byte but the special fields' */
+void bh_map_value_copy(const struct bh_map *map, void *dst, const void *src)
+{
+	uint32_t at = 0, end = map->def.value_size;
+
+	while (at < end) {
+		uint32_t next = end, skip = 0;
+
+		/* the nearest field at or after at */
+		for (uint32_t i = 0; i < map->fields.nr; i++) {
+			uint32_t off = map->fields.field[i].off;
+
+			if (off + map->fields.field[i].size > at && off < next) {
+				next = off > at ? off : at;
+				skip = off + map->fields.field[i].size;
+			}
+		}
+		memcpy((char *)dst + at, (const char *)src + at, next - at);
+		if (next == end)
+			break;
+		at = skip;
+	}
+}
+
+void bh_map_value_release(const struct bh_map *map, void *value)
+{
+	if (map->fields.nr && map->fields.free_fields)
+		map->fields.free_fields(map->fields.ctx, value);
+}

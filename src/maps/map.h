@@ -86,6 +86,26 @@ int bh_map_delete(struct bh_map *map, const void *key);
 /* First key when key is NULL or absent; -ENOENT after the last. */
 int bh_map_next_key(struct bh_map *map, const void *key, void *next_key);
 
+/*
+ * Special fields of the values that hold references (kptrs; the kernel's
+ * btf_record of the value type): updates leave those bytes alone and,
+ * when a value is overwritten, deleted or the map freed, free_fields(ctx,
+ * value) releases the references it holds (and NULLs them).  Set once,
+ * after creation and before any program or host touches the map.
+ */
+#define BH_MAP_MAX_FIELDS 10
+struct bh_map_fields {
+	uint32_t nr;
+	struct {
+		uint32_t off, size;
+	} field[BH_MAP_MAX_FIELDS];
+	void (*free_fields)(const void *ctx, void *value);
+	const void *ctx;
+};
+
+/* 0, or -EINVAL (too many fields, or one past the value). */
+int bh_map_set_fields(struct bh_map *map, const struct bh_map_fields *f);
+
 /* For array maps: the contiguous value area (max_entries * value_size,
  * each value rounded up to 8 bytes as the kernel does), else NULL. */
 void *bh_map_array_data(struct bh_map *map);

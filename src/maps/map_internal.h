@@ -22,7 +22,13 @@ struct bh_map {
 	struct bh_map_def def;
 	const struct bh_map_ops *ops;
 	char *name;
+	struct bh_map_fields fields; /* nr == 0: plain values */
 };
+
+/* A new value into a stored one, leaving the special fields alone. */
+void bh_map_value_copy(const struct bh_map *map, void *dst, const void *src);
+/* Release the references a stored value holds (overwrite, delete, free). */
+void bh_map_value_release(const struct bh_map *map, void *value);
 
 /* Constructors for a def that bh_map_def_check accepted; they fill in
  * everything but def/name, which bh_map_new sets. */

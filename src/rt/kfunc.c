@@ -88,6 +88,63 @@ out:
 	return ret;
 }
 
+int register_btf_id_dtor_kfuncs(const struct btf_id_dtor_kfunc *dtors,
+				uint32_t add_cnt, struct module *owner)
+{
+	char err[512] = "";
+	struct bh_kfunc_reg *reg;
+	int ret = 0;
+
+	(void)owner;
+	if (!dtors && add_cnt)
+		return -EINVAL;
+	pthread_mutex_lock(&default_lock);
+	reg = default_reg_locked();
+	if (!reg) {
+		snprintf(err, sizeof(err), "%s",
+			 default_err[0] ? default_err : "out of memory");
+		ret = -ENOMEM;
+	}
+	for (uint32_t i = 0; !ret && i < add_cnt; i++) {
+		const struct btf_id_dtor_kfunc *d = &dtors[i];
+
+		ret = bh_kfunc_reg_add_dtor(reg, d->btf_id.name,
+					    (bh_dtor_fn)d->kfunc_btf_id.addr,
+					    d->kfunc_btf_id.name, err,
+					    sizeof(err));
+		if (ret == -ENOENT) {
+			/* a plugin loaded since: its BTF is new to us */
+			bh_hbtf_add_self(default_hbtf, err, sizeof(err));
+			err[0] = '\0';
+			ret = bh_kfunc_reg_add_dtor(reg, d->btf_id.name,
+						    (bh_dtor_fn)d->kfunc_btf_id.addr,
+						    d->kfunc_btf_id.name, err,
+						    sizeof(err));
+		}
+	}
+	if (ret) {
+		snprintf(default_err, sizeof(default_err), "%s", err);
+		fprintf(stderr, "bpfhost: %s\n", err);
+	}
+	pthread_mutex_unlock(&default_lock);
+	return ret;
+}
+
+int bpfhost_dtor_add(struct bpfhost_rt *rt, const char *type_name,
+		     void (*dtor)(void *))
+{
+	char err[512] = "";
+	int ret;
+
+	if (!rt || !type_name || !dtor)
+		return -EINVAL;
+	ret = bh_kfunc_reg_add_dtor(rt->reg, type_name, dtor, NULL, err,
+				    sizeof(err));
+	if (ret)
+		bh_rt_log(rt, BPFHOST_LOG_WARN, "%s", err);
+	return ret;
+}
+
 const char *bpfhost_kfunc_default_error(void)
 {
 	return default_err;

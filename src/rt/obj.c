@@ -67,6 +67,116 @@ void bh_obj_warnf(struct bpfhost_obj *obj, const char *fmt, ...)
 	bh_rt_log(obj->rt, BPFHOST_LOG_WARN, "%s: %s", obj->name, msg);
 }
 
+/* ---- object records (stdlib.h: struct bh_obj_meta) ---- */
+
+/*
+ * The record of struct type_id of the object's BTF, built on first use:
+ * its size, refcount and kptr fields, each referenced kptr linked to what
+ * releases it: the pointee's record for a program object, the registered
+ * destructor for a host struct (a host struct of that name wins, as the
+ * kernel looks in vmlinux first).  NULL with the error reported.
+ */
+static struct bh_obj_meta *obj_meta_get(struct bpfhost_obj *obj,
+					uint32_t type_id)
+{
+	const struct btf *btf = obj->o->btf;
+	struct bh_obj_meta *m, **n;
+	int ret;
+
+	for (size_t i = 0; i < obj->nmetas; i++)
+		if (obj->metas[i]->type_id == type_id)
+			return obj->metas[i];
+	if (!btf) {
+		bh_obj_errorf(obj, EINVAL, "object records need the object's BTF");
+		return NULL;
+	}
+	n = realloc(obj->metas, (obj->nmetas + 1) * sizeof(*n));
+	if (!n) {
+		bh_obj_errorf(obj, ENOMEM, "out of memory");
+		return NULL;
+	}
+	obj->metas = n;
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		bh_obj_errorf(obj, ENOMEM, "out of memory");
+		return NULL;
+	}
+	ret = bh_obj_meta_init(m, btf, type_id, &obj->rt->objs);
+	if (ret) {
+		free(m);
+		bh_obj_errorf(obj, -ret,
+			      "BTF type [%u]: %s", type_id,
+			      ret == -E2BIG ? "more than 10 special fields" :
+					      "not a struct of non-zero size");
+		return NULL;
+	}
+	/* in the table before its fields link, so a type may hold itself */
+	obj->metas[obj->nmetas++] = m;
+	for (uint32_t i = 0; i < m->nr_fields; i++) {
+		struct bh_obj_field *f = &m->fields[i];
+		const struct btf_type *t = btf__type_by_id(btf, f->type_id);
+		const char *name = t ? btf__name_by_offset(btf, t->name_off) : "";
+		struct bh_btf_ref host;
+
+		if (f->kind != BH_OBJ_FIELD_KPTR_REF &&
+		    f->kind != BH_OBJ_FIELD_KPTR_PERCPU)
+			continue;
+		if (name && name[0] &&
+		    !bh_hbtf_find_type(obj->rt->hbtf, name, BTF_KIND_STRUCT,
+				       &host)) {
+			f->dtor = bh_kfunc_reg_dtor(obj->rt->reg, name);
+			if (!f->dtor) {
+				bh_obj_errorf(obj, ENOENT,
+					      "kptr at offset %u of BTF type [%u]: struct %s has no registered destructor (register_btf_id_dtor_kfuncs)",
+					      f->off, type_id, name);
+				return NULL;
+			}
+			continue;
+		}
+		f->meta = obj_meta_get(obj, f->type_id);
+		if (!f->meta)
+			return NULL;
+	}
+	return m;
+}
+
+static void map_free_fields(const void *ctx, void *value)
+{
+	bh_obj_free_fields(ctx, value);
+}
+
+/* A map whose value type has kptr fields: updates skip them, and the
+ * references they hold are released with the value. */
+static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
+			   struct bh_map *map)
+{
+	struct bh_map_fields mf = { .free_fields = map_free_fields };
+	struct bh_obj_meta probe, *m;
+
+	if (!obj->o->btf || !om->def.btf_value_type_id ||
+	    bh_obj_meta_init(&probe, obj->o->btf, om->def.btf_value_type_id,
+			     NULL))
+		return 0;
+	for (uint32_t i = 0; i < probe.nr_fields; i++)
+		if (probe.fields[i].kind == BH_OBJ_FIELD_KPTR_REF ||
+		    probe.fields[i].kind == BH_OBJ_FIELD_KPTR_UNREF ||
+		    probe.fields[i].kind == BH_OBJ_FIELD_KPTR_PERCPU) {
+			mf.field[mf.nr].off = probe.fields[i].off;
+			mf.field[mf.nr++].size = 8;
+		}
+	if (!mf.nr)
+		return 0;
+	m = obj_meta_get(obj, om->def.btf_value_type_id);
+	if (!m)
+		return -errno;
+	mf.ctx = m;
+	if (bh_map_set_fields(map, &mf))
+		return bh_obj_errorf(obj, EINVAL,
+				     "map '%s': kptr fields past the value",
+				     om->name);
+	return 0;
+}
+
 static void obj_release(struct bpfhost_obj *obj)
 {
 	if (!obj)
@@ -75,9 +185,14 @@ static void obj_release(struct bpfhost_obj *obj)
 	for (size_t i = 0; i < obj->prog_cnt; i++) {
 		bh_code_free(obj->progs[i].code);
 		free(obj->progs[i].aux);
+		free(obj->progs[i].obj_type);
 	}
+	/* maps release their kptrs through the records: records last */
 	for (size_t i = 0; i < obj->map_cnt; i++)
 		bh_map_free(obj->maps[i].map);
+	for (size_t i = 0; i < obj->nmetas; i++)
+		free(obj->metas[i]);
+	free(obj->metas);
 	free(obj->progs);
 	free(obj->maps);
 	bh_object_free(obj->o);
@@ -114,6 +229,8 @@ static int obj_create_maps(struct bpfhost_obj *obj)
 		obj->maps[i].map = m;
 		obj->maps[i].name = om->name;
 		obj->map_cnt = i + 1;
+		if (map_link_fields(obj, om, m))
+			return -errno ? -errno : -EINVAL;
 		if (om->init && om->init_size) {
 			void *data = bh_map_array_data(m);
 
@@ -411,10 +528,42 @@ static bh_fn res_helper(void *ctx, int32_t id)
 	return h ? h->fn : NULL;
 }
 
-static int res_kfunc(void *ctx, int32_t imm, int16_t off, struct bh_kcall *out,
-		     char *err, size_t errsz)
+/* The kernel's fixup of an object kfunc's hidden meta argument: the
+ * record of the type the verifier saw at this call. */
+static int inject_obj_meta(struct bpfhost_prog *prog, const struct bh_kfunc *k,
+			   uint32_t type_id, struct bh_kcall *out, char *err,
+			   size_t errsz)
+{
+	const struct bh_obj_meta *m;
+
+	for (int i = 0; i < k->nargs; i++) {
+		if (!(k->args[i].annot & BH_ANN_IGN) ||
+		    strcmp(k->args[i].name, "meta__ign"))
+			continue;
+		if (out->inject_mask) {
+			snprintf(err, errsz, "kfunc %s: two hidden arguments",
+				 k->name);
+			return -EINVAL;
+		}
+		m = obj_meta_get(prog->obj, type_id);
+		if (!m) {
+			snprintf(err, errsz, "%s", prog->obj->err);
+			return -errno ? -errno : -EINVAL;
+		}
+		out->inject_mask = (uint8_t)(1u << i);
+		out->inject_val = (uint64_t)(uintptr_t)m;
+		return 0;
+	}
+	snprintf(err, errsz, "kfunc %s has no meta__ign argument for its type record",
+		 k->name);
+	return -EINVAL;
+}
+
+static int res_kfunc(void *ctx, size_t idx, int32_t imm, int16_t off,
+		     struct bh_kcall *out, char *err, size_t errsz)
 {
 	struct bpfhost_prog *prog = ctx;
+	uint32_t obj_type = prog->obj_type ? prog->obj_type[idx] : 0;
 	const struct bh_kfunc *k;
 
 	memset(out, 0, sizeof(*out));
@@ -438,6 +587,8 @@ static int res_kfunc(void *ctx, int32_t imm, int16_t off, struct bh_kcall *out,
 			out->inject_val = (uint64_t)(uintptr_t)&prog->info;
 		}
 	}
+	if (obj_type)
+		return inject_obj_meta(prog, k, obj_type, out, err, errsz);
 	return 0;
 }
 
@@ -610,6 +761,8 @@ static int prog_verify(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
 		 * ctx bytes the program may touch */
 		prog->aux = vres.aux;
 		vres.aux = NULL;
+		prog->obj_type = vres.obj_type;
+		vres.obj_type = NULL;
 		if (vt.ctx_kind == BH_CTX_BUFFER)
 			prog->min_ctx_size = vres.stats.max_ctx_offset;
 	}
@@ -726,6 +879,8 @@ fail:
 		obj->progs[i].code = NULL;
 		free(obj->progs[i].aux);
 		obj->progs[i].aux = NULL;
+		free(obj->progs[i].obj_type);
+		obj->progs[i].obj_type = NULL;
 	}
 	return ret;
 }

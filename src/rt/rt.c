@@ -46,6 +46,7 @@ struct bpfhost_rt *bpfhost_rt_new(const struct bpfhost_rt_opts *opts)
 	rt->log_ctx = o.log_ctx;
 	rt->printk = o.printk ? o.printk : o.log;
 	rt->printk_ctx = o.printk ? o.printk_ctx : o.log_ctx;
+	rt->objs.limit = BH_OBJ_DEFAULT_LIMIT;
 
 	err[0] = '\0';
 	rt->hbtf = bh_rt_self_hbtf(err, sizeof(err));

@@ -17,6 +17,7 @@
 #include "kfunc/kfunc.h"
 #include "maps/map.h"
 #include "object/object.h"
+#include "stdlib/stdlib.h"
 
 struct bh_prog_type {
 	char *name;
@@ -44,6 +45,8 @@ struct bpfhost_rt {
 	size_t ntypes;
 	struct bpfhost_hook **hooks;
 	size_t nhooks;
+	/* what programs' bpf_obj_new calls may allocate, all objects */
+	struct bh_mem_pool objs;
 };
 
 struct bpfhost_map {
@@ -61,6 +64,9 @@ struct bpfhost_prog {
 	bool no_autoload;      /* bpfhost_prog_set_autoload(prog, false) */
 	/* from the verifier: what execution needs to know */
 	uint8_t *aux;	       /* per insn: BH_AUX_* (NULL if unverified) */
+	/* per insn: the program-BTF struct of an object kfunc call (NULL if
+	 * none); its record goes in as the call's meta argument */
+	uint32_t *obj_type;
 	uint32_t min_ctx_size; /* a run must pass at least this many bytes */
 	bool verified;	       /* the verifier ran (accepted or not) */
 	struct bpfhost_verify_info vinfo;
@@ -74,6 +80,11 @@ struct bpfhost_obj {
 	size_t prog_cnt;
 	struct bpfhost_map *maps;
 	size_t map_cnt;
+	/* records of the object's BTF structs that programs allocate or
+	 * maps hold (stdlib.h), built on demand, freed with the object
+	 * after its maps */
+	struct bh_obj_meta **metas;
+	size_t nmetas;
 	bool loaded;
 	bool attached;
 	bool unverified;

@@ -399,6 +399,9 @@ int bh_stdlib_cgroup_add(struct bpfhost_rt *rt)
 {
 	int ret = bpfhost_kfunc_set_add(rt, "syscall", &bh_cgroup_kfunc_set);
 
+	ret = ret ? ret
+		  : bpfhost_kfunc_set_add(rt, "tracing", &bh_cgroup_kfunc_set);
+	/* the kernel's generic_dtors: cgroups can be map kptrs */
 	return ret ? ret
-		   : bpfhost_kfunc_set_add(rt, "tracing", &bh_cgroup_kfunc_set);
+		   : bpfhost_dtor_add(rt, "cgroup", bpf_cgroup_release_dtor);
 }

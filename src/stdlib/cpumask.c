@@ -605,5 +605,6 @@ int bh_stdlib_cpumask_add(struct bpfhost_rt *rt)
 		if (ret)
 			return ret;
 	}
-	return 0;
+	/* the kernel's cpumask_dtors: masks can be map kptrs */
+	return bpfhost_dtor_add(rt, "bpf_cpumask", bpf_cpumask_release_dtor);
 }

@@ -727,6 +727,9 @@ int bh_stdlib_task_add(struct bpfhost_rt *rt)
 		  : bpfhost_kfunc_set_add(rt, "tracing", &bh_task_kfunc_set);
 	ret = ret ? ret
 		  : bpfhost_kfunc_set_add(rt, "*", &bh_task_iter_kfunc_set);
+	/* the kernel's generic_dtors: tasks can be map kptrs */
+	ret = ret ? ret
+		  : bpfhost_dtor_add(rt, "task_struct", bpf_task_release_dtor);
 	ret = ret ? ret : bh_stdlib_cgroup_add(rt);
 	ret = ret ? ret : bh_stdlib_vma_add(rt);
 	ret = ret ? ret : bh_stdlib_css_add(rt);

@@ -334,10 +334,11 @@ static bh_fn test_helper(void *ctx, int32_t id)
 	return id == 1000 ? test_sum5 : NULL;
 }
 
-static int test_kfunc(void *ctx, int32_t imm, int16_t off, struct bh_kcall *out,
-		      char *err, size_t errsz)
+static int test_kfunc(void *ctx, size_t idx, int32_t imm, int16_t off,
+		      struct bh_kcall *out, char *err, size_t errsz)
 {
 	(void)ctx;
+	(void)idx;
 	if (imm != 77 || off != 0) {
 		snprintf(err, errsz, "no kfunc %d", imm);
 		return -ENOENT;
@@ -740,9 +741,10 @@ t_mix(signed char a, unsigned int b, short c, long long d, unsigned char e)
 }
 
 /* The resolver hands out the kcall in ctx for kfunc id 1, whatever it is. */
-static int kcall_res(void *ctx, int32_t imm, int16_t off, struct bh_kcall *out,
-		     char *err, size_t errsz)
+static int kcall_res(void *ctx, size_t idx, int32_t imm, int16_t off,
+		     struct bh_kcall *out, char *err, size_t errsz)
 {
+	(void)idx;
 	(void)off;
 	if (imm != 1) {
 		snprintf(err, errsz, "kfunc %d refused", imm);
