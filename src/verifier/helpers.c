@@ -352,62 +352,23 @@ static int check_snprintf_fmt(struct bh_venv *v, const char *fmt,
 /* ---- bpf_kptr_xchg ---- */
 
 struct kptr_field {
-	const struct btf *btf; /* the program's BTF */
-	uint32_t type_id;      /* the pointee struct there */
+	struct bh_field f;	/* in the map value, the program's BTF */
+	struct bh_kptr_type kt; /* where its pointee type lives */
 };
 
-static uint32_t skip_mods_typedefs(const struct btf *b, uint32_t id)
+/* btf_record_has_field(rec, BPF_KPTR) */
+static bool has_kptr(const struct btf *b, uint32_t id, uint32_t size)
 {
-	const struct btf_type *t = btf__type_by_id(b, id);
+	struct bh_field f;
+	int64_t lo = 0;
 
-	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
-		id = t->type;
-		t = btf__type_by_id(b, id);
+	while (bh_find_field(b, id, lo, size, &f)) {
+		if (f.type == BH_FIELD_KPTR_REF || f.type == BH_FIELD_KPTR_UNREF ||
+		    f.type == BH_FIELD_KPTR_PERCPU || f.type == BH_FIELD_UPTR)
+			return true;
+		lo = (int64_t)f.off + f.size;
 	}
-	return id;
-}
-
-/* The member of struct id at byte off that is a `__kptr` pointer. */
-static int find_kptr_field(const struct btf *b, uint32_t id, uint32_t off,
-			   uint32_t *pointee, int depth)
-{
-	const struct btf_type *t;
-	const struct btf_member *mb;
-
-	id = skip_mods_typedefs(b, id);
-	t = btf__type_by_id(b, id);
-	if (!t || !btf_is_struct(t) || depth > 8)
-		return -ENOENT;
-	mb = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++, mb++) {
-		uint32_t moff = btf_member_bit_offset(t, (uint32_t)i) / 8;
-		uint32_t mid = skip_mods_typedefs(b, mb->type);
-		const struct btf_type *mt = btf__type_by_id(b, mid);
-		long msz = btf__resolve_size(b, mb->type);
-
-		if (!mt || msz <= 0 || off < moff || off >= moff + (uint64_t)msz)
-			continue;
-		if (btf_is_struct(mt))
-			return find_kptr_field(b, mid, off - moff, pointee,
-					       depth + 1);
-		if (!btf_is_ptr(mt) || off != moff)
-			return -ENOENT;
-		/* PTR -> TYPE_TAG "kptr" -> struct */
-		for (const struct btf_type *tt = btf__type_by_id(b, mt->type);
-		     tt && (btf_is_mod(tt) || btf_is_type_tag(tt));
-		     tt = btf__type_by_id(b, tt->type)) {
-			const char *tag = btf__name_by_offset(b, tt->name_off);
-
-			if (btf_is_type_tag(tt) && tag &&
-			    (!strcmp(tag, "kptr") ||
-			     !strcmp(tag, "kptr_untrusted"))) {
-				*pointee = skip_mods_typedefs(b, mt->type);
-				return 0;
-			}
-		}
-		return -ENOENT;
-	}
-	return -ENOENT;
+	return false;
 }
 
 static int check_kptr_dest(struct bh_venv *v, struct kptr_field *kf)
@@ -415,8 +376,9 @@ static int check_kptr_dest(struct bh_venv *v, struct kptr_field *kf)
 	const struct bh_reg *r = &cur_regs(v)[1];
 	const struct bh_verify_map *m;
 	const struct btf *b = v->env->prog_btf;
-	uint32_t pointee = 0;
+	struct bh_field f;
 	const char *mname;
+	int64_t off;
 
 	if (r->type != BH_PTR_TO_MAP_VALUE || r->flags)
 		return reject_type(v, 1, "map_value, ptr_");
@@ -427,99 +389,59 @@ static int check_kptr_dest(struct bh_venv *v, struct kptr_field *kf)
 	if (!b || !m->def->btf_value_type_id)
 		return bh_reject(v, "map '%s' has to have BTF in order to use bpf_kptr_xchg",
 				 mname);
-	if (find_kptr_field(b, m->def->btf_value_type_id,
-			    (uint32_t)(r->s.var_off.value +
-				       (uint64_t)(int64_t)r->off),
-			    &pointee, 0))
+	if (!has_kptr(b, m->def->btf_value_type_id, m->def->value_size))
+		return bh_reject(v, "R1 has no valid kptr");
+	off = (int64_t)(r->s.var_off.value + (uint64_t)(int64_t)r->off);
+	if (!bh_find_field(b, m->def->btf_value_type_id, off, off + 1, &f) ||
+	    f.off != off ||
+	    (f.type != BH_FIELD_KPTR_REF && f.type != BH_FIELD_KPTR_UNREF &&
+	     f.type != BH_FIELD_KPTR_PERCPU))
 		return bh_reject(v, "off=%lld doesn't point to kptr",
-				 (long long)(r->s.var_off.value +
-					     (uint64_t)(int64_t)r->off));
-	kf->btf = b;
-	kf->type_id = pointee;
-	return 0;
+				 (long long)off);
+	if (f.type == BH_FIELD_KPTR_UNREF)
+		return bh_reject(v, "off=%lld kptr isn't referenced kptr",
+				 (long long)off);
+	if (f.type == BH_FIELD_KPTR_PERCPU)
+		return bh_reject(v, "percpu_kptr fields are not supported by bpfhost yet");
+	kf->f = f;
+	return bh_kptr_type(v, &kf->f, &kf->kt);
 }
 
-/* A program-local struct (the bpf_obj_new kind) has no host type of the
- * same name; a kernel type does. */
-static bool kptr_is_local(struct bh_venv *v, const struct kptr_field *kf,
-			  struct bh_btf_ref *host)
-{
-	const struct btf_type *t = btf__type_by_id(kf->btf, kf->type_id);
-	const char *name = t ? btf__name_by_offset(kf->btf, t->name_off) : NULL;
-
-	return !name || !v->env->hbtf ||
-	       bh_hbtf_find_type(v->env->hbtf, name, BTF_KIND_STRUCT, host);
-}
-
-/* r points to the host struct host: the same type, or one of its name and
- * kind in another host BTF source (the executable's .BTF may repeat
- * libbpfhost's types; kfunc arguments match the same way) */
-static bool is_host_struct(struct bh_venv *v, const struct bh_reg *r,
-			   const struct bh_btf_ref *host)
-{
-	const struct btf *rb, *hb;
-	const struct btf_type *rt, *ht;
-
-	if (r->btf_src == host->src && r->btf_id == host->id)
-		return true;
-	if (r->btf_src == UINT32_MAX || !v->env->hbtf)
-		return false;
-	rb = bh_hbtf_btf(v->env->hbtf, r->btf_src);
-	hb = bh_hbtf_btf(v->env->hbtf, host->src);
-	rt = rb ? btf__type_by_id(rb, r->btf_id) : NULL;
-	ht = hb ? btf__type_by_id(hb, host->id) : NULL;
-	return rt && ht && btf_is_struct(rt) && btf_is_struct(ht) &&
-	       !strcmp(btf__name_by_offset(rb, rt->name_off),
-		       btf__name_by_offset(hb, ht->name_off));
-}
-
+/* R2: NULL, or a reference of the field's type (map_kptr_match_type),
+ * moved into the map */
 static int check_kptr_xchg_new(struct bh_venv *v, const struct kptr_field *kf,
 			       uint32_t *release_id)
 {
 	const struct bh_reg *r = &cur_regs(v)[2];
-	struct bh_btf_ref host = { 0 };
-	bool local = kptr_is_local(v, kf, &host);
+	int err;
 
 	*release_id = 0;
 	if (is_null_reg(r))
 		return 0;
-	if (r->type != BH_PTR_TO_BTF_ID || (r->flags & BH_PTR_MAYBE_NULL))
+	if (r->type != BH_PTR_TO_BTF_ID)
 		return reject_type(v, 2, "ptr_");
+	err = check_kptr_store(v, &kf->f, &kf->kt, 2);
+	if (err)
+		return err;
 	if (!r->ref_obj_id)
 		return bh_reject(v, "R2 must be referenced when passed to release function");
-	if (local ? (r->btf_src != UINT32_MAX || r->btf_id != kf->type_id) :
-		    !is_host_struct(v, r, &host)) {
-		char ts[96];
-
-		reg_type_name(v, 2, ts, sizeof(ts));
-		return bh_reject(v, "invalid kptr access, R2 type=%s%s expected=ptr_%s",
-				 ts, bh_reg_btf_name(v, r),
-				 btf__name_by_offset(kf->btf,
-					btf__type_by_id(kf->btf, kf->type_id)->name_off));
-	}
 	if (r->off || !bh_tnum_is_const(r->s.var_off) || r->s.var_off.value)
 		return bh_reject(v, "R2 must have zero offset when passed to release func");
 	*release_id = r->ref_obj_id;
 	return 0;
 }
 
+/* R0: the old value, a new reference the program must release */
 static int mark_kptr_ret(struct bh_venv *v, const struct kptr_field *kf)
 {
 	struct bh_reg *r0 = &cur_regs(v)[0];
-	struct bh_btf_ref host = { 0 };
 	uint32_t id;
 	int err;
 
-	if (kptr_is_local(v, kf, &host)) {
-		mark_reg_ptr(r0, BH_PTR_TO_BTF_ID,
-			     BH_PTR_MAYBE_NULL | BH_MEM_ALLOC);
-		r0->btf_src = UINT32_MAX;
-		r0->btf_id = kf->type_id;
-	} else {
-		mark_reg_ptr(r0, BH_PTR_TO_BTF_ID, BH_PTR_MAYBE_NULL);
-		r0->btf_src = host.src;
-		r0->btf_id = host.id;
-	}
+	mark_reg_ptr(r0, BH_PTR_TO_BTF_ID,
+		     BH_PTR_MAYBE_NULL | (kf->kt.local ? BH_MEM_ALLOC : 0));
+	r0->btf_src = kf->kt.src;
+	r0->btf_id = kf->kt.id;
 	err = acquire_reference(v, &id);
 	if (err)
 		return err;

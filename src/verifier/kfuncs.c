@@ -246,9 +246,8 @@ static void kreg_type_str(char *buf, size_t size, struct bh_venv *v,
 		bh_reg_type_str(v, &tmp, buf, size);
 		return;
 	}
-	snprintf(buf, size, "%s%s%s%s%sptr_%s",
+	snprintf(buf, size, "%s%s%s%sptr_%s",
 		 flags & BH_MEM_RDONLY ? "rdonly_" : "",
-		 flags & BH_MEM_ALLOC ? "alloc_" : "",
 		 flags & BH_PTR_UNTRUSTED ? "untrusted_" : "",
 		 flags & BH_MEM_RCU ? "rcu_" : "",
 		 flags & BH_PTR_TRUSTED ? "trusted_" : "",

@@ -48,7 +48,7 @@ enum bh_reg_flag {
 	BH_PTR_UNTRUSTED = 1u << 2,  /* "untrusted_" */
 	BH_PTR_TRUSTED = 1u << 3,    /* "trusted_" */
 	BH_MEM_RCU = 1u << 4,	     /* "rcu_" */
-	BH_MEM_ALLOC = 1u << 5,	     /* "alloc_" */
+	BH_MEM_ALLOC = 1u << 5,	     /* (no prefix) */
 	BH_MEM_UNINIT = 1u << 6,
 	BH_NON_OWN_REF = 1u << 7,
 };
