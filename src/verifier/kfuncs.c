@@ -1000,19 +1000,13 @@ static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	err = check_arg_reg_off(v, regno, release);
 	if (err)
 		return err;
-	if (!strcmp(kname, "bpf_obj_drop_impl")) {
-		if (r->type != BH_PTR_TO_BTF_ID || r->flags != BH_MEM_ALLOC)
-			return bh_reject(v, "arg#%d expected for bpf_obj_drop()",
-					 i);
-	} else if (!strcmp(kname, "bpf_percpu_obj_drop_impl")) {
-		/* no per-CPU object is ever typed (bpf_percpu_obj_new_impl
-		 * is rejected), so nothing matches */
-		return bh_reject(v, "arg#%d expected for bpf_percpu_obj_drop()",
-				 i);
-	} else {
+	/* an object goes to bpf_obj_drop only; no per-CPU object is ever
+	 * typed (bpf_percpu_obj_new_impl is rejected) */
+	if (r->type != BH_PTR_TO_BTF_ID || r->flags != BH_MEM_ALLOC)
 		return bh_reject(v, "arg#%d expected pointer to allocated object",
 				 i);
-	}
+	if (strcmp(kname, "bpf_obj_drop_impl"))
+		return bh_reject(v, "arg#%d expected for bpf_obj_drop()", i);
 	if (!r->ref_obj_id)
 		return bh_reject(v, "allocated object must be referenced");
 	if (r->btf_src != BH_BTF_SRC_PROG)
