@@ -152,11 +152,18 @@ static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 {
 	struct bh_map_fields mf = { .free_fields = map_free_fields };
 	struct bh_obj_meta probe, *m;
+	int ret;
 
-	if (!obj->o->btf || !om->def.btf_value_type_id ||
-	    bh_obj_meta_init(&probe, obj->o->btf, om->def.btf_value_type_id,
-			     NULL))
+	if (!obj->o->btf || !om->def.btf_value_type_id)
 		return 0;
+	ret = bh_obj_meta_init(&probe, obj->o->btf, om->def.btf_value_type_id,
+			       NULL);
+	if (ret == -E2BIG)
+		return bh_obj_errorf(obj, E2BIG,
+				     "map '%s': more than %d special fields in the value, or nested too deep",
+				     om->name, BH_OBJ_MAX_FIELDS);
+	if (ret)
+		return 0; /* not a struct: no fields */
 	for (uint32_t i = 0; i < probe.nr_fields; i++)
 		if (probe.fields[i].kind == BH_OBJ_FIELD_KPTR_REF ||
 		    probe.fields[i].kind == BH_OBJ_FIELD_KPTR_UNREF ||

@@ -158,12 +158,75 @@ static uint32_t field_kind(const struct btf *btf, uint32_t id,
 	return 0;
 }
 
+#define BH_OBJ_MAX_DEPTH 8
+
+static int add_field(struct bh_obj_meta *m, uint32_t off, uint32_t kind,
+		     uint32_t pointee)
+{
+	struct bh_obj_field *f;
+
+	if (m->nr_fields == BH_OBJ_MAX_FIELDS)
+		return -E2BIG;
+	f = &m->fields[m->nr_fields++];
+	f->off = off;
+	f->kind = kind;
+	f->type_id = pointee;
+	if (kind == BH_OBJ_FIELD_REFCOUNT)
+		m->refcount_off = (int32_t)off;
+	return 0;
+}
+
+/* The special fields of the object of type id at base: itself, or, in
+ * nested structs and arrays, its members (as the kernel's
+ * btf_parse_fields finds them). */
+static int scan_fields(struct bh_obj_meta *m, const struct btf *btf,
+		       uint32_t id, uint32_t base, int depth)
+{
+	uint32_t pointee = 0, kind = field_kind(btf, id, &pointee);
+	const struct btf_type *t;
+	const struct btf_member *mem;
+
+	if (kind)
+		return add_field(m, base, kind, pointee);
+	if (depth > BH_OBJ_MAX_DEPTH)
+		return -E2BIG;
+	t = skip_mods(btf, &id);
+	if (t && btf_is_array(t)) {
+		const struct btf_array *a = btf_array(t);
+		long esz = btf__resolve_size(btf, a->type);
+
+		for (uint32_t i = 0; esz > 0 && i < a->nelems; i++) {
+			int ret = scan_fields(m, btf, a->type,
+					      base + i * (uint32_t)esz,
+					      depth + 1);
+
+			if (ret)
+				return ret;
+		}
+		return 0;
+	}
+	if (!t || !btf_is_struct(t))
+		return 0;
+	mem = btf_members(t);
+	for (uint16_t i = 0; i < btf_vlen(t); i++, mem++) {
+		int ret;
+
+		if (btf_member_bitfield_size(t, i))
+			continue;
+		ret = scan_fields(m, btf, mem->type,
+				  base + btf_member_bit_offset(t, i) / 8,
+				  depth + 1);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int bh_obj_meta_init(struct bh_obj_meta *m, const struct btf *btf,
 		     uint32_t type_id, struct bh_mem_pool *pool)
 {
 	uint32_t id = type_id;
 	const struct btf_type *t = skip_mods(btf, &id);
-	const struct btf_member *mem;
 
 	memset(m, 0, sizeof(*m));
 	if (!t || !btf_is_struct(t) || !t->size)
@@ -174,26 +237,7 @@ int bh_obj_meta_init(struct bh_obj_meta *m, const struct btf *btf,
 	m->refcount_off = -1;
 	m->btf = btf;
 	m->pool = pool;
-	mem = btf_members(t);
-	for (uint16_t i = 0; i < btf_vlen(t); i++, mem++) {
-		uint32_t pointee = 0, kind;
-		struct bh_obj_field *f;
-
-		if (btf_member_bitfield_size(t, i))
-			continue;
-		kind = field_kind(btf, mem->type, &pointee);
-		if (!kind)
-			continue;
-		if (m->nr_fields == BH_OBJ_MAX_FIELDS)
-			return -E2BIG;
-		f = &m->fields[m->nr_fields++];
-		f->off = btf_member_bit_offset(t, i) / 8;
-		f->kind = kind;
-		f->type_id = pointee;
-		if (kind == BH_OBJ_FIELD_REFCOUNT)
-			m->refcount_off = (int32_t)f->off;
-	}
-	return 0;
+	return scan_fields(m, btf, id, 0, 0);
 }
 
 static void obj_drop(void *p, const struct bh_obj_meta *m, bool percpu);

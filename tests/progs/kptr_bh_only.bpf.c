@@ -8,7 +8,7 @@
  * only an owning reference may write.
  * percpu_obj_new: per-CPU objects are not modelled by the verifier yet.
  */
-// KERNEL: skip bpfhost rejects these on purpose (kload 6.18 accepts both)
+// KERNEL: skip bpfhost rejects two of these on purpose (kload 6.18 accepts all three)
 // EXPECT(obj_rcu_write): REJECT writes to a program object need an owning reference in bpfhost
 // EXPECT(obj_rcu_read): ACCEPT
 // RETVAL(obj_rcu_read): 1

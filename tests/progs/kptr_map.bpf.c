@@ -22,6 +22,8 @@
 // RETVAL(obj_left_in_map): 1
 // EXPECT(obj_in_hash): ACCEPT
 // RETVAL(obj_in_hash): 1
+// EXPECT(obj_nested_in_map): ACCEPT
+// RETVAL(obj_nested_in_map): 1
 // EXPECT(store_ref_kptr): REJECT store to referenced kptr disallowed
 // EXPECT(kptr_narrow_load): REJECT kptr access size must be BPF_DW
 // EXPECT(kptr_no_rcu): REJECT R1 must be a rcu pointer
@@ -74,6 +76,24 @@ struct {
 	__type(key, __u32);
 	__type(value, struct kp_val);
 } kp_hash SEC(".maps");
+
+/* kptrs in a nested struct and in an array, as the kernel finds them */
+struct kp_inner {
+	long pad;
+	struct kp_obj __kptr *obj;
+};
+
+struct kp_nested {
+	struct kp_inner in;
+	struct kp_obj __kptr *arr[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kp_nested);
+} kp_nest SEC(".maps");
 
 static __always_inline struct kp_val *val(void)
 {
@@ -233,6 +253,32 @@ int obj_in_hash(void *ctx)
 	if (!v)
 		return 6;
 	return v->obj ? 7 : 1;
+}
+
+/* two objects left in nested fields, for the map to release */
+SEC("syscall")
+int obj_nested_in_map(void *ctx)
+{
+	struct kp_nested *v;
+	struct kp_obj *n;
+	__u32 key = 0;
+
+	v = bpf_map_lookup_elem(&kp_nest, &key);
+	if (!v)
+		return 2;
+	n = bpf_obj_new_impl(bpf_core_type_id_local(struct kp_obj), NULL);
+	if (!n)
+		return 3;
+	n = bpf_kptr_xchg(&v->in.obj, n);
+	if (n)
+		bpf_obj_drop_impl(n, NULL);
+	n = bpf_obj_new_impl(bpf_core_type_id_local(struct kp_obj), NULL);
+	if (!n)
+		return 4;
+	n = bpf_kptr_xchg(&v->arr[1], n);
+	if (n)
+		bpf_obj_drop_impl(n, NULL);
+	return 1;
 }
 
 SEC("syscall")

@@ -216,6 +216,10 @@ TEST(map_releases_program_objects)
 	CHECK_EQ(run(obj, "obj_left_in_map"), 1);
 	CHECK_EQ(run(obj, "obj_in_hash"), 1);
 	CHECK_EQ(rt->objs.live, 1);
+	/* kptrs in a nested struct and an array are the map's too */
+	CHECK_EQ(run(obj, "obj_nested_in_map"), 1);
+	CHECK_EQ(run(obj, "obj_nested_in_map"), 1);
+	CHECK_EQ(rt->objs.live, 3);
 	bpfhost_obj_free(obj);
 	CHECK_EQ(rt->objs.live, 0);
 	CHECK_EQ(rt->objs.used, 0);
