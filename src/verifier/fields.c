@@ -35,16 +35,16 @@ static const struct {
 	const char *sname;
 	enum bh_field_type type;
 } struct_fields[] = {
-	{ "bpf_spin_lock", BH_FIELD_SPIN_LOCK },
-	{ "bpf_res_spin_lock", BH_FIELD_RES_SPIN_LOCK },
-	{ "bpf_timer", BH_FIELD_TIMER },
-	{ "bpf_wq", BH_FIELD_WQ },
-	{ "bpf_list_head", BH_FIELD_LIST_HEAD },
-	{ "bpf_list_node", BH_FIELD_LIST_NODE },
-	{ "bpf_rb_root", BH_FIELD_RB_ROOT },
-	{ "bpf_rb_node", BH_FIELD_RB_NODE },
-	{ "bpf_refcount", BH_FIELD_REFCOUNT },
-	{ "bpf_task_work", BH_FIELD_OTHER },
+	{"bpf_spin_lock", BH_FIELD_SPIN_LOCK},
+	{"bpf_res_spin_lock", BH_FIELD_RES_SPIN_LOCK},
+	{"bpf_timer", BH_FIELD_TIMER},
+	{"bpf_wq", BH_FIELD_WQ},
+	{"bpf_list_head", BH_FIELD_LIST_HEAD},
+	{"bpf_list_node", BH_FIELD_LIST_NODE},
+	{"bpf_rb_root", BH_FIELD_RB_ROOT},
+	{"bpf_rb_node", BH_FIELD_RB_NODE},
+	{"bpf_refcount", BH_FIELD_REFCOUNT},
+	{"bpf_task_work", BH_FIELD_OTHER},
 };
 
 /* btf_field_type_name() */
@@ -83,7 +83,8 @@ static enum bh_field_type member_kind(const struct btf *b, uint32_t id,
 	if (btf_is_struct(t)) {
 		name = btf__name_by_offset(b, t->name_off);
 		for (size_t i = 0;
-		     name && i < sizeof(struct_fields) / sizeof(struct_fields[0]);
+		     name &&
+		     i < sizeof(struct_fields) / sizeof(struct_fields[0]);
 		     i++)
 			if (!strcmp(name, struct_fields[i].sname))
 				return struct_fields[i].type;
@@ -210,7 +211,8 @@ int bh_kptr_type(struct bh_venv *v, const struct bh_field *f,
 
 	memset(kt, 0, sizeof(*kt));
 	if (!t || !btf_is_struct(t))
-		return bh_reject(v, "kptr field at off=%u must point to a struct",
+		return bh_reject(v,
+				 "kptr field at off=%u must point to a struct",
 				 f->off);
 	/* as the kernel looks the name up in vmlinux and modules first, a
 	 * host struct of that name wins; else it is the program's own */
@@ -236,9 +238,9 @@ int check_kptr_store(struct bh_venv *v, const struct bh_field *f,
 	const struct btf *fb = bh_src_btf(v, kt->src);
 	const struct btf_type *ft = fb ? btf__type_by_id(fb, kt->id) : NULL;
 	const char *fname = ft ? btf__name_by_offset(fb, ft->name_off) : "";
-	uint32_t perm = kt->local ? BH_PTR_MAYBE_NULL | BH_MEM_ALLOC :
-				    BH_PTR_MAYBE_NULL | BH_PTR_TRUSTED |
-					    BH_MEM_RCU;
+	uint32_t perm =
+		kt->local ? BH_PTR_MAYBE_NULL | BH_MEM_ALLOC
+			  : BH_PTR_MAYBE_NULL | BH_PTR_TRUSTED | BH_MEM_RCU;
 	char ts[96], tn[48];
 
 	if (!kt->local && f->type == BH_FIELD_KPTR_UNREF)
@@ -254,17 +256,22 @@ int check_kptr_store(struct bh_venv *v, const struct bh_field *f,
 				     ts, tn);
 	}
 	if (r->off < 0)
-		return bh_reject_err(v, -EACCES,
-				     "negative offset %s ptr R%u off=%d disallowed",
-				     ts, regno, r->off);
+		return bh_reject_err(
+			v, -EACCES,
+			"negative offset %s ptr R%u off=%d disallowed", ts,
+			regno, r->off);
 	if (bh_struct_ids_match(v, r->btf_src, r->btf_id, r->off, kt->src,
 				kt->id, f->type != BH_FIELD_KPTR_UNREF))
 		return 0;
 bad_type:
 	bh_reg_type_str(v, r, ts, sizeof(ts));
 	if (f->type == BH_FIELD_KPTR_UNREF)
-		return bh_reject(v, "invalid kptr access, R%u type=%s%s expected=ptr_%s or untrusted_ptr_%s",
-				 regno, ts, bh_reg_btf_name(v, r), fname, fname);
-	return bh_reject(v, "invalid kptr access, R%u type=%s%s expected=ptr_%s",
+		return bh_reject(v,
+				 "invalid kptr access, R%u type=%s%s "
+				 "expected=ptr_%s or untrusted_ptr_%s",
+				 regno, ts, bh_reg_btf_name(v, r), fname,
+				 fname);
+	return bh_reject(v,
+			 "invalid kptr access, R%u type=%s%s expected=ptr_%s",
 			 regno, ts, bh_reg_btf_name(v, r), fname);
 }

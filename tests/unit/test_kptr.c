@@ -78,14 +78,14 @@ static const struct btf_kfunc_id_set kt_set = {
 };
 
 static const struct btf_id_dtor_kfunc kt_dtors[] = {
-	{ .btf_id = BTF_ID(struct, kt_obj),
-	  .kfunc_btf_id = BTF_ID(func, kt_obj_release_dtor) },
+	{.btf_id = BTF_ID(struct, kt_obj),
+	 .kfunc_btf_id = BTF_ID(func, kt_obj_release_dtor)},
 };
 
 static int kt_init(void)
 {
-	return register_btf_kfunc_id_set(BPF_PROG_TYPE_SYSCALL, &kt_set) ?:
-	       register_btf_id_dtor_kfuncs(kt_dtors, 1, THIS_MODULE);
+	return register_btf_kfunc_id_set(BPF_PROG_TYPE_SYSCALL, &kt_set)
+		       ?: register_btf_id_dtor_kfuncs(kt_dtors, 1, THIS_MODULE);
 }
 late_initcall(kt_init);
 
@@ -96,7 +96,9 @@ static struct bpfhost_obj *open_load(struct bpfhost_rt *rt, const char *dir,
 				     char *log, size_t size)
 {
 	struct bpfhost_open_opts o = {
-		.sz = sizeof(o), .log_buf = log, .log_size = size,
+		.sz = sizeof(o),
+		.log_buf = log,
+		.log_size = size,
 	};
 	struct bpfhost_obj *obj;
 	char path[512];
@@ -105,11 +107,12 @@ static struct bpfhost_obj *open_load(struct bpfhost_rt *rt, const char *dir,
 		 name);
 	log[0] = '\0';
 	obj = bpfhost_obj_open(rt, path, &o);
-	for (size_t i = 0; obj && only && i < bpfhost_obj_prog_count(obj); i++) {
+	for (size_t i = 0; obj && only && i < bpfhost_obj_prog_count(obj);
+	     i++) {
 		struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
 
-		bpfhost_prog_set_autoload(p, !strncmp(bpfhost_prog_name(p),
-						      only, strlen(only)));
+		bpfhost_prog_set_autoload(
+			p, !strncmp(bpfhost_prog_name(p), only, strlen(only)));
 	}
 	if (obj && bpfhost_obj_load(obj)) {
 		bpfhost_obj_free(obj);
@@ -157,14 +160,13 @@ TEST(map_releases_kptrs)
 	struct task_struct *self = bh_task_get(getpid());
 	struct bpfhost_map *arr, *hash;
 	struct bpfhost_obj *obj;
-	char log[4096], zero[24] = { 0 };
+	char log[4096], zero[24] = {0};
 	uint32_t k0 = 0, k5 = 5;
 	int u0;
 
 	CHECK(rt && self);
 	u0 = usage_of(self);
-	obj = open_load(rt, "hostprogs", "kptr_dtor", NULL, log,
-			sizeof(log));
+	obj = open_load(rt, "hostprogs", "kptr_dtor", NULL, log, sizeof(log));
 	CHECK_MSG(obj, "load: %s", log);
 	arr = bpfhost_obj_map(obj, "kd_arr");
 	hash = bpfhost_obj_map(obj, "kd_hash");
@@ -234,8 +236,7 @@ TEST(kptr_needs_dtor)
 	char log[4096];
 
 	CHECK(rt);
-	obj = open_load(rt, "hostprogs", "kptr_nodtor", NULL, log,
-			sizeof(log));
+	obj = open_load(rt, "hostprogs", "kptr_nodtor", NULL, log, sizeof(log));
 	CHECK(!obj);
 	CHECK_MSG(strstr(log, "struct kt_nodtor has no registered destructor"),
 		  "log: %s", log);
