@@ -269,10 +269,14 @@ static void obj_drop(void *p, const struct bh_obj_meta *m, bool percpu)
 {
 	if (!p)
 		return;
-	if (m && m->refcount_off >= 0 &&
-	    __atomic_sub_fetch((uint32_t *)((char *)p + m->refcount_off), 1,
-			       __ATOMIC_ACQ_REL))
-		return; /* other owners remain */
+	if (m && m->refcount_off >= 0) {
+		uint32_t *ref = (uint32_t *)((char *)p + m->refcount_off);
+
+		/* a saturated count stays (bpf_refcount_acquire_impl) */
+		if (__atomic_load_n(ref, __ATOMIC_RELAXED) == UINT32_MAX ||
+		    __atomic_sub_fetch(ref, 1, __ATOMIC_ACQ_REL))
+			return; /* other owners remain */
+	}
 	if (m && !percpu)
 		bh_obj_free_fields(m, p);
 	obj_free(p);
@@ -354,8 +358,13 @@ __bpf_kfunc void *bpf_refcount_acquire_impl(void *p__refcounted_kptr,
 	ref = (uint32_t *)((char *)p__refcounted_kptr + m->refcount_off);
 	old = __atomic_load_n(ref, __ATOMIC_RELAXED);
 	do {
-		if (!old || old == UINT32_MAX) /* refcount_inc_not_zero */
+		if (!old) /* refcount_inc_not_zero */
 			return NULL;
+		/* saturated, as the kernel's refcount_t: the object is
+		 * never freed, and an owner's acquire never fails (the
+		 * verifier relies on it) */
+		if (old == UINT32_MAX)
+			return p__refcounted_kptr;
 	} while (!__atomic_compare_exchange_n(ref, &old, old + 1, true,
 					      __ATOMIC_ACQUIRE,
 					      __ATOMIC_RELAXED));

@@ -49,6 +49,8 @@ struct kfunc_meta {
 	struct bh_dynptr_info dynptr;
 	/* the program-BTF struct of an __alloc / __refcounted_kptr argument */
 	uint32_t arg_btf_id;
+	/* the __refcounted_kptr argument is the program's own reference */
+	bool arg_owning_ref;
 };
 
 static const struct btf *src_btf(const struct bh_venv *v, uint32_t src)
@@ -875,7 +877,13 @@ static int mark_kfunc_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 			r0->flags |= BH_MEM_RCU;
 	}
 ret_flags:
-	if (k->flags & KF_RET_NULL) {
+	/* a count the program holds a reference to cannot be zero: the
+	 * kernel's refcount_acquire of an owning reference never fails
+	 * (bpfhost asks for the reference itself, not only a non-owning
+	 * type: an RCU pointer's count may already be zero here) */
+	if ((k->flags & KF_RET_NULL) &&
+	    !(meta->arg_owning_ref &&
+	      !strcmp(k->name, "bpf_refcount_acquire_impl"))) {
 		r0->flags |= BH_PTR_MAYBE_NULL;
 		r0->id = bh_new_id(v);
 	}
@@ -1049,6 +1057,7 @@ static int process_refcounted_arg(struct bh_venv *v, struct kfunc_meta *meta,
 		return bh_reject(v, "arg#%d doesn't point to a type with bpf_refcount field",
 				 i);
 	meta->arg_btf_id = r->btf_id;
+	meta->arg_owning_ref = r->ref_obj_id && !(r->flags & BH_NON_OWN_REF);
 	return 0;
 }
 

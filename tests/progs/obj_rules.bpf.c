@@ -10,6 +10,8 @@
 // RETVAL(obj_rw): 7
 // EXPECT(obj_refcount): ACCEPT
 // RETVAL(obj_refcount): 1
+// EXPECT(obj_refcount_owner): ACCEPT
+// RETVAL(obj_refcount_owner): 6
 // EXPECT(obj_leak): REJECT Unreleased reference
 // EXPECT(obj_drop_task): REJECT arg#0 expected pointer to allocated object
 // EXPECT(obj_drop_maybe_null): REJECT Possibly NULL pointer passed to trusted arg0
@@ -109,6 +111,23 @@ int obj_refcount(void *ctx)
 	}
 	drop(n);
 	return 1;
+}
+
+/* the owner's acquire cannot fail: no NULL check needed */
+SEC("syscall")
+int obj_refcount_owner(void *ctx)
+{
+	struct ob_shared *n = new_obj(struct ob_shared), *m;
+	long r;
+
+	if (!n)
+		return 2;
+	n->v = 5;
+	m = bpf_refcount_acquire_impl(n, NULL);
+	drop(n);
+	r = m->v + 1;
+	drop(m);
+	return r;
 }
 
 SEC("syscall")
