@@ -374,25 +374,35 @@ static bool has_kptr(const struct btf *b, uint32_t id, uint32_t size)
 static int check_kptr_dest(struct bh_venv *v, struct kptr_field *kf)
 {
 	const struct bh_reg *r = &cur_regs(v)[1];
-	const struct bh_verify_map *m;
 	const struct btf *b = v->env->prog_btf;
+	uint32_t id, size;
 	struct bh_field f;
-	const char *mname;
 	int64_t off;
 
-	if (r->type != BH_PTR_TO_MAP_VALUE || r->flags)
+	if (r->type == BH_PTR_TO_BTF_ID && r->flags == BH_MEM_ALLOC &&
+	    r->btf_src == BH_BTF_SRC_PROG) {
+		/* a program object's own kptr field (a local kptr stash) */
+		const struct btf_type *t = btf__type_by_id(b, r->btf_id);
+
+		id = r->btf_id;
+		size = t ? t->size : 0;
+	} else if (r->type == BH_PTR_TO_MAP_VALUE && !r->flags) {
+		const struct bh_verify_map *m = &v->env->maps[r->map_idx];
+
+		if (!b || !m->def->btf_value_type_id)
+			return bh_reject(v, "map '%s' has to have BTF in order to use bpf_kptr_xchg",
+					 m->name ? m->name : "");
+		id = m->def->btf_value_type_id;
+		size = m->def->value_size;
+	} else {
 		return reject_type(v, 1, "map_value, ptr_");
-	m = &v->env->maps[r->map_idx];
-	mname = m->name ? m->name : "";
+	}
 	if (!bh_tnum_is_const(r->s.var_off))
 		return bh_reject(v, "R1 doesn't have constant offset. kptr has to be at the constant offset");
-	if (!b || !m->def->btf_value_type_id)
-		return bh_reject(v, "map '%s' has to have BTF in order to use bpf_kptr_xchg",
-				 mname);
-	if (!has_kptr(b, m->def->btf_value_type_id, m->def->value_size))
+	if (!has_kptr(b, id, size))
 		return bh_reject(v, "R1 has no valid kptr");
 	off = (int64_t)(r->s.var_off.value + (uint64_t)(int64_t)r->off);
-	if (!bh_find_field(b, m->def->btf_value_type_id, off, off + 1, &f) ||
+	if (!bh_find_field(b, id, off, off + 1, &f) ||
 	    f.off != off ||
 	    (f.type != BH_FIELD_KPTR_REF && f.type != BH_FIELD_KPTR_UNREF &&
 	     f.type != BH_FIELD_KPTR_PERCPU))

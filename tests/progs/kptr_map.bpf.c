@@ -24,6 +24,10 @@
 // RETVAL(obj_in_hash): 1
 // EXPECT(obj_nested_in_map): ACCEPT
 // RETVAL(obj_nested_in_map): 1
+// EXPECT(obj_holds_task): ACCEPT
+// RETVAL(obj_holds_task): 1
+// EXPECT(obj_holder_in_map): ACCEPT
+// RETVAL(obj_holder_in_map): 1
 // EXPECT(store_ref_kptr): REJECT store to referenced kptr disallowed
 // EXPECT(kptr_narrow_load): REJECT kptr access size must be BPF_DW
 // EXPECT(kptr_no_rcu): REJECT R1 must be a rcu pointer
@@ -94,6 +98,23 @@ struct {
 	__type(key, __u32);
 	__type(value, struct kp_nested);
 } kp_nest SEC(".maps");
+
+/* a program object holding a task: a local kptr stash */
+struct kp_holder {
+	long v;
+	struct task_struct __kptr *t;
+};
+
+struct kp_hval {
+	struct kp_holder __kptr *holder;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kp_hval);
+} kp_hmap SEC(".maps");
 
 static __always_inline struct kp_val *val(void)
 {
@@ -278,6 +299,53 @@ int obj_nested_in_map(void *ctx)
 	n = bpf_kptr_xchg(&v->arr[1], n);
 	if (n)
 		bpf_obj_drop_impl(n, NULL);
+	return 1;
+}
+
+/* dropping the holder releases the task it holds */
+SEC("syscall")
+int obj_holds_task(void *ctx)
+{
+	struct kp_holder *h;
+	struct task_struct *t;
+
+	h = bpf_obj_new_impl(bpf_core_type_id_local(struct kp_holder), NULL);
+	if (!h)
+		return 2;
+	t = bpf_task_from_pid(self_tgid());
+	if (t) {
+		t = bpf_kptr_xchg(&h->t, t);
+		if (t)
+			bpf_task_release(t);
+	}
+	bpf_obj_drop_impl(h, NULL);
+	return 1;
+}
+
+/* a holder with its task left in a map: the map releases both */
+SEC("syscall")
+int obj_holder_in_map(void *ctx)
+{
+	struct kp_holder *h;
+	struct task_struct *t;
+	struct kp_hval *v;
+	__u32 key = 0;
+
+	v = bpf_map_lookup_elem(&kp_hmap, &key);
+	if (!v)
+		return 2;
+	h = bpf_obj_new_impl(bpf_core_type_id_local(struct kp_holder), NULL);
+	if (!h)
+		return 3;
+	t = bpf_task_from_pid(self_tgid());
+	if (t) {
+		t = bpf_kptr_xchg(&h->t, t);
+		if (t)
+			bpf_task_release(t);
+	}
+	h = bpf_kptr_xchg(&v->holder, h);
+	if (h)
+		bpf_obj_drop_impl(h, NULL);
 	return 1;
 }
 

@@ -203,10 +203,13 @@ TEST(map_releases_kptrs)
 TEST(map_releases_program_objects)
 {
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	struct task_struct *self = bh_task_get(getpid());
 	struct bpfhost_obj *obj;
 	char log[4096];
+	int u0;
 
-	CHECK(rt);
+	CHECK(rt && self);
+	u0 = usage_of(self);
 	obj = open_load(rt, "progs", "kptr_map", "obj_", log, sizeof(log));
 	CHECK_MSG(obj, "load: %s", log);
 	CHECK_EQ(run(obj, "obj_left_in_map"), 1);
@@ -222,9 +225,19 @@ TEST(map_releases_program_objects)
 	CHECK_EQ(run(obj, "obj_nested_in_map"), 1);
 	CHECK_EQ(run(obj, "obj_nested_in_map"), 1);
 	CHECK_EQ(rt->objs.live, 3);
+	/* an object's own kptr goes with it: dropped, or freed by the map */
+	CHECK_EQ(run(obj, "obj_holds_task"), 1);
+	CHECK_EQ(usage_of(self), u0);
+	CHECK_EQ(rt->objs.live, 3);
+	CHECK_EQ(run(obj, "obj_holder_in_map"), 1);
+	CHECK_EQ(run(obj, "obj_holder_in_map"), 1);
+	CHECK_EQ(usage_of(self), u0 + 1);
+	CHECK_EQ(rt->objs.live, 4);
 	bpfhost_obj_free(obj);
 	CHECK_EQ(rt->objs.live, 0);
 	CHECK_EQ(rt->objs.used, 0);
+	CHECK_EQ(usage_of(self), u0);
+	bh_task_put(self);
 	bpfhost_rt_free(rt);
 }
 
