@@ -524,7 +524,9 @@ static int check_btf_id_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	rt = btf__type_by_id(rb, kskip(rb, r->btf_id));
 	strict = ((a->contract & KF_ARG_RELEASE) && r->ref_obj_id) ||
 		 nocast_alias(tname(rb, rt), tname(meta->btf, pt));
-	if (!struct_ids_match(rb, r->btf_id, r->off, meta->btf, pid, strict))
+	/* a program object is never a host struct, whatever its name */
+	if (r->btf_src == BH_BTF_SRC_PROG ||
+	    !struct_ids_match(rb, r->btf_id, r->off, meta->btf, pid, strict))
 		return bh_reject(v, "kernel function %s args#%d expected pointer to %s %s but R%u has a pointer to %s %s",
 				 meta->k->name, i, kind_str(pt),
 				 tname(meta->btf, pt), regno, kind_str(rt),

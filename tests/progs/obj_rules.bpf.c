@@ -24,6 +24,8 @@
 // EXPECT(obj_refcount_no_field): REJECT arg#0 doesn't point to a type with bpf_refcount field
 // EXPECT(obj_refcount_field_access): REJECT direct access to bpf_refcount is disallowed
 // EXPECT(obj_drop_map_value): REJECT R1 must be referenced or trusted
+// EXPECT(obj_as_task): REJECT kernel function bpf_task_release args#0 expected pointer to STRUCT task_struct but R1 has a pointer to STRUCT task_struct
+// RETVAL(obj_as_task): none
 // RETVAL(obj_leak): none
 // RETVAL(obj_drop_task): none
 // RETVAL(obj_drop_maybe_null): none
@@ -271,6 +273,18 @@ int obj_drop_map_value(void *ctx)
 	if (!v)
 		return 2;
 	drop(v);
+	return 1;
+}
+
+/* a program's own struct named like a host one is still the program's */
+SEC("syscall")
+int obj_as_task(void *ctx)
+{
+	struct task_struct *t = new_obj(struct task_struct);
+
+	if (!t)
+		return 2;
+	bpf_task_release(t);
 	return 1;
 }
 
