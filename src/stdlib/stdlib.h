@@ -139,18 +139,19 @@ int bpf_strstr(const char *s1__ign, const char *s2__ign);
  * the struct has no special fields), so the kfunc never sees the type id.
  * bpfhost keeps that shape, with one difference: meta is never NULL,
  * because it also names the runtime's allocation budget.  At every
- * bpf_obj_new_impl / bpf_percpu_obj_new_impl / bpf_obj_drop_impl /
- * bpf_percpu_obj_drop_impl / bpf_refcount_acquire_impl call the verifier
- * knows the program-BTF type (the __k constant, or the __alloc /
- * __refcounted_kptr argument's type) and patches the call as the kernel's
- * fixup_kfunc_call does:
- *	r1 = meta->size		(new only; the runtime uses meta->size)
- *	r2 = (struct bh_obj_meta *)meta	(ld_imm64, all five)
- * with one bh_obj_meta per (program BTF, type), built by bh_obj_meta_init()
- * when the program is verified, linked (kptr fields' pointee records or
- * dtors filled in), and freed with the program.  A call that reaches the
- * kfunc with meta NULL (an unverified program, not rewritten) allocates
- * nothing: new returns NULL, acquire NULL, drop frees the memory only.
+ * bpf_obj_new_impl / bpf_obj_drop_impl / bpf_refcount_acquire_impl call
+ * the verifier knows the program-BTF type (the __k constant, or the
+ * __alloc / __refcounted_kptr argument's type) and reports it per call
+ * site (bh_verify_result.obj_type); the runtime's decoder then passes that
+ * type's record as the meta__ign argument of that call (src/rt/obj.c,
+ * the kernel's fixup_kfunc_call), leaving r1 alone: the kfuncs use
+ * meta->size.  One bh_obj_meta per (object BTF, type), built by
+ * bh_obj_meta_init() on first use, linked (kptr fields' pointee records
+ * or registered destructors filled in), freed with the object after its
+ * maps.  A call that reaches the kfunc with meta NULL (an unverified
+ * program) allocates nothing: new returns NULL, acquire NULL, drop frees
+ * the memory only.  (The per-CPU pair is not verified yet: the verifier
+ * rejects bpf_percpu_obj_new_impl.)
  *
  * Every object is preceded by a hidden 16-byte header (its pool and
  * size), so a drop can always return the memory to the right budget.
@@ -204,10 +205,11 @@ struct bh_obj_meta {
 
 /*
  * Fill m for struct type_id of btf (a program's), allocating from pool:
- * size, the bpf_refcount offset and the kptr fields (by their "kptr",
- * "kptr_untrusted", "percpu_kptr" type tags), fields' meta/dtor left NULL
- * for the caller to link.  0, -EINVAL (not a struct, or of size 0), -E2BIG
- * (more than BH_OBJ_MAX_FIELDS special fields).
+ * size, the bpf_refcount offset and the special fields (kptrs by their
+ * "kptr", "kptr_untrusted", "percpu_kptr" type tags), in nested structs
+ * and arrays too, fields' meta/dtor left NULL for the caller to link.  0,
+ * -EINVAL (not a struct, or of size 0), -E2BIG (more than
+ * BH_OBJ_MAX_FIELDS special fields, or nested too deep).
  */
 int bh_obj_meta_init(struct bh_obj_meta *m, const struct btf *btf,
 		     uint32_t type_id, struct bh_mem_pool *pool);
