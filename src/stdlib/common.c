@@ -7,10 +7,20 @@
  *   - bpf_rcu_read_lock/unlock: markers the verifier uses to delimit RCU
  *     read-side sections.  Host objects reached under them must stay valid
  *     until the unlock, which the host guarantees as the kernel's RCU does;
- *     at run time they do nothing.
+ *     at run time they do nothing;
+ *   - bpf_preempt_disable/enable and bpf_local_irq_save/restore: sections
+ *     the verifier balances (irq.c).  A user-space thread can neither stop
+ *     preemption nor interrupts, and nothing in bpfhost depends on either,
+ *     so they only keep a per-thread nesting depth; the irq flags word
+ *     receives the depth before the save, which the restore puts back, so
+ *     an unbalanced pair (which the verifier refuses) could not drift.
+ *   - __bpf_trap: what clang emits for a trap (an uninitialised variable);
+ *     the verifier refuses every program that can reach it, so it never
+ *     runs, and aborts the process if an unverified program calls it.
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "bpfhost/kfunc.h"
 #include "stdlib.h"
@@ -78,6 +88,34 @@ __bpf_kfunc void bpf_rcu_read_unlock(void)
 {
 }
 
+static _Thread_local unsigned long bh_preempt_depth, bh_irq_depth;
+
+__bpf_kfunc void bpf_preempt_disable(void)
+{
+	bh_preempt_depth++;
+}
+
+__bpf_kfunc void bpf_preempt_enable(void)
+{
+	if (bh_preempt_depth)
+		bh_preempt_depth--;
+}
+
+__bpf_kfunc void bpf_local_irq_save(unsigned long *flags__irq_flag)
+{
+	*flags__irq_flag = bh_irq_depth++;
+}
+
+__bpf_kfunc void bpf_local_irq_restore(unsigned long *flags__irq_flag)
+{
+	bh_irq_depth = *flags__irq_flag;
+}
+
+__bpf_kfunc void __bpf_trap(void)
+{
+	abort();
+}
+
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(bh_common_kfunc_ids)
@@ -86,6 +124,11 @@ BTF_ID_FLAGS(func, bpf_iter_num_next, KF_ITER_NEXT | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_iter_num_destroy, KF_ITER_DESTROY)
 BTF_ID_FLAGS(func, bpf_rcu_read_lock)
 BTF_ID_FLAGS(func, bpf_rcu_read_unlock)
+BTF_ID_FLAGS(func, bpf_preempt_disable)
+BTF_ID_FLAGS(func, bpf_preempt_enable)
+BTF_ID_FLAGS(func, bpf_local_irq_save)
+BTF_ID_FLAGS(func, bpf_local_irq_restore)
+BTF_ID_FLAGS(func, __bpf_trap)
 BTF_KFUNCS_END(bh_common_kfunc_ids)
 
 static const struct btf_kfunc_id_set bh_common_kfunc_set = {

@@ -84,17 +84,25 @@ int release_reference(struct bh_venv *v, uint32_t ref_obj_id)
 	return 0;
 }
 
+/* Pointer (and iterator) references only: an open irq section is
+ * reported by its own check after this one, as the kernel orders them. */
 int check_reference_leak(struct bh_venv *v)
 {
 	struct bh_vstate *st = v->cur;
+	int first = -1;
 
-	if (!st->acquired_refs)
-		return 0;
-	for (uint32_t i = 0; i < st->acquired_refs; i++)
+	for (uint32_t i = 0; i < st->acquired_refs; i++) {
+		if (st->refs[i].type == BH_REF_IRQ)
+			continue;
+		if (first < 0)
+			first = (int)i;
 		bh_log(v, "Unreleased reference id=%u alloc_insn=%d",
 		       st->refs[i].id, st->refs[i].insn_idx);
+	}
+	if (first < 0)
+		return 0;
 	return bh_reject(v, "Unreleased reference id=%u alloc_insn=%d",
-			 st->refs[0].id, st->refs[0].insn_idx);
+			 st->refs[first].id, st->refs[first].insn_idx);
 }
 
 /* ---- BPF-to-BPF ---- */
@@ -167,7 +175,9 @@ static int check_func_call(struct bh_venv *v, const struct bh_insn *in,
 	int err;
 
 	if (v->subprogs[s].global) {
-		err = check_global_call_args(v, s);
+		err = check_global_call_sleep(v, s);
+		if (!err)
+			err = check_global_call_args(v, s);
 		if (err)
 			return err;
 		bh_log(v, "Func#%u ('%s') is global and assumed valid.", s,
@@ -251,9 +261,13 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 	char rs[96];
 	int err;
 
-	err = check_reg_read(v, 0);
-	if (err)
-		return err;
+	/* a static subprogram returns whatever R0 holds, even nothing (a
+	 * void function): only its caller's use of R0 is checked */
+	if (!st->curframe || f->in_callback_fn) {
+		err = check_reg_read(v, 0);
+		if (err)
+			return err;
+	}
 	r0 = &f->regs[0];
 	if (st->curframe) {
 		struct bh_func_state *caller = st->frame[st->curframe - 1];
@@ -328,8 +342,14 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 	}
 	err = check_reference_leak(v);
 	if (!err)
+		err = check_irq_section_exit(v,
+					     "BPF_EXIT instruction in main prog");
+	if (!err)
 		err = check_rcu_section_exit(v,
 					     "BPF_EXIT instruction in main prog");
+	if (!err)
+		err = check_preempt_section_exit(v,
+						 "BPF_EXIT instruction in main prog");
 	return err ? err : 1;
 }
 

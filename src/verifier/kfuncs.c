@@ -575,8 +575,7 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	uint32_t regno = (uint32_t)i + 1;
 	struct bh_reg *r = &cur_regs(v)[regno];
 	const uint32_t unsupported = BH_ANN_UNINIT | BH_ANN_STR | BH_ANN_MAP |
-				     BH_ANN_ALLOC | BH_ANN_REFCOUNTED_KPTR |
-				     BH_ANN_IRQ_FLAG;
+				     BH_ANN_ALLOC | BH_ANN_REFCOUNTED_KPTR;
 	bool trusted = (a->contract & KF_ARG_TRUSTED) || meta->releases;
 	bool rcu = a->contract & KF_ARG_RCU;
 	bool nullable = a->contract & KF_ARG_NULLABLE;
@@ -612,6 +611,8 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 		return process_alloc_arg(v, meta, i, trusted || rcu, release);
 	if (a->annot & BH_ANN_REFCOUNTED_KPTR)
 		return process_refcounted_arg(v, meta, i, release);
+	if (a->annot & BH_ANN_IRQ_FLAG)
+		return process_irq_flag_arg(v, k, i);
 	if (a->annot & unsupported)
 		return bh_reject(v, "kfunc %s arg#%d ('%s'): this argument kind is not supported by the verifier yet",
 				 k->name, i, a->name);
@@ -931,6 +932,9 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 	for (int i = 0; i < k->nargs; i++)
 		if (k->args[i].contract & KF_ARG_RELEASE)
 			meta.releases = true;
+	/* clang's trap: only unreachable copies may stay in a program */
+	if (!strcmp(k->name, "__bpf_trap"))
+		return bh_reject(v, "unexpected __bpf_trap() due to uninitialized variable?");
 	if ((k->flags & KF_DESTRUCTIVE) &&
 	    !(env->type->caps & BPFHOST_CAP_DESTRUCTIVE))
 		return bh_reject_err(v, -EACCES,
@@ -948,6 +952,8 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 	if (err)
 		return err;
 	err = process_rcu(v, k, sleepable);
+	if (!err)
+		err = process_preempt_irq(v, k, sleepable);
 	if (err)
 		return err;
 	if ((k->flags & KF_RCU_PROTECTED) && !in_rcu_cs(v))

@@ -459,6 +459,11 @@ int iter_get_spi(struct bh_venv *v, const struct bh_reg *reg, int nr_slots)
 	return obj_get_spi(v, reg, "iter", nr_slots);
 }
 
+int irq_flag_get_spi(struct bh_venv *v, const struct bh_reg *reg)
+{
+	return obj_get_spi(v, reg, "irq_flag", 1);
+}
+
 bool is_iter_reg_valid_uninit(struct bh_venv *v, const struct bh_reg *reg,
 			      int nr_slots)
 {

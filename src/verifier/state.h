@@ -166,6 +166,8 @@ struct bh_vstate {
 	uint32_t acquired_refs;
 	uint32_t active_rcu_lock;
 	uint32_t active_locks;
+	uint32_t active_irq_id;	       /* innermost irq reference (irq.c) */
+	uint32_t active_preempt_locks; /* bpf_preempt_disable nesting */
 	bool in_sleepable;
 	uint32_t insn_idx;
 	uint32_t may_goto_depth;
@@ -203,6 +205,7 @@ struct bh_subprog {
 	bool global;	 /* verified once, against its BTF prototype */
 	uint32_t stack_depth;
 	uint32_t btf_func_id; /* FUNC in prog_btf, 0 if none */
+	bool might_sleep;     /* calls a sleepable kfunc, maybe via callees */
 };
 
 struct bh_state_list;

@@ -268,6 +268,11 @@ static bool stacksafe(const struct bh_func_state *old,
 		/* dynptrs: the same kind, the same pairing of the two slots,
 		 * and ids mapped consistently (slices die with their
 		 * dynptr by id), as the kernel's stacksafe compares them */
+		/* irq flags: the same irq reference, mapped by id */
+		if (os->slot_type[0] == BH_STACK_IRQ_FLAG &&
+		    !check_ids(os->spilled.ref_obj_id, cs->spilled.ref_obj_id,
+			       m))
+			return false;
 		if (os->slot_type[0] == BH_STACK_DYNPTR &&
 		    (os->dynptr_type != cs->dynptr_type ||
 		     os->dynptr_first != cs->dynptr_first ||
@@ -305,7 +310,9 @@ static bool refsafe(const struct bh_vstate *old, const struct bh_vstate *cur,
 {
 	if (old->acquired_refs != cur->acquired_refs ||
 	    old->active_rcu_lock != cur->active_rcu_lock ||
-	    old->active_locks != cur->active_locks)
+	    old->active_locks != cur->active_locks ||
+	    old->active_preempt_locks != cur->active_preempt_locks ||
+	    !check_ids(old->active_irq_id, cur->active_irq_id, m))
 		return false;
 	for (uint32_t i = 0; i < old->acquired_refs; i++)
 		if (old->refs[i].type != cur->refs[i].type ||

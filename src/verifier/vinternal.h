@@ -271,6 +271,25 @@ bool is_iter_next_kfunc_insn(const struct bh_venv *v, const struct bh_insn *in);
  * "%s cannot be used inside bpf_rcu_read_lock-ed region". */
 int check_rcu_section_exit(struct bh_venv *v, const char *prefix);
 
+/* irq.c: IRQ-disabled and preemption-disabled sections */
+struct bh_kfunc;
+/* Before exploration: which subprograms may sleep (check_cfg's part). */
+int mark_subprogs_might_sleep(struct bh_venv *v);
+/* A call of global subprogno where the program may not sleep. */
+int check_global_call_sleep(struct bh_venv *v, uint32_t subprogno);
+/* An __irq_flag argument (arg argno) of bpf_local_irq_save/restore. */
+int process_irq_flag_arg(struct bh_venv *v, const struct bh_kfunc *k,
+			 int argno);
+/* After the arguments: preempt counter, sleepable kfuncs inside. */
+int process_preempt_irq(struct bh_venv *v, const struct bh_kfunc *k,
+			bool sleepable);
+/* At the main program's exit: irq is checked before RCU, preemption
+ * after (kernel order). */
+int check_irq_section_exit(struct bh_venv *v, const char *prefix);
+int check_preempt_section_exit(struct bh_venv *v, const char *prefix);
+/* stack.c: the one slot of an irq flag (as iter_get_spi). */
+int irq_flag_get_spi(struct bh_venv *v, const struct bh_reg *reg);
+
 /* stack.c: iterator slots (KFUNC-SEMANTICS §6.1).  spi is the first
  * (highest-address) slot; the iterator spans spi, spi-1, ... */
 int iter_get_spi(struct bh_venv *v, const struct bh_reg *reg, int nr_slots);
