@@ -127,6 +127,10 @@ int bpf_strspn(const char *s__ign, const char *accept__ign);
 int bpf_strcspn(const char *s__ign, const char *reject__ign);
 int bpf_strnstr(const char *s1__ign, const char *s2__ign, size_t len);
 int bpf_strstr(const char *s1__ign, const char *s2__ign);
+/* after 6.18 */
+int bpf_strncasecmp(const char *s1__ign, const char *s2__ign, size_t len);
+int bpf_strcasestr(const char *s1__ign, const char *s2__ign);
+int bpf_strncasestr(const char *s1__ign, const char *s2__ign, size_t len);
 
 /* ---- program-allocated objects, kptrs, casts, bits (obj.c) ---- */
 

@@ -2,7 +2,8 @@
 /*
  * The kernel's string kfuncs (6.18: bpf_strcmp, bpf_strcasecmp, bpf_strchr,
  * bpf_strchrnul, bpf_strnchr, bpf_strrchr, bpf_strlen, bpf_strnlen,
- * bpf_strspn, bpf_strcspn, bpf_strstr, bpf_strnstr), common to every
+ * bpf_strspn, bpf_strcspn, bpf_strstr, bpf_strnstr; after 6.18:
+ * bpf_strncasecmp, bpf_strcasestr, bpf_strncasestr), common to every
  * program type.  Their arguments are `__ign` pointers the verifier does not
  * check, so each byte is read fault-tolerantly and every walk stops at
  * XATTR_SIZE_MAX (BH_STR_MAX) bytes:
@@ -112,7 +113,8 @@ static unsigned char bh_tolower(unsigned char c)
 	return c;
 }
 
-static int str_cmp(const char *s1, const char *s2, bool icase)
+/* At most limit bytes; equal up to a limit below the cap is equal. */
+static int str_cmp(const char *s1, const char *s2, bool icase, size_t limit)
 {
 	struct sreader a, b;
 	unsigned char c1, c2;
@@ -121,7 +123,7 @@ static int str_cmp(const char *s1, const char *s2, bool icase)
 		return -ERANGE;
 	sr_init(&a, s1);
 	sr_init(&b, s2);
-	for (size_t i = 0; i < BH_STR_MAX; i++) {
+	for (size_t i = 0; i < limit && i < BH_STR_MAX; i++) {
 		if (sr_get(&a, i, &c1) || sr_get(&b, i, &c2))
 			return -EFAULT;
 		if (icase) {
@@ -133,7 +135,7 @@ static int str_cmp(const char *s1, const char *s2, bool icase)
 		if (!c1)
 			return 0;
 	}
-	return -E2BIG;
+	return limit >= BH_STR_MAX ? -E2BIG : 0;
 }
 
 /* strspn (accept) and strcspn (!accept) */
@@ -170,12 +172,18 @@ __bpf_kfunc_start_defs();
 
 __bpf_kfunc int bpf_strcmp(const char *s1__ign, const char *s2__ign)
 {
-	return str_cmp(s1__ign, s2__ign, false);
+	return str_cmp(s1__ign, s2__ign, false, BH_STR_MAX);
 }
 
 __bpf_kfunc int bpf_strcasecmp(const char *s1__ign, const char *s2__ign)
 {
-	return str_cmp(s1__ign, s2__ign, true);
+	return str_cmp(s1__ign, s2__ign, true, BH_STR_MAX);
+}
+
+__bpf_kfunc int bpf_strncasecmp(const char *s1__ign, const char *s2__ign,
+				size_t len)
+{
+	return str_cmp(s1__ign, s2__ign, true, len);
 }
 
 /* the NUL terminator is part of the string and can be searched for */
@@ -280,8 +288,8 @@ __bpf_kfunc int bpf_strcspn(const char *s__ign, const char *reject__ign)
  * 6.18 (with the suffix fix): one byte of s2 past len is read, so a match
  * that ends exactly at len is found, and "" is found at 0 even for len 0.
  */
-__bpf_kfunc int bpf_strnstr(const char *s1__ign, const char *s2__ign,
-			    size_t len)
+static int str_nstr(const char *s1__ign, const char *s2__ign, size_t len,
+		    bool icase)
 {
 	struct sreader r1, r2;
 	unsigned char c1, c2;
@@ -303,6 +311,10 @@ __bpf_kfunc int bpf_strnstr(const char *s1__ign, const char *s2__ign,
 				return -EFAULT;
 			if (!c1)
 				return -ENOENT;
+			if (icase) {
+				c1 = bh_tolower(c1);
+				c2 = bh_tolower(c2);
+			}
 			if (c1 != c2)
 				break;
 		}
@@ -312,9 +324,26 @@ __bpf_kfunc int bpf_strnstr(const char *s1__ign, const char *s2__ign,
 	return -E2BIG;
 }
 
+__bpf_kfunc int bpf_strnstr(const char *s1__ign, const char *s2__ign,
+			    size_t len)
+{
+	return str_nstr(s1__ign, s2__ign, len, false);
+}
+
 __bpf_kfunc int bpf_strstr(const char *s1__ign, const char *s2__ign)
 {
-	return bpf_strnstr(s1__ign, s2__ign, BH_STR_MAX);
+	return str_nstr(s1__ign, s2__ign, BH_STR_MAX, false);
+}
+
+__bpf_kfunc int bpf_strncasestr(const char *s1__ign, const char *s2__ign,
+				size_t len)
+{
+	return str_nstr(s1__ign, s2__ign, len, true);
+}
+
+__bpf_kfunc int bpf_strcasestr(const char *s1__ign, const char *s2__ign)
+{
+	return str_nstr(s1__ign, s2__ign, BH_STR_MAX, true);
 }
 
 __bpf_kfunc_end_defs();
@@ -322,6 +351,7 @@ __bpf_kfunc_end_defs();
 BTF_KFUNCS_START(bh_strings_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_strcmp)
 BTF_ID_FLAGS(func, bpf_strcasecmp)
+BTF_ID_FLAGS(func, bpf_strncasecmp)
 BTF_ID_FLAGS(func, bpf_strchr)
 BTF_ID_FLAGS(func, bpf_strchrnul)
 BTF_ID_FLAGS(func, bpf_strnchr)
@@ -331,7 +361,9 @@ BTF_ID_FLAGS(func, bpf_strnlen)
 BTF_ID_FLAGS(func, bpf_strspn)
 BTF_ID_FLAGS(func, bpf_strcspn)
 BTF_ID_FLAGS(func, bpf_strstr)
+BTF_ID_FLAGS(func, bpf_strcasestr)
 BTF_ID_FLAGS(func, bpf_strnstr)
+BTF_ID_FLAGS(func, bpf_strncasestr)
 BTF_KFUNCS_END(bh_strings_kfunc_ids)
 
 static const struct btf_kfunc_id_set bh_strings_kfunc_set = {

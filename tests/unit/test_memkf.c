@@ -276,6 +276,31 @@ TEST(strings_normal)
 	CHECK_EQ(bpf_strnstr("hello", "lo", 5), 3);
 }
 
+/* the case-insensitive kfuncs merged after 6.18 */
+TEST(strings_case)
+{
+	CHECK_EQ(bpf_strncasecmp("HeLLo", "hello", 5), 0);
+	CHECK_EQ(bpf_strncasecmp("HeLLo world", "hello there", 5), 0);
+	CHECK_EQ(bpf_strncasecmp("HeLLo world", "hello there", 6), 0);
+	CHECK_EQ(bpf_strncasecmp("HeLLo world", "hello there", 7), 1);
+	CHECK_EQ(bpf_strncasecmp("abc", "ABD", 3), -1);
+	CHECK_EQ(bpf_strncasecmp("abc", "ABD", 2), 0);
+	CHECK_EQ(bpf_strncasecmp("a", "b", 0), 0);
+	CHECK_EQ(bpf_strncasecmp("ab", "AB", (size_t)-1), 0);
+	CHECK_EQ(bpf_strncasecmp("\xc0x", "\xe0X", 9), 0);
+	CHECK_EQ(bpf_strcasestr("Hello World", "WORLD"), 6);
+	CHECK_EQ(bpf_strcasestr("Hello World", "worlds"), -ENOENT);
+	CHECK_EQ(bpf_strcasestr("Hello", ""), 0);
+	CHECK_EQ(bpf_strcasestr("", "A"), -ENOENT);
+	CHECK_EQ(bpf_strstr("Hello World", "WORLD"), -ENOENT);
+	CHECK_EQ(bpf_strncasestr("Hello World", "wOrLd", 11), 6);
+	CHECK_EQ(bpf_strncasestr("Hello World", "wOrLd", 10), -ENOENT);
+	CHECK_EQ(bpf_strncasestr("aAaB", "AB", 4), 2);
+	CHECK_EQ(bpf_strncasestr("x", "", 0), 0);
+	CHECK_EQ(bpf_strncasecmp(NULL, "a", 1), -ERANGE);
+	CHECK_EQ(bpf_strcasestr("a", (const char *)16), -ERANGE);
+}
+
 TEST(strings_cap)
 {
 	size_t n = BH_STR_MAX + 16;
@@ -297,6 +322,11 @@ TEST(strings_cap)
 	CHECK_EQ(bpf_strcspn(big, "b"), -E2BIG);
 	CHECK_EQ(bpf_strspn("b", big), -E2BIG);
 	CHECK_EQ(bpf_strstr(big, "b"), -E2BIG);
+	CHECK_EQ(bpf_strcasestr(big, "B"), -E2BIG);
+	/* a limit below the cap ends the comparison; at the cap it is E2BIG */
+	CHECK_EQ(bpf_strncasecmp(big, b2, BH_STR_MAX - 1), 0);
+	CHECK_EQ(bpf_strncasecmp(big, b2, BH_STR_MAX), -E2BIG);
+	CHECK_EQ(bpf_strncasecmp(big, b2, (size_t)-1), -E2BIG);
 	/* exactly at the cap: a terminator at index 65535 is found */
 	big[BH_STR_MAX - 1] = '\0';
 	CHECK_EQ(bpf_strlen(big), BH_STR_MAX - 1);
@@ -327,6 +357,9 @@ TEST(strings_unmapped)
 	CHECK_EQ(bpf_strspn("abc", none), -EFAULT);
 	CHECK_EQ(bpf_strstr(none, "a"), -EFAULT);
 	CHECK_EQ(bpf_strstr("abc", none), -EFAULT);
+	CHECK_EQ(bpf_strncasecmp(end, "ABC", 2), 0);
+	CHECK_EQ(bpf_strncasecmp(end, "ABC", 4), -EFAULT);
+	CHECK_EQ(bpf_strncasestr(none, "a", 4), -EFAULT);
 	/* pointers that cannot be host addresses */
 	CHECK_EQ(bpf_strlen(NULL), -ERANGE);
 	CHECK_EQ(bpf_strlen((const char *)16), -ERANGE);
