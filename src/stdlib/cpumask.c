@@ -40,8 +40,15 @@
  *
  * bpf_cpumask_release_dtor is the destructor for struct bpf_cpumask kptrs
  * (the kernel's register_btf_id_dtor_kfuncs pairing); it is not in the
- * kfunc set, as in the kernel.  bpf_iter_cpumask_* were proposed upstream
- * but are not in 6.18, so they are not provided.
+ * kfunc set, as in the kernel.
+ *
+ * bpf_iter_cpumask_new/next/destroy (proposed upstream, not in 6.18; the
+ * last version posted: KF_ITER_NEW | KF_RCU, KF_ITER_NEXT | KF_RET_NULL,
+ * KF_ITER_DESTROY): the constructor copies the mask into memory of its
+ * own, so the CPUs visited are those set when the iteration began even if
+ * the mask changes or dies meanwhile; next() gives each set CPU below
+ * nr_cpu_ids in increasing order.  A failed copy (-ENOMEM) leaves an
+ * iterator whose next() is NULL, and destroy frees the copy.
  */
 #include <errno.h>
 #include <limits.h>
@@ -553,6 +560,54 @@ __bpf_kfunc int bpf_cpumask_populate(struct cpumask *cpumask, void *src,
 	return 0;
 }
 
+struct bpf_iter_cpumask {
+	uint64_t __opaque[2];
+} __attribute__((aligned(8)));
+
+/* What the 16 opaque bytes hold. */
+struct bh_iter_cpumask_state {
+	struct cpumask *mask; /* the copy; NULL when new() failed */
+	int cpu;	      /* the last CPU returned, -1 before the first */
+};
+
+__bpf_kfunc int bpf_iter_cpumask_new(struct bpf_iter_cpumask *it,
+				     const struct cpumask *mask)
+{
+	struct bh_iter_cpumask_state *s = (struct bh_iter_cpumask_state *)it;
+	unsigned int nw = nr_words();
+
+	_Static_assert(sizeof(*s) <= sizeof(*it), "iterator state size");
+	s->cpu = -1;
+	s->mask = calloc(1, sizeof(*s->mask));
+	if (!s->mask)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < nw; i++)
+		s->mask->bits[i] = ld(mask, i);
+	return 0;
+}
+
+__bpf_kfunc int *bpf_iter_cpumask_next(struct bpf_iter_cpumask *it)
+{
+	struct bh_iter_cpumask_state *s = (struct bh_iter_cpumask_state *)it;
+	unsigned int nr = nr_cpu_ids(), cpu;
+
+	if (!s->mask || s->cpu + 1 >= (int)nr)
+		return NULL;
+	cpu = find_bit(s->mask, NULL, false, (unsigned int)(s->cpu + 1), nr);
+	if (cpu >= nr)
+		return NULL;
+	s->cpu = (int)cpu;
+	return &s->cpu;
+}
+
+__bpf_kfunc void bpf_iter_cpumask_destroy(struct bpf_iter_cpumask *it)
+{
+	struct bh_iter_cpumask_state *s = (struct bh_iter_cpumask_state *)it;
+
+	free(s->mask);
+	s->mask = NULL;
+}
+
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(bh_cpumask_kfunc_ids)
@@ -582,6 +637,9 @@ BTF_ID_FLAGS(func, bpf_cpumask_any_distribute, KF_RCU)
 BTF_ID_FLAGS(func, bpf_cpumask_any_and_distribute, KF_RCU)
 BTF_ID_FLAGS(func, bpf_cpumask_weight, KF_RCU)
 BTF_ID_FLAGS(func, bpf_cpumask_populate, KF_RCU)
+BTF_ID_FLAGS(func, bpf_iter_cpumask_new, KF_ITER_NEW | KF_RCU)
+BTF_ID_FLAGS(func, bpf_iter_cpumask_next, KF_ITER_NEXT | KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_iter_cpumask_destroy, KF_ITER_DESTROY)
 BTF_KFUNCS_END(bh_cpumask_kfunc_ids)
 
 static const struct btf_kfunc_id_set bh_cpumask_kfunc_set = {

@@ -72,6 +72,15 @@ uint32_t bpf_cpumask_any_and_distribute(const struct cpumask *src1,
 uint32_t bpf_cpumask_weight(const struct cpumask *cpumask);
 int bpf_cpumask_populate(struct cpumask *cpumask, void *src, size_t src__sz);
 
+struct bpf_iter_cpumask {
+	uint64_t __opaque[2];
+} __attribute__((aligned(8)));
+
+int bpf_iter_cpumask_new(struct bpf_iter_cpumask *it,
+			 const struct cpumask *mask);
+int *bpf_iter_cpumask_next(struct bpf_iter_cpumask *it);
+void bpf_iter_cpumask_destroy(struct bpf_iter_cpumask *it);
+
 #define CM(m) ((const struct cpumask *)(m))
 
 /* nr_cpu_ids as the kernel computes it, independently of cpumask.c. */
@@ -660,6 +669,58 @@ static const struct expect_kf kfuncs[] = {
 
 static const char *const hooks[] = {"tracing", "struct_ops", "syscall"};
 
+/* The set CPUs in increasing order, from a copy taken at new(). */
+TEST(iter_cpumask)
+{
+	struct bpf_cpumask *m = bpf_cpumask_create();
+	struct bpf_iter_cpumask it;
+	unsigned int want[3], n = 0, got = 0;
+	int *cpu;
+
+	setup();
+	CHECK(m);
+	/* empty: drained at once, and stays drained */
+	CHECK_EQ(bpf_iter_cpumask_new(&it, CM(m)), 0);
+	CHECK(!bpf_iter_cpumask_next(&it));
+	CHECK(!bpf_iter_cpumask_next(&it));
+	bpf_iter_cpumask_destroy(&it);
+
+	want[n++] = 0;
+	if (nr > 2)
+		want[n++] = nr / 2;
+	if (nr > 1)
+		want[n++] = nr - 1;
+	for (unsigned int i = 0; i < n; i++)
+		bpf_cpumask_set_cpu(want[i], m);
+	bpf_cpumask_set_cpu(nr, m); /* out of range: ignored */
+	CHECK_EQ(bpf_iter_cpumask_new(&it, CM(m)), 0);
+	/* changing (or releasing) the mask does not change the walk */
+	bpf_cpumask_clear(m);
+	if (nr > 3)
+		bpf_cpumask_set_cpu(1, m);
+	while ((cpu = bpf_iter_cpumask_next(&it))) {
+		CHECK(got < n);
+		if (got < n)
+			CHECK_EQ((unsigned int)*cpu, want[got]);
+		got++;
+	}
+	CHECK_EQ(got, n);
+	CHECK(!bpf_iter_cpumask_next(&it));
+	bpf_iter_cpumask_destroy(&it);
+	/* a full mask visits every CPU once */
+	bpf_cpumask_setall(m);
+	got = 0;
+	CHECK_EQ(bpf_iter_cpumask_new(&it, CM(m)), 0);
+	bpf_cpumask_release(m);
+	while ((cpu = bpf_iter_cpumask_next(&it)))
+		CHECK_EQ((unsigned int)*cpu, got++);
+	CHECK_EQ(got, nr);
+	bpf_iter_cpumask_destroy(&it);
+	/* destroy after destroy, next after destroy: nothing */
+	bpf_iter_cpumask_destroy(&it);
+	CHECK(!bpf_iter_cpumask_next(&it));
+}
+
 TEST(registration)
 {
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
@@ -672,6 +733,12 @@ TEST(registration)
 	cnt = bpfhost_kfunc_count(rt);
 	for (size_t i = 0; i < cnt; i++) {
 		CHECK(!bpfhost_kfunc_info(rt, i, &info));
+		if (!strcmp(info.name, "bpf_iter_cpumask_new"))
+			CHECK_EQ(info.flags, KF_ITER_NEW | KF_RCU);
+		if (!strcmp(info.name, "bpf_iter_cpumask_next"))
+			CHECK_EQ(info.flags, KF_ITER_NEXT | KF_RET_NULL);
+		if (!strcmp(info.name, "bpf_iter_cpumask_destroy"))
+			CHECK_EQ(info.flags, KF_ITER_DESTROY);
 		if (strncmp(info.name, "bpf_cpumask_", 12))
 			continue;
 		/* the destructor is no kfunc, as in the kernel */
@@ -724,6 +791,7 @@ static const char *const semantic[] = {
 	"populate",
 	"tail_bits_ignored",
 	"concurrent_set_clear",
+	"iter_cpumask",
 };
 
 TEST(wide)
