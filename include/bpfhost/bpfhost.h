@@ -258,6 +258,11 @@ BPFHOST_API struct bpfhost_map *bpfhost_obj_map_at(struct bpfhost_obj *obj, size
 BPFHOST_API struct bpfhost_map *bpfhost_obj_map(struct bpfhost_obj *obj, const char *name);
 BPFHOST_API void bpfhost_map_info(const struct bpfhost_map *map,
 				  struct bpfhost_map_info *info);
+/* For a kfunc's `__map` argument (the verifier made sure the program
+ * passed a map; what arrives is the runtime's own map object, as the
+ * kernel passes its struct bpf_map): the map's info, name NULL. */
+BPFHOST_API void bpfhost_kfunc_map_info(const void *map__map,
+					struct bpfhost_map_info *info);
 /* Copies the value out; -ENOENT if absent.  Maps exist from open on. */
 BPFHOST_API int bpfhost_map_lookup(struct bpfhost_map *map, const void *key,
 				   void *value);

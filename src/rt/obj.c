@@ -1089,6 +1089,18 @@ void bpfhost_map_info(const struct bpfhost_map *map,
 	info->map_flags = d->map_flags;
 }
 
+void bpfhost_kfunc_map_info(const void *map__map, struct bpfhost_map_info *info)
+{
+	const struct bh_map_def *d = bh_map_def(map__map);
+
+	info->name = NULL;
+	info->type = d->type;
+	info->key_size = d->key_size;
+	info->value_size = d->value_size;
+	info->max_entries = d->max_entries;
+	info->map_flags = d->map_flags;
+}
+
 int bpfhost_map_lookup(struct bpfhost_map *map, const void *key, void *value)
 {
 	const void *v = bh_map_lookup(map->map, key);

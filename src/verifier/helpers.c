@@ -239,8 +239,8 @@ static int check_map_key_value(struct bh_venv *v, uint32_t regno,
 
 /* ARG_PTR_TO_CONST_STR: a NUL-terminated string in a frozen read-only
  * map at a constant offset (check_reg_const_str). */
-static int check_const_str(struct bh_venv *v, uint32_t regno,
-			   const char **str, uint32_t *len)
+int check_const_str(struct bh_venv *v, uint32_t regno, const char **str,
+		    uint32_t *len)
 {
 	const struct bh_reg *r = &cur_regs(v)[regno];
 	const struct bh_verify_map *m;
@@ -271,8 +271,10 @@ static int check_const_str(struct bh_venv *v, uint32_t regno,
 	s = (const char *)m->data + off;
 	if (!memchr(s, 0, m->def->value_size - off))
 		return bh_reject(v, "string is not zero-terminated");
-	*str = s;
-	*len = (uint32_t)strlen(s);
+	if (str)
+		*str = s;
+	if (len)
+		*len = (uint32_t)strlen(s);
 	return 0;
 }
 

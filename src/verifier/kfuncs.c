@@ -51,6 +51,9 @@ struct kfunc_meta {
 	uint32_t arg_btf_id;
 	/* the __refcounted_kptr argument is the program's own reference */
 	bool arg_owning_ref;
+	/* rdonly_buf_size / rdwr_buf_size: the size of R0's memory */
+	uint64_t r0_size;
+	bool r0_rdonly;
 };
 
 static const struct btf *src_btf(const struct bh_venv *v, uint32_t src)
@@ -426,6 +429,16 @@ static int check_scalar_arg(struct bh_venv *v, struct kfunc_meta *meta, int i)
 		meta->const_found = true;
 		meta->const_value = r->s.var_off.value;
 	}
+	if (a->annot & (BH_ANN_RDONLY_BUF_SIZE | BH_ANN_RDWR_BUF_SIZE)) {
+		if (meta->r0_size)
+			return bh_reject(v, "2 or more rdonly/rdwr_buf_size parameters for kfunc");
+		if (!bh_tnum_is_const(r->s.var_off))
+			return bh_reject(v, "R%u is not a const", regno);
+		/* a zero size falls back to the pointee's, as in the kernel */
+		meta->r0_size = r->s.var_off.value;
+		meta->r0_rdonly = a->annot & BH_ANN_RDONLY_BUF_SIZE;
+		r->precise = true;
+	}
 	return 0;
 }
 
@@ -574,8 +587,8 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	const struct btf *b = meta->btf;
 	uint32_t regno = (uint32_t)i + 1;
 	struct bh_reg *r = &cur_regs(v)[regno];
-	const uint32_t unsupported = BH_ANN_UNINIT | BH_ANN_STR | BH_ANN_MAP |
-				     BH_ANN_ALLOC | BH_ANN_REFCOUNTED_KPTR;
+	const uint32_t unsupported = BH_ANN_UNINIT | BH_ANN_ALLOC |
+				     BH_ANN_REFCOUNTED_KPTR;
 	bool trusted = (a->contract & KF_ARG_TRUSTED) || meta->releases;
 	bool rcu = a->contract & KF_ARG_RCU;
 	bool nullable = a->contract & KF_ARG_NULLABLE;
@@ -611,6 +624,19 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 		return process_alloc_arg(v, meta, i, trusted || rcu, release);
 	if (a->annot & BH_ANN_REFCOUNTED_KPTR)
 		return process_refcounted_arg(v, meta, i, release);
+	if (a->annot & BH_ANN_STR) {
+		if (r->type != BH_PTR_TO_MAP_VALUE || r->flags)
+			return bh_reject(v, "arg#%d doesn't point to a const string",
+					 i);
+		return check_const_str(v, regno, NULL, NULL);
+	}
+	/* a struct bpf_map *: the runtime passes its map */
+	if (a->annot & BH_ANN_MAP) {
+		if (r->type != BH_CONST_PTR_TO_MAP)
+			return bh_reject(v, "pointer in R%u isn't map pointer",
+					 regno);
+		return check_arg_reg_off(v, regno, false);
+	}
 	if (a->annot & BH_ANN_IRQ_FLAG)
 		return process_irq_flag_arg(v, k, i);
 	if (a->annot & unsupported)
@@ -703,9 +729,6 @@ static int check_kfunc_args(struct bh_venv *v, struct kfunc_meta *meta)
 
 		if (a->annot & (BH_ANN_PROG | BH_ANN_IGN))
 			continue; /* the runtime supplies or ignores it */
-		if (a->annot & (BH_ANN_RDONLY_BUF_SIZE | BH_ANN_RDWR_BUF_SIZE))
-			return bh_reject(v, "kfunc %s arg#%d ('%s'): this argument kind is not supported by the verifier yet",
-					 k->name, i, a->name);
 		err = check_reg_read(v, (uint32_t)i + 1);
 		if (err)
 			return err;
@@ -867,12 +890,16 @@ static int mark_kfunc_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 		r0->btf_src = k->func.src;
 		r0->btf_id = pid;
 	} else {
-		long sz = btf__resolve_size(b, pid);
+		long sz = meta->r0_size ? (long)meta->r0_size :
+					  btf__resolve_size(b, pid);
+		bool rdonly = !meta->r0_size || meta->r0_rdonly;
 
 		if (sz <= 0)
 			return bh_reject(v, "kernel function %s returns pointer type %s %s is not supported",
 					 k->name, kind_str(pt), tname(b, pt));
-		mark_reg_ptr(r0, BH_PTR_TO_MEM, BH_MEM_RDONLY);
+		/* mem_size is 32 bits, as the kernel's: a larger constant
+		 * is truncated, never widened */
+		mark_reg_ptr(r0, BH_PTR_TO_MEM, rdonly ? BH_MEM_RDONLY : 0);
 		r0->mem_size = (uint32_t)sz;
 		/* dies with the object (or iterator) it came from */
 		r0->ref_obj_id = meta->ref_obj_id;

@@ -153,6 +153,10 @@ int bh_compute_live_regs(struct bh_venv *v);
  * used by liveness too; the call itself. */
 int bh_helper_nargs(int32_t id);
 int check_helper_call(struct bh_venv *v, const struct bh_insn *in);
+/* check_reg_const_str: regno points to a NUL-terminated string in a
+ * frozen read-only map at a constant offset (str, len: may be NULL). */
+int check_const_str(struct bh_venv *v, uint32_t regno, const char **str,
+		    uint32_t *len);
 
 /* precision.c (VERIFIER-CORE §7.2): the scalar in regno of the current
  * frame, or the spilled one at (frameno, spi), matters exactly; walk the

@@ -131,6 +131,40 @@ __bpf_kfunc int bh_test_prog_name_len(int x, void *aux__prog)
 	return p && p->name ? (int)strlen(p->name) + x : -1;
 }
 
+/* __str: a constant string from the program's read-only data */
+__bpf_kfunc int bh_test_strlen(const char *name__str)
+{
+	return (int)strlen(name__str);
+}
+
+/* __map: the runtime's map for a map the program names */
+__bpf_kfunc uint32_t bh_test_map_entries(void *map__map)
+{
+	struct bpfhost_map_info info;
+
+	bpfhost_kfunc_map_info(map__map, &info);
+	return info.max_entries;
+}
+
+/* rdwr_buf_size / rdonly_buf_size: R0 is memory of that many bytes */
+static int test_bufs[4][16];
+static const int test_table[16] = {0, 1, 4, 9, 16, 25, 36, 49,
+				    64, 81, 100, 121, 144, 169, 196, 225};
+
+__bpf_kfunc int *bh_test_buf(struct bh_test_obj *o, int rdwr_buf_size)
+{
+	if (rdwr_buf_size < 0 || rdwr_buf_size > (int)sizeof(test_bufs[0]))
+		return NULL;
+	return test_bufs[o - test_objs];
+}
+
+__bpf_kfunc const int *bh_test_table(int rdonly_buf_size)
+{
+	if (rdonly_buf_size < 0 || rdonly_buf_size > (int)sizeof(test_table))
+		return NULL;
+	return test_table;
+}
+
 __bpf_kfunc int bh_test_old(int x)
 {
 	return x + 1;
@@ -178,6 +212,10 @@ BTF_ID_FLAGS(func, bh_test_swap,
 BTF_ID_FLAGS(func, bh_test_maybe, KF_ARG(0, KF_ARG_TRUSTED | KF_ARG_NULLABLE))
 BTF_ID_FLAGS(func, bh_test_scale, KF_ARG(1, KF_ARG_CONST))
 BTF_ID_FLAGS(func, bh_test_prog_name_len)
+BTF_ID_FLAGS(func, bh_test_strlen)
+BTF_ID_FLAGS(func, bh_test_map_entries)
+BTF_ID_FLAGS(func, bh_test_buf, KF_TRUSTED_ARGS | KF_RET_NULL)
+BTF_ID_FLAGS(func, bh_test_table, KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_iter_bh_count_new, KF_ITER_NEW)
 BTF_ID_FLAGS(func, bpf_iter_bh_count_next, KF_ITER_NEXT | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_iter_bh_count_destroy, KF_ITER_DESTROY)
