@@ -308,6 +308,17 @@ BPFHOST_API int bpfhost_dtor_add(struct bpfhost_rt *rt, const char *type_name,
  * to show it), "" if none. */
 BPFHOST_API const char *bpfhost_kfunc_default_error(void);
 
+/*
+ * For a dynptr constructor, a kfunc with a `struct bpf_dynptr *name__uninit`
+ * argument: make it a local dynptr over data[0..size), read-only if
+ * rdonly.  -E2BIG past 16 MiB - 1 bytes, leaving it null.  The verifier
+ * takes the dynptr as initialised after the call, so a constructor must
+ * always initialise it (null, data NULL, on failure), and the memory must
+ * stay valid as long as the program may use the dynptr (its run).
+ */
+BPFHOST_API int bpfhost_dynptr_init(void *dynptr__uninit, void *data,
+				    uint32_t size, bool rdonly);
+
 #ifdef __cplusplus
 }
 #endif

@@ -84,6 +84,12 @@ int bh_dynptr_init_local(struct bpf_dynptr *p, void *data, uint32_t size,
 	return 0;
 }
 
+int bpfhost_dynptr_init(void *dynptr__uninit, void *data, uint32_t size,
+			bool rdonly)
+{
+	return bh_dynptr_init_local(dynptr__uninit, data, size, rdonly);
+}
+
 /* ---- the kernel's internal read/write, shared by helpers and kfuncs ---- */
 
 static int dp_read(void *dst, uint32_t len, const struct bpf_dynptr_kern *src,

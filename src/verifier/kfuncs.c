@@ -547,9 +547,10 @@ static int check_btf_id_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	return 0;
 }
 
-/* One pointer argument; *skip_next when it consumed a __sz argument. */
-/* KF_ARG_PTR_TO_DYNPTR: a local dynptr on the stack; __uninit only for
- * bpf_dynptr_clone, whose clone has the parent's type. */
+/* KF_ARG_PTR_TO_DYNPTR: a local dynptr on the stack.  __uninit: the
+ * clone of bpf_dynptr_clone has its parent's type; any other constructor
+ * is a host's (bpfhost_dynptr_init), which makes local dynptrs (the
+ * kernel has no generic constructors). */
 static int process_dynptr_arg(struct bh_venv *v, struct kfunc_meta *meta,
 			      int i)
 {
@@ -562,8 +563,8 @@ static int process_dynptr_arg(struct bh_venv *v, struct kfunc_meta *meta,
 				 i);
 	if (k->args[i].annot & BH_ANN_UNINIT) {
 		if (strcmp(k->name, "bpf_dynptr_clone"))
-			return bh_reject(v, "kfunc %s arg#%d ('%s'): this dynptr constructor is not supported by the verifier yet",
-					 k->name, i, k->args[i].name);
+			return process_dynptr_func(v, regno, true,
+						   BH_DYNPTR_LOCAL, NULL);
 		if (!meta->dynptr_found)
 			return bh_bug(v, "no dynptr type for parent of clone");
 		return process_dynptr_func(v, regno, true, meta->dynptr.type,
@@ -579,6 +580,7 @@ static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta,
 static int process_refcounted_arg(struct bh_venv *v, struct kfunc_meta *meta,
 				  int i, bool release);
 
+/* One pointer argument; *skip_next when it consumed a __sz argument. */
 static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 			 bool *skip_next)
 {

@@ -4,7 +4,9 @@
  * rules and messages: __str (a NUL-terminated string at a constant offset
  * of frozen read-only data), __map (a map the program names), and
  * rdwr_buf_size / rdonly_buf_size (R0 is memory of that constant size,
- * writable or not, dying with the object it came from).
+ * writable or not, dying with the object it came from); and __uninit
+ * on a host's dynptr constructor (bpfhost_dynptr_init), a bpfhost
+ * extension: the kernel has no generic dynptr constructors.
  */
 // KERNEL: skip calls bpfhost test kfuncs (bh_*) the kernel does not have
 // EXPECT(str_ok): ACCEPT
@@ -25,6 +27,12 @@
 // RETVAL(table_read): 234
 // EXPECT(table_write): REJECT cannot write into rdonly_mem
 // EXPECT(table_unchecked): REJECT invalid mem access 'rdonly_mem_or_null'
+// EXPECT(dynptr_host): ACCEPT
+// RETVAL(dynptr_host): 118
+// EXPECT(dynptr_host_again): ACCEPT
+// RETVAL(dynptr_host_again): 8
+// EXPECT(dynptr_host_misaligned): REJECT Dynptr has to be an uninitialized dynptr
+// EXPECT(dynptr_host_unused): REJECT Expected an initialized dynptr as arg #2
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -39,6 +47,9 @@ extern int bh_test_strlen(const char *name__str) __ksym;
 extern __u32 bh_test_map_entries(void *map__map) __ksym;
 extern int *bh_test_buf(struct bh_test_obj *o, int rdwr_buf_size) __ksym;
 extern const int *bh_test_table(int rdonly_buf_size) __ksym;
+extern int bh_test_dynptr(struct bh_test_obj *o, __u32 size,
+			  struct bpf_dynptr *ptr__uninit) __ksym;
+extern __u32 bpf_dynptr_size(const struct bpf_dynptr *p) __ksym;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -190,6 +201,62 @@ int table_unchecked(void *ctx)
 	const volatile int *t = bh_test_table(8);
 
 	return t[1];
+}
+
+/* the object's value (102) through the dynptr, plus its size (16) */
+SEC("syscall")
+int dynptr_host(void *ctx)
+{
+	struct bh_test_obj *o = bh_test_acquire(2);
+	struct bpf_dynptr d;
+	int v = 0;
+
+	if (!o)
+		return -1;
+	bh_test_dynptr(o, 16, &d);
+	bh_test_release(o);
+	if (bpf_dynptr_read(&v, sizeof(v), &d, 0, 0))
+		return -2;
+	return v + bpf_dynptr_size(&d);
+}
+
+/* an unreferenced dynptr may be overwritten by a new one, as in the
+ * kernel (is_dynptr_reg_valid_uninit) */
+SEC("syscall")
+int dynptr_host_again(void *ctx)
+{
+	struct bh_test_obj *o = bh_test_acquire(2);
+	struct bpf_dynptr d;
+
+	if (!o)
+		return -1;
+	bh_test_dynptr(o, 16, &d);
+	bh_test_dynptr(o, 8, &d);
+	bh_test_release(o);
+	return bpf_dynptr_size(&d);
+}
+
+SEC("syscall")
+int dynptr_host_misaligned(void *ctx)
+{
+	struct bh_test_obj *o = bh_test_acquire(2);
+	struct bpf_dynptr d[2];
+
+	if (!o)
+		return -1;
+	bh_test_dynptr(o, 16, (struct bpf_dynptr *)((char *)d + 4));
+	bh_test_release(o);
+	return 0;
+}
+
+SEC("syscall")
+int dynptr_host_unused(void *ctx)
+{
+	struct bpf_dynptr d;
+	int v = 0;
+
+	bpf_dynptr_read(&v, sizeof(v), &d, 0, 0);
+	return v;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -46,6 +46,11 @@ struct bpf_iter_bh_count {
 	uint64_t state[2];
 };
 
+/* the uapi's opaque dynptr, as programs declare it */
+struct bpf_dynptr {
+	uint64_t __opaque[2];
+} __attribute__((aligned(8)));
+
 static struct bh_test_obj test_objs[4];
 
 __bpf_kfunc_start_defs();
@@ -165,6 +170,16 @@ __bpf_kfunc const int *bh_test_table(int rdonly_buf_size)
 	return test_table;
 }
 
+/* a host dynptr constructor over an object's buffer (static memory) */
+__bpf_kfunc int bh_test_dynptr(struct bh_test_obj *o, uint32_t size,
+			       struct bpf_dynptr *ptr__uninit)
+{
+	int *buf = test_bufs[o - test_objs];
+
+	buf[0] = o->val;
+	return bpfhost_dynptr_init(ptr__uninit, buf, size, false);
+}
+
 __bpf_kfunc int bh_test_old(int x)
 {
 	return x + 1;
@@ -216,6 +231,7 @@ BTF_ID_FLAGS(func, bh_test_strlen)
 BTF_ID_FLAGS(func, bh_test_map_entries)
 BTF_ID_FLAGS(func, bh_test_buf, KF_TRUSTED_ARGS | KF_RET_NULL)
 BTF_ID_FLAGS(func, bh_test_table, KF_RET_NULL)
+BTF_ID_FLAGS(func, bh_test_dynptr, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, bpf_iter_bh_count_new, KF_ITER_NEW)
 BTF_ID_FLAGS(func, bpf_iter_bh_count_next, KF_ITER_NEXT | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_iter_bh_count_destroy, KF_ITER_DESTROY)
