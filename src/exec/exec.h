@@ -174,6 +174,11 @@ const struct bh_run_env *bh_run_env_set(const struct bh_run_env *env);
 int bh_trace_printk_fmt(char *buf, size_t bufsz, const char *fmt,
 			uint32_t fmt_size, const uint64_t args[3]);
 
+/* The BPF stream kfunc's formatting and output (stream 1 stdout, 2
+ * stderr, or the run's print callback): 0 or -errno. */
+int bh_stream_vprintk(int stream_id, const char *fmt, const void *args,
+		      uint32_t len);
+
 struct bh_helper_info {
 	int32_t id; /* Linux helper id (enum bpf_func_id) */
 	const char *name;

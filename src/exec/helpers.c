@@ -314,6 +314,43 @@ static uint64_t bh_snprintf(uint64_t str, uint64_t str_size, uint64_t fmt,
 	return (uint64_t)n + 1;
 }
 
+/*
+ * bpf_stream_vprintk_impl's work (the kfunc is in src/stdlib/common.c):
+ * stream 1 (BPF_STDOUT) or 2 (BPF_STDERR), else -ENOENT; args holds len
+ * bytes of u64 arguments (at most 12, len a multiple of 8, args non-NULL
+ * if len), else -EINVAL; the format is bpf_snprintf's.  The message goes
+ * to the run's print callback when the runtime set one, else to the
+ * process's stdout or stderr.  0 on success, as the kernel's.
+ */
+int bh_stream_vprintk(int stream_id, const char *fmt, const void *args,
+		      uint32_t len)
+{
+	uint64_t a[BH_SNPRINTF_MAX_ARGS];
+	char tmp[BH_PRINTK_SIZE];
+	int n;
+
+	if (stream_id != 1 && stream_id != 2)
+		return -ENOENT;
+	if (len % 8 || len > sizeof(a) || (len && !args) || !fmt)
+		return -EINVAL;
+	if (len)
+		memcpy(a, args, len);
+	n = bh_format(tmp, sizeof(tmp), fmt,
+		      (uint32_t)strnlen(fmt, BH_PRINTK_SIZE) + 1, a,
+		      (int)(len / 8));
+	if (n < 0)
+		return n;
+	if (bh_env && bh_env->print) {
+		bh_env->print(bh_env->print_ctx, tmp);
+	} else {
+		FILE *f = stream_id == 1 ? stdout : stderr;
+
+		fputs(tmp, f);
+		fflush(f);
+	}
+	return 0;
+}
+
 /* xorshift64*, seeded per thread on first use */
 static uint64_t bh_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3,
 				   uint64_t r4, uint64_t r5)

@@ -14,6 +14,11 @@
  *     so they only keep a per-thread nesting depth; the irq flags word
  *     receives the depth before the save, which the restore puts back, so
  *     an unbalanced pair (which the verifier refuses) could not drift.
+ *   - bpf_stream_vprintk_impl: bpf_stream_printk()'s kfunc, printing a
+ *     bpf_snprintf-style format (a constant string, __str) with an array
+ *     of u64 arguments to the program's stdout or stderr stream: here the
+ *     runtime's print callback if it set one, else the host's stdout or
+ *     stderr (src/exec/helpers.c);
  *   - __bpf_trap: what clang emits for a trap (an uninitialised variable);
  *     the verifier refuses every program that can reach it, so it never
  *     runs, and aborts the process if an unverified program calls it.
@@ -23,6 +28,7 @@
 #include <stdlib.h>
 
 #include "bpfhost/kfunc.h"
+#include "exec/exec.h"
 #include "stdlib.h"
 
 /* BPF_MAX_LOOPS: the most iterations one iterator may promise */
@@ -111,6 +117,14 @@ __bpf_kfunc void bpf_local_irq_restore(unsigned long *flags__irq_flag)
 	bh_irq_depth = *flags__irq_flag;
 }
 
+__bpf_kfunc int bpf_stream_vprintk_impl(int stream_id, const char *fmt__str,
+					const void *args, uint32_t len__sz,
+					void *aux__prog)
+{
+	(void)aux__prog;
+	return bh_stream_vprintk(stream_id, fmt__str, args, len__sz);
+}
+
 __bpf_kfunc void __bpf_trap(void)
 {
 	abort();
@@ -129,6 +143,7 @@ BTF_ID_FLAGS(func, bpf_preempt_enable)
 BTF_ID_FLAGS(func, bpf_local_irq_save)
 BTF_ID_FLAGS(func, bpf_local_irq_restore)
 BTF_ID_FLAGS(func, __bpf_trap)
+BTF_ID_FLAGS(func, bpf_stream_vprintk_impl, KF_TRUSTED_ARGS)
 BTF_KFUNCS_END(bh_common_kfunc_ids)
 
 static const struct btf_kfunc_id_set bh_common_kfunc_set = {
