@@ -35,14 +35,13 @@ TEST(stream_vprintk)
 {
 	const struct bh_run_env env = {.print = capture};
 	const struct bh_run_env *old = bh_run_env_set(&env);
-	uint64_t a[3] = {42, (uint64_t)(uintptr_t)"str", 'c'};
+	uint64_t a[3] = {42, (uint64_t)(uintptr_t) "str", 'c'};
 	uint64_t many[13] = {0};
 
 	out[0] = '\0';
 	outs = 0;
 	CHECK_EQ(bpf_stream_vprintk_impl(1, "v=%d\n", a, 8, NULL), 0);
-	CHECK_EQ(bpf_stream_vprintk_impl(2, "%s %c %llx\n", &a[1], 16 + 0,
-					 NULL),
+	CHECK_EQ(bpf_stream_vprintk_impl(2, "%s %c %llx\n", &a[1], 16, NULL),
 		 -EINVAL); /* three conversions, two arguments */
 	CHECK_EQ(bpf_stream_vprintk_impl(2, "%d %s %c|\n", a, 24, NULL), 0);
 	CHECK_EQ(bpf_stream_vprintk_impl(1, "plain %%\n", NULL, 0, NULL), 0);
