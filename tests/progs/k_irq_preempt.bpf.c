@@ -42,6 +42,13 @@
 // EXPECT(rcu_and_preempt): REJECT BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region
 // EXPECT(all_balanced): ACCEPT
 // RETVAL(all_balanced): 7
+// EXPECT(irq_in_loop): ACCEPT
+// RETVAL(irq_in_loop): 45
+// EXPECT(preempt_in_loop): ACCEPT
+// RETVAL(preempt_in_loop): 45
+// EXPECT(irq_same_cond): ACCEPT
+// RETVAL(irq_same_cond): 1
+// EXPECT(irq_two_conds): REJECT BPF_EXIT instruction in main prog cannot be used inside bpf_local_irq_save-ed region
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -62,7 +69,7 @@ extern struct task_struct *bpf_task_from_pid(int pid) __ksym;
 #define __noinline __attribute__((noinline))
 
 unsigned long global_flags;
-volatile int sink;
+volatile int sink, pick;
 
 SEC("syscall")
 int irq_balance(void *ctx)
@@ -382,6 +389,64 @@ int all_balanced(void *ctx)
 	bpf_rcu_read_unlock();
 	bpf_preempt_enable();
 	return 7;
+}
+
+/* a section per iteration: the loop converges with it closed */
+SEC("syscall")
+int irq_in_loop(void *ctx)
+{
+	unsigned long flags;
+	int i, sum = 0;
+
+	bpf_for(i, 0, 10) {
+		bpf_local_irq_save(&flags);
+		sum += i;
+		bpf_local_irq_restore(&flags);
+	}
+	return sum;
+}
+
+SEC("syscall")
+int preempt_in_loop(void *ctx)
+{
+	int i, sum = 0;
+
+	bpf_for(i, 0, 10) {
+		bpf_preempt_disable();
+		sum += i;
+		bpf_preempt_enable();
+	}
+	return sum;
+}
+
+/* the same condition opens and closes: each path is balanced */
+SEC("syscall")
+int irq_same_cond(void *ctx)
+{
+	unsigned long flags;
+	int p = pick & 1;
+
+	if (!p)
+		bpf_local_irq_save(&flags);
+	sink = 1;
+	if (!p)
+		bpf_local_irq_restore(&flags);
+	return 1;
+}
+
+/* two reads of pick: some path opens without closing, or closes
+ * what it never opened */
+SEC("syscall")
+int irq_two_conds(void *ctx)
+{
+	unsigned long flags;
+
+	if (pick)
+		bpf_local_irq_save(&flags);
+	sink = 1;
+	if (pick)
+		bpf_local_irq_restore(&flags);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";
