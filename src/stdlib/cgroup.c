@@ -3,7 +3,11 @@
  * The host's cgroup v2 hierarchy as the kernel's struct cgroup, and the
  * cgroup kfuncs: bpf_cgroup_from_id, bpf_cgroup_acquire,
  * bpf_cgroup_release (with bpf_cgroup_release_dtor), bpf_cgroup_ancestor
- * and bpf_task_under_cgroup, with the kernel's flags.
+ * and bpf_task_under_cgroup, with the kernel's flags; and
+ * bpf_cgroup_read_xattr (common to every program type, as in the
+ * kernel): a "user." extended attribute of the cgroup's directory into a
+ * dynptr, read with getxattr(2), so a missing one is -ENODATA and a
+ * value larger than the dynptr -ERANGE, as kernfs answers.
  *
  * The hierarchy is the first cgroup2 mount of /proc/self/mountinfo; its
  * root is level 0 (inside a cgroup namespace, the namespace's root).  A
@@ -25,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include "bpfhost/kfunc.h"
 #include "stdlib.h"
@@ -378,6 +383,27 @@ __bpf_kfunc long bpf_task_under_cgroup(struct task_struct *task,
 	return cg->ancestors[ancestor->level]->kn->id == ancestor->kn->id;
 }
 
+__bpf_kfunc int bpf_cgroup_read_xattr(struct cgroup *cgroup,
+				      const char *name__str,
+				      struct bpf_dynptr *value_p)
+{
+	const struct bpf_dynptr_kern *d = (const void *)value_p;
+	uint32_t len = d->size & BH_DYNPTR_SIZE_MASK;
+	char path[PATH_MAX];
+	ssize_t n;
+
+	if (strncmp(name__str, "user.", 5))
+		return -EPERM;
+	/* __bpf_dynptr_data_rw: a null or read-only dynptr has no room */
+	if (!d->data || (d->size & BH_DYNPTR_RDONLY_BIT))
+		return -EINVAL;
+	if (snprintf(path, sizeof(path), "%s%s", bh_cgroup_mount(),
+		     cgroup->path) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	n = getxattr(path, name__str, (char *)d->data + d->offset, len);
+	return n < 0 ? -errno : (int)n;
+}
+
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(bh_cgroup_kfunc_ids)
@@ -393,6 +419,15 @@ static const struct btf_kfunc_id_set bh_cgroup_kfunc_set = {
 	.set = &bh_cgroup_kfunc_ids,
 };
 
+BTF_KFUNCS_START(bh_cgroup_common_kfunc_ids)
+BTF_ID_FLAGS(func, bpf_cgroup_read_xattr, KF_RCU)
+BTF_KFUNCS_END(bh_cgroup_common_kfunc_ids)
+
+static const struct btf_kfunc_id_set bh_cgroup_common_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &bh_cgroup_common_kfunc_ids,
+};
+
 /* The kernel's generic set: tracing, struct_ops, syscall, tc, xdp and
  * cgroup programs; bpfhost has the first three. */
 int bh_stdlib_cgroup_add(struct bpfhost_rt *rt)
@@ -401,6 +436,9 @@ int bh_stdlib_cgroup_add(struct bpfhost_rt *rt)
 
 	ret = ret ? ret
 		  : bpfhost_kfunc_set_add(rt, "tracing", &bh_cgroup_kfunc_set);
+	/* the kernel's common set */
+	ret = ret ? ret
+		  : bpfhost_kfunc_set_add(rt, "*", &bh_cgroup_common_kfunc_set);
 	/* the kernel's generic_dtors: cgroups can be map kptrs */
 	return ret ? ret
 		   : bpfhost_dtor_add(rt, "cgroup", bpf_cgroup_release_dtor);

@@ -17,8 +17,10 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 #include "harness.h"
+#include "stdlib/stdlib.h"
 #include "stdlib/task.h"
 
 struct bpf_iter_task {
@@ -58,6 +60,8 @@ struct task_struct *bpf_iter_css_task_next(struct bpf_iter_css_task *it);
 void bpf_iter_css_task_destroy(struct bpf_iter_css_task *it);
 int bpf_copy_from_user_str(void *dst, uint32_t dst__sz,
 			   const void *unsafe_ptr__ign, uint64_t flags);
+int bpf_cgroup_read_xattr(struct cgroup *cgroup, const char *name__str,
+			  struct bpf_dynptr *value_p);
 
 static void read_line(const char *path, char *buf, size_t size)
 {
@@ -334,6 +338,50 @@ TEST(cgroups)
 	bh_cgroup_put(cg);
 	/* the idle task holds the root for good */
 	CHECK(bh_cgroup_cached() <= base + 1);
+}
+
+/* bpf_cgroup_read_xattr on a cgroup of our own (made and removed here) */
+TEST(cgroup_xattr)
+{
+	char rel[64], dir[PATH_MAX + 64], val[8];
+	struct bpf_dynptr d, small, null = {{0}};
+	struct cgroup *cg;
+
+	if (!bh_cgroup_mount()[0]) {
+		th_skip("no cgroup v2 mount");
+		return;
+	}
+	snprintf(rel, sizeof(rel), "/bh_xattr_%d", getpid());
+	snprintf(dir, sizeof(dir), "%s%s", bh_cgroup_mount(), rel);
+	if (mkdir(dir, 0755)) {
+		th_skip("cannot create a cgroup: %s", strerror(errno));
+		return;
+	}
+	cg = bpf_cgroup_from_id(ino_of(rel));
+	CHECK(cg);
+	CHECK_EQ(bh_dynptr_init_local(&d, val, sizeof(val), false), 0);
+	CHECK_EQ(bh_dynptr_init_local(&small, val, 2, false), 0);
+	if (cg) {
+		CHECK_EQ(bpf_cgroup_read_xattr(cg, "user.bh", &d), -ENODATA);
+		CHECK_EQ(bpf_cgroup_read_xattr(cg, "trusted.bh", &d), -EPERM);
+		CHECK_EQ(bpf_cgroup_read_xattr(cg, "user", &d), -EPERM);
+		CHECK_EQ(bpf_cgroup_read_xattr(cg, "user.bh", &null), -EINVAL);
+		if (setxattr(dir, "user.bh", "abc", 3, 0)) {
+			th_skip("no user xattrs on cgroups: %s", strerror(errno));
+		} else {
+			memset(val, 0, sizeof(val));
+			CHECK_EQ(bpf_cgroup_read_xattr(cg, "user.bh", &d), 3);
+			CHECK(!memcmp(val, "abc", 3));
+			CHECK_EQ(bpf_cgroup_read_xattr(cg, "user.bh", &small),
+				 -ERANGE);
+			CHECK_EQ(bh_dynptr_init_local(&d, val, sizeof(val), true),
+				 0);
+			CHECK_EQ(bpf_cgroup_read_xattr(cg, "user.bh", &d),
+				 -EINVAL); /* read-only dynptr */
+		}
+		bpf_cgroup_release(cg);
+	}
+	rmdir(dir);
 }
 
 TEST(probe_reads)
