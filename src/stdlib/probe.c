@@ -17,6 +17,16 @@
  * NULL included, and past the user half), -EFAULT for an unmapped or
  * inaccessible one; the _user forms and bpf_copy_from_user_str give
  * -EFAULT for both.  On failure the helpers zero the whole buffer.
+ *
+ * The dynptr forms (bpf_probe_read_{kernel,user}{,_str}_dynptr and the
+ * sleepable bpf_copy_from_user{,_str}_dynptr) copy into [off, off + size)
+ * of a dynptr: -E2BIG outside it, -EINVAL into a read-only one (after the
+ * first chunk was read, as the kernel's chunked path does), else the copy's
+ * own result.  As the 6.18 kernel's: a failed _kernel or _user read does
+ * not zero the destination (bytes before the fault may have been copied),
+ * a failed copy_from_user one zeroes it; the _kernel data form gives -ERANGE for an impossible
+ * address even for size 0; the string forms return the length with the
+ * NUL (size when truncated, 0 for size 0).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -222,10 +232,125 @@ __bpf_kfunc int bpf_copy_from_user_str(void *dst, uint32_t dst__sz,
 	return (int)n + 1;
 }
 
+enum bh_copy_kind {
+	BH_COPY_KERNEL, /* copy_from_kernel_nofault */
+	BH_COPY_USER,	/* copy_from_user_nofault */
+	BH_COPY_SLEEP,	/* copy_from_user: a fault zeroes the range */
+};
+
+static int copy_data(void *dst, const void *src, uint32_t size,
+		     enum bh_copy_kind kind)
+{
+	if (kind == BH_COPY_KERNEL && !bh_kernel_addr_ok(src, size))
+		return -ERANGE;
+	if (!size)
+		return 0;
+	if (bh_copy_nofault(dst, src, size)) {
+		if (kind == BH_COPY_SLEEP)
+			memset(dst, 0, size);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static int copy_str(void *dst, const void *src, uint32_t size,
+		    enum bh_copy_kind kind)
+{
+	long n;
+
+	if (!size)
+		return 0;
+	if (kind == BH_COPY_KERNEL && !bh_kernel_addr_ok(src, 1))
+		return -ERANGE;
+	n = bh_strncpy_nofault(dst, src, size - 1);
+	return n < 0 ? (int)n : (int)n + 1;
+}
+
+/* __bpf_dynptr_copy(_data) for bpfhost's (local) dynptrs */
+static int dynptr_copy(struct bpf_dynptr *p, uint32_t off, uint32_t size,
+		       const void *src, bool str, enum bh_copy_kind kind)
+{
+	const struct bpf_dynptr_kern *d = (const void *)p;
+	uint32_t dsize = d->size & BH_DYNPTR_SIZE_MASK;
+	char tmp[BH_PROBE_CHUNK];
+	int r;
+
+	if (size > dsize || off > dsize - size)
+		return -E2BIG;
+	if (d->data && !(d->size & BH_DYNPTR_RDONLY_BIT)) {
+		char *dst = (char *)d->data + d->offset + off;
+
+		return str ? copy_str(dst, src, size, kind) :
+			     copy_data(dst, src, size, kind);
+	}
+	if (!size)
+		return 0;
+	/* read-only: the first chunk is read, writing it is refused */
+	if (size > sizeof(tmp))
+		size = sizeof(tmp);
+	r = str ? copy_str(tmp, src, size, kind) :
+		  copy_data(tmp, src, size, kind);
+	return r < 0 ? r : -EINVAL;
+}
+
+__bpf_kfunc int bpf_probe_read_kernel_dynptr(struct bpf_dynptr *dptr,
+					     uint32_t off, uint32_t size,
+					     const void *unsafe_ptr__ign)
+{
+	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, false,
+			   BH_COPY_KERNEL);
+}
+
+__bpf_kfunc int bpf_probe_read_kernel_str_dynptr(struct bpf_dynptr *dptr,
+						 uint32_t off, uint32_t size,
+						 const void *unsafe_ptr__ign)
+{
+	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, true,
+			   BH_COPY_KERNEL);
+}
+
+__bpf_kfunc int bpf_probe_read_user_dynptr(struct bpf_dynptr *dptr,
+					   uint32_t off, uint32_t size,
+					   const void *unsafe_ptr__ign)
+{
+	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, false,
+			   BH_COPY_USER);
+}
+
+__bpf_kfunc int bpf_probe_read_user_str_dynptr(struct bpf_dynptr *dptr,
+					       uint32_t off, uint32_t size,
+					       const void *unsafe_ptr__ign)
+{
+	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, true,
+			   BH_COPY_USER);
+}
+
+__bpf_kfunc int bpf_copy_from_user_dynptr(struct bpf_dynptr *dptr,
+					  uint32_t off, uint32_t size,
+					  const void *unsafe_ptr__ign)
+{
+	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, false,
+			   BH_COPY_SLEEP);
+}
+
+__bpf_kfunc int bpf_copy_from_user_str_dynptr(struct bpf_dynptr *dptr,
+					      uint32_t off, uint32_t size,
+					      const void *unsafe_ptr__ign)
+{
+	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, true,
+			   BH_COPY_SLEEP);
+}
+
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(bh_probe_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_copy_from_user_str, KF_SLEEPABLE)
+BTF_ID_FLAGS(func, bpf_probe_read_user_dynptr)
+BTF_ID_FLAGS(func, bpf_probe_read_kernel_dynptr)
+BTF_ID_FLAGS(func, bpf_probe_read_user_str_dynptr)
+BTF_ID_FLAGS(func, bpf_probe_read_kernel_str_dynptr)
+BTF_ID_FLAGS(func, bpf_copy_from_user_dynptr, KF_SLEEPABLE)
+BTF_ID_FLAGS(func, bpf_copy_from_user_str_dynptr, KF_SLEEPABLE)
 BTF_KFUNCS_END(bh_probe_kfunc_ids)
 
 static const struct btf_kfunc_id_set bh_probe_kfunc_set = {

@@ -4,14 +4,19 @@
  * directly: bpf_stream_vprintk_impl (its output through the run's print
  * callback and the kernel's error codes), and the run-time side of the
  * sections the verifier balances (bpf_preempt_*, bpf_local_irq_*), which
- * must nest and unwind without effect on the host.
+ * must nest and unwind without effect on the host; and the dynptr forms
+ * of the probe reads on host memory (valid, unmapped, impossible
+ * addresses; read-only and null dynptrs).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include "exec/exec.h"
 #include "harness.h"
+#include "stdlib/stdlib.h"
 
 int bpf_stream_vprintk_impl(int stream_id, const char *fmt__str,
 			    const void *args, uint32_t len__sz,
@@ -20,6 +25,18 @@ void bpf_preempt_disable(void);
 void bpf_preempt_enable(void);
 void bpf_local_irq_save(unsigned long *flags__irq_flag);
 void bpf_local_irq_restore(unsigned long *flags__irq_flag);
+int bpf_probe_read_kernel_dynptr(struct bpf_dynptr *dptr, uint32_t off,
+				 uint32_t size, const void *unsafe_ptr__ign);
+int bpf_probe_read_kernel_str_dynptr(struct bpf_dynptr *dptr, uint32_t off,
+				     uint32_t size, const void *unsafe_ptr__ign);
+int bpf_probe_read_user_dynptr(struct bpf_dynptr *dptr, uint32_t off,
+			       uint32_t size, const void *unsafe_ptr__ign);
+int bpf_probe_read_user_str_dynptr(struct bpf_dynptr *dptr, uint32_t off,
+				   uint32_t size, const void *unsafe_ptr__ign);
+int bpf_copy_from_user_dynptr(struct bpf_dynptr *dptr, uint32_t off,
+			      uint32_t size, const void *unsafe_ptr__ign);
+int bpf_copy_from_user_str_dynptr(struct bpf_dynptr *dptr, uint32_t off,
+				  uint32_t size, const void *unsafe_ptr__ign);
 
 static char out[1024];
 static int outs;
@@ -81,4 +98,58 @@ TEST(sections_runtime)
 	bpf_local_irq_save(&f2);
 	CHECK_EQ(f2, f1);
 	bpf_local_irq_restore(&f2);
+}
+
+TEST(probe_dynptr)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char buf[16], *end;
+	struct bpf_dynptr d, ro, null = {{0}};
+
+	CHECK(m != MAP_FAILED);
+	CHECK_EQ(mprotect(m + pg, (size_t)pg, PROT_NONE), 0);
+	end = m + pg - 2;
+	memcpy(end, "ab", 2); /* no NUL before the unreadable page */
+	CHECK_EQ(bh_dynptr_init_local(&d, buf, sizeof(buf), false), 0);
+	CHECK_EQ(bh_dynptr_init_local(&ro, buf, sizeof(buf), true), 0);
+
+	/* host memory is both "kernel" and "user" memory here */
+	memset(buf, 'x', sizeof(buf));
+	CHECK_EQ(bpf_probe_read_user_dynptr(&d, 1, 3, "hey"), 0);
+	CHECK(!memcmp(buf, "xheyx", 5));
+	CHECK_EQ(bpf_probe_read_user_str_dynptr(&d, 0, 16, "hello"), 6);
+	CHECK_STR(buf, "hello");
+	CHECK_EQ(bpf_copy_from_user_str_dynptr(&d, 8, 4, "hello"), 4);
+	CHECK_STR(buf + 8, "hel");
+	CHECK_EQ(bpf_probe_read_kernel_str_dynptr(&d, 0, 16, end), -EFAULT);
+
+	/* a fault: nofault reads do not zero (bytes before the fault may be
+	 * copied, as in the kernel), copy_from_user zeroes the range */
+	memset(buf, 'x', sizeof(buf));
+	CHECK_EQ(bpf_probe_read_kernel_dynptr(&d, 0, 4, end), -EFAULT);
+	CHECK_EQ(bpf_probe_read_user_dynptr(&d, 0, 4, end), -EFAULT);
+	CHECK(buf[2] == 'x' && buf[3] == 'x' && buf[4] == 'x');
+	CHECK_EQ(bpf_copy_from_user_dynptr(&d, 0, 4, end), -EFAULT);
+	CHECK(!memcmp(buf, "\0\0\0\0x", 5));
+	CHECK_EQ(bpf_probe_read_kernel_dynptr(&d, 0, 2, end), 0);
+	CHECK(!memcmp(buf, "ab", 2));
+
+	/* impossible addresses: -ERANGE for the kernel forms only */
+	CHECK_EQ(bpf_probe_read_kernel_dynptr(&d, 0, 0, NULL), -ERANGE);
+	CHECK_EQ(bpf_probe_read_kernel_str_dynptr(&d, 0, 1, NULL), -ERANGE);
+	CHECK_EQ(bpf_probe_read_kernel_str_dynptr(&d, 0, 0, NULL), 0);
+	CHECK_EQ(bpf_probe_read_user_dynptr(&d, 0, 4, NULL), -EFAULT);
+	CHECK_EQ(bpf_probe_read_user_dynptr(&d, 0, 0, NULL), 0);
+
+	/* the dynptr's own rules */
+	CHECK_EQ(bpf_probe_read_user_dynptr(&d, 10, 8, "12345678"), -E2BIG);
+	CHECK_EQ(bpf_probe_read_user_dynptr(&d, 17, 0, "1"), -E2BIG);
+	CHECK_EQ(bpf_probe_read_user_dynptr(&ro, 0, 4, "1234"), -EINVAL);
+	CHECK_EQ(bpf_probe_read_user_dynptr(&ro, 0, 4, NULL), -EFAULT);
+	CHECK_EQ(bpf_probe_read_user_str_dynptr(&ro, 0, 4, "ab"), -EINVAL);
+	CHECK_EQ(bpf_probe_read_user_dynptr(&null, 0, 1, "1"), -E2BIG);
+	CHECK_EQ(bpf_probe_read_user_dynptr(&null, 0, 0, "1"), 0);
+	munmap(m, (size_t)pg * 2);
 }
