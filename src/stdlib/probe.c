@@ -69,8 +69,9 @@ static int bh_copy_pipe(void *dst, const void *src, size_t n)
 	return ret;
 }
 
-/* Copy n bytes from our own address space; 0 or -EFAULT (all or nothing) */
-static int bh_copy_nofault(void *dst, const void *src, size_t n)
+/* Copy n bytes from the address space of process pid (0: our own); 0 or
+ * -EFAULT (a gone or unreadable process too) */
+static int bh_copy_vm(pid_t pid, void *dst, const void *src, size_t n)
 {
 	struct iovec local = {dst, n};
 	struct iovec remote = {(void *)(uintptr_t)src, n};
@@ -80,12 +81,18 @@ static int bh_copy_nofault(void *dst, const void *src, size_t n)
 		return 0;
 	if (!src)
 		return -EFAULT;
-	got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	got = process_vm_readv(pid ? pid : getpid(), &local, 1, &remote, 1, 0);
 	if (got == (ssize_t)n)
 		return 0;
-	if (got < 0 && (errno == ENOSYS || errno == EPERM))
+	if (!pid && got < 0 && (errno == ENOSYS || errno == EPERM))
 		return bh_copy_pipe(dst, src, n);
 	return -EFAULT;
+}
+
+/* Copy n bytes from our own address space; 0 or -EFAULT */
+static int bh_copy_nofault(void *dst, const void *src, size_t n)
+{
+	return bh_copy_vm(0, dst, src, n);
 }
 
 /* Could the kernel's copy_from_kernel_nofault read there at all? */
@@ -119,7 +126,8 @@ long bh_probe_read(void *dst, uint32_t size, const void *src, bool kernel)
  * unmapped page).  Returns its length, or -EFAULT; dst is NUL-terminated
  * on success and untouched past the copied bytes.
  */
-static long bh_strncpy_nofault(char *dst, const char *src, uint32_t max)
+static long bh_strncpy_vm(pid_t pid, char *dst, const char *src,
+			  uint32_t max)
 {
 	uint32_t done = 0;
 
@@ -134,7 +142,7 @@ static long bh_strncpy_nofault(char *dst, const char *src, uint32_t max)
 			n = sizeof(buf);
 		if (n > max - done)
 			n = max - done;
-		if (bh_copy_nofault(buf, (const void *)at, n))
+		if (bh_copy_vm(pid, buf, (const void *)at, n))
 			return -EFAULT;
 		nul = memchr(buf, '\0', n);
 		if (nul) {
@@ -146,6 +154,11 @@ static long bh_strncpy_nofault(char *dst, const char *src, uint32_t max)
 	}
 	dst[done] = '\0';
 	return done;
+}
+
+static long bh_strncpy_nofault(char *dst, const char *src, uint32_t max)
+{
+	return bh_strncpy_vm(0, dst, src, max);
 }
 
 long bh_probe_read_str(void *dst, uint32_t size, const void *src, bool kernel)
@@ -232,20 +245,27 @@ __bpf_kfunc int bpf_copy_from_user_str(void *dst, uint32_t dst__sz,
 	return (int)n + 1;
 }
 
+/* The process a task's memory is read from (0: ours, as current's). */
+static pid_t task_vm_pid(const struct task_struct *tsk)
+{
+	return tsk->tgid == getpid() ? 0 : tsk->pid;
+}
+
 enum bh_copy_kind {
 	BH_COPY_KERNEL, /* copy_from_kernel_nofault */
 	BH_COPY_USER,	/* copy_from_user_nofault */
 	BH_COPY_SLEEP,	/* copy_from_user: a fault zeroes the range */
+	BH_COPY_TASK,	/* access_process_vm of another task */
 };
 
 static int copy_data(void *dst, const void *src, uint32_t size,
-		     enum bh_copy_kind kind)
+		     enum bh_copy_kind kind, pid_t pid)
 {
 	if (kind == BH_COPY_KERNEL && !bh_kernel_addr_ok(src, size))
 		return -ERANGE;
 	if (!size)
 		return 0;
-	if (bh_copy_nofault(dst, src, size)) {
+	if (bh_copy_vm(pid, dst, src, size)) {
 		if (kind == BH_COPY_SLEEP)
 			memset(dst, 0, size);
 		return -EFAULT;
@@ -254,7 +274,7 @@ static int copy_data(void *dst, const void *src, uint32_t size,
 }
 
 static int copy_str(void *dst, const void *src, uint32_t size,
-		    enum bh_copy_kind kind)
+		    enum bh_copy_kind kind, pid_t pid)
 {
 	long n;
 
@@ -262,13 +282,17 @@ static int copy_str(void *dst, const void *src, uint32_t size,
 		return 0;
 	if (kind == BH_COPY_KERNEL && !bh_kernel_addr_ok(src, 1))
 		return -ERANGE;
-	n = bh_strncpy_nofault(dst, src, size - 1);
+	n = bh_strncpy_vm(pid, dst, src, size - 1);
+	/* copy_remote_vm_str leaves an empty string behind a fault */
+	if (n < 0 && kind == BH_COPY_TASK)
+		((char *)dst)[0] = '\0';
 	return n < 0 ? (int)n : (int)n + 1;
 }
 
 /* __bpf_dynptr_copy(_data) for bpfhost's (local) dynptrs */
 static int dynptr_copy(struct bpf_dynptr *p, uint32_t off, uint32_t size,
-		       const void *src, bool str, enum bh_copy_kind kind)
+		       const void *src, bool str, enum bh_copy_kind kind,
+		       pid_t pid)
 {
 	const struct bpf_dynptr_kern *d = (const void *)p;
 	uint32_t dsize = d->size & BH_DYNPTR_SIZE_MASK;
@@ -280,16 +304,16 @@ static int dynptr_copy(struct bpf_dynptr *p, uint32_t off, uint32_t size,
 	if (d->data && !(d->size & BH_DYNPTR_RDONLY_BIT)) {
 		char *dst = (char *)d->data + d->offset + off;
 
-		return str ? copy_str(dst, src, size, kind) :
-			     copy_data(dst, src, size, kind);
+		return str ? copy_str(dst, src, size, kind, pid) :
+			     copy_data(dst, src, size, kind, pid);
 	}
 	if (!size)
 		return 0;
 	/* read-only: the first chunk is read, writing it is refused */
 	if (size > sizeof(tmp))
 		size = sizeof(tmp);
-	r = str ? copy_str(tmp, src, size, kind) :
-		  copy_data(tmp, src, size, kind);
+	r = str ? copy_str(tmp, src, size, kind, pid) :
+		  copy_data(tmp, src, size, kind, pid);
 	return r < 0 ? r : -EINVAL;
 }
 
@@ -298,7 +322,7 @@ __bpf_kfunc int bpf_probe_read_kernel_dynptr(struct bpf_dynptr *dptr,
 					     const void *unsafe_ptr__ign)
 {
 	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, false,
-			   BH_COPY_KERNEL);
+			   BH_COPY_KERNEL, 0);
 }
 
 __bpf_kfunc int bpf_probe_read_kernel_str_dynptr(struct bpf_dynptr *dptr,
@@ -306,7 +330,7 @@ __bpf_kfunc int bpf_probe_read_kernel_str_dynptr(struct bpf_dynptr *dptr,
 						 const void *unsafe_ptr__ign)
 {
 	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, true,
-			   BH_COPY_KERNEL);
+			   BH_COPY_KERNEL, 0);
 }
 
 __bpf_kfunc int bpf_probe_read_user_dynptr(struct bpf_dynptr *dptr,
@@ -314,7 +338,7 @@ __bpf_kfunc int bpf_probe_read_user_dynptr(struct bpf_dynptr *dptr,
 					   const void *unsafe_ptr__ign)
 {
 	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, false,
-			   BH_COPY_USER);
+			   BH_COPY_USER, 0);
 }
 
 __bpf_kfunc int bpf_probe_read_user_str_dynptr(struct bpf_dynptr *dptr,
@@ -322,7 +346,7 @@ __bpf_kfunc int bpf_probe_read_user_str_dynptr(struct bpf_dynptr *dptr,
 					       const void *unsafe_ptr__ign)
 {
 	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, true,
-			   BH_COPY_USER);
+			   BH_COPY_USER, 0);
 }
 
 __bpf_kfunc int bpf_copy_from_user_dynptr(struct bpf_dynptr *dptr,
@@ -330,7 +354,25 @@ __bpf_kfunc int bpf_copy_from_user_dynptr(struct bpf_dynptr *dptr,
 					  const void *unsafe_ptr__ign)
 {
 	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, false,
-			   BH_COPY_SLEEP);
+			   BH_COPY_SLEEP, 0);
+}
+
+__bpf_kfunc int bpf_copy_from_user_task_dynptr(struct bpf_dynptr *dptr,
+					       uint32_t off, uint32_t size,
+					       const void *unsafe_ptr__ign,
+					       struct task_struct *tsk)
+{
+	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, false,
+			   BH_COPY_TASK, task_vm_pid(tsk));
+}
+
+__bpf_kfunc int bpf_copy_from_user_task_str_dynptr(struct bpf_dynptr *dptr,
+						   uint32_t off, uint32_t size,
+						   const void *unsafe_ptr__ign,
+						   struct task_struct *tsk)
+{
+	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, true,
+			   BH_COPY_TASK, task_vm_pid(tsk));
 }
 
 __bpf_kfunc int bpf_copy_from_user_str_dynptr(struct bpf_dynptr *dptr,
@@ -338,7 +380,37 @@ __bpf_kfunc int bpf_copy_from_user_str_dynptr(struct bpf_dynptr *dptr,
 					      const void *unsafe_ptr__ign)
 {
 	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, true,
-			   BH_COPY_SLEEP);
+			   BH_COPY_SLEEP, 0);
+}
+
+/*
+ * bpf_copy_from_user_str on another task's memory (process_vm_readv(2) on
+ * its thread: -EFAULT when it is gone or may not be read), same results,
+ * except that a fault leaves dst an empty string (copy_remote_vm_str).
+ */
+__bpf_kfunc int bpf_copy_from_user_task_str(void *dst, uint32_t dst__sz,
+					    const void *unsafe_ptr__ign,
+					    struct task_struct *tsk,
+					    uint64_t flags)
+{
+	long n;
+
+	if (flags & ~BPF_F_PAD_ZEROS)
+		return -EINVAL;
+	if (!dst__sz)
+		return 0;
+	n = bh_strncpy_vm(task_vm_pid(tsk), dst, unsafe_ptr__ign,
+			  dst__sz - 1);
+	if (n < 0) {
+		/* copy_remote_vm_str leaves an empty string behind a fault */
+		((char *)dst)[0] = '\0';
+		if (flags & BPF_F_PAD_ZEROS)
+			memset(dst, 0, dst__sz);
+		return (int)n;
+	}
+	if (flags & BPF_F_PAD_ZEROS)
+		memset((char *)dst + n, 0, dst__sz - (uint32_t)n);
+	return (int)n + 1;
 }
 
 __bpf_kfunc_end_defs();
@@ -351,6 +423,11 @@ BTF_ID_FLAGS(func, bpf_probe_read_user_str_dynptr)
 BTF_ID_FLAGS(func, bpf_probe_read_kernel_str_dynptr)
 BTF_ID_FLAGS(func, bpf_copy_from_user_dynptr, KF_SLEEPABLE)
 BTF_ID_FLAGS(func, bpf_copy_from_user_str_dynptr, KF_SLEEPABLE)
+BTF_ID_FLAGS(func, bpf_copy_from_user_task_dynptr,
+	     KF_SLEEPABLE | KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_copy_from_user_task_str_dynptr,
+	     KF_SLEEPABLE | KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_copy_from_user_task_str, KF_SLEEPABLE)
 BTF_KFUNCS_END(bh_probe_kfunc_ids)
 
 static const struct btf_kfunc_id_set bh_probe_kfunc_set = {

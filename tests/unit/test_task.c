@@ -62,6 +62,16 @@ int bpf_copy_from_user_str(void *dst, uint32_t dst__sz,
 			   const void *unsafe_ptr__ign, uint64_t flags);
 int bpf_cgroup_read_xattr(struct cgroup *cgroup, const char *name__str,
 			  struct bpf_dynptr *value_p);
+int bpf_copy_from_user_task_str(void *dst, uint32_t dst__sz,
+				const void *unsafe_ptr__ign,
+				struct task_struct *tsk, uint64_t flags);
+int bpf_copy_from_user_task_dynptr(struct bpf_dynptr *dptr, uint32_t off,
+				   uint32_t size, const void *unsafe_ptr__ign,
+				   struct task_struct *tsk);
+int bpf_copy_from_user_task_str_dynptr(struct bpf_dynptr *dptr, uint32_t off,
+				       uint32_t size,
+				       const void *unsafe_ptr__ign,
+				       struct task_struct *tsk);
 
 static void read_line(const char *path, char *buf, size_t size)
 {
@@ -382,6 +392,83 @@ TEST(cgroup_xattr)
 		bpf_cgroup_release(cg);
 	}
 	rmdir(dir);
+}
+
+/* Copies from another process's memory: a child whose copy of a buffer
+ * holds other bytes than ours at the same address. */
+static char task_copy_buf[16] = "parent";
+
+TEST(task_copies)
+{
+	int ready[2], done[2];
+	struct task_struct *child, *self = bpf_task_from_pid(getpid());
+	struct bpf_dynptr d;
+	char out[16], c;
+	pid_t pid;
+
+	CHECK(self && !pipe(ready) && !pipe(done));
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		strcpy(task_copy_buf, "child!");
+		if (write(ready[1], "r", 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	CHECK_EQ(read(ready[0], &c, 1), 1);
+	child = bpf_task_from_pid(pid);
+	CHECK(child);
+	if (child) {
+		memset(out, 'x', sizeof(out));
+		CHECK_EQ(bpf_copy_from_user_task_str(out, sizeof(out),
+						     task_copy_buf, child, 0),
+			 7);
+		CHECK_STR(out, "child!");
+		CHECK_EQ(bpf_copy_from_user_task_str(out, 4, task_copy_buf,
+						     child, 1),
+			 4);
+		CHECK_STR(out, "chi");
+		CHECK_EQ(bpf_copy_from_user_task_str(out, sizeof(out),
+						     task_copy_buf, self, 0),
+			 7);
+		CHECK_STR(out, "parent");
+		CHECK_EQ(bh_dynptr_init_local(&d, out, sizeof(out), false), 0);
+		memset(out, 'x', sizeof(out));
+		CHECK_EQ(bpf_copy_from_user_task_dynptr(&d, 2, 3, task_copy_buf,
+							 child),
+			 0);
+		CHECK(!memcmp(out, "xxchix", 6));
+		CHECK_EQ(bpf_copy_from_user_task_str_dynptr(&d, 0, 16,
+							     task_copy_buf,
+							     child),
+			 7);
+		CHECK_STR(out, "child!");
+		/* a fault: -EFAULT, the string form leaves "" */
+		memset(out, 'x', sizeof(out));
+		CHECK_EQ(bpf_copy_from_user_task_dynptr(&d, 0, 4, NULL, child),
+			 -EFAULT);
+		CHECK_EQ(out[0], 'x');
+		CHECK_EQ(bpf_copy_from_user_task_str(out, 8, NULL, child, 0),
+			 -EFAULT);
+		CHECK_EQ(out[0], '\0');
+		CHECK_EQ(bpf_copy_from_user_task_str(out, 8, task_copy_buf,
+						     child, 4),
+			 -EINVAL);
+	}
+	CHECK_EQ(write(done[1], "d", 1), 1);
+	waitpid(pid, NULL, 0);
+	if (child) {
+		/* the process is gone: its memory cannot be read */
+		CHECK_EQ(bpf_copy_from_user_task_str(out, 8, task_copy_buf,
+						     child, 0),
+			 -EFAULT);
+		bpf_task_release(child);
+	}
+	bpf_task_release(self);
+	close(ready[0]);
+	close(ready[1]);
+	close(done[0]);
+	close(done[1]);
 }
 
 TEST(probe_reads)
