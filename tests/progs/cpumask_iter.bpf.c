@@ -25,12 +25,18 @@ extern int bpf_iter_cpumask_new(struct bpf_iter_cpumask *it,
 extern int *bpf_iter_cpumask_next(struct bpf_iter_cpumask *it) __ksym;
 extern void bpf_iter_cpumask_destroy(struct bpf_iter_cpumask *it) __ksym;
 
-/* CPU 0 and the last CPU: visited in that order, nothing else */
+/*
+ * CPU 0 and the last CPU: visited in increasing order, nothing else.  The
+ * loop keeps its bookkeeping in globals, not in registers, so that no
+ * exactly known counter keeps the iterator loop from converging.
+ */
+int bad, visits, next_min;
+
 SEC("syscall")
 int iter_walk(void *ctx)
 {
 	struct bpf_cpumask *m = bpf_cpumask_create(), *full;
-	__u32 nr, seen = 0, last = 0;
+	__u32 nr;
 	int *cpu, ret = 1;
 
 	if (!m)
@@ -45,17 +51,22 @@ int iter_walk(void *ctx)
 	bpf_cpumask_release(full);
 	bpf_cpumask_set_cpu(0, m);
 	bpf_cpumask_set_cpu(nr - 1, m);
+	bad = 0;
+	visits = 0;
+	next_min = 0;
 	bpf_for_each(cpumask, cpu, cast(m)) {
-		if (seen == 0 && *cpu != 0)
-			ret = 2;
-		else if (seen == 1 && *cpu != nr - 1)
-			ret = 3;
-		last = *cpu;
-		seen++;
+		if (!bpf_cpumask_test_cpu(*cpu, cast(m)))
+			bad = 2;
+		if (*cpu < next_min)
+			bad = 3;
+		next_min = *cpu + 1;
+		visits++;
 	}
-	if (ret == 1 && seen != (nr > 1 ? 2 : 1))
+	if (bad)
+		ret = bad;
+	else if (visits != (nr > 1 ? 2 : 1))
 		ret = 4;
-	else if (ret == 1 && last != nr - 1)
+	else if (next_min != nr)
 		ret = 5;
 	bpf_cpumask_release(m);
 	return ret;
