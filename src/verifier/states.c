@@ -265,14 +265,14 @@ static bool stacksafe(const struct bh_func_state *old,
 		     !check_ids(os->spilled.ref_obj_id, cs->spilled.ref_obj_id,
 				m)))
 			return false;
-		/* dynptrs: the same kind, the same pairing of the two slots,
-		 * and ids mapped consistently (slices die with their
-		 * dynptr by id), as the kernel's stacksafe compares them */
 		/* irq flags: the same irq reference, mapped by id */
 		if (os->slot_type[0] == BH_STACK_IRQ_FLAG &&
 		    !check_ids(os->spilled.ref_obj_id, cs->spilled.ref_obj_id,
 			       m))
 			return false;
+		/* dynptrs: the same kind, the same pairing of the two slots,
+		 * and ids mapped consistently (slices die with their
+		 * dynptr by id), as the kernel's stacksafe compares them */
 		if (os->slot_type[0] == BH_STACK_DYNPTR &&
 		    (os->dynptr_type != cs->dynptr_type ||
 		     os->dynptr_first != cs->dynptr_first ||
