@@ -9,7 +9,13 @@
  *     (BPF_TASK_ITER_ALL_PROCS, _ALL_THREADS, _PROC_THREADS) and order:
  *     the idle task (pid 0) first, then by pid;
  *   - bpf_get_current_pid_tgid, bpf_get_current_comm,
- *     bpf_get_current_task(_btf) and bpf_get_current_cgroup_id.
+ *     bpf_get_current_task(_btf) and bpf_get_current_cgroup_id;
+ *   - bpf_send_signal_task: a signal to the task's thread (PIDTYPE_PID) or
+ *     process (PIDTYPE_TGID) with value as its si_value, queued with
+ *     rt_tgsigqueueinfo(2) / rt_sigqueueinfo(2) (si_code SI_QUEUE: a user
+ *     process cannot send the kernel's SI_KERNEL); -EINVAL for other pid
+ *     types or a bad signal, -EPERM for kernel threads, exiting tasks and
+ *     init (pid 1), -ESRCH for a task that is gone, as the kernel answers.
  *
  * A task is built from /proc/<pid>/stat, status and cgroup when first
  * looked up and is a snapshot of that moment (task.h).  Pids are those of
@@ -31,6 +37,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -689,6 +696,45 @@ uint64_t bh_helper_get_current_cgroup_id(uint64_t r1, uint64_t r2, uint64_t r3,
 	return id;
 }
 
+/* ---- signals ---- */
+
+enum pid_type {
+	PIDTYPE_PID,
+	PIDTYPE_TGID,
+	PIDTYPE_PGID,
+	PIDTYPE_SID,
+	PIDTYPE_MAX,
+};
+
+__bpf_kfunc_start_defs();
+
+__bpf_kfunc int bpf_send_signal_task(struct task_struct *task, int sig,
+				     enum pid_type type, uint64_t value)
+{
+	siginfo_t si;
+	long r;
+
+	if (type != PIDTYPE_PID && type != PIDTYPE_TGID)
+		return -EINVAL;
+	if (task->flags & (PF_KTHREAD | PF_EXITING) || task->exit_state ||
+	    task->tgid == 1)
+		return -EPERM;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_ptr = (void *)(uintptr_t)value;
+	if (type == PIDTYPE_PID)
+		r = syscall(SYS_rt_tgsigqueueinfo, task->tgid, task->pid, sig,
+			    &si);
+	else
+		r = syscall(SYS_rt_sigqueueinfo, task->tgid, sig, &si);
+	return r ? -errno : 0;
+}
+
+__bpf_kfunc_end_defs();
+
 /* ---- registration ---- */
 
 BTF_KFUNCS_START(bh_task_kfunc_ids)
@@ -696,6 +742,7 @@ BTF_ID_FLAGS(func, bpf_task_acquire, KF_ACQUIRE | KF_RCU | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_task_release, KF_RELEASE)
 BTF_ID_FLAGS(func, bpf_task_from_pid, KF_ACQUIRE | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_task_from_vpid, KF_ACQUIRE | KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_send_signal_task, KF_TRUSTED_ARGS)
 BTF_KFUNCS_END(bh_task_kfunc_ids)
 
 static const struct btf_kfunc_id_set bh_task_kfunc_set = {

@@ -62,6 +62,8 @@ int bpf_copy_from_user_str(void *dst, uint32_t dst__sz,
 			   const void *unsafe_ptr__ign, uint64_t flags);
 int bpf_cgroup_read_xattr(struct cgroup *cgroup, const char *name__str,
 			  struct bpf_dynptr *value_p);
+int bpf_send_signal_task(struct task_struct *task, int sig, int type,
+			 uint64_t value);
 int bpf_copy_from_user_task_str(void *dst, uint32_t dst__sz,
 				const void *unsafe_ptr__ign,
 				struct task_struct *tsk, uint64_t flags);
@@ -392,6 +394,80 @@ TEST(cgroup_xattr)
 		bpf_cgroup_release(cg);
 	}
 	rmdir(dir);
+}
+
+/* Signals with a value, to ourselves (thread and process) */
+static volatile sig_atomic_t sig_got;
+static volatile uintptr_t sig_value;
+static volatile int sig_code;
+
+static void on_sig(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	sig_got = sig;
+	sig_value = (uintptr_t)si->si_value.sival_ptr;
+	sig_code = si->si_code;
+}
+
+TEST(send_signal_task)
+{
+	struct sigaction sa = {0}, old;
+	struct task_struct *self = bpf_task_from_pid((int32_t)syscall(SYS_gettid));
+	struct task_struct *init = bpf_task_from_pid(1);
+	pid_t pid;
+	int status;
+
+	CHECK(self);
+	sa.sa_sigaction = on_sig;
+	sa.sa_flags = SA_SIGINFO;
+	CHECK(!sigaction(SIGUSR1, &sa, &old));
+	if (self) {
+		sig_got = 0;
+		CHECK_EQ(bpf_send_signal_task(self, SIGUSR1, 0, 0x1234), 0);
+		CHECK_EQ(sig_got, SIGUSR1); /* to this thread: already here */
+		CHECK_EQ(sig_value, 0x1234);
+		CHECK_EQ(sig_code, SI_QUEUE);
+		sig_got = 0;
+		CHECK_EQ(bpf_send_signal_task(self, SIGUSR1, 1, 42), 0);
+		/* to the process: any of its threads may take it */
+		for (int i = 0; i < 1000 && !sig_got; i++)
+			usleep(1000);
+		CHECK_EQ(sig_got, SIGUSR1);
+		CHECK_EQ(sig_value, 42);
+		/* the kernel's refusals, nothing sent */
+		CHECK_EQ(bpf_send_signal_task(self, SIGUSR1, 2, 0), -EINVAL);
+		CHECK_EQ(bpf_send_signal_task(self, 99, 1, 0), -EINVAL);
+		CHECK_EQ(bpf_send_signal_task(self, 0, 1, 0), 0);
+	}
+	if (init) {
+		CHECK_EQ(bpf_send_signal_task(init, 0, 1, 0), -EPERM);
+		bpf_task_release(init);
+	}
+	/* a child, signalled to death, then gone */
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		pause();
+		_exit(0);
+	}
+	{
+		struct task_struct *child = bpf_task_from_pid(pid);
+
+		CHECK(child);
+		if (child) {
+			CHECK_EQ(bpf_send_signal_task(child, SIGTERM, 1, 0), 0);
+			CHECK(waitpid(pid, &status, 0) == pid);
+			CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+			CHECK_EQ(bpf_send_signal_task(child, 0, 1, 0), -ESRCH);
+			bpf_task_release(child);
+		} else {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+		}
+	}
+	sigaction(SIGUSR1, &old, NULL);
+	if (self)
+		bpf_task_release(self);
 }
 
 /* Copies from another process's memory: a child whose copy of a buffer
