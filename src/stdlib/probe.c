@@ -24,9 +24,9 @@
  * first chunk was read, as the kernel's chunked path does), else the copy's
  * own result.  As the 6.18 kernel's: a failed _kernel or _user read does
  * not zero the destination (bytes before the fault may have been copied),
- * a failed copy_from_user one zeroes it; the _kernel data form gives -ERANGE for an impossible
- * address even for size 0; the string forms return the length with the
- * NUL (size when truncated, 0 for size 0).
+ * a failed copy_from_user one zeroes it; the _kernel data form gives -ERANGE
+ * for an impossible address even for size 0; the string forms return the length
+ * with the NUL (size when truncated, 0 for size 0).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -126,8 +126,7 @@ long bh_probe_read(void *dst, uint32_t size, const void *src, bool kernel)
  * unmapped page).  Returns its length, or -EFAULT; dst is NUL-terminated
  * on success and untouched past the copied bytes.
  */
-static long bh_strncpy_vm(pid_t pid, char *dst, const char *src,
-			  uint32_t max)
+static long bh_strncpy_vm(pid_t pid, char *dst, const char *src, uint32_t max)
 {
 	uint32_t done = 0;
 
@@ -304,16 +303,16 @@ static int dynptr_copy(struct bpf_dynptr *p, uint32_t off, uint32_t size,
 	if (d->data && !(d->size & BH_DYNPTR_RDONLY_BIT)) {
 		char *dst = (char *)d->data + d->offset + off;
 
-		return str ? copy_str(dst, src, size, kind, pid) :
-			     copy_data(dst, src, size, kind, pid);
+		return str ? copy_str(dst, src, size, kind, pid)
+			   : copy_data(dst, src, size, kind, pid);
 	}
 	if (!size)
 		return 0;
 	/* read-only: the first chunk is read, writing it is refused */
 	if (size > sizeof(tmp))
 		size = sizeof(tmp);
-	r = str ? copy_str(tmp, src, size, kind, pid) :
-		  copy_data(tmp, src, size, kind, pid);
+	r = str ? copy_str(tmp, src, size, kind, pid)
+		: copy_data(tmp, src, size, kind, pid);
 	return r < 0 ? r : -EINVAL;
 }
 
@@ -345,12 +344,12 @@ __bpf_kfunc int bpf_probe_read_user_str_dynptr(struct bpf_dynptr *dptr,
 					       uint32_t off, uint32_t size,
 					       const void *unsafe_ptr__ign)
 {
-	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, true,
-			   BH_COPY_USER, 0);
+	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, true, BH_COPY_USER,
+			   0);
 }
 
-__bpf_kfunc int bpf_copy_from_user_dynptr(struct bpf_dynptr *dptr,
-					  uint32_t off, uint32_t size,
+__bpf_kfunc int bpf_copy_from_user_dynptr(struct bpf_dynptr *dptr, uint32_t off,
+					  uint32_t size,
 					  const void *unsafe_ptr__ign)
 {
 	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, false,
@@ -371,8 +370,8 @@ __bpf_kfunc int bpf_copy_from_user_task_str_dynptr(struct bpf_dynptr *dptr,
 						   const void *unsafe_ptr__ign,
 						   struct task_struct *tsk)
 {
-	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, true,
-			   BH_COPY_TASK, task_vm_pid(tsk));
+	return dynptr_copy(dptr, off, size, unsafe_ptr__ign, true, BH_COPY_TASK,
+			   task_vm_pid(tsk));
 }
 
 __bpf_kfunc int bpf_copy_from_user_str_dynptr(struct bpf_dynptr *dptr,
@@ -399,8 +398,7 @@ __bpf_kfunc int bpf_copy_from_user_task_str(void *dst, uint32_t dst__sz,
 		return -EINVAL;
 	if (!dst__sz)
 		return 0;
-	n = bh_strncpy_vm(task_vm_pid(tsk), dst, unsafe_ptr__ign,
-			  dst__sz - 1);
+	n = bh_strncpy_vm(task_vm_pid(tsk), dst, unsafe_ptr__ign, dst__sz - 1);
 	if (n < 0) {
 		/* copy_remote_vm_str leaves an empty string behind a fault */
 		((char *)dst)[0] = '\0';
