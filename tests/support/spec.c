@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The expectations of a test BPF program's source, and the gaps files. */
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,4 +222,51 @@ void spec_case(const char *gaps_path, const char *case_name, int ok,
 		th_skip("%s: known gap (%.*s): %s", case_name,
 			(int)strcspn(gap, "\n"), gap, why);
 	}
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int spec_list_dir(const char *dir, char ***names)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **v = NULL;
+	int n = 0, cap = 0;
+
+	*names = NULL;
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len <= 6 || strcmp(de->d_name + len - 6, ".bpf.c"))
+			continue;
+		if (n == cap) {
+			char **nv = realloc(v, (size_t)(cap ? cap * 2 : 64) *
+						       sizeof(*nv));
+
+			if (!nv)
+				break;
+			v = nv;
+			cap = cap ? cap * 2 : 64;
+		}
+		v[n] = strndup(de->d_name, len - 6);
+		if (v[n])
+			n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, (size_t)n, sizeof(*v), cmp_name);
+	*names = v;
+	return n;
+}
+
+void spec_names_free(char **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }

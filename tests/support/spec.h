@@ -73,4 +73,10 @@ const char *spec_gap_reason(const char *path, const char *case_name);
 void spec_case(const char *gaps_path, const char *case_name, int ok,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The programs of a corpus directory: its *.bpf.c files' names without
+ * the suffix, sorted, in a new array (*names); their count, or -1 when
+ * the directory cannot be opened.  spec_names_free() frees them. */
+int spec_list_dir(const char *dir, char ***names);
+void spec_names_free(char **names, int n);
+
 #endif

@@ -25,7 +25,6 @@
  * Programs may call the test kfuncs below (registered for "syscall" the
  * kernel's way, from a constructor; this binary's BTF comes from pahole).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -389,33 +388,14 @@ out:
 	free(sp);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 TEST(corpus)
 {
-	DIR *d = opendir("tests/progs");
-	struct dirent *de;
-	char *names[1024];
-	int n = 0;
+	char **names;
+	int n = spec_list_dir("tests/progs", &names);
 
-	CHECK_MSG(d, "cannot open tests/progs (run from the repo root)");
-	while ((de = readdir(d)) && n < 1024) {
-		size_t len = strlen(de->d_name);
-
-		if (len > 6 && !strcmp(de->d_name + len - 6, ".bpf.c")) {
-			names[n] = strndup(de->d_name, len - 6);
-			if (names[n])
-				n++;
-		}
-	}
-	closedir(d);
+	CHECK_MSG(n >= 0, "cannot open tests/progs (run from the repo root)");
 	CHECK_MSG(n > 0, "no programs in tests/progs");
-	qsort(names, (size_t)n, sizeof(names[0]), cmp_str);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++)
 		run_one(names[i]);
-		free(names[i]);
-	}
+	spec_names_free(names, n);
 }

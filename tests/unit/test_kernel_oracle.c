@@ -17,7 +17,6 @@
  *
  * Without kload, or where bpf() is refused, the test says so and skips.
  */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -130,42 +129,24 @@ out:
 	return ret;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 TEST(kernel_oracle)
 {
-	char *names[1024];
-	DIR *d = opendir("tests/progs");
-	struct dirent *de;
-	int n = 0, refused = 0;
+	char **names;
+	int n, refused = 0;
 
-	CHECK_MSG(d, "cannot open tests/progs (run from the repo root)");
 	if (!kernel_kload()) {
-		closedir(d);
 		th_skip("kernel oracle: %s/tools/kload not built (make tools)",
 			th_build_dir());
 		return;
 	}
-	while ((de = readdir(d)) && n < 1024) {
-		size_t len = strlen(de->d_name);
-
-		if (len > 6 && !strcmp(de->d_name + len - 6, ".bpf.c")) {
-			names[n] = strndup(de->d_name, len - 6);
-			if (names[n])
-				n++;
-		}
-	}
-	closedir(d);
-	qsort(names, (size_t)n, sizeof(names[0]), cmp_str);
+	n = spec_list_dir("tests/progs", &names);
+	CHECK_MSG(n >= 0, "cannot open tests/progs (run from the repo root)");
 	for (int i = 0; i < n; i++) {
 		if (!refused && check_file(names[i]) == -2) {
 			refused = 1;
 			th_skip("kernel oracle: bpf() refused (needs root or "
 				"CAP_BPF+CAP_PERFMON+CAP_SYS_ADMIN)");
 		}
-		free(names[i]);
 	}
+	spec_names_free(names, n);
 }

@@ -27,7 +27,6 @@
  *
  * The last lines are the counts the issue asks for.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -350,35 +349,16 @@ out:
 	free(src);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 TEST(linux_same_object)
 {
-	DIR *d = opendir("tests/linux");
-	struct dirent *de;
-	char *names[256];
-	int n = 0;
+	char **names;
+	int n = spec_list_dir("tests/linux", &names);
 
-	CHECK_MSG(d, "cannot open tests/linux (run from the repo root)");
-	while ((de = readdir(d)) && n < 256) {
-		size_t len = strlen(de->d_name);
-
-		if (len > 6 && !strcmp(de->d_name + len - 6, ".bpf.c")) {
-			names[n] = strndup(de->d_name, len - 6);
-			if (names[n])
-				n++;
-		}
-	}
-	closedir(d);
+	CHECK_MSG(n >= 0, "cannot open tests/linux (run from the repo root)");
 	CHECK_MSG(n > 0, "no programs in tests/linux");
-	qsort(names, (size_t)n, sizeof(names[0]), cmp_str);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++)
 		check_file(names[i]);
-		free(names[i]);
-	}
+	spec_names_free(names, n);
 	if (!kernel_kload())
 		th_skip("linux: %s/tools/kload not built: the kernel part is "
 			"skipped",
