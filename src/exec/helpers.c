@@ -415,6 +415,43 @@ static uint64_t bh_loop(uint64_t nr_loops, uint64_t callback_fn,
 	return i;
 }
 
+/* ---- bpf_spin_lock ---- */
+
+/*
+ * The 4-byte struct bpf_spin_lock of a map value or program object: a
+ * test-and-set lock, taken for the short region the verifier allows
+ * (no calls, no exit before the unlock).  The kernel disables
+ * preemption around it; a user-space thread may be descheduled while
+ * holding it, so waiters yield after a while instead of spinning on.
+ */
+static uint64_t bh_spin_lock(uint64_t lock, uint64_t r2, uint64_t r3,
+			     uint64_t r4, uint64_t r5)
+{
+	uint32_t *l = (uint32_t *)(uintptr_t)lock;
+	unsigned int spins = 0;
+
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) {
+		while (__atomic_load_n(l, __ATOMIC_RELAXED)) {
+			if (++spins > 1000)
+				sched_yield();
+#if defined(__x86_64__) || defined(__i386__)
+			else
+				__builtin_ia32_pause();
+#endif
+		}
+	}
+	return 0;
+}
+
+static uint64_t bh_spin_unlock(uint64_t lock, uint64_t r2, uint64_t r3,
+			       uint64_t r4, uint64_t r5)
+{
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	__atomic_store_n((uint32_t *)(uintptr_t)lock, 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
 #define BH_HELPER(id_, name_, fn_) [id_] = {.id = id_, .name = name_, .fn = fn_}
 
 static const struct bh_helper_info bh_helpers[] = {
@@ -433,6 +470,8 @@ static const struct bh_helper_info bh_helpers[] = {
 	BH_HELPER(35, "bpf_get_current_task", bh_helper_get_current_task),
 	BH_HELPER(80, "bpf_get_current_cgroup_id",
 		  bh_helper_get_current_cgroup_id),
+	BH_HELPER(93, "bpf_spin_lock", bh_spin_lock),
+	BH_HELPER(94, "bpf_spin_unlock", bh_spin_unlock),
 	BH_HELPER(112, "bpf_probe_read_user", bh_helper_probe_read_user),
 	BH_HELPER(113, "bpf_probe_read_kernel", bh_helper_probe_read_kernel),
 	BH_HELPER(114, "bpf_probe_read_user_str",

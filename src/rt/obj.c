@@ -145,8 +145,8 @@ static void map_free_fields(const void *ctx, void *value)
 	bh_obj_free_fields(ctx, value);
 }
 
-/* A map whose value type has kptr fields: updates skip them, and the
- * references they hold are released with the value. */
+/* A map whose value type has kptr or bpf_spin_lock fields: updates skip
+ * them, and the references kptrs hold are released with the value. */
 static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 			   struct bh_map *map)
 {
@@ -170,6 +170,10 @@ static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 		    probe.fields[i].kind == BH_OBJ_FIELD_KPTR_PERCPU) {
 			mf.field[mf.nr].off = probe.fields[i].off;
 			mf.field[mf.nr++].size = 8;
+		} else if (probe.fields[i].kind == BH_OBJ_FIELD_SPIN_LOCK) {
+			/* copy_map_value() leaves a lock alone */
+			mf.field[mf.nr].off = probe.fields[i].off;
+			mf.field[mf.nr++].size = 4;
 		}
 	if (!mf.nr)
 		return 0;

@@ -129,11 +129,12 @@ static uint32_t field_kind(const struct btf *btf, uint32_t id,
 		name = btf__name_by_offset(btf, t->name_off);
 		if (name && !strcmp(name, "bpf_refcount"))
 			return BH_OBJ_FIELD_REFCOUNT;
+		if (name && !strcmp(name, "bpf_spin_lock"))
+			return BH_OBJ_FIELD_SPIN_LOCK;
 		if (name && (!strcmp(name, "bpf_list_head") ||
 			     !strcmp(name, "bpf_list_node") ||
 			     !strcmp(name, "bpf_rb_root") ||
 			     !strcmp(name, "bpf_rb_node") ||
-			     !strcmp(name, "bpf_spin_lock") ||
 			     !strcmp(name, "bpf_timer") ||
 			     !strcmp(name, "bpf_wq")))
 			return BH_OBJ_FIELD_OTHER;

@@ -183,6 +183,7 @@ enum bh_obj_field_kind {
 	BH_OBJ_FIELD_KPTR_PERCPU,    /* __percpu_kptr: percpu drop */
 	BH_OBJ_FIELD_REFCOUNT,	     /* struct bpf_refcount */
 	BH_OBJ_FIELD_OTHER,	     /* list/rbtree/timer...: not handled here */
+	BH_OBJ_FIELD_SPIN_LOCK,	     /* struct bpf_spin_lock: updates skip it */
 };
 
 struct bh_obj_meta;

@@ -175,6 +175,8 @@ static int check_func_call(struct bh_venv *v, const struct bh_insn *in,
 	int err;
 
 	if (v->subprogs[s].global) {
+		if (st->active_locks)
+			return bh_reject(v, "global function calls are not allowed while holding a lock,\nuse static function instead");
 		err = check_global_call_sleep(v, s);
 		if (!err)
 			err = check_global_call_args(v, s);
@@ -320,6 +322,9 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 		}
 		return 0;
 	}
+	/* check_resource_leak(): a held lock first */
+	if (v->cur->active_locks)
+		return bh_reject(v, "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
 	if (v->in_global_subprog) {
 		if (r0->type != BH_SCALAR)
 			return bh_reject(v, "At subprogram exit the register R0 is not a scalar value (%s)",
@@ -434,6 +439,12 @@ int check_loop_callback(struct bh_venv *v)
 
 int check_call(struct bh_venv *v, const struct bh_insn *in, uint32_t *next)
 {
+	/* inside a bpf_spin_lock-ed region only the unlock may be called
+	 * (and static subprograms) */
+	if (v->cur->active_locks &&
+	    ((in->src_reg == 0 && in->imm != 94) ||
+	     in->src_reg == BH_PSEUDO_KFUNC_CALL))
+		return bh_reject(v, "function calls are not allowed while holding a lock");
 	if (in->src_reg == BH_PSEUDO_CALL)
 		return check_func_call(v, in, next);
 	if (in->src_reg == BH_PSEUDO_KFUNC_CALL) {

@@ -275,3 +275,15 @@ bad_type:
 			 "invalid kptr access, R%u type=%s%s expected=ptr_%s",
 			 regno, ts, bh_reg_btf_name(v, r), fname);
 }
+
+bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f)
+{
+	int64_t lo = 0;
+
+	while (b && id && bh_find_field(b, id, lo, INT32_MAX, f)) {
+		if (f->type == BH_FIELD_SPIN_LOCK)
+			return true;
+		lo = (int64_t)f->off + (f->size ? f->size : 1);
+	}
+	return false;
+}

@@ -43,6 +43,7 @@ enum bh_arg_type {
 	BH_ARG_PTR_TO_DYNPTR,		   /* initialised (| MEM_RDONLY) */
 	BH_ARG_PTR_TO_DYNPTR_LOCAL_UNINIT, /* | DYNPTR_TYPE_LOCAL | MEM_UNINIT */
 	BH_ARG_CONST_ALLOC_SIZE_OR_ZERO,
+	BH_ARG_PTR_TO_SPIN_LOCK,
 };
 
 enum bh_ret_type {
@@ -66,6 +67,8 @@ struct helper_proto {
 		  .arg = { __VA_ARGS__ } }
 
 #define ID_MAP_LOOKUP 1
+#define ID_SPIN_LOCK 93
+#define ID_SPIN_UNLOCK 94
 #define ID_PRINTK 6
 #define ID_SMP_ID 8
 #define ID_PROBE_READ_USER_STR 114
@@ -98,6 +101,8 @@ static const struct helper_proto protos[] = {
 	      BH_ARG_CONST_SIZE),
 	PROTO(35, true, BH_RET_INTEGER),
 	PROTO(80, false, BH_RET_INTEGER),
+	PROTO(ID_SPIN_LOCK, false, BH_RET_INTEGER, BH_ARG_PTR_TO_SPIN_LOCK),
+	PROTO(ID_SPIN_UNLOCK, false, BH_RET_INTEGER, BH_ARG_PTR_TO_SPIN_LOCK),
 	PROTO(112, true, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
 	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING),
 	PROTO(113, true, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
@@ -174,6 +179,67 @@ static int reject_type(struct bh_venv *v, uint32_t regno, const char *expected)
 	reg_type_name(v, regno, ts, sizeof(ts));
 	return bh_reject_err(v, -EACCES, "R%u type=%s expected=%s", regno, ts,
 			     expected);
+}
+
+/*
+ * process_spin_lock(): the lock is the value's (or program object's)
+ * struct bpf_spin_lock, at a constant offset; one lock at a time, the
+ * unlock through the same pointer (id) of the same map or type.
+ */
+static int process_spin_lock(struct bh_venv *v, uint32_t regno, bool lock)
+{
+	const struct bh_reg *r = &cur_regs(v)[regno];
+	const struct btf *b = v->env->prog_btf;
+	struct bh_vstate *st = v->cur;
+	uint32_t type_id = 0, ptr;
+	const char *what = "map", *name = "";
+	struct bh_field f;
+	uint64_t off;
+
+	if (r->type == BH_PTR_TO_MAP_VALUE) {
+		const struct bh_verify_map *m = &v->env->maps[r->map_idx];
+
+		type_id = m->def->btf_value_type_id;
+		name = m->def->name;
+		ptr = r->map_idx + 1;
+		if (!b || !type_id)
+			return bh_reject(v, "map '%s' has to have BTF in order to use bpf_spin_lock",
+					 name);
+	} else if (r->type == BH_PTR_TO_BTF_ID && (r->flags & BH_MEM_ALLOC) &&
+		   r->btf_src == BH_BTF_SRC_PROG) {
+		type_id = r->btf_id;
+		what = "local";
+		name = btf__name_by_offset(b, btf__type_by_id(b, type_id)->name_off);
+		ptr = type_id | 1u << 31;
+	} else {
+		return reject_type(v, regno, "map_value, ptr_");
+	}
+	if (!bh_tnum_is_const(r->s.var_off))
+		return bh_reject(v, "R%u doesn't have constant offset. bpf_spin_lock has to be at the constant offset",
+				 regno);
+	off = r->s.var_off.value + (uint64_t)(int64_t)r->off;
+	if (!bh_find_spin_lock(b, type_id, &f))
+		return bh_reject(v, "%s '%s' has no valid bpf_spin_lock", what,
+				 name);
+	if (f.off != off)
+		return bh_reject(v, "off %lld doesn't point to 'struct bpf_spin_lock' that is at %u",
+				 (long long)off, f.off);
+	if (lock) {
+		if (st->active_locks)
+			return bh_reject(v, "Locking two bpf_spin_locks are not allowed");
+		st->active_locks = 1;
+		st->active_lock_id = r->id;
+		st->active_lock_ptr = ptr;
+		return 0;
+	}
+	if (!st->active_locks)
+		return bh_reject(v, "bpf_spin_unlock without taking a lock");
+	if (st->active_lock_id != r->id || st->active_lock_ptr != ptr)
+		return bh_reject(v, "bpf_spin_unlock of different lock");
+	st->active_locks = 0;
+	st->active_lock_id = 0;
+	st->active_lock_ptr = 0;
+	return 0;
 }
 
 static const char mem_types[] =
@@ -569,6 +635,8 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 						   BH_DYNPTR_LOCAL, NULL);
 		return process_dynptr_func(v, regno, false, BH_DYNPTR_INVALID,
 					   &meta->dynptr);
+	case BH_ARG_PTR_TO_SPIN_LOCK:
+		return process_spin_lock(v, regno, func_id == ID_SPIN_LOCK);
 	case BH_ARG_CONST_ALLOC_SIZE_OR_ZERO:
 		if (r->type != BH_SCALAR)
 			return reject_type(v, regno, "scalar");
@@ -633,13 +701,18 @@ static int mark_helper_ret(struct bh_venv *v, int32_t id,
 {
 	struct bh_reg *r0 = &cur_regs(v)[0];
 	struct bh_btf_ref ref;
+	struct bh_field lockf;
 
 	switch (p->ret) {
 	case BH_RET_MAP_VALUE_OR_NULL:
 		mark_reg_ptr(r0, BH_PTR_TO_MAP_VALUE,
 			     nonnull ? 0 : BH_PTR_MAYBE_NULL);
 		r0->map_idx = meta->map_idx;
-		if (!nonnull)
+		/* a value with a lock: its id names the lock */
+		if (!nonnull ||
+		    bh_find_spin_lock(v->env->prog_btf,
+				      v->env->maps[meta->map_idx].def->btf_value_type_id,
+				      &lockf))
 			r0->id = bh_new_id(v);
 		return 0;
 	case BH_RET_BTF_ID_TRUSTED:

@@ -29,9 +29,29 @@ static void for_each_reg(struct bh_vstate *st,
 }
 
 struct null_ctx {
+	struct bh_venv *v;
 	uint32_t id;
 	bool is_null;
 };
+
+/* reg_may_point_to_spin_lock(): such a pointer keeps its id, which
+ * names the lock it may take */
+static bool may_point_to_spin_lock(const struct bh_venv *v,
+				   const struct bh_reg *r)
+{
+	struct bh_field f;
+
+	if (!v)
+		return false;
+	if (r->type == BH_PTR_TO_MAP_VALUE)
+		return bh_find_spin_lock(v->env->prog_btf,
+					 v->env->maps[r->map_idx].def->btf_value_type_id,
+					 &f);
+	if (r->type == BH_PTR_TO_BTF_ID && (r->flags & BH_MEM_ALLOC) &&
+	    r->btf_src == BH_BTF_SRC_PROG)
+		return bh_find_spin_lock(v->env->prog_btf, r->btf_id, &f);
+	return false;
+}
 
 static void mark_null_one(struct bh_reg *r, void *p)
 {
@@ -44,15 +64,15 @@ static void mark_null_one(struct bh_reg *r, void *p)
 		return;
 	}
 	r->flags &= ~BH_PTR_MAYBE_NULL;
-	r->id = 0;
+	if (!may_point_to_spin_lock(c->v, r))
+		r->id = 0;
 }
 
 void mark_ptr_or_null_regs(struct bh_venv *v, struct bh_vstate *st,
 			   uint32_t id, bool is_null)
 {
-	struct null_ctx c = { .id = id, .is_null = is_null };
+	struct null_ctx c = { .v = v, .id = id, .is_null = is_null };
 
-	(void)v;
 	for_each_reg(st, mark_null_one, &c);
 	if (!is_null)
 		return;

@@ -166,6 +166,11 @@ struct bh_vstate {
 	uint32_t acquired_refs;
 	uint32_t active_rcu_lock;
 	uint32_t active_locks;
+	/* the bpf_spin_lock held (active_locks == 1): the id of the map
+	 * value or object pointer it was taken through, and which map
+	 * (1 + map index) or program object type (BTF id | 1 << 31) */
+	uint32_t active_lock_id;
+	uint32_t active_lock_ptr;
 	uint32_t active_irq_id;	       /* innermost irq reference (irq.c) */
 	uint32_t active_preempt_locks; /* bpf_preempt_disable nesting */
 	bool in_sleepable;

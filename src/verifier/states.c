@@ -311,6 +311,8 @@ static bool refsafe(const struct bh_vstate *old, const struct bh_vstate *cur,
 	if (old->acquired_refs != cur->acquired_refs ||
 	    old->active_rcu_lock != cur->active_rcu_lock ||
 	    old->active_locks != cur->active_locks ||
+	    old->active_lock_ptr != cur->active_lock_ptr ||
+	    !check_ids(old->active_lock_id, cur->active_lock_id, m) ||
 	    old->active_preempt_locks != cur->active_preempt_locks ||
 	    !check_ids(old->active_irq_id, cur->active_irq_id, m))
 		return false;

@@ -245,6 +245,8 @@ struct bh_field {
 int bh_find_field(const struct btf *b, uint32_t id, int64_t lo, int64_t hi,
 		  struct bh_field *f);
 const char *bh_field_name(enum bh_field_type type);
+/* The struct bpf_spin_lock of struct id (anywhere in it): true, *f set. */
+bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f);
 
 /* Where a kptr field's pointee lives: a host struct of the same name (the
  * kernel looks in vmlinux and modules first) or the program's own. */
