@@ -26,7 +26,10 @@ static void on_printk(void *ctx, enum bpfhost_log_level level, const char *msg)
 {
 	(void)ctx;
 	(void)level;
-	printf("  [bpf] %s", msg);
+	size_t n = strlen(msg);
+
+	/* like trace_pipe, one line per message, with or without "\n" */
+	printf("  [bpf] %s%s", msg, n && msg[n - 1] == '\n' ? "" : "\n");
 }
 
 int main(int argc, char **argv)
