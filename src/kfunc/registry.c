@@ -490,6 +490,58 @@ static int check_iter(const struct btf *btf, const struct bh_kfunc *k,
 	return 0;
 }
 
+/*
+ * KF_KPTR_GET (kernels 6.0-6.3): T *f(T **field, ...) takes the address of
+ * a referenced __kptr field of a map value and returns a new reference to
+ * the object the field holds, or NULL when the field is empty or the
+ * object is already dying.  So: a first parameter that is a pointer to a
+ * pointer to a struct (the 6.1 verifier's "BTF type must be a double
+ * pointer" and "pointer type ... is not supported", refused here at
+ * registration instead of at every call), an acquired maybe-NULL result
+ * of that same struct, and none of the flags that would give the map
+ * value pointer another meaning.
+ */
+static int check_kptr_get(const struct btf *btf, const struct bh_kfunc *k,
+			  char *err, size_t errsz)
+{
+	const struct btf_type *t, *st;
+	uint32_t sid, rid;
+
+	if ((k->flags & (KF_ACQUIRE | KF_RET_NULL)) !=
+	    (KF_ACQUIRE | KF_RET_NULL))
+		return fail(err, errsz,
+			    "kfunc '%s': KF_KPTR_GET needs KF_ACQUIRE | KF_RET_NULL (it returns a new reference, or NULL when the kptr is empty or dying)",
+			    k->name);
+	if (k->flags & (KF_RELEASE | KF_ITER_ANY))
+		return fail(err, errsz,
+			    "kfunc '%s': KF_KPTR_GET cannot be combined with KF_RELEASE or iterator flags",
+			    k->name);
+	if (k->nargs < 1)
+		return fail(err, errsz,
+			    "kfunc '%s': KF_KPTR_GET needs the kptr field's address as its first parameter",
+			    k->name);
+	t = bh_btf_skip_mods(btf, k->args[0].type_id, NULL);
+	if (!t || !btf_is_ptr(t) ||
+	    !(t = bh_btf_skip_mods(btf, t->type, NULL)) || !btf_is_ptr(t))
+		return fail(err, errsz,
+			    "kfunc '%s': arg#0 BTF type must be a double pointer for KF_KPTR_GET (T **)",
+			    k->name);
+	st = bh_btf_skip_mods(btf, t->type, &sid);
+	if (!st || !btf_is_struct(st))
+		return fail(err, errsz,
+			    "kfunc '%s': arg#0 of a KF_KPTR_GET kfunc must point to a pointer to a struct",
+			    k->name);
+	if (k->args[0].declared || k->args[0].annot)
+		return fail(err, errsz,
+			    "kfunc '%s': arg#0 of a KF_KPTR_GET kfunc is a map value address; it takes no KF_ARG flags or annotations",
+			    k->name);
+	if (!ptr_to_struct(btf, k->ret_type_id, &rid) || rid != sid)
+		return fail(err, errsz,
+			    "kfunc '%s': a KF_KPTR_GET kfunc must return a pointer to the struct its kptr field holds (struct %s)",
+			    k->name, type_name(btf, st));
+	return 0;
+}
+
 /* Expand whole-function flags into per-argument contracts and fold the
  * parameter-name annotations in, then check that they fit the types. */
 static int normalise_args(const struct btf *btf, struct bh_kfunc *k,
@@ -693,9 +745,16 @@ static int kfunc_build(struct bh_kfunc_reg *reg, const char *hook,
 	}
 	if ((k->flags & KF_ITER_ANY) && (ret = check_iter(btf, k, err, errsz)))
 		goto out;
+	if ((k->flags & KF_KPTR_GET) &&
+	    (ret = check_kptr_get(btf, k, err, errsz)))
+		goto out;
 	ret = normalise_args(btf, k, err, errsz);
 	if (ret)
 		goto out;
+	/* the field's address is a map value pointer: KF_TRUSTED_ARGS and
+	 * KF_RCU are about the other (BTF-typed) arguments */
+	if (k->flags & KF_KPTR_GET)
+		k->args[0].contract = 0;
 	*out = k;
 	return 0;
 out:

@@ -575,6 +575,56 @@ static int process_dynptr_arg(struct bh_venv *v, struct kfunc_meta *meta,
 				   &meta->dynptr);
 }
 
+/*
+ * KF_ARG_PTR_TO_KPTR (KF_KPTR_GET, kernels 6.0-6.3): arg#0 is the address
+ * of a referenced __kptr field of a map value, at a constant offset, and
+ * the field's type is exactly the struct the kfunc's T ** points to
+ * (strict: no first-member match), with the 6.1 kernel's messages.  The
+ * registry has already refused a first parameter that is not T **.
+ */
+static int process_kptr_get_arg(struct bh_venv *v, struct kfunc_meta *meta)
+{
+	const struct bh_kfunc *k = meta->k;
+	const struct btf *b = meta->btf, *pb = v->env->prog_btf;
+	struct bh_reg *r = &cur_regs(v)[1];
+	const struct bh_verify_map *m;
+	const struct btf_type *t, *pt;
+	struct bh_kptr_type kt;
+	struct bh_field f;
+	uint32_t pid;
+	int64_t off;
+	int err;
+
+	err = check_arg_reg_off(v, 1, false);
+	if (err)
+		return err;
+	if (r->type != BH_PTR_TO_MAP_VALUE || r->flags)
+		return bh_reject(v, "arg#0 expected pointer to map value");
+	if (!bh_tnum_is_const(r->s.var_off))
+		return bh_reject(v, "arg#0 must have constant offset");
+	off = (int64_t)(r->s.var_off.value + (uint64_t)(int64_t)r->off);
+	m = &v->env->maps[r->map_idx];
+	if (!pb || !m->def->btf_value_type_id ||
+	    !bh_find_field(pb, m->def->btf_value_type_id, off, off + 1, &f) ||
+	    f.off != off || f.type != BH_FIELD_KPTR_REF)
+		return bh_reject(v, "arg#0 no referenced kptr at map value offset=%llu",
+				 (unsigned long long)off);
+	err = bh_kptr_type(v, &f, &kt);
+	if (err)
+		return err;
+	t = btf__type_by_id(b, kskip(b, k->args[0].type_id));
+	t = t ? btf__type_by_id(b, kskip(b, t->type)) : NULL;
+	pid = t ? kskip(b, t->type) : 0;
+	pt = btf__type_by_id(b, pid);
+	if (!pt || !btf_is_struct(pt))
+		return bh_bug(v, "kptr_get kfunc %s without T ** first argument",
+			      k->name);
+	if (!bh_struct_ids_match(v, k->func.src, pid, 0, kt.src, kt.id, true))
+		return bh_reject(v, "kernel function %s args#0 expected pointer to %s %s",
+				 k->name, kind_str(pt), tname(b, pt));
+	return 0;
+}
+
 static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta,
 			     int i, bool trusted, bool release);
 static int process_refcounted_arg(struct bh_venv *v, struct kfunc_meta *meta,
@@ -607,6 +657,8 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	raw = t ? btf__type_by_id(b, t->type) : NULL;
 	pid = t ? kskip(b, t->type) : 0;
 	pt = btf__type_by_id(b, pid);
+	if ((k->flags & KF_KPTR_GET) && i == 0)
+		return process_kptr_get_arg(v, meta);
 	if ((trusted || rcu) && !nullable &&
 	    ((is_reg_const(r, &kv) && !kv) || (r->flags & BH_PTR_MAYBE_NULL)))
 		return bh_reject_err(v, -EACCES,

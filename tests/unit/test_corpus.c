@@ -94,6 +94,39 @@ __bpf_kfunc void bh_test_release(struct bh_test_obj *o)
 	o->refs--;
 }
 
+/* the destructor of bh_test_obj kptrs left in maps */
+__bpf_kfunc void bh_test_release_dtor(void *o)
+{
+	bh_test_release(o);
+}
+
+/*
+ * KF_KPTR_GET (kernels 6.0-6.3, as their bpf_kfunc_call_test_kptr_get):
+ * a new reference to the object a map value's kptr field holds, taken
+ * only while the object is alive (refcount_inc_not_zero).  test_objs are
+ * never freed, so reading a dying object's count is safe; a and b are
+ * ordinary arguments, unused.
+ */
+__bpf_kfunc struct bh_test_obj *bh_test_kptr_get(struct bh_test_obj **pp,
+						  int a, int b)
+{
+	struct bh_test_obj *o = __atomic_load_n(pp, __ATOMIC_ACQUIRE);
+	int refs;
+
+	(void)a;
+	(void)b;
+	if (!o)
+		return NULL;
+	refs = __atomic_load_n(&o->refs, __ATOMIC_RELAXED);
+	do {
+		if (refs <= 0)
+			return NULL;
+	} while (!__atomic_compare_exchange_n(&o->refs, &refs, refs + 1, false,
+					      __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	return o;
+}
+
 __bpf_kfunc int bh_test_val(struct bh_test_obj *o)
 {
 	return o->val;
@@ -220,6 +253,7 @@ BTF_ID_FLAGS(func, bh_test_bool)
 BTF_ID_FLAGS(func, bh_test_acquire, KF_ACQUIRE | KF_RET_NULL)
 BTF_ID_FLAGS(func, bh_test_release, KF_RELEASE)
 BTF_ID_FLAGS(func, bh_test_val, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bh_test_kptr_get, KF_ACQUIRE | KF_RET_NULL | KF_KPTR_GET)
 BTF_ID_FLAGS(func, bh_test_sum_mem)
 BTF_ID_FLAGS(func, bh_test_swap,
 	     KF_ARG(0, KF_ARG_TRUSTED) | KF_ARG(1, KF_ARG_RELEASE))
@@ -252,11 +286,18 @@ static const struct btf_kfunc_id_set corpus_tracing_set = {
 	.set = &corpus_tracing_kfuncs,
 };
 
+static const struct btf_id_dtor_kfunc corpus_dtors[] = {
+	{.btf_id = BTF_ID(struct, bh_test_obj),
+	 .kfunc_btf_id = BTF_ID(func, bh_test_release_dtor)},
+};
+
 static int __init corpus_kfuncs_init(void)
 {
 	return register_btf_kfunc_id_set(BPF_PROG_TYPE_SYSCALL, &corpus_set) ?:
 		       register_btf_kfunc_id_set(BPF_PROG_TYPE_TRACING,
-						 &corpus_tracing_set);
+						 &corpus_tracing_set) ?:
+		       register_btf_id_dtor_kfuncs(corpus_dtors, 1,
+						   THIS_MODULE);
 }
 late_initcall(corpus_kfuncs_init);
 
