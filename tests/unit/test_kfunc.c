@@ -167,6 +167,30 @@ __bpf_kfunc int bpf_iter_tk3_next(struct bpf_iter_tk3 *it)
 	return 0;
 }
 
+/* KF_KPTR_GET shapes: T *f(T **, ...) and the ways to get it wrong */
+__bpf_kfunc struct tk_obj *tk_kptr_get(struct tk_obj **pp, int a)
+{
+	(void)a;
+	return *pp;
+}
+
+__bpf_kfunc struct tk_obj *tk_kptr_get_single(struct tk_obj *p)
+{
+	return p;
+}
+
+__bpf_kfunc struct tk_obj *tk_kptr_get_int(int **pp)
+{
+	(void)pp;
+	return NULL;
+}
+
+__bpf_kfunc struct tk_big *tk_kptr_get_other(struct tk_obj **pp)
+{
+	(void)pp;
+	return NULL;
+}
+
 __bpf_kfunc_end_defs();
 
 /* Register one entry for "syscall" in a fresh runtime; the log is kept. */
@@ -299,6 +323,25 @@ TEST(register_refusals)
 		{ DESC(bpf_iter_tkx_next, KF_ITER_NEXT), "must be named 'bpf_iter_tk_next'" },
 		{ DESC(bpf_iter_tk_new, KF_ITER_NEXT),
 		  "an iterator next kfunc for struct bpf_iter_tk must be named 'bpf_iter_tk_next'" },
+		/* KF_KPTR_GET (6.0-6.3): T *f(T **, ...), acquire, NULL-able */
+		{ DESC(tk_kptr_get, KF_KPTR_GET),
+		  "kfunc 'tk_kptr_get': KF_KPTR_GET needs KF_ACQUIRE | KF_RET_NULL" },
+		{ DESC(tk_kptr_get, KF_KPTR_GET | KF_ACQUIRE),
+		  "kfunc 'tk_kptr_get': KF_KPTR_GET needs KF_ACQUIRE | KF_RET_NULL" },
+		{ DESC(tk_kptr_get,
+		       KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL | KF_RELEASE),
+		  "kfunc 'tk_kptr_get': KF_KPTR_GET cannot be combined with KF_RELEASE" },
+		{ DESC(tk_acquire, KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL),
+		  "kfunc 'tk_acquire': arg#0 BTF type must be a double pointer for KF_KPTR_GET" },
+		{ DESC(tk_kptr_get_single, KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL),
+		  "kfunc 'tk_kptr_get_single': arg#0 BTF type must be a double pointer" },
+		{ DESC(tk_kptr_get_int, KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL),
+		  "kfunc 'tk_kptr_get_int': arg#0 of a KF_KPTR_GET kfunc must point to a pointer to a struct" },
+		{ DESC(tk_kptr_get_other, KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL),
+		  "kfunc 'tk_kptr_get_other': a KF_KPTR_GET kfunc must return a pointer to the struct its kptr field holds (struct tk_obj)" },
+		{ DESC(tk_kptr_get, KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL |
+					    KF_ARG(0, KF_ARG_NULLABLE)),
+		  "kfunc 'tk_kptr_get': arg#0 of a KF_KPTR_GET kfunc is a map value address; it takes no KF_ARG flags" },
 	};
 	struct bpfhost_rt *rt = new_rt();
 
@@ -313,6 +356,29 @@ TEST(register_refusals)
 			cases[i].msg);
 	}
 	bpfhost_rt_free(rt);
+}
+
+/* a well-formed KF_KPTR_GET kfunc registers, KF_TRUSTED_ARGS or not, and
+ * its field address carries no pointer contract (it is a map value) */
+TEST(register_kptr_get_accept)
+{
+	static const uint32_t flags[] = {
+		KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL,
+		KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL | KF_TRUSTED_ARGS,
+	};
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		struct bpfhost_rt *rt = new_rt();
+		const struct bpfhost_kfunc_desc d = DESC(tk_kptr_get, flags[i]);
+		struct bpfhost_kfunc_info ki;
+
+		CHECK(rt);
+		CHECK_MSG(reg_one(rt, &d) == 0, "log: %s", last_log);
+		CHECK_EQ(find_info(rt, "tk_kptr_get", &ki), 0);
+		CHECK_EQ(ki.flags & KF_KPTR_GET, KF_KPTR_GET);
+		CHECK_EQ(ki.args[0].flags, 0);
+		bpfhost_rt_free(rt);
+	}
 }
 
 TEST(register_iterator_rules_accept)
