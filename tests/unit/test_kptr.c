@@ -9,6 +9,8 @@
  * Run under ASan too: nothing may leak.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,12 +66,89 @@ __bpf_kfunc int kt_nodtor_x(struct kt_nodtor *n)
 	return n->x;
 }
 
+/*
+ * KF_KPTR_GET (kernels 6.0-6.3): kg_obj_kptr_get(&v->o) gives a new
+ * reference to the object a map value's kptr field holds, or NULL when
+ * the field is empty or the object is dying (its count already 0: the
+ * kernel's refcount_inc_not_zero under RCU).  bpfhost has no RCU grace
+ * period, so the memory of a dead object must stay readable another way:
+ * kg_objs live in a type-stable pool (the kernel's SLAB_TYPESAFE_BY_RCU),
+ * never given back to malloc.  A slot may be reused for a new object
+ * between the load of the field and the increment -- the reuse race that
+ * took KF_KPTR_GET out of 6.4 -- so the kfunc checks the field still
+ * holds the object it counted, and else drops that count and retries.
+ */
+struct kg_obj {
+	int refs;
+	int tag;
+};
+
+#define KG_POOL 8
+static struct kg_obj kg_pool[KG_POOL];
+
+static bool kg_inc_not_zero(struct kg_obj *o)
+{
+	int refs = __atomic_load_n(&o->refs, __ATOMIC_RELAXED);
+
+	do {
+		if (refs <= 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(&o->refs, &refs, refs + 1, false,
+					      __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	return true;
+}
+
+__bpf_kfunc struct kg_obj *kg_obj_new(int tag)
+{
+	for (int i = 0; i < KG_POOL; i++) {
+		int zero = 0;
+
+		/* a free slot's count is 0; taking it makes it 1 */
+		if (__atomic_compare_exchange_n(&kg_pool[i].refs, &zero, 1,
+						false, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED)) {
+			__atomic_store_n(&kg_pool[i].tag, tag,
+					 __ATOMIC_RELEASE);
+			return &kg_pool[i];
+		}
+	}
+	return NULL;
+}
+
+/* the last release gives the slot back to the pool */
+__bpf_kfunc void kg_obj_release(struct kg_obj *o)
+{
+	__atomic_sub_fetch(&o->refs, 1, __ATOMIC_RELEASE);
+}
+
+__bpf_kfunc void kg_obj_release_dtor(void *o)
+{
+	kg_obj_release(o);
+}
+
+__bpf_kfunc struct kg_obj *kg_obj_kptr_get(struct kg_obj **pp)
+{
+	for (;;) {
+		struct kg_obj *o = __atomic_load_n(pp, __ATOMIC_ACQUIRE);
+
+		if (!o || !kg_inc_not_zero(o))
+			return NULL;
+		if (__atomic_load_n(pp, __ATOMIC_ACQUIRE) == o)
+			return o;
+		kg_obj_release(o); /* the slot holds another object now */
+	}
+}
+
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(kt_ids)
 BTF_ID_FLAGS(func, kt_obj_new, KF_ACQUIRE | KF_RET_NULL)
 BTF_ID_FLAGS(func, kt_obj_release, KF_RELEASE)
 BTF_ID_FLAGS(func, kt_nodtor_x, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, kg_obj_new, KF_ACQUIRE | KF_RET_NULL)
+BTF_ID_FLAGS(func, kg_obj_release, KF_RELEASE)
+BTF_ID_FLAGS(func, kg_obj_kptr_get, KF_ACQUIRE | KF_RET_NULL | KF_KPTR_GET)
 BTF_KFUNCS_END(kt_ids)
 
 static const struct btf_kfunc_id_set kt_set = {
@@ -80,12 +159,14 @@ static const struct btf_kfunc_id_set kt_set = {
 static const struct btf_id_dtor_kfunc kt_dtors[] = {
 	{.btf_id = BTF_ID(struct, kt_obj),
 	 .kfunc_btf_id = BTF_ID(func, kt_obj_release_dtor)},
+	{.btf_id = BTF_ID(struct, kg_obj),
+	 .kfunc_btf_id = BTF_ID(func, kg_obj_release_dtor)},
 };
 
 static int kt_init(void)
 {
 	return register_btf_kfunc_id_set(BPF_PROG_TYPE_SYSCALL, &kt_set)
-		       ?: register_btf_id_dtor_kfuncs(kt_dtors, 1, THIS_MODULE);
+		       ?: register_btf_id_dtor_kfuncs(kt_dtors, 2, THIS_MODULE);
 }
 late_initcall(kt_init);
 
@@ -253,5 +334,142 @@ TEST(kptr_needs_dtor)
 	CHECK(!obj);
 	CHECK_MSG(strstr(log, "struct kt_nodtor has no registered destructor"),
 		  "log: %s", log);
+	bpfhost_rt_free(rt);
+}
+
+static int kg_pool_refs(void)
+{
+	int sum = 0;
+
+	for (int i = 0; i < KG_POOL; i++)
+		sum += __atomic_load_n(&kg_pool[i].refs, __ATOMIC_RELAXED);
+	return sum;
+}
+
+/* KF_KPTR_GET's kfunc, called as a program would: a reference only while
+ * the object is alive, never one that brings a dead object back */
+TEST(kptr_get_only_while_alive)
+{
+	struct kg_obj *o = kg_obj_new(5), *field;
+
+	CHECK(o);
+	CHECK_EQ(o->refs, 1);
+	field = o;
+	CHECK(kg_obj_kptr_get(&field) == o);
+	CHECK_EQ(o->refs, 2);
+	kg_obj_release(o);
+	field = NULL;
+	CHECK(kg_obj_kptr_get(&field) == NULL);
+	/* the last reference dropped while a reader still sees the object
+	 * in the field: no new reference, the count stays 0 */
+	field = o;
+	kg_obj_release(o);
+	CHECK_EQ(o->refs, 0);
+	CHECK(kg_obj_kptr_get(&field) == NULL);
+	CHECK_EQ(o->refs, 0);
+	CHECK_EQ(kg_pool_refs(), 0);
+}
+
+struct kg_race {
+	struct kg_obj *field;
+	int stop;
+	long got, bad;
+};
+
+/* replaces the field's object again and again, dropping the old one */
+static void *kg_writer(void *arg)
+{
+	struct kg_race *r = arg;
+
+	/* until the reader has taken enough references (bounded) */
+	for (int i = 0; i < 5000000 &&
+			__atomic_load_n(&r->got, __ATOMIC_RELAXED) < 20000;
+	     i++) {
+		struct kg_obj *n = kg_obj_new(i), *old;
+
+		if (!n)
+			continue;
+		old = __atomic_exchange_n(&r->field, n, __ATOMIC_ACQ_REL);
+		if (old)
+			kg_obj_release(old);
+	}
+	__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* takes references through the field while objects die and are reused */
+static void *kg_reader(void *arg)
+{
+	struct kg_race *r = arg;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		struct kg_obj *g = kg_obj_kptr_get(&r->field);
+
+		if (!g)
+			continue;
+		/* ours and (at the recheck) the field's: at least one */
+		if (__atomic_load_n(&g->refs, __ATOMIC_RELAXED) < 1)
+			__atomic_add_fetch(&r->bad, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&r->got, 1, __ATOMIC_RELAXED);
+		kg_obj_release(g);
+	}
+	return NULL;
+}
+
+/* a writer recycling pool slots under a reader: every count ends at 0 */
+TEST(kptr_get_race)
+{
+	struct kg_race r = {0};
+	pthread_t w, rd;
+
+	CHECK(!pthread_create(&rd, NULL, kg_reader, &r));
+	CHECK(!pthread_create(&w, NULL, kg_writer, &r));
+	pthread_join(w, NULL);
+	pthread_join(rd, NULL);
+	CHECK_EQ(r.bad, 0);
+	CHECK(r.got > 0);
+	if (r.field)
+		kg_obj_release(r.field);
+	CHECK_EQ(kg_pool_refs(), 0);
+	printf("kptr_get_race: %ld references taken\n", r.got);
+}
+
+static struct kg_obj *kg_find(int tag)
+{
+	for (int i = 0; i < KG_POOL; i++)
+		if (kg_pool[i].tag == tag && kg_pool[i].refs)
+			return &kg_pool[i];
+	return NULL;
+}
+
+/* the same from a BPF program: the map's object, counted while held */
+TEST(kptr_get_program)
+{
+	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	struct bpfhost_obj *obj;
+	struct kg_obj *o;
+	char log[4096];
+
+	CHECK(rt);
+	obj = open_load(rt, "hostprogs", "kptr_get", NULL, log, sizeof(log));
+	CHECK_MSG(obj, "load: %s", log);
+	CHECK_EQ(run(obj, "kg_get"), 0); /* an empty field */
+	CHECK_EQ(run(obj, "kg_stash"), 0);
+	o = kg_find(42);
+	CHECK(o);
+	CHECK_EQ(o->refs, 1);
+	/* 42 * 100 + the map's reference and the program's */
+	CHECK_EQ(run(obj, "kg_get"), 4202);
+	CHECK_EQ(o->refs, 1);
+	/* dying: its count is 0 while the field still holds it */
+	__atomic_store_n(&o->refs, 0, __ATOMIC_RELAXED);
+	CHECK_EQ(run(obj, "kg_get"), 0);
+	CHECK_EQ(o->refs, 0);
+	__atomic_store_n(&o->refs, 1, __ATOMIC_RELAXED);
+	CHECK_EQ(run(obj, "kg_get"), 4202);
+	/* the map gives its reference back through the destructor */
+	bpfhost_obj_free(obj);
+	CHECK_EQ(o->refs, 0);
+	CHECK_EQ(kg_pool_refs(), 0);
 	bpfhost_rt_free(rt);
 }
