@@ -28,7 +28,10 @@
  * __sz/__k/... suffixes) and types come from the host's BTF (`cc -g`, then
  * `pahole -J` on the binary), read when the set is registered.
  *
- * Flag values are the kernel's.  Beyond the kernel:
+ * Flag values are the kernel's; KF_KPTR_GET, gone since 6.4, keeps the bit
+ * and the meaning it had in 6.0-6.3 (KF_ACQUIRE | KF_RET_NULL | KF_KPTR_GET
+ * on T *f(T **kptr_field, ...): a new reference to the object a map
+ * value's referenced __kptr field holds, or NULL).  Beyond the kernel:
  *  - KF_DEPRECATED is a real bit; BPFHOST_ID_DEPRECATED() also names the
  *    replacement, and BPFHOST_ID_REMOVED() records a kfunc that is gone;
  *  - per-argument contracts: KF_ARG(n, KF_ARG_*) gives argument n (0-based)
@@ -101,7 +104,7 @@ struct module;
 #define KF_ACQUIRE (1u << 0)	   /* returns a new reference */
 #define KF_RELEASE (1u << 1)	   /* releases its referenced argument */
 #define KF_RET_NULL (1u << 2)	   /* may return NULL */
-#define KF_KPTR_GET (1u << 3)	   /* removed in 6.4; kept for old hosts */
+#define KF_KPTR_GET (1u << 3)	   /* 6.0-6.3: T *f(T **kptr_field, ...) */
 #define KF_TRUSTED_ARGS (1u << 4)  /* every pointer argument trusted */
 #define KF_SLEEPABLE (1u << 5)	   /* sleepable programs only */
 #define KF_DESTRUCTIVE (1u << 6)   /* needs the destructive capability */

@@ -382,8 +382,8 @@ static void *kg_writer(void *arg)
 	struct kg_race *r = arg;
 
 	/* until the reader has taken enough references (bounded) */
-	for (int i = 0; i < 5000000 &&
-			__atomic_load_n(&r->got, __ATOMIC_RELAXED) < 20000;
+	for (int i = 0;
+	     i < 5000000 && __atomic_load_n(&r->got, __ATOMIC_RELAXED) < 20000;
 	     i++) {
 		struct kg_obj *n = kg_obj_new(i), *old;
 
