@@ -16,6 +16,8 @@
 // RETVAL(kptr_get_empty): 7
 // EXPECT(kptr_get_array): ACCEPT
 // RETVAL(kptr_get_array): 101
+// EXPECT(kptr_get_move): ACCEPT
+// RETVAL(kptr_get_move): 100
 // EXPECT(kptr_get_leak): REJECT Unreleased reference id=
 // EXPECT(kptr_get_unchecked): REJECT Possibly NULL pointer passed to trusted arg0
 // EXPECT(reject_kptr_get_no_map_val): REJECT arg#0 expected pointer to map value
@@ -156,6 +158,38 @@ int kptr_get_array(void *ctx)
 	bh_test_release(g);
 	unstash(&v->arr[1]);
 	return r;
+}
+
+/* the result is a full reference: it can move into another kptr field */
+SEC("syscall")
+int kptr_get_move(void *ctx)
+{
+	struct kg_val *v = value();
+	struct bh_test_obj *g;
+
+	if (!v)
+		return 1;
+	if (stash(&v->ref, 0))
+		return 2;
+	g = bh_test_kptr_get(&v->ref, 0, 0);
+	if (!g) {
+		unstash(&v->ref);
+		return 3;
+	}
+	g = bpf_kptr_xchg(&v->arr[0], g);
+	if (g)
+		bh_test_release(g);
+	unstash(&v->ref);
+	g = bpf_kptr_xchg(&v->arr[0], NULL);
+	if (!g)
+		return 4;
+	/* still alive: the reference moved out of arr[0] keeps it */
+	if (g->refs < 1) {
+		bh_test_release(g);
+		return 5;
+	}
+	bh_test_release(g);
+	return 100;
 }
 
 /* the result is a new reference: it must be released */
