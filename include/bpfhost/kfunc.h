@@ -307,6 +307,31 @@ BPFHOST_API int register_btf_id_dtor_kfuncs(const struct btf_id_dtor_kfunc *dtor
 BPFHOST_API int bpfhost_dtor_add(struct bpfhost_rt *rt, const char *type_name,
 				 void (*dtor)(void *));
 
+/*
+ * Trusted nested pointers, the kernel's allowlists: a pointer member of
+ * struct T listed in a BTF_TYPE_SAFE_TRUSTED(struct T) { ... } struct
+ * keeps its parent's trust when a program loads it from a trusted (or
+ * referenced, or RCU) T; one listed in BTF_TYPE_SAFE_RCU(struct T) gives
+ * an RCU pointer inside an RCU read section.  Everything else walked out
+ * of a host object is untrusted.  Listing a member is the host's promise
+ * that it is never NULL and stays valid as long as its parent does (the
+ * kernel's contract too).  The list must reach the host's BTF:
+ * name it once with BTF_TYPE_EMIT() in any function, as the kernel does.
+ *
+ *	BTF_TYPE_SAFE_NESTED(struct session) {
+ *		struct user *owner;
+ *	};
+ *	... BTF_TYPE_EMIT(BTF_TYPE_SAFE_NESTED(struct session)); ...
+ *
+ * BTF_TYPE_SAFE_NESTED is the name of the seed's (Linux 6.3) trusted list.
+ */
+#define __BH_PASTE(a, b) a##b
+#define __BH_PASTE2(a, b) __BH_PASTE(a, b)
+#define BTF_TYPE_EMIT(type) ((void)(type *)0)
+#define BTF_TYPE_SAFE_TRUSTED(__type) __BH_PASTE2(__type, __safe_trusted)
+#define BTF_TYPE_SAFE_RCU(__type) __BH_PASTE2(__type, __safe_rcu)
+#define BTF_TYPE_SAFE_NESTED(__type) BTF_TYPE_SAFE_TRUSTED(__type)
+
 /* The default registry's last registration error (for hosts that want
  * to show it), "" if none. */
 BPFHOST_API const char *bpfhost_kfunc_default_error(void);

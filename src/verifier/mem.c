@@ -444,19 +444,55 @@ static bool is_safe_rcu_field(const char *sname, const char *field)
 	return false;
 }
 
+/* A host's allowlist (include/bpfhost/kfunc.h, BTF_TYPE_SAFE_*): struct
+ * "<sname><suffix>" in the host BTF with a member named field. */
+static bool in_host_safe_list(const struct bh_venv *v, const char *sname,
+			      const char *suffix, const char *field)
+{
+	char name[256];
+	struct bh_btf_ref ref;
+	const struct btf *b;
+	const struct btf_type *t;
+	const struct btf_member *m;
+
+	if (!v->env->hbtf || !sname || !field ||
+	    (size_t)snprintf(name, sizeof(name), "%s%s", sname, suffix) >=
+		    sizeof(name) ||
+	    bh_hbtf_find_type(v->env->hbtf, name, BTF_KIND_STRUCT, &ref))
+		return false;
+	b = bh_hbtf_btf(v->env->hbtf, ref.src);
+	t = b ? btf__type_by_id(b, ref.id) : NULL;
+	if (!t)
+		return false;
+	m = btf_members(t);
+	for (uint16_t i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mn = btf__name_by_offset(b, m->name_off);
+
+		if (mn && !strcmp(mn, field))
+			return true;
+	}
+	return false;
+}
+
 /* The trust of a pointer loaded from a BTF pointer (check_ptr_to_btf_access):
- * walking a trusted or RCU pointer through an RCU-safe member inside an
- * RCU section gives an RCU pointer; anything else is untrusted. */
+ * walking a trusted (referenced) or RCU pointer through a member the
+ * host lists as safe-trusted keeps it trusted; through an RCU-safe one
+ * inside an RCU section gives an RCU pointer; anything else is
+ * untrusted. */
 static uint32_t loaded_ptr_flags(const struct bh_venv *v, const struct btf *b,
 				 const struct bh_reg *reg, const char *field)
 {
 	const struct btf_type *t = btf__type_by_id(b, skip_mods(b, reg->btf_id));
 	const char *sname = t ? btf__name_by_offset(b, t->name_off) : NULL;
 
-	if (!(reg->flags & BH_PTR_UNTRUSTED) &&
-	    (reg->ref_obj_id || (reg->flags & (BH_PTR_TRUSTED | BH_MEM_RCU))) &&
-	    !(reg->flags & BH_PTR_MAYBE_NULL) && in_rcu_cs(v) &&
-	    is_safe_rcu_field(sname, field))
+	if ((reg->flags & BH_PTR_UNTRUSTED) ||
+	    !(reg->ref_obj_id || (reg->flags & (BH_PTR_TRUSTED | BH_MEM_RCU))))
+		return BH_PTR_UNTRUSTED;
+	if (in_host_safe_list(v, sname, "__safe_trusted", field))
+		return BH_PTR_TRUSTED;
+	if (!(reg->flags & BH_PTR_MAYBE_NULL) && in_rcu_cs(v) &&
+	    (is_safe_rcu_field(sname, field) ||
+	     in_host_safe_list(v, sname, "__safe_rcu", field)))
 		return BH_MEM_RCU;
 	return BH_PTR_UNTRUSTED;
 }

@@ -132,6 +132,35 @@ __bpf_kfunc int bh_test_val(struct bh_test_obj *o)
 	return o->val;
 }
 
+/* walked pointers: outer.safe is listed as trusted, outer.other is not */
+struct bh_test_outer {
+	int refs;
+	struct bh_test_obj *safe;
+	struct bh_test_obj *other;
+};
+
+BTF_TYPE_SAFE_NESTED(struct bh_test_outer) {
+	struct bh_test_obj *safe;
+};
+
+static struct bh_test_obj outer_safe = { .val = 102 };
+static struct bh_test_obj outer_other = { .val = 103 };
+static struct bh_test_outer test_outer = {
+	.safe = &outer_safe,
+	.other = &outer_other,
+};
+
+__bpf_kfunc struct bh_test_outer *bh_test_outer_get(void)
+{
+	test_outer.refs++;
+	return &test_outer;
+}
+
+__bpf_kfunc void bh_test_outer_put(struct bh_test_outer *o)
+{
+	o->refs--;
+}
+
 /* per-argument contracts (KF_ARG): releases its second argument */
 __bpf_kfunc int bh_test_swap(struct bh_test_obj *keep, struct bh_test_obj *drop)
 {
@@ -253,6 +282,8 @@ BTF_ID_FLAGS(func, bh_test_bool)
 BTF_ID_FLAGS(func, bh_test_acquire, KF_ACQUIRE | KF_RET_NULL)
 BTF_ID_FLAGS(func, bh_test_release, KF_RELEASE)
 BTF_ID_FLAGS(func, bh_test_val, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bh_test_outer_get, KF_ACQUIRE | KF_RET_NULL)
+BTF_ID_FLAGS(func, bh_test_outer_put, KF_RELEASE)
 BTF_ID_FLAGS(func, bh_test_kptr_get, KF_ACQUIRE | KF_RET_NULL | KF_KPTR_GET)
 BTF_ID_FLAGS(func, bh_test_sum_mem)
 BTF_ID_FLAGS(func, bh_test_swap,
@@ -293,6 +324,7 @@ static const struct btf_id_dtor_kfunc corpus_dtors[] = {
 
 static int __init corpus_kfuncs_init(void)
 {
+	BTF_TYPE_EMIT(BTF_TYPE_SAFE_NESTED(struct bh_test_outer));
 	return register_btf_kfunc_id_set(BPF_PROG_TYPE_SYSCALL, &corpus_set) ?:
 		       register_btf_kfunc_id_set(BPF_PROG_TYPE_TRACING,
 						 &corpus_tracing_set) ?:
