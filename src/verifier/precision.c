@@ -128,8 +128,13 @@ static bool mark_ancestors_precise(struct bh_venv *v,
 		       "mark_precise: frame%u: falling back to forcing all "
 		       "scalars precise",
 		       st->curframe);
-	for (st = st->parent; st; st = st->parent)
+	/* a state forced precise by an earlier fallback has precise
+	 * ancestors too (parents' precision only ever grows): stop there,
+	 * or a long chain is walked again at every fallback */
+	for (st = st->parent; st && !st->all_precise; st = st->parent) {
 		changed |= mark_all_precise(st, true);
+		((struct bh_vstate *)st)->all_precise = true;
+	}
 	return changed;
 }
 

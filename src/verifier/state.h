@@ -182,6 +182,9 @@ struct bh_vstate {
 	uint32_t first_insn_idx, last_insn_idx;
 	struct bh_jmp_hist *jmp_history;
 	uint32_t jmp_history_cnt;
+	/* precision: this state and all its ancestors were forced precise
+	 * (precision.c's fallback); a later fallback stops here */
+	bool all_precise;
 };
 
 /* A jump-history entry: (prev insn -> insn) taken non-linearly, plus the

@@ -84,6 +84,7 @@ int bh_state_copy(struct bh_vstate *dst, const struct bh_vstate *src)
 		free(dst->frame[i]);
 	free(dst->jmp_history);
 	*dst = *src;
+	dst->all_precise = false;
 	dst->jmp_history = NULL;
 	dst->jmp_history_cnt = 0;
 	memcpy(dst->frame, frames, sizeof(frames));
