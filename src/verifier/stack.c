@@ -316,10 +316,17 @@ static void stack_range_write_misc(struct bh_venv *v, struct bh_func_state *f,
 {
 	for (int64_t o = lo; o < hi; o++) {
 		uint32_t spi, idx;
+		uint64_t k;
 		uint8_t *t;
 
 		byte_at((int32_t)o, &spi, &idx);
 		mark_stack_scratched(v, spi);
+		/* a zero written over a spilled scalar zero keeps the spill
+		 * (the kernel's check_stack_write_var_off) */
+		if (zero && f->stack[spi].slot_type[idx] == BH_STACK_SPILL &&
+		    f->stack[spi].spilled.type == BH_SCALAR &&
+		    is_reg_const(&f->stack[spi].spilled, &k) && !k)
+			continue;
 		scrub_slot(&f->stack[spi]);
 		t = &f->stack[spi].slot_type[idx];
 		if (!(zero && *t == BH_STACK_ZERO))

@@ -1510,6 +1510,8 @@ static void kdiff_fini(struct kdiff *k)
 	free(k->log);
 }
 
+static unsigned kshow = 3; /* disagreements shown per kind */
+
 static void kdiff_one(struct kdiff *k, struct pgen *g,
 		      const struct bh_insn *bh_insns, bool bh_accept,
 		      const char *bh_err, uint64_t seed)
@@ -1536,7 +1538,7 @@ static void kdiff_one(struct kdiff *k, struct pgen *g,
 			   g->ret_range, k->log, KLOG_SIZE);
 	if (bh_accept) {
 		k->bh_only++;
-		if (k->shown_bh_only++ < 3) {
+		if (k->shown_bh_only++ < kshow) {
 			printf("    kernel-diff: seed %#" PRIx64 " %s: bpfhost "
 			       "accepts, the kernel rejects: %s\n",
 			       seed, g->ret_range ? "cgroup_skb" : "socket",
@@ -1545,7 +1547,7 @@ static void kdiff_one(struct kdiff *k, struct pgen *g,
 		}
 	} else {
 		k->k_only++;
-		if (k->shown_k_only++ < 3) {
+		if (k->shown_k_only++ < kshow) {
 			printf("    kernel-diff: seed %#" PRIx64 " %s: the kernel "
 			       "accepts, bpfhost rejects: %s\n",
 			       seed, g->ret_range ? "cgroup_skb" : "socket",
@@ -1596,6 +1598,8 @@ TEST(fuzz_precision)
 	struct kdiff k;
 	int bad = 0;
 
+	if (getenv("FUZZ_KSHOW"))
+		kshow = (unsigned)strtoul(getenv("FUZZ_KSHOW"), NULL, 0);
 	if (prec_setup()) {
 		CHECK_MSG(0, "no runtime with the bpf_iter_num kfuncs");
 		return;
@@ -1618,6 +1622,13 @@ TEST(fuzz_precision)
 		struct bh_verify_result res;
 		bool acc;
 
+		static char vlog[1 << 22];
+
+		if (getenv("FUZZ_LOG")) {
+			env.log_level = 2;
+			env.log_buf = vlog;
+			env.log_size = sizeof(vlog);
+		}
 		memset(&res, 0, sizeof(res));
 		g.rng = seed | 1;
 		pgenerate(&g, ppick(&g, 4) == 0);
@@ -1630,6 +1641,8 @@ TEST(fuzz_precision)
 		env.type = &types[g.ret_range];
 		c.generated++;
 		acc = !bh_verify(&env, &res);
+		if (getenv("FUZZ_LOG"))
+			printf("%s\n", vlog);
 		if (getenv("FUZZ_DEBUG") && res.stats.insn_processed > 20000)
 			printf("slow verify seed %#" PRIx64 ": %llu insns, %s\n",
 			       seed, (unsigned long long)res.stats.insn_processed,

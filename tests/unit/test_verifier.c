@@ -310,6 +310,19 @@ static const struct vcase cases[] = {
 	  "jeq %r0, 0, out\njgt %r6, 3, out\nadd %r0, %r7\nldxb %r0, [%r0]\n"
 	  "out:\nmov %r0, 0\nexit",
 	  NULL },
+	/* a zero stored at a variable offset over a spilled scalar zero
+	 * keeps it (the fill is still the constant 0: the kernel's
+	 * check_stack_write_var_off) */
+	{ "var_off_zero_keeps_spilled_zero",
+	  "stdw [%r10-8], 0\nldxdw %r1, [%r1]\nand %r1, 7\nmov %r2, %r10\n"
+	  "add %r2, -8\nadd %r2, %r1\nstb [%r2], 0\nldxdw %r0, [%r10-8]\n"
+	  "jeq %r0, 0, ok\nldxdw %r0, [%r0]\nok:\nexit",
+	  NULL },
+	{ "var_off_nonzero_spoils_spill",
+	  "stdw [%r10-8], 0\nldxdw %r1, [%r1]\nand %r1, 7\nmov %r2, %r10\n"
+	  "add %r2, -8\nadd %r2, %r1\nstb [%r2], 1\nldxdw %r0, [%r10-8]\n"
+	  "jeq %r0, 0, ok\nldxdw %r0, [%r0]\nok:\nexit",
+	  "R0 invalid mem access 'scalar'" },
 	{ "neg_index",
 	  "ldxdw %r6, [%r1]\nstw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\n"
 	  "lddw %r1, map:0\ncall 1\njeq %r0, 0, out\njsgt %r6, 7, out\n"
