@@ -206,10 +206,15 @@ check: all
 	@BUILD=$(BUILD) SHARED=$(SHARED) sh scripts/check.sh
 
 # A long soundness-fuzz run of the verifier (ASan build): FUZZ_ITERS
-# programs from FUZZ_SEED, each accepted one run against guard pages.
+# random programs and FUZZ_PREC_ITERS precision/pruning programs from
+# FUZZ_SEED, each accepted one run against guard pages; the first
+# FUZZ_KERNEL of the latter also loaded into the running kernel (when
+# bpf() is permitted) and the verdicts compared.
 .PHONY: fuzz
 fuzz: $(BUILD)/asan/tests/test_fuzz_verifier
-	BUILD=$(BUILD) FUZZ_ITERS=$${FUZZ_ITERS:-200000} $<
+	BUILD=$(BUILD) FUZZ_ITERS=$${FUZZ_ITERS:-200000} \
+		FUZZ_PREC_ITERS=$${FUZZ_PREC_ITERS:-100000} \
+		FUZZ_KERNEL=$${FUZZ_KERNEL:-20000} $<
 
 demo: all
 	@sh scripts/demo.sh $(BUILD)

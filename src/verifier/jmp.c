@@ -288,37 +288,6 @@ int check_cond_jmp_op(struct bh_venv *v, const struct bh_insn *in,
 	return 0;
 }
 
-struct widen_ctx {
-	const struct bh_vstate *old;
-};
-
-/* widen_imprecise_scalars, applied to every scalar that changed since
- * the previous visit (widening only adds values: always sound) */
-static void widen(struct bh_vstate *cur, const struct bh_vstate *old)
-{
-	for (uint32_t fi = 0; fi <= cur->curframe && fi <= old->curframe; fi++) {
-		struct bh_func_state *f = cur->frame[fi];
-		const struct bh_func_state *o = old->frame[fi];
-
-		for (int r = 0; r < BH_MAX_REG; r++)
-			if (f->regs[r].type == BH_SCALAR &&
-			    memcmp(&f->regs[r].s, &o->regs[r].s,
-				   sizeof(f->regs[r].s)))
-				mark_reg_unknown(&f->regs[r]);
-		for (uint32_t spi = 0; spi < f->allocated_stack / 8 &&
-				       spi < o->allocated_stack / 8;
-		     spi++) {
-			struct bh_reg *s = &f->stack[spi].spilled;
-
-			if (f->stack[spi].slot_type[0] == BH_STACK_SPILL &&
-			    s->type == BH_SCALAR &&
-			    memcmp(&s->s, &o->stack[spi].spilled.s,
-				   sizeof(s->s)))
-				mark_reg_unknown(s);
-		}
-	}
-}
-
 int process_may_goto(struct bh_venv *v, const struct bh_insn *in,
 		     uint32_t *next)
 {
@@ -338,7 +307,9 @@ int process_may_goto(struct bh_venv *v, const struct bh_insn *in,
 		p = p->parent; /* this visit's own checkpoint */
 	for (; p; p = p->parent)
 		if (p->insn_idx == idx && p->branches) {
-			widen(queued, p);
+			/* as the kernel: only scalars no decision depended
+			 * on (imprecise) are widened */
+			widen_imprecise_scalars(p, queued);
 			break;
 		}
 	*next = idx + (uint32_t)(int32_t)in->off + 1;

@@ -14,7 +14,11 @@
  * build of the same test.
  *
  * FUZZ_ITERS (default 3000) and FUZZ_SEED set the run; `make fuzz` runs
- * a long one.  Until src/verifier/verifier.c (bh_verify) is part of the
+ * a long one.  The precision mode (below) has FUZZ_PREC_ITERS (default
+ * 1500), FUZZ_RUNS (inputs per accepted program, default 6) and
+ * FUZZ_KERNEL (programs compared with the kernel, default 150, 0 = none);
+ * FUZZ_LOG=1 prints bpfhost's level-2 log, FUZZ_KSHOW=n shows n
+ * disagreements of each kind.  Until src/verifier/verifier.c (bh_verify) is part of the
  * tree the test only reports that it is skipped.
  */
 #include <errno.h>
@@ -1675,6 +1679,107 @@ TEST(fuzz_precision)
 		  "%lu faults, %lu run errors, %lu bad exits in accepted "
 		  "programs",
 		  c.faults, c.run_errors, c.bad_ret);
+}
+
+
+/*
+ * Regression (found by the kernel differential above): at may_goto only
+ * imprecise scalars are widened, as the kernel's widen_imprecise_scalars;
+ * a loop that changes a scalar later used as a map offset keeps it exact
+ * (accepted with 0, rejected with 64).  Loaded into the kernel too, when
+ * it is there, which must agree.
+ */
+static void may_goto_prog(struct pgen *g, int32_t inner)
+{
+	int l, out, skip;
+
+	g->cnt = 0;
+	g->nlabels = 0;
+	g->nsubs = 0;
+	g->overflow = false;
+	g->ret_range = false;
+	l = plabel(g);
+	out = plabel(g);
+	skip = plabel(g);
+	pmapval(g, 6);
+	pe(g, C_ALU64 | OP_MOV | SRC_K, 7, 0, 0, 4);
+	pe(g, C_ALU64 | OP_MOV | SRC_K, 5, 0, 0, 0);
+	pbind(g, l);
+	pjmp(g, C_JMP | 0xe0, 0, 0, 0, out);
+	/* set on the first iteration only: later visits keep the value */
+	pjmp(g, C_JMP | 0x50, 5, 0, 0, skip);
+	pe(g, C_ALU64 | OP_MOV | SRC_K, 7, 0, 0, inner);
+	pbind(g, skip);
+	pe(g, C_ALU64 | OP_ADD | SRC_K, 5, 0, 0, 1);
+	pjmp(g, C_JMP | 0xa0, 5, 0, 3, l);
+	pbind(g, out);
+	pe(g, C_ALU64 | OP_MOV | SRC_X, 1, 6, 0, 0);
+	pe(g, C_ALU64 | OP_ADD | SRC_X, 1, 7, 0, 0);
+	pe(g, C_LDX | S_B | M_MEM, 0, 1, 0, 0);
+	pe(g, C_ALU64 | OP_MOV | SRC_K, 0, 0, 0, 0);
+	pe(g, C_JMP | J_EXIT, 0, 0, 0, 0);
+	for (size_t i = 0; i < g->cnt; i++)
+		if (g->jlabel[i])
+			g->insns[i].off = (int16_t)(
+				g->label_pos[g->jlabel[i] - 1] - (int32_t)(i + 1));
+}
+
+TEST(may_goto_widens_imprecise_only)
+{
+	static const struct bh_map_def def = {
+		.name = "fuzz_map",
+		.type = 2,
+		.key_size = 4,
+		.value_size = VALUE_SIZE,
+		.max_entries = 1,
+		.kind = BH_MAPK_USER,
+	};
+	static const struct bh_verify_map vmap = {.def = &def,
+						  .name = "fuzz_map"};
+	static const struct bh_verify_prog_type type = {
+		.name = "syscall",
+		.ctx_kind = BH_CTX_BUFFER,
+		.ctx_size = CTX_SIZE,
+	};
+	static struct pgen g;
+	struct kprog kp;
+	char log[4096];
+
+	kprog_setup(&kp, VALUE_SIZE, NULL, 0);
+	for (int unsafe = 0; unsafe < 2; unsafe++) {
+		struct bh_verify_env env = {
+			.insns = g.insns,
+			.maps = &vmap,
+			.map_cnt = 1,
+			.type = &type,
+			.prog_name = "may_goto",
+		};
+		struct bh_verify_result res;
+		int acc;
+
+		may_goto_prog(&g, unsafe ? 64 : 0);
+		env.insn_cnt = g.cnt;
+		memset(&res, 0, sizeof(res));
+		acc = !bh_verify(&env, &res);
+		th_case(unsafe ? "may_goto unsafe offset" : "may_goto precise offset",
+			acc == !unsafe &&
+				(!unsafe || strstr(res.err, "invalid access to map value")),
+			"bpfhost %s: %s", acc ? "accepts" : "rejects", res.err);
+		bh_verify_result_free(&res);
+		if (!kp.why[0]) {
+			int k = kprog_load(&kp, g.insns, g.cnt, NULL, 0, false, log,
+					   sizeof(log));
+
+			th_case(unsafe ? "may_goto unsafe offset (kernel)"
+				       : "may_goto precise offset (kernel)",
+				k == !unsafe, "the kernel %s: %s",
+				k == 1 ? "accepts" : "rejects",
+				k == 1 ? "" : kprog_log_msg(log));
+		}
+	}
+	if (kp.why[0])
+		printf("may_goto: kernel cross-check skipped: %s\n", kp.why);
+	kprog_teardown(&kp);
 }
 
 #else
