@@ -461,8 +461,10 @@ static int mark_chain(struct bh_venv *v, const struct bh_vstate *start,
 					goto fallback;
 				}
 				sl = &func->stack[s];
+				/* a spill of 1..8 bytes starts at byte 0 (the
+				 * kernel's is_spilled_scalar_reg): a partial
+				 * one is marked too, never dropped unmarked */
 				if (sl->slot_type[0] != BH_STACK_SPILL ||
-				    sl->slot_type[7] != BH_STACK_SPILL ||
 				    sl->spilled.type != BH_SCALAR ||
 				    sl->spilled.precise) {
 					bt->stack[fr] &= ~(1ull << s);

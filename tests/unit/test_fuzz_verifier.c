@@ -1641,6 +1641,12 @@ TEST(fuzz_precision)
 			continue;
 		}
 		patch_bh(&g, bh_insns);
+		if (getenv("FUZZ_CDUMP"))
+			for (size_t i = 0; i < g.cnt; i++)
+				printf("\t{0x%02x, %u, %u, %d, %d},\n",
+				       g.insns[i].code, g.insns[i].dst_reg,
+				       g.insns[i].src_reg, g.insns[i].off,
+				       g.insns[i].imm);
 		env.insn_cnt = g.cnt;
 		env.type = &types[g.ret_range];
 		c.generated++;
@@ -1779,6 +1785,124 @@ TEST(may_goto_widens_imprecise_only)
 	}
 	if (kp.why[0])
 		printf("may_goto: kernel cross-check skipped: %s\n", kp.why);
+	kprog_teardown(&kp);
+}
+
+
+/*
+ * Regression (a bpfhost-only accept of the kernel differential, seed
+ * 0xf27bfdd13965ce37): precision propagated into a parent state dropped a
+ * 4-byte spilled scalar (fp-24) without marking it, so a later path with
+ * 57 instead of 0 in that slot was pruned there and its stack write at
+ * fp-56 + 57 (past the frame) accepted.  Both must reject it.
+ */
+static const struct bh_insn partial_spill_prog[] = {
+	{0x18, 6, 2, 0, 0},
+	{0x00, 0, 0, 0, 0},
+	{0x7a, 10, 0, -8, 0},
+	{0x7a, 10, 0, -16, 0},
+	{0x7a, 10, 0, -24, 0},
+	{0x7a, 10, 0, -32, 0},
+	{0x7a, 10, 0, -40, 0},
+	{0x7a, 10, 0, -48, 0},
+	{0x7a, 10, 0, -56, 0},
+	{0xb7, 7, 0, 0, 7},
+	{0x61, 8, 6, 8, 0},
+	{0xb7, 9, 0, 0, 128},
+	{0x69, 1, 6, 48, 0},
+	{0x46, 1, 0, 2, 63},
+	{0x7a, 10, 0, -16, 57},
+	{0x05, 0, 0, 2, 0},
+	{0xb7, 1, 0, 0, 32},
+	{0x7b, 10, 1, -32, 0},
+	{0x79, 1, 10, -8, 0},
+	{0x85, 0, 1, 0, 28},
+	{0x63, 10, 0, -24, 0},
+	{0xbf, 2, 8, 0, 0},
+	{0xbf, 3, 2, 0, 0},
+	{0x07, 3, 0, 0, 8},
+	{0x25, 3, 0, 3, 53},
+	{0xbf, 1, 6, 0, 0},
+	{0x0f, 1, 2, 0, 0},
+	{0x7b, 1, 2, 11, 0},
+	{0x79, 2, 10, -16, 0},
+	{0xbf, 3, 2, 0, 0},
+	{0x07, 3, 0, 0, 13},
+	{0x25, 3, 0, 4, 67},
+	{0xbf, 1, 6, 0, 0},
+	{0x07, 1, 0, 0, 8},
+	{0xb7, 3, 0, 0, 0},
+	{0x85, 0, 0, 0, 113},
+	{0x61, 2, 10, -24, 0},
+	{0xbf, 1, 10, 0, 0},
+	{0x07, 1, 0, 0, -56},
+	{0x0f, 1, 2, 0, 0},
+	{0x6a, 1, 0, 0, 0},
+	{0x25, 9, 0, 4, 50},
+	{0xbf, 2, 9, 0, 0},
+	{0xbf, 1, 6, 0, 0},
+	{0x0f, 1, 2, 0, 0},
+	{0x73, 1, 2, 13, 0},
+	{0xb7, 0, 0, 0, 0},
+	{0x95, 0, 0, 0, 0},
+	{0x18, 6, 2, 0, 0},
+	{0x00, 0, 0, 0, 0},
+	{0x79, 3, 6, 40, 0},
+	{0x25, 3, 0, 3, 24},
+	{0xbf, 0, 1, 0, 0},
+	{0x57, 0, 0, 0, 63},
+	{0x95, 0, 0, 0, 0},
+	{0xbf, 0, 1, 0, 0},
+	{0x07, 0, 0, 0, 57},
+	{0x95, 0, 0, 0, 0},
+};
+
+TEST(partial_spill_precision)
+{
+	static const struct bh_map_def def = {
+		.name = "fuzz_map",
+		.type = 2,
+		.key_size = 4,
+		.value_size = VALUE_SIZE,
+		.max_entries = 1,
+		.kind = BH_MAPK_USER,
+	};
+	static const struct bh_verify_map vmap = {.def = &def,
+						  .name = "fuzz_map"};
+	static const struct bh_verify_prog_type type = {
+		.name = "syscall",
+		.ctx_kind = BH_CTX_BUFFER,
+		.ctx_size = CTX_SIZE,
+	};
+	size_t cnt = sizeof(partial_spill_prog) / sizeof(partial_spill_prog[0]);
+	struct bh_verify_env env = {
+		.insns = partial_spill_prog,
+		.insn_cnt = cnt,
+		.maps = &vmap,
+		.map_cnt = 1,
+		.type = &type,
+		.prog_name = "partial_spill",
+	};
+	struct bh_verify_result res;
+	const int32_t sub = 48; /* the static subprogram's first insn */
+	struct kprog kp;
+	char log[4096];
+
+	memset(&res, 0, sizeof(res));
+	th_case("partial spill: bpfhost rejects", bh_verify(&env, &res) != 0,
+		"accepted");
+	bh_verify_result_free(&res);
+	kprog_setup(&kp, VALUE_SIZE, NULL, 0);
+	if (!kp.why[0]) {
+		int k = kprog_load(&kp, partial_spill_prog, cnt, &sub, 1, false,
+				   log, sizeof(log));
+
+		th_case("partial spill: the kernel rejects", k == 0,
+			"the kernel %s", k == 1 ? "accepts" : "failed");
+	} else {
+		printf("partial spill: kernel cross-check skipped: %s\n",
+		       kp.why);
+	}
 	kprog_teardown(&kp);
 }
 
