@@ -410,6 +410,16 @@ int check_loop_callback(struct bh_venv *v)
 	if (v->subprogs[s].global)
 		return bh_reject(v, "global function %s as a bpf_loop callback is not supported",
 				 bh_subprog_name(v, s));
+	/* as the kernel: no more callback iterations than nr_loops (R1,
+	 * precise by now) can make; each callback exit comes back here with
+	 * the count of iterations so far */
+	if (cur_frame(v)->callback_depth >= regs[1].s.umax) {
+		cur_frame(v)->callback_depth = 0;
+		if (bh_log_on(v, 2))
+			bh_log(v, "frame%u bpf_loop iteration limit reached",
+			       v->cur->curframe);
+		return 0;
+	}
 	/* the callback runs in a queued copy; this path goes on as if it
 	 * ran zero times, and each callback exit returns to this call */
 	err = bh_push_stack(v, v->subprogs[s].start, v->cur->insn_idx, &cb);

@@ -135,7 +135,8 @@ int kprog_load(const struct kprog *k, const struct bh_insn *insns,
 		log[0] = '\0';
 		o.log_buf = log;
 		o.log_size = (unsigned)log_size;
-		o.log_level = 1;
+		/* KPROG_LOG2 set: the whole level-2 log (investigations) */
+		o.log_level = getenv("KPROG_LOG2") ? 2 : 1;
 	}
 	fd = bpf_prog_load(type, "fuzz", "GPL", ki, cnt, &o);
 	free(ki);

@@ -17,7 +17,8 @@
  * a long one.  The precision mode (below) has FUZZ_PREC_ITERS (default
  * 1500), FUZZ_RUNS (inputs per accepted program, default 6) and
  * FUZZ_KERNEL (programs compared with the kernel, default 150, 0 = none);
- * FUZZ_LOG=1 prints bpfhost's level-2 log, FUZZ_KSHOW=n shows n
+ * FUZZ_LOG=1 prints bpfhost's level-2 log, KPROG_LOG2=1 the kernel's,
+ * FUZZ_CDUMP=1 the program as a C array, FUZZ_KSHOW=n shows n
  * disagreements of each kind.  Until src/verifier/verifier.c (bh_verify) is part of the
  * tree the test only reports that it is skipped.
  */
@@ -1537,9 +1538,11 @@ static void kdiff_one(struct kdiff *k, struct pgen *g,
 		k->both_reject++;
 		return;
 	}
-	if (!kacc)
+	if (!kacc || getenv("KPROG_LOG2"))
 		kprog_load(&k->kp, g->insns, g->cnt, starts, (size_t)g->nsubs,
 			   g->ret_range, k->log, KLOG_SIZE);
+	if (getenv("KPROG_LOG2"))
+		printf("%s\n", k->log);
 	if (bh_accept) {
 		k->bh_only++;
 		if (k->shown_bh_only++ < kshow) {

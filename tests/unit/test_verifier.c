@@ -268,6 +268,23 @@ static const struct vcase cases[] = {
 	  "mov %r0, 0\nexit\n"
 	  "ldxdw %r3, [%r2]\nadd %r3, %r1\nstxdw [%r2], %r3\nmov %r0, 0\nexit",
 	  NULL },
+	/* no more callback iterations are verified than nr_loops allows
+	 * (the kernel's "bpf_loop iteration limit reached"): the value the
+	 * first one stores is never read by a second with nr_loops 1 */
+	{ "loop_nr_limits_iterations",
+	  "stdw [%r10-8], 0\nmov %r1, 1\nlddw %r2, funcrel:7\n"
+	  "mov %r3, %r10\nadd %r3, -8\nmov %r4, 0\ncall 181\n"
+	  "mov %r0, 0\nexit\n"
+	  "ldxdw %r3, [%r2]\nlddw %r4, mapval:2+0\nadd %r4, %r3\n"
+	  "ldxb %r0, [%r4]\nlsh %r1, 3\nstxdw [%r2], %r1\nmov %r0, 0\nexit",
+	  NULL },
+	{ "loop_nr_second_iteration",
+	  "stdw [%r10-8], 0\nmov %r1, 2\nlddw %r2, funcrel:7\n"
+	  "mov %r3, %r10\nadd %r3, -8\nmov %r4, 0\ncall 181\n"
+	  "mov %r0, 0\nexit\n"
+	  "ldxdw %r3, [%r2]\nlddw %r4, mapval:2+0\nadd %r4, %r3\n"
+	  "ldxb %r0, [%r4]\nlsh %r1, 3\nstxdw [%r2], %r1\nmov %r0, 0\nexit",
+	  "math between map_value pointer and register with unbounded min value is not allowed" },
 	{ "loop_ctx_not_stack",
 	  "mov %r1, 10\nlddw %r2, funcrel:6\nmov %r3, 5\nmov %r4, 0\n"
 	  "call 181\nmov %r0, 0\nexit\nmov %r0, 0\nexit",
