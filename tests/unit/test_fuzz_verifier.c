@@ -555,9 +555,8 @@ TEST(fuzz_verifier)
  *   - bpf_iter_num loops: bpfhost keeps a scalar bounded where the kernel
  *     widens it (bpfhost accepts, the kernel rejects an access with
  *     "unbounded memory access"), and some loops the kernel converges on
- *     hit bpfhost's complexity limits (kernel-only accepts);
- *   - a few bpf_loop callbacks changing their ctx slot the kernel prunes
- *     earlier than bpfhost (kernel-only accepts).
+ *     hit bpfhost's complexity limits ("BPF program is too large", "The
+ *     sequence of 8193 jumps is too complex": kernel-only accepts).
  */
 #include "kfunc/kfunc.h"
 #include "support/kprog.h"
