@@ -122,6 +122,8 @@ enum bh_run_fault {
 	BH_RUN_BAD_CALLBACK, /* a helper was given a callback that is not
 			      * one of the running program's slots */
 	BH_RUN_NO_KFUNC,     /* called an absent __weak kfunc */
+	BH_RUN_THROWN,	     /* bpf_throw from the exception callback (a
+			      * throw elsewhere ends the run normally) */
 };
 
 struct bh_run_opts {
@@ -153,6 +155,19 @@ int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
  */
 int bh_callback_call(uint64_t cb, uint64_t r1, uint64_t r2, uint64_t r3,
 		     uint64_t r4, uint64_t r5, uint64_t *r0);
+
+/*
+ * BPF exceptions: the slot where the exception callback starts (the
+ * loader appends it; 0, the default, means none).
+ */
+void bh_code_set_exception_cb(struct bh_code *code, size_t idx);
+/*
+ * bpf_throw's body: unwind every frame of the program running on this
+ * thread (it stops as a fault would, as soon as the kfunc returns), then
+ * bh_code_run() returns the cookie, or runs the exception callback with
+ * it and returns its r0.  Outside a run it does nothing.
+ */
+void bh_exec_throw(uint64_t cookie);
 
 /* ---- helpers (src/exec/helpers.c) ---- */
 

@@ -69,6 +69,9 @@ struct bh_code {
 	/* kfunc calls that take the slow path, pointed to by their slots */
 	struct bh_kcall *kcalls;
 	size_t nkcalls;
+	/* the exception callback's first slot, 0 when the program has none
+	 * (a throw then returns the cookie) */
+	size_t exc_cb;
 	/* cnt + 1 slots: the extra one catches falling off the end */
 	struct bh_slot slots[];
 };
@@ -87,6 +90,9 @@ struct bh_run {
 	int depth;
 	s64 budget;
 	int fault; /* the first fault, once the run is stopping */
+	/* bpf_throw: the cookie, and the budget left when it was thrown */
+	u64 cookie;
+	s64 thrown_budget;
 	struct bh_frame frames[BH_MAX_CALL_FRAMES];
 	uint8_t stack[BH_MAX_CALL_FRAMES][BH_STACK_SIZE]
 		__attribute__((aligned(16)));
@@ -432,8 +438,28 @@ int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
 	run.fault = BH_RUN_OK;
 	bh_cur_run = &run;
 	ret = bh_interp(&run, code->slots, r1, r2, 0, 0, 0, r0, NULL);
+	if (ret == BH_RUN_THROWN) {
+		/* every frame is gone: the program returns the cookie, or
+		 * what the exception callback makes of it, run in a fresh
+		 * first frame (a throw from it stays a fault) */
+		*r0 = run.cookie;
+		ret = BH_RUN_OK;
+		if (code->exc_cb) {
+			run.depth = 0;
+			run.fault = BH_RUN_OK;
+			run.budget = run.thrown_budget;
+			ret = bh_interp(&run, code->slots + code->exc_cb,
+					run.cookie, 0, 0, 0, 0, r0, NULL);
+		}
+	}
 	bh_cur_run = prev;
 	return ret;
+}
+
+void bh_code_set_exception_cb(struct bh_code *code, size_t idx)
+{
+	if (idx < code->cnt)
+		code->exc_cb = idx;
 }
 
 /* Stop the run: the caller's loop sees the negative budget as soon as the
@@ -443,6 +469,17 @@ static int bh_run_fail(struct bh_run *run, int fault)
 	run->fault = fault;
 	run->budget = -1;
 	return fault;
+}
+
+void bh_exec_throw(uint64_t cookie)
+{
+	struct bh_run *run = bh_cur_run;
+
+	if (!run || run->fault)
+		return;
+	run->cookie = cookie;
+	run->thrown_budget = run->budget;
+	bh_run_fail(run, BH_RUN_THROWN);
 }
 
 int bh_callback_call(uint64_t cb, uint64_t r1, uint64_t r2, uint64_t r3,

@@ -65,6 +65,7 @@ struct bh_obj_prog {
 	struct bh_insn *insns;
 	size_t insn_cnt;    /* image: program + appended subprograms */
 	size_t own_cnt;     /* slots that belong to the program itself */
+	size_t exc_cb_off;  /* the appended exception callback, 0 if none */
 	struct bh_func_info *func_info;
 	size_t func_info_cnt;
 	struct bh_line_info *line_info;

@@ -707,24 +707,86 @@ static void bh_count_info(const struct bh_ctx *ctx, const struct bh_func *f,
 			     f->start);
 }
 
+/*
+ * The exception callback of program root: the function named by the
+ * `exception_callback:<name>` decl tag on root's BTF FUNC (libbpf's
+ * __exception_cb).  Nothing calls it, so it is appended as libbpf does;
+ * the verifier checks the tag, the linkage and the prototype.  The index
+ * in ctx->funcs, or -1 (no tag, several tags, no such function).
+ */
+static long bh_exception_cb_func(const struct bh_ctx *ctx, size_t root)
+{
+	static const char pfx[] = "exception_callback:";
+	const struct btf *btf = ctx->obj->btf;
+	const char *cb = NULL;
+	uint32_t n;
+
+	if (!btf)
+		return -1;
+	n = btf__type_cnt(btf);
+	for (uint32_t id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_type *fn;
+		const char *name, *fname;
+
+		if (!t || !btf_is_decl_tag(t) ||
+		    btf_decl_tag(t)->component_idx != -1)
+			continue;
+		name = btf__name_by_offset(btf, t->name_off);
+		if (!name || strncmp(name, pfx, sizeof(pfx) - 1))
+			continue;
+		fn = btf__type_by_id(btf, t->type);
+		fname = fn && btf_is_func(fn)
+				? btf__name_by_offset(btf, fn->name_off)
+				: NULL;
+		if (!fname || strcmp(fname, ctx->funcs[root].name))
+			continue;
+		if (cb)
+			return -1; /* several: the verifier refuses them */
+		cb = name + sizeof(pfx) - 1;
+	}
+	if (!cb || !*cb)
+		return -1;
+	for (size_t i = 0; i < ctx->func_cnt; i++)
+		if (!ctx->funcs[i].is_prog && !strcmp(ctx->funcs[i].name, cb))
+			return (long)i;
+	return -1;
+}
+
 static int bh_build_prog(struct bh_ctx *ctx, size_t root, uint64_t stamp,
 			 size_t *order, struct bh_obj_prog *p)
 {
 	size_t n = 1, i, j, total, nf = 0, nl = 0;
+	struct bh_func *t;
+	long exc_cb;
 
 	order[0] = root;
 	ctx->funcs[root].stamp = stamp;
 	ctx->funcs[root].img_off = 0;
 	total = ctx->funcs[root].cnt;
 	/* breadth-first over call/callback edges: each reached function is
-	 * appended once, in first-reached order */
-	for (i = 0; i < n; i++) {
+	 * appended once, in first-reached order; then the exception
+	 * callback, if root has one, and what it reaches */
+	exc_cb = bh_exception_cb_func(ctx, root);
+	for (i = 0; i < n || (exc_cb >= 0 && i == n); i++) {
+		if (i == n) {
+			t = &ctx->funcs[exc_cb];
+			exc_cb = -1;
+			if (t->stamp != stamp) {
+				t->stamp = stamp;
+				t->img_off = total;
+				total += t->cnt;
+				order[n++] = (size_t)(t - ctx->funcs);
+			}
+			p->exc_cb_off = t->img_off;
+			if (i == n)
+				break;
+		}
+
 		const struct bh_func *f = &ctx->funcs[order[i]];
 		const struct bh_sec *s = &ctx->secs[f->sec];
 
 		for (j = f->start; j < f->start + f->cnt; j++) {
-			struct bh_func *t;
-
 			if (!s->target[j])
 				continue;
 			t = &ctx->funcs[s->target[j] - 1];

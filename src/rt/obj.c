@@ -874,6 +874,8 @@ int bpfhost_obj_load(struct bpfhost_obj *obj)
 		}
 		ret = bh_code_new(p->insns, p->insn_cnt, &res, &prog->code, err,
 				  sizeof(err));
+		if (!ret && p->exc_cb_off)
+			bh_code_set_exception_cb(prog->code, p->exc_cb_off);
 		free((void *)res.probe);
 		free((void *)res.dead);
 		res.probe = res.dead = NULL;

@@ -11,7 +11,10 @@
  *   - bpf_cast_to_kern_ctx and bpf_rdonly_cast (common set, KF_FASTCALL):
  *     the identity at run time, all their meaning is in the verifier;
  *   - bpf_iter_bits_new/next/destroy (common set): iterate the set bits of
- *     up to 511 words copied fault-tolerantly at construction.
+ *     up to 511 words copied fault-tolerantly at construction;
+ *   - bpf_throw (generic set): a BPF exception; the verifier treats the
+ *     call as an exit from any frame (src/verifier/exception.c) and the
+ *     interpreter unwinds the run (bh_exec_throw).
  *
  * Registration goes through bh_stdlib_mem_add(), which also adds the
  * dynptr and string families.
@@ -25,6 +28,7 @@
 #include <linux/btf.h>
 
 #include "bpfhost/kfunc.h"
+#include "exec/exec.h"
 #include "kfunc/kfunc.h"
 #include "rt/rt.h"
 #include "stdlib.h"
@@ -456,6 +460,11 @@ __bpf_kfunc void bpf_iter_bits_destroy(struct bpf_iter_bits *it)
 	k->nr_bits = 0;
 }
 
+__bpf_kfunc void bpf_throw(uint64_t cookie)
+{
+	bh_exec_throw(cookie);
+}
+
 __bpf_kfunc_end_defs();
 
 /* generic_kfunc_set in the kernel */
@@ -466,6 +475,7 @@ BTF_ID_FLAGS(func, bpf_obj_drop_impl, KF_RELEASE)
 BTF_ID_FLAGS(func, bpf_percpu_obj_drop_impl, KF_RELEASE)
 BTF_ID_FLAGS(func, bpf_refcount_acquire_impl,
 	     KF_ACQUIRE | KF_RET_NULL | KF_RCU)
+BTF_ID_FLAGS(func, bpf_throw)
 BTF_KFUNCS_END(bh_obj_kfunc_ids)
 
 /* common_kfunc_set in the kernel */

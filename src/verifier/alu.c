@@ -424,6 +424,9 @@ int check_ld_imm64(struct bh_venv *v, const struct bh_insn *in)
 
 		mark_reg_ptr(dst, BH_PTR_TO_FUNC, 0);
 		dst->subprogno = bh_subprog_of(v, t);
+		/* only static functions are callbacks */
+		if (v->subprogs[dst->subprogno].global)
+			return bh_reject(v, "callback function not static");
 		return 0;
 	}
 	case BH_PSEUDO_MAP_FD:

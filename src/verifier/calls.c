@@ -254,6 +254,50 @@ static void scalar_range_str(const struct bh_reg *r, char *buf, size_t size)
 		snprintf(buf, size, "unknown scalar value");
 }
 
+/* check_return_code(): regno (R0 at an exit, R1 at a throw without an
+ * exception callback) as the program's return value.  A subprogram's only
+ * has to be a scalar; the main program's (and the exception callback's)
+ * must be within the program type's range, if it has one. */
+int check_return_code(struct bh_venv *v, uint32_t regno, bool is_subprog)
+{
+	const struct bh_verify_prog_type *pt = v->env->type;
+	struct bh_reg *r = &cur_regs(v)[regno];
+	char rs[96];
+	int err;
+
+	err = check_reg_read(v, regno);
+	if (err)
+		return err;
+	if (is_subprog) {
+		if (r->type != BH_SCALAR)
+			return bh_reject(v,
+					 "At subprogram exit the register R%u "
+					 "is not a scalar value (%s)",
+					 regno,
+					 bh_reg_type_str(v, r, rs, sizeof(rs)));
+		return 0;
+	}
+	if (!pt->ret_checked)
+		return 0;
+	if (r->type != BH_SCALAR)
+		return bh_reject(v,
+				 "At program exit the register R%u is not a "
+				 "known value (%s)",
+				 regno, bh_reg_type_str(v, r, rs, sizeof(rs)));
+	err = mark_chain_precision(v, regno);
+	if (err)
+		return err;
+	if (r->s.smin < pt->ret_min || r->s.smax > pt->ret_max) {
+		scalar_range_str(r, rs, sizeof(rs));
+		return bh_reject(v,
+				 "At program exit the register R%u has %s "
+				 "should have been in [%lld, %lld]",
+				 regno, rs, (long long)pt->ret_min,
+				 (long long)pt->ret_max);
+	}
+	return 0;
+}
+
 int check_exit(struct bh_venv *v, uint32_t *next)
 {
 	struct bh_vstate *st = v->cur;
@@ -325,26 +369,10 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 	/* check_resource_leak(): a held lock first */
 	if (v->cur->active_locks)
 		return bh_reject(v, "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
-	if (v->in_global_subprog) {
-		if (r0->type != BH_SCALAR)
-			return bh_reject(v, "At subprogram exit the register R0 is not a scalar value (%s)",
-					 bh_reg_type_str(v, r0, rs, sizeof(rs)));
-	} else if (v->env->type->ret_checked) {
-		const struct bh_verify_prog_type *pt = v->env->type;
-
-		if (r0->type != BH_SCALAR)
-			return bh_reject(v, "At program exit the register R0 is not a known value (%s)",
-					 bh_reg_type_str(v, r0, rs, sizeof(rs)));
-		err = mark_chain_precision(v, 0);
-		if (err)
-			return err;
-		if (r0->s.smin < pt->ret_min || r0->s.smax > pt->ret_max) {
-			scalar_range_str(r0, rs, sizeof(rs));
-			return bh_reject(v, "At program exit the register R0 has %s should have been in [%lld, %lld]",
-					 rs, (long long)pt->ret_min,
-					 (long long)pt->ret_max);
-		}
-	}
+	err = check_return_code(v, 0,
+				v->in_global_subprog && !v->in_exception_cb);
+	if (err)
+		return err;
 	err = check_reference_leak(v);
 	if (!err)
 		err = check_irq_section_exit(v,
@@ -471,6 +499,13 @@ int check_call(struct bh_venv *v, const struct bh_insn *in, uint32_t *next)
 			err = mark_chain_precision(v, r);
 			if (err)
 				return err;
+		}
+		if (is_bpf_throw_insn(v, in)) {
+			int err = check_throw_cookie(v);
+
+			if (!err)
+				err = check_kfunc_call(v, in);
+			return err ? err : process_throw(v);
 		}
 		return check_kfunc_call(v, in);
 	}

@@ -214,6 +214,7 @@ struct bh_subprog {
 	uint32_t stack_depth;
 	uint32_t btf_func_id; /* FUNC in prog_btf, 0 if none */
 	bool might_sleep;     /* calls a sleepable kfunc, maybe via callees */
+	bool is_cb;	      /* a callback (bpf_loop's, the exception one) */
 };
 
 struct bh_state_list;
@@ -264,6 +265,10 @@ struct bh_venv {
 	char detail[200];
 	/* the main program and global subprograms are verified in turn */
 	uint32_t entry_subprog;
+	/* the exception callback's subprogram (0: none), and whether it is
+	 * the one being verified */
+	uint32_t exception_cb;
+	bool in_exception_cb;
 };
 
 #endif

@@ -86,6 +86,7 @@ static int find_subprogs(struct bh_venv *v)
 {
 	const struct bh_verify_env *env = v->env;
 	uint32_t *starts = NULL, cnt = 0, cap = 0;
+	long exc_cb = 0;
 	int err;
 
 	err = add_subprog(v, &starts, &cnt, &cap, 0);
@@ -96,6 +97,11 @@ static int find_subprogs(struct bh_venv *v)
 			err = add_subprog(v, &starts, &cnt, &cap,
 					  (long)i + in->imm + 1);
 	}
+	/* the exception callback: nothing calls it */
+	if (!err)
+		err = find_exception_cb(v, &exc_cb);
+	if (!err && exc_cb)
+		err = add_subprog(v, &starts, &cnt, &cap, exc_cb);
 	if (err) {
 		free(starts);
 		return err;
@@ -120,6 +126,17 @@ static int find_subprogs(struct bh_venv *v)
 			v->aux[i].subprogno = s;
 	}
 	free(starts);
+	for (size_t i = 0; i < env->insn_cnt; i++)
+		if (is_pseudo_func(&env->insns[i]))
+			v
+				->subprogs[bh_subprog_of(
+					v, (uint32_t)((long)i +
+						      env->insns[i].imm + 1))]
+				.is_cb = true;
+	if (exc_cb) {
+		v->exception_cb = bh_subprog_of(v, (uint32_t)exc_cb);
+		v->subprogs[v->exception_cb].is_cb = true;
+	}
 	if (env->func_info_cnt && env->func_info_cnt != cnt)
 		return bh_reject(v,
 				 "number of funcs in func_info doesn't match number of subprogs");
@@ -186,7 +203,8 @@ static int check_subprogs(struct bh_venv *v)
 			return bh_reject(v, "last insn is not an exit or jmp");
 		code = insns[last].code;
 		if (code != (BH_JMP | 0x90) && code != (BH_JMP | 0x00) &&
-		    code != (BH_JMP32 | 0x00))
+		    code != (BH_JMP32 | 0x00) &&
+		    !is_bpf_throw_insn(v, &insns[last]))
 			return bh_reject(v, "last insn is not an exit or jmp");
 	}
 	return 0;
@@ -223,6 +241,9 @@ static int check_cfg(struct bh_venv *v)
 		}                              \
 	} while (0)
 	PUSH(0);
+	/* the exception callback is entered by a throw, not a call */
+	if (v->exception_cb)
+		PUSH(v->subprogs[v->exception_cb].start);
 	while (sp) {
 		uint32_t i = stack[--sp];
 		const struct bh_insn *in = &insns[i];
@@ -263,7 +284,11 @@ static int check_cfg(struct bh_venv *v)
 				v->aux[i].jmp_point = true;
 				v->aux[i].flags |= BH_AUXI_CALLBACK_CALL;
 			}
-			if (i + 1 < cnt) {
+			/* a bpf_throw ending a subprogram has no fall-through
+			 */
+			if (i + 1 < cnt &&
+			    !(is_bpf_throw_insn(v, in) &&
+			      v->aux[i + 1].subprogno != v->aux[i].subprogno)) {
 				v->aux[i + 1].prune_point = true;
 				v->aux[i + 1].jmp_point = true;
 				PUSH(i + 1);
@@ -320,7 +345,7 @@ out:
 
 /* check_max_stack_depth over the static call graph (calls and callback
  * references), each frame rounded up to 16 as the JIT does. */
-static int stack_chain(struct bh_venv *v, uint32_t s, int depth,
+static int stack_chain(struct bh_venv *v, uint32_t s, int depth, bool in_cb,
 		       uint32_t *total, uint32_t *frames)
 {
 	uint32_t best = 0, best_frames = 0;
@@ -332,15 +357,32 @@ static int stack_chain(struct bh_venv *v, uint32_t s, int depth,
 				     depth);
 	for (uint32_t i = sp->start; i < sp->end; i++) {
 		const struct bh_insn *in = &v->env->insns[i];
-		uint32_t t, f = 0;
+		uint32_t t, f = 0, callee;
 		int err;
 
+		/* no callback may throw, nor what it calls */
+		if ((in_cb || sp->is_cb) && is_bpf_throw_insn(v, in)) {
+			v->cur = NULL;
+			return bh_reject(v,
+					 "bpf_throw kfunc (insn %u) cannot be "
+					 "called from callback subprog %u",
+					 i, s);
+		}
 		if (!is_pseudo_call(in) && !is_pseudo_func(in))
 			continue;
 		if (!(v->aux[i].flags & BH_AUX_SEEN))
 			continue;
-		err = stack_chain(v, bh_subprog_of(v, i + in->imm + 1),
-				  depth + 1, &t, &f);
+		callee = bh_subprog_of(v, i + in->imm + 1);
+		if (callee && callee == v->exception_cb) {
+			if (!is_pseudo_call(in))
+				continue;
+			v->cur = NULL;
+			return bh_reject(
+				v, "insn %u cannot call exception cb directly",
+				i);
+		}
+		err = stack_chain(v, callee, depth + 1, in_cb || sp->is_cb, &t,
+				  &f);
 		if (err)
 			return err;
 		if (t > best) {
@@ -361,7 +403,7 @@ static int check_max_stack_depth(struct bh_venv *v)
 
 		if (s && !v->subprogs[s].global)
 			continue;
-		err = stack_chain(v, s, 1, &total, &frames);
+		err = stack_chain(v, s, 1, false, &total, &frames);
 		if (err)
 			return err;
 		if (total > BH_MAX_STACK) {
@@ -451,9 +493,12 @@ static int verify_entry(struct bh_venv *v, uint32_t s)
 	v->entry_subprog = s;
 	v->in_global_subprog = s != 0;
 	v->cur = st;
+	v->in_exception_cb = s && s == v->exception_cb;
 	if (s) {
 		bh_log(v, "Validating %s() func#%u...", bh_subprog_name(v, s), s);
 		err = init_global_args(v, s, f);
+		if (!err && v->in_exception_cb)
+			err = check_exception_cb_proto(v, s);
 		if (err) {
 			bh_state_free(st);
 			v->cur = NULL;

@@ -277,6 +277,22 @@ bool is_iter_next_kfunc_insn(const struct bh_venv *v, const struct bh_insn *in);
  * "%s cannot be used inside bpf_rcu_read_lock-ed region". */
 int check_rcu_section_exit(struct bh_venv *v, const char *prefix);
 
+/* exception.c: bpf_throw and the exception callback */
+bool is_bpf_throw_insn(const struct bh_venv *v, const struct bh_insn *in);
+/* The exception callback's first insn from the main program's
+ * `exception_callback:` decl tag (0: none), or a rejection. */
+int find_exception_cb(struct bh_venv *v, long *insn_off);
+/* Its prototype: int cb(u64), checked after the global-function ones. */
+int check_exception_cb_proto(struct bh_venv *v, uint32_t s);
+/* Before a bpf_throw call's argument checks are done with R1: without an
+ * exception callback the cookie is the program's return value. */
+int check_throw_cookie(struct bh_venv *v);
+/* After a bpf_throw call: the resource checks of an exit from any frame;
+ * 1 (the path ends) or a rejection. */
+int process_throw(struct bh_venv *v);
+/* calls.c: check_return_code for R0 at an exit or R1 at a throw */
+int check_return_code(struct bh_venv *v, uint32_t regno, bool is_subprog);
+
 /* irq.c: IRQ-disabled and preemption-disabled sections */
 struct bh_kfunc;
 /* Before exploration: which subprograms may sleep (check_cfg's part). */
