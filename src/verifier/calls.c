@@ -180,6 +180,8 @@ static int check_func_call(struct bh_venv *v, const struct bh_insn *in,
 		err = check_global_call_sleep(v, s);
 		if (!err)
 			err = check_global_call_args(v, s);
+		if (!err && v->subprogs[s].might_throw)
+			err = check_global_call_throw(v, s);
 		if (err)
 			return err;
 		bh_log(v, "Func#%u ('%s') is global and assumed valid.", s,

@@ -20,6 +20,7 @@
  * directly, and neither it nor any callback subprogram (bpf_loop's) may
  * throw (check_max_stack_depth in verifier.c).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <bpf/btf.h>
@@ -166,9 +167,40 @@ int check_throw_cookie(struct bh_venv *v)
 	return check_return_code(v, 1, cur_frame(v)->subprogno != 0);
 }
 
-int process_throw(struct bh_venv *v)
+void mark_subprogs_might_throw(struct bh_venv *v)
 {
-	static const char pfx[] = "bpf_throw";
+	const struct bh_insn *insns = v->env->insns;
+	bool changed = true;
+
+	for (size_t i = 0; i < v->env->insn_cnt; i++)
+		if (is_bpf_throw_insn(v, &insns[i]))
+			v->subprogs[bh_subprog_of(v, (uint32_t)i)].might_throw =
+				true;
+	/* a caller of a subprogram that may throw may throw too */
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < v->env->insn_cnt; i++) {
+			const struct bh_insn *in = &insns[i];
+			uint32_t caller, callee;
+
+			if (in->code != (BH_JMP | 0x80) ||
+			    in->src_reg != BH_PSEUDO_CALL)
+				continue;
+			caller = bh_subprog_of(v, (uint32_t)i);
+			callee = bh_subprog_of(
+				v, (uint32_t)i + (uint32_t)in->imm + 1);
+			if (v->subprogs[callee].might_throw &&
+			    !v->subprogs[caller].might_throw) {
+				v->subprogs[caller].might_throw = true;
+				changed = true;
+			}
+		}
+	}
+}
+
+/* The checks of a throw, prefix naming it in the messages. */
+static int throw_resources(struct bh_venv *v, const char *pfx)
+{
 	int err = check_reference_leak(v);
 
 	if (err) {
@@ -180,5 +212,29 @@ int process_throw(struct bh_venv *v)
 		err = check_rcu_section_exit(v, pfx);
 	if (!err)
 		err = check_preempt_section_exit(v, pfx);
+	return err;
+}
+
+int process_throw(struct bh_venv *v)
+{
+	int err = throw_resources(v, "bpf_throw");
+
 	return err ? err : 1;
+}
+
+/*
+ * A global function is verified on its own, and its callers only see its
+ * prototype, so a throw inside it would unwind past whatever the caller
+ * holds.  Linux 6.18 accepts that and leaks; bpfhost, whose references are
+ * host objects and whose sections are per-thread counters, checks the
+ * caller's resources as the throw would.
+ */
+int check_global_call_throw(struct bh_venv *v, uint32_t s)
+{
+	char pfx[128];
+
+	snprintf(pfx, sizeof(pfx),
+		 "calling global function %s() that may throw",
+		 bh_subprog_name(v, s));
+	return throw_resources(v, pfx);
 }

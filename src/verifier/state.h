@@ -215,6 +215,7 @@ struct bh_subprog {
 	uint32_t btf_func_id; /* FUNC in prog_btf, 0 if none */
 	bool might_sleep;     /* calls a sleepable kfunc, maybe via callees */
 	bool is_cb;	      /* a callback (bpf_loop's, the exception one) */
+	bool might_throw;     /* calls bpf_throw, maybe via callees */
 };
 
 struct bh_state_list;

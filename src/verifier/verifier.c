@@ -600,6 +600,8 @@ int bh_verify(const struct bh_verify_env *env, struct bh_verify_result *res)
 	if (!err)
 		err = mark_subprogs_might_sleep(v);
 	if (!err)
+		mark_subprogs_might_throw(v);
+	if (!err)
 		err = bh_compute_live_regs(v);
 	if (err)
 		goto out;

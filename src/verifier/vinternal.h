@@ -290,6 +290,12 @@ int check_throw_cookie(struct bh_venv *v);
 /* After a bpf_throw call: the resource checks of an exit from any frame;
  * 1 (the path ends) or a rejection. */
 int process_throw(struct bh_venv *v);
+/* Before exploration: which subprograms may throw (their own bpf_throw or
+ * a callee's). */
+void mark_subprogs_might_throw(struct bh_venv *v);
+/* A call of global subprogno that may throw: the throw's resource checks
+ * at the call site (bpfhost is stricter than Linux 6.18 here). */
+int check_global_call_throw(struct bh_venv *v, uint32_t subprogno);
 /* calls.c: check_return_code for R0 at an exit or R1 at a throw */
 int check_return_code(struct bh_venv *v, uint32_t regno, bool is_subprog);
 

@@ -223,4 +223,5 @@ int throw_iter(void *ctx)
 	return s;
 }
 
+
 char _license[] SEC("license") = "GPL";

@@ -23,6 +23,8 @@
 // EXPECT(cb_no_args): REJECT exception cb only supports single integer argument
 // EXPECT(cb_void): REJECT Global function void_cb() doesn't return scalar. Only those are supported.
 // EXPECT(cb_called): REJECT cannot call exception cb directly
+// EXPECT(cb_throws): REJECT cannot be called from callback subprog 1
+// EXPECT(cb_multi): REJECT multiple exception callback tags for main subprog
 #include "k_common.h"
 
 extern void bpf_throw(__u64 cookie) __ksym;
@@ -121,6 +123,30 @@ __exception_cb(plus_one)
 int cb_called(void *ctx)
 {
 	return plus_one(k_zero);
+}
+
+__noinline int throwing_cb(__u64 cookie)
+{
+	if (cookie > 5)
+		bpf_throw(1);
+	return (int)cookie;
+}
+
+SEC("syscall")
+__exception_cb(throwing_cb)
+int cb_throws(void *ctx)
+{
+	bpf_throw(7);
+	return 0;
+}
+
+SEC("syscall")
+__exception_cb(plus_one)
+__exception_cb(double_plus_one)
+int cb_multi(void *ctx)
+{
+	bpf_throw(7);
+	return 0;
 }
 
 char _license[] SEC("license") = "GPL";
