@@ -9,8 +9,8 @@
  * subprogram ("bpf_throw cannot be used inside ...").  At run time every
  * frame is unwound and the program returns the exception callback's result
  * for the cookie, or, without a callback, the cookie itself, which is then
- * held to the program type's return range (in the main frame; in a
- * subprogram it need only be a scalar, as the kernel checks it).
+ * held to the program type's return range (from any frame; Linux 6.18
+ * does not check it in a global function, bpfhost does).
  *
  * The exception callback is the global function that the main program's
  * BTF FUNC names with a decl tag `exception_callback:<name>` (libbpf's
@@ -164,7 +164,10 @@ int check_throw_cookie(struct bh_venv *v)
 	 * cookie is the kfunc argument check's to report */
 	if (v->exception_cb || r1->type != BH_SCALAR)
 		return 0;
-	return check_return_code(v, 1, cur_frame(v)->subprogno != 0);
+	/* from any frame of the main program (Linux 6.18 too); in a global
+	 * function, which 6.18 only requires to throw a scalar, bpfhost
+	 * holds the cookie to the range as well: hosts rely on it */
+	return check_return_code(v, 1, false);
 }
 
 void mark_subprogs_might_throw(struct bh_venv *v)
