@@ -25,6 +25,7 @@
 // EXPECT(cb_called): REJECT cannot call exception cb directly
 // EXPECT(cb_throws): REJECT cannot be called from callback subprog 1
 // EXPECT(cb_multi): REJECT multiple exception callback tags for main subprog
+// EXPECT(cb_static): REJECT exception callback 'static_cb' must have global linkage
 #include "k_common.h"
 
 extern void bpf_throw(__u64 cookie) __ksym;
@@ -144,6 +145,20 @@ SEC("syscall")
 __exception_cb(plus_one)
 __exception_cb(double_plus_one)
 int cb_multi(void *ctx)
+{
+	bpf_throw(7);
+	return 0;
+}
+
+/* libbpf 1.7 refuses this one before the kernel sees it */
+static __noinline __attribute__((used)) int static_cb(__u64 cookie)
+{
+	return (int)cookie;
+}
+
+SEC("syscall")
+__exception_cb(static_cb)
+int cb_static(void *ctx)
 {
 	bpf_throw(7);
 	return 0;
