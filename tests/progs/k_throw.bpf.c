@@ -27,6 +27,8 @@
 // EXPECT(throw_rcu_sub): REJECT bpf_throw cannot be used inside bpf_rcu_read_lock-ed region
 // EXPECT(throw_preempt): REJECT bpf_throw cannot be used inside bpf_preempt_disable-ed region
 // EXPECT(throw_iter): REJECT Unreleased reference id=1 alloc_insn=6
+// EXPECT(throw_locked): REJECT function calls are not allowed while holding a lock
+// EXPECT(throw_locked_sub): REJECT function calls are not allowed while holding a lock
 #include "k_common.h"
 
 extern void bpf_throw(__u64 cookie) __ksym;
@@ -223,5 +225,52 @@ int throw_iter(void *ctx)
 	return s;
 }
 
+
+struct locked_val {
+	struct bpf_spin_lock lock;
+	long n;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, int);
+	__type(value, struct locked_val);
+} locked SEC(".maps");
+
+SEC("syscall")
+int throw_locked(void *ctx)
+{
+	int k = 0;
+	struct locked_val *v = bpf_map_lookup_elem(&locked, &k);
+
+	if (!v)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	if (k_zero)
+		bpf_throw(1);
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+static __noinline int locked_thrower(struct locked_val *v)
+{
+	bpf_spin_lock(&v->lock);
+	if (v->n)
+		bpf_throw(2);
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+SEC("syscall")
+int throw_locked_sub(void *ctx)
+{
+	int k = 0;
+	struct locked_val *v = bpf_map_lookup_elem(&locked, &k);
+
+	if (!v)
+		return 0;
+	return locked_thrower(v);
+}
 
 char _license[] SEC("license") = "GPL";
