@@ -17,8 +17,8 @@ echo
 echo "== examples/ratelimit.c: a host embedding bpfhost"
 "$BUILD/examples/ratelimit" "$OBJ"
 echo
-echo "== kfuncs the sessions host offers (bpfhost --plugin libsessions.so kfunc list)"
-"$BUILD/bpfhost" --plugin "$(pwd)/$BUILD/examples/libsessions.so" kfunc list
+echo "== kfuncs the sessions host offers (bpfhost --plugin libsessions.so kfunc list --name '*session*')"
+"$BUILD/bpfhost" --plugin "$(pwd)/$BUILD/examples/libsessions.so" kfunc list --name '*session*'
 echo
 echo "== examples/sessions: a host that defines kfuncs the kernel's way"
 "$BUILD/examples/sessions" "$BUILD/examples/sessions.bpf.o" "$BUILD/examples/leak.bpf.o"

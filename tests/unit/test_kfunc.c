@@ -10,6 +10,8 @@
  * `pahole -J` on it after linking), exactly as a host's would.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "bpfhost/kfunc.h"
@@ -571,4 +573,31 @@ TEST(flag_values_are_the_kernels)
 	CHECK_EQ(KF_FASTCALL, 1 << 12);
 	CHECK_EQ(BPF_PROG_TYPE_SYSCALL, 31);
 	CHECK_EQ(BPF_PROG_TYPE_TRACING, 26);
+}
+
+/* The CLI's kfunc list filters by program type and by name (a glob). */
+TEST(cli_kfunc_list_filters)
+{
+	char cmd[512], line[512];
+	int iters = 0, others = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "%s/bpfhost kfunc list --name 'bpf_iter_num_*' 2>&1",
+		 th_build_dir());
+	p = popen(cmd, "r");
+	CHECK(p);
+	if (!p)
+		return;
+	while (fgets(line, sizeof(line), p)) {
+		if (line[0] == ' ')
+			continue; /* a prototype line */
+		if (!strncmp(line, "bpf_iter_num_", 13))
+			iters++;
+		else
+			others++;
+	}
+	CHECK_EQ(pclose(p), 0);
+	CHECK_EQ(iters, 3);
+	CHECK_EQ(others, 0);
 }

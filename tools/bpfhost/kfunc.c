@@ -5,6 +5,7 @@
  * CLI loaded (their constructors register sets as a host's would).
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,9 +98,10 @@ int cmd_kfunc(int argc, char **argv)
 		{ "prog-type", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "deprecated", no_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *type = NULL;
+	const char *type = NULL, *name = NULL;
 	bool json = false, deprecated = false, first = true;
 	struct bpfhost_rt *rt;
 	size_t shown = 0;
@@ -107,7 +109,7 @@ int cmd_kfunc(int argc, char **argv)
 
 	if (argc < 2 || strcmp(argv[1], "list")) {
 		fprintf(stderr,
-			"usage: bpfhost [--plugin LIB] kfunc list [--prog-type T] [--deprecated] [--json]\n");
+			"usage: bpfhost [--plugin LIB] kfunc list [--prog-type T] [--name GLOB] [--deprecated] [--json]\n");
 		return 2;
 	}
 	optind = 2;
@@ -121,6 +123,9 @@ int cmd_kfunc(int argc, char **argv)
 			break;
 		case 'd':
 			deprecated = true;
+			break;
+		case 'n':
+			name = optarg;
 			break;
 		default:
 			return 2;
@@ -140,6 +145,8 @@ int cmd_kfunc(int argc, char **argv)
 		    strcmp(ki.prog_type, type))
 			continue;
 		if (deprecated && !ki.deprecated && !ki.removed)
+			continue;
+		if (name && fnmatch(name, ki.name, 0))
 			continue;
 		if (json)
 			print_json(&ki, first);
