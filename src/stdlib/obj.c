@@ -20,6 +20,7 @@
  * dynptr and string families.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -135,9 +136,11 @@ static uint32_t field_kind(const struct btf *btf, uint32_t id,
 			return BH_OBJ_FIELD_REFCOUNT;
 		if (name && !strcmp(name, "bpf_spin_lock"))
 			return BH_OBJ_FIELD_SPIN_LOCK;
-		if (name && (!strcmp(name, "bpf_list_head") ||
-			     !strcmp(name, "bpf_list_node") ||
-			     !strcmp(name, "bpf_rb_root") ||
+		if (name && !strcmp(name, "bpf_list_head"))
+			return BH_OBJ_FIELD_LIST_HEAD;
+		if (name && !strcmp(name, "bpf_list_node"))
+			return BH_OBJ_FIELD_LIST_NODE;
+		if (name && (!strcmp(name, "bpf_rb_root") ||
 			     !strcmp(name, "bpf_rb_node") ||
 			     !strcmp(name, "bpf_timer") ||
 			     !strcmp(name, "bpf_wq")))
@@ -181,16 +184,88 @@ static int add_field(struct bh_obj_meta *m, uint32_t off, uint32_t kind,
 	return 0;
 }
 
+/*
+ * The "contains:<struct>:<member>" decl tag on member idx of struct
+ * parent: the struct's id (in the same BTF) and the offset of its member
+ * of that name, which must be a struct bpf_list_node.  false when there
+ * is no such tag or it names nothing fitting.
+ */
+static bool list_contains(const struct btf *btf, uint32_t parent, int idx,
+			  uint32_t *type_id, uint32_t *node_off)
+{
+	uint32_t n = btf__type_cnt(btf);
+
+	for (uint32_t i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		const char *v, *sep;
+		char sname[128];
+		const struct btf_member *mem;
+		const struct btf_type *st;
+		int32_t sid;
+		uint32_t dummy;
+
+		if (!btf_is_decl_tag(t) || t->type != parent ||
+		    btf_decl_tag(t)->component_idx != idx)
+			continue;
+		v = btf__name_by_offset(btf, t->name_off);
+		if (!v || strncmp(v, "contains:", 9))
+			continue;
+		v += 9;
+		sep = strchr(v, ':');
+		if (!sep || (size_t)(sep - v) >= sizeof(sname) || sep == v)
+			return false;
+		memcpy(sname, v, (size_t)(sep - v));
+		sname[sep - v] = 0;
+		sid = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT);
+		if (sid <= 0)
+			return false;
+		st = btf__type_by_id(btf, (uint32_t)sid);
+		mem = btf_members(st);
+		for (uint16_t j = 0; j < btf_vlen(st); j++, mem++) {
+			const char *mn =
+				btf__name_by_offset(btf, mem->name_off);
+
+			if (!mn || strcmp(mn, sep + 1) ||
+			    btf_member_bitfield_size(st, j))
+				continue;
+			if (field_kind(btf, mem->type, &dummy) !=
+			    BH_OBJ_FIELD_LIST_NODE)
+				return false;
+			*type_id = (uint32_t)sid;
+			*node_off = btf_member_bit_offset(st, j) / 8;
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
 /* The special fields of the object of type id at base: itself, or, in
  * nested structs and arrays, its members (as the kernel's
- * btf_parse_fields finds them). */
+ * btf_parse_fields finds them).  parent/idx: the struct and member index
+ * id is the type of, for its decl tags (idx -1: none). */
 static int scan_fields(struct bh_obj_meta *m, const struct btf *btf,
-		       uint32_t id, uint32_t base, int depth)
+		       uint32_t id, uint32_t base, int depth, uint32_t parent,
+		       int idx)
 {
 	uint32_t pointee = 0, kind = field_kind(btf, id, &pointee);
 	const struct btf_type *t;
 	const struct btf_member *mem;
 
+	if (kind == BH_OBJ_FIELD_LIST_HEAD) {
+		uint32_t node_off = 0;
+		int ret;
+
+		/* without a usable __contains no list can be used: the head
+		 * stays an opaque field */
+		if (idx < 0 ||
+		    !list_contains(btf, parent, idx, &pointee, &node_off))
+			return add_field(m, base, BH_OBJ_FIELD_OTHER, 0);
+		ret = add_field(m, base, kind, pointee);
+		if (!ret)
+			m->fields[m->nr_fields - 1].node_off = node_off;
+		return ret;
+	}
 	if (kind)
 		return add_field(m, base, kind, pointee);
 	if (depth > BH_OBJ_MAX_DEPTH)
@@ -203,7 +278,7 @@ static int scan_fields(struct bh_obj_meta *m, const struct btf *btf,
 		for (uint32_t i = 0; esz > 0 && i < a->nelems; i++) {
 			int ret = scan_fields(m, btf, a->type,
 					      base + i * (uint32_t)esz,
-					      depth + 1);
+					      depth + 1, 0, -1);
 
 			if (ret)
 				return ret;
@@ -220,7 +295,7 @@ static int scan_fields(struct bh_obj_meta *m, const struct btf *btf,
 			continue;
 		ret = scan_fields(m, btf, mem->type,
 				  base + btf_member_bit_offset(t, i) / 8,
-				  depth + 1);
+				  depth + 1, id, i);
 		if (ret)
 			return ret;
 	}
@@ -242,7 +317,7 @@ int bh_obj_meta_init(struct bh_obj_meta *m, const struct btf *btf,
 	m->refcount_off = -1;
 	m->btf = btf;
 	m->pool = pool;
-	return scan_fields(m, btf, id, 0, 0);
+	return scan_fields(m, btf, id, 0, 0, 0, -1);
 }
 
 static void obj_drop(void *p, const struct bh_obj_meta *m, bool percpu);
@@ -256,6 +331,17 @@ void bh_obj_free_fields(const struct bh_obj_meta *rec, void *base)
 		void **slot = (void **)((char *)base + f->off);
 		void *old;
 
+		if (f->kind == BH_OBJ_FIELD_LIST_HEAD) {
+			uint32_t *lock = NULL;
+
+			for (uint32_t j = 0; j < rec->nr_fields; j++)
+				if (rec->fields[j].kind ==
+				    BH_OBJ_FIELD_SPIN_LOCK)
+					lock = (uint32_t *)((char *)base +
+							    rec->fields[j].off);
+			bh_list_drain(slot, f->meta, f->node_off, lock);
+			continue;
+		}
 		if (f->kind != BH_OBJ_FIELD_KPTR_REF &&
 		    f->kind != BH_OBJ_FIELD_KPTR_PERCPU)
 			continue;
@@ -285,6 +371,115 @@ static void obj_drop(void *p, const struct bh_obj_meta *m, bool percpu)
 	if (m && !percpu)
 		bh_obj_free_fields(m, p);
 	obj_free(p);
+}
+
+/* ---- linked lists ---- */
+
+struct bh_list {
+	struct bh_list *next, *prev;
+};
+
+struct bh_list_node {
+	struct bh_list l;
+	void *owner; /* the head it is on, or NULL */
+};
+
+_Static_assert(sizeof(struct bh_list) == 16, "bpf_list_head is 16 bytes");
+_Static_assert(sizeof(struct bh_list_node) == 24, "bpf_list_node is 24 bytes");
+
+/* A zeroed head (a new map value or object) is an empty list. */
+static struct bh_list *list_init(void *head)
+{
+	struct bh_list *h = head;
+
+	if (!h->next)
+		h->next = h->prev = h;
+	return h;
+}
+
+int bh_list_push(void *head, void *node, const struct bh_obj_meta *meta,
+		 uint64_t off, bool tail)
+{
+	struct bh_list *h = list_init(head);
+	struct bh_list_node *n = node;
+	void *none = NULL;
+
+	/* the node may be on another list already (a refcounted object
+	 * with two owners): then it goes nowhere and this reference drops */
+	if (!__atomic_compare_exchange_n(&n->owner, &none, head, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+		obj_drop((char *)node - off, meta, false);
+		return -EINVAL;
+	}
+	if (tail) {
+		n->l.prev = h->prev;
+		n->l.next = h;
+		h->prev->next = &n->l;
+		h->prev = &n->l;
+	} else {
+		n->l.next = h->next;
+		n->l.prev = h;
+		h->next->prev = &n->l;
+		h->next = &n->l;
+	}
+	return 0;
+}
+
+void *bh_list_peek(void *head, bool tail)
+{
+	struct bh_list *h = list_init(head);
+	struct bh_list *n = tail ? h->prev : h->next;
+
+	return n == h ? NULL : n;
+}
+
+void *bh_list_pop(void *head, bool tail)
+{
+	struct bh_list_node *n = bh_list_peek(head, tail);
+
+	if (!n)
+		return NULL;
+	n->l.prev->next = n->l.next;
+	n->l.next->prev = n->l.prev;
+	n->l.next = n->l.prev = &n->l;
+	__atomic_store_n(&n->owner, NULL, __ATOMIC_RELEASE);
+	return n;
+}
+
+static void list_lock(uint32_t *l)
+{
+	unsigned int spins = 0;
+
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(l, __ATOMIC_RELAXED))
+			if (++spins > 1000)
+				sched_yield();
+}
+
+void bh_list_drain(void *head, const struct bh_obj_meta *meta,
+		   uint32_t node_off, uint32_t *lock)
+{
+	struct bh_list *h = head, *first, *n;
+
+	/* detach the whole chain under the lock, drop it outside */
+	if (lock)
+		list_lock(lock);
+	first = h->next;
+	if (!first || first == h) {
+		first = NULL;
+	} else {
+		h->prev->next = NULL;
+	}
+	h->next = h->prev = h;
+	if (lock)
+		__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+	while ((n = first)) {
+		first = n->next;
+		n->next = n->prev = n;
+		__atomic_store_n(&((struct bh_list_node *)n)->owner, NULL,
+				 __ATOMIC_RELEASE);
+		obj_drop((char *)n - node_off, meta, false);
+	}
 }
 
 /* ---- helper ---- */

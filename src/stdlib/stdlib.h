@@ -184,6 +184,8 @@ enum bh_obj_field_kind {
 	BH_OBJ_FIELD_REFCOUNT,	     /* struct bpf_refcount */
 	BH_OBJ_FIELD_OTHER,	     /* list/rbtree/timer...: not handled here */
 	BH_OBJ_FIELD_SPIN_LOCK,	     /* struct bpf_spin_lock: updates skip it */
+	BH_OBJ_FIELD_LIST_HEAD,	     /* struct bpf_list_head with __contains */
+	BH_OBJ_FIELD_LIST_NODE,	     /* struct bpf_list_node */
 };
 
 struct bh_obj_meta;
@@ -191,7 +193,9 @@ struct bh_obj_meta;
 struct bh_obj_field {
 	uint32_t off;
 	uint32_t kind;	    /* enum bh_obj_field_kind */
-	uint32_t type_id;   /* kptrs: the pointee struct in the same BTF */
+	uint32_t type_id;   /* kptrs: the pointee struct in the same BTF;
+			     * list heads: the __contains struct */
+	uint32_t node_off;  /* list heads: its bpf_list_node's offset */
 	/* Linked by the verifier for referenced kptrs, exactly one of: */
 	const struct bh_obj_meta *meta; /* pointee is a program object */
 	void (*dtor)(void *);		/* pointee is a host object */
@@ -226,6 +230,29 @@ int bh_obj_meta_init(struct bh_obj_meta *m, const struct btf *btf,
  * map value's record).
  */
 void bh_obj_free_fields(const struct bh_obj_meta *rec, void *base);
+
+/*
+ * The BPF linked list (the kernel's bpf_list_head / bpf_list_node_kern):
+ * a 16-byte head { next, prev } (all zero: an empty list not yet set up)
+ * and a 24-byte node { next, prev, owner }, owner the head the node is on
+ * (NULL: on none).  The caller holds the bpf_spin_lock protecting head.
+ *
+ * bh_list_push: put the node at node (of the program object node - off,
+ * of record meta) first (tail false) or last; 0, or -EINVAL when the node
+ * is already on a list (the object is then dropped, as the kernel does).
+ * bh_list_pop: take the first (tail false) or last node off, returning it
+ * (the caller owns its object now), or NULL when the list is empty.
+ * bh_list_peek: the first or last node, left on the list, or NULL.
+ * bh_list_drain: drop every object on the list (of record meta, node at
+ * node_off), leaving it empty; lock, when not NULL, is the value's
+ * bpf_spin_lock, held while the list is detached.
+ */
+int bh_list_push(void *head, void *node, const struct bh_obj_meta *meta,
+		 uint64_t off, bool tail);
+void *bh_list_pop(void *head, bool tail);
+void *bh_list_peek(void *head, bool tail);
+void bh_list_drain(void *head, const struct bh_obj_meta *meta,
+		   uint32_t node_off, uint32_t *lock);
 
 /* bpf_kptr_xchg (helper 194): atomic exchange of the 8-byte field. */
 uint64_t bh_helper_kptr_xchg(uint64_t dst, uint64_t ptr, uint64_t r3,
