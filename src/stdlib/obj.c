@@ -660,6 +660,69 @@ __bpf_kfunc void bpf_throw(uint64_t cookie)
 	bh_exec_throw(cookie);
 }
 
+/* the offset of the record's one bpf_list_node (the verifier allows
+ * pushes of such types only) */
+static int64_t list_node_off(const struct bh_obj_meta *m)
+{
+	int64_t off = -1;
+
+	for (uint32_t i = 0; m && i < m->nr_fields; i++)
+		if (m->fields[i].kind == BH_OBJ_FIELD_LIST_NODE) {
+			if (off >= 0)
+				return -1;
+			off = m->fields[i].off;
+		}
+	return off;
+}
+
+static int list_push_kfunc(struct bpf_list_head *head,
+			   struct bpf_list_node *node, void *meta__ign,
+			   bool tail)
+{
+	const struct bh_obj_meta *m = meta_of(meta__ign);
+	int64_t off = list_node_off(m);
+
+	if (off < 0)
+		return -EINVAL; /* not reached: the verifier saw the type */
+	return bh_list_push(head, node, m, (uint64_t)off, tail);
+}
+
+__bpf_kfunc int bpf_list_push_front_impl(struct bpf_list_head *head,
+					 struct bpf_list_node *node,
+					 void *meta__ign, uint64_t off)
+{
+	(void)off;
+	return list_push_kfunc(head, node, meta__ign, false);
+}
+
+__bpf_kfunc int bpf_list_push_back_impl(struct bpf_list_head *head,
+					struct bpf_list_node *node,
+					void *meta__ign, uint64_t off)
+{
+	(void)off;
+	return list_push_kfunc(head, node, meta__ign, true);
+}
+
+__bpf_kfunc struct bpf_list_node *bpf_list_pop_front(struct bpf_list_head *head)
+{
+	return bh_list_pop(head, false);
+}
+
+__bpf_kfunc struct bpf_list_node *bpf_list_pop_back(struct bpf_list_head *head)
+{
+	return bh_list_pop(head, true);
+}
+
+__bpf_kfunc struct bpf_list_node *bpf_list_front(struct bpf_list_head *head)
+{
+	return bh_list_peek(head, false);
+}
+
+__bpf_kfunc struct bpf_list_node *bpf_list_back(struct bpf_list_head *head)
+{
+	return bh_list_peek(head, true);
+}
+
 __bpf_kfunc_end_defs();
 
 /* generic_kfunc_set in the kernel */
@@ -671,6 +734,12 @@ BTF_ID_FLAGS(func, bpf_percpu_obj_drop_impl, KF_RELEASE)
 BTF_ID_FLAGS(func, bpf_refcount_acquire_impl,
 	     KF_ACQUIRE | KF_RET_NULL | KF_RCU)
 BTF_ID_FLAGS(func, bpf_throw)
+BTF_ID_FLAGS(func, bpf_list_push_front_impl)
+BTF_ID_FLAGS(func, bpf_list_push_back_impl)
+BTF_ID_FLAGS(func, bpf_list_pop_front, KF_ACQUIRE | KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_list_pop_back, KF_ACQUIRE | KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_list_front, KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_list_back, KF_RET_NULL)
 BTF_KFUNCS_END(bh_obj_kfunc_ids)
 
 /* common_kfunc_set in the kernel */

@@ -281,4 +281,27 @@ int bpf_iter_bits_new(struct bpf_iter_bits *it, const uint64_t *unsafe_ptr__ign,
 int *bpf_iter_bits_next(struct bpf_iter_bits *it);
 void bpf_iter_bits_destroy(struct bpf_iter_bits *it);
 
+/* The list kfuncs (generic set): the verifier allows them on a map
+ * value's list head under its lock, for a contained type with one
+ * bpf_list_node; meta__ign is that type's record (its node's offset is
+ * taken from it; off is the kernel's fixup argument, unused). */
+struct bpf_list_head {
+	uint64_t __opaque[2];
+} __attribute__((aligned(8)));
+
+struct bpf_list_node {
+	uint64_t __opaque[3];
+} __attribute__((aligned(8)));
+
+int bpf_list_push_front_impl(struct bpf_list_head *head,
+			     struct bpf_list_node *node, void *meta__ign,
+			     uint64_t off);
+int bpf_list_push_back_impl(struct bpf_list_head *head,
+			    struct bpf_list_node *node, void *meta__ign,
+			    uint64_t off);
+struct bpf_list_node *bpf_list_pop_front(struct bpf_list_head *head);
+struct bpf_list_node *bpf_list_pop_back(struct bpf_list_head *head);
+struct bpf_list_node *bpf_list_front(struct bpf_list_head *head);
+struct bpf_list_node *bpf_list_back(struct bpf_list_head *head);
+
 #endif

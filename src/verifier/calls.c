@@ -483,7 +483,8 @@ int check_call(struct bh_venv *v, const struct bh_insn *in, uint32_t *next)
 	 * (and static subprograms) */
 	if (v->cur->active_locks &&
 	    ((in->src_reg == 0 && in->imm != 94) ||
-	     in->src_reg == BH_PSEUDO_KFUNC_CALL))
+	     (in->src_reg == BH_PSEUDO_KFUNC_CALL &&
+	      !bh_kfunc_spin_allowed(v, in))))
 		return bh_reject(v, "function calls are not allowed while holding a lock");
 	if (in->src_reg == BH_PSEUDO_CALL)
 		return check_func_call(v, in, next);

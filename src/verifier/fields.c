@@ -11,6 +11,7 @@
  * Invariant: bh_find_field() reports a field whenever one overlaps the
  * byte range asked about; it never misses one to say "plain memory".
  */
+#include <errno.h>
 #include <string.h>
 
 #include <bpf/btf.h>
@@ -286,4 +287,94 @@ bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f)
 		lo = (int64_t)f->off + (f->size ? f->size : 1);
 	}
 	return false;
+}
+
+/* ---- graph roots (linked lists) ---- */
+
+static bool list_contains_tag(const struct btf *b, uint32_t parent, int idx,
+			      uint32_t *value_id, uint32_t *node_off)
+{
+	uint32_t n = btf__type_cnt(b);
+
+	for (uint32_t i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(b, i);
+		const struct btf_type *st;
+		const struct btf_member *m;
+		const char *v, *sep;
+		char sname[128];
+		int32_t sid;
+
+		if (!btf_is_decl_tag(t) || t->type != parent ||
+		    btf_decl_tag(t)->component_idx != idx)
+			continue;
+		v = btf__name_by_offset(b, t->name_off);
+		if (!v || strncmp(v, "contains:", 9))
+			continue;
+		v += 9;
+		sep = strchr(v, ':');
+		if (!sep || sep == v || (size_t)(sep - v) >= sizeof(sname))
+			return false;
+		memcpy(sname, v, (size_t)(sep - v));
+		sname[sep - v] = 0;
+		sid = btf__find_by_name_kind(b, sname, BTF_KIND_STRUCT);
+		if (sid <= 0)
+			return false;
+		st = btf__type_by_id(b, (uint32_t)sid);
+		m = btf_members(st);
+		for (int j = 0; j < btf_vlen(st); j++, m++) {
+			const char *mn = btf__name_by_offset(b, m->name_off);
+			uint32_t dummy = 0;
+
+			if (!mn || strcmp(mn, sep + 1) ||
+			    btf_member_bitfield_size(st, (uint32_t)j))
+				continue;
+			if (member_kind(b, m->type, &dummy) !=
+			    BH_FIELD_LIST_NODE)
+				return false;
+			*value_id = (uint32_t)sid;
+			*node_off = btf_member_bit_offset(st, (uint32_t)j) / 8;
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+int bh_list_head_at(const struct btf *b, uint32_t id, uint32_t off,
+		    uint32_t *value_id, uint32_t *node_off)
+{
+	const struct btf_type *t;
+	const struct btf_member *m;
+	uint32_t dummy = 0;
+
+	id = skip_mods(b, id);
+	t = b ? btf__type_by_id(b, id) : NULL;
+	if (!t || !btf_is_struct(t))
+		return -ENOENT;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		if (btf_member_bitfield_size(t, (uint32_t)i) ||
+		    btf_member_bit_offset(t, (uint32_t)i) / 8 != off ||
+		    member_kind(b, m->type, &dummy) != BH_FIELD_LIST_HEAD)
+			continue;
+		return list_contains_tag(b, id, i, value_id, node_off) ?
+			       0 :
+			       -EINVAL;
+	}
+	return -ENOENT;
+}
+
+int bh_count_list_nodes(const struct btf *b, uint32_t id)
+{
+	const struct btf_type *t = btf__type_by_id(b, id);
+	struct bh_field f;
+	int64_t lo = 0;
+	int n = 0;
+
+	while (t && bh_find_field(b, id, lo, t->size, &f)) {
+		if (f.type == BH_FIELD_LIST_NODE)
+			n++;
+		lo = (int64_t)f.off + (f.size ? f.size : 1);
+	}
+	return n;
 }

@@ -239,6 +239,7 @@ static int process_spin_lock(struct bh_venv *v, uint32_t regno, bool lock)
 	st->active_locks = 0;
 	st->active_lock_id = 0;
 	st->active_lock_ptr = 0;
+	bh_invalidate_non_owning_refs(v);
 	return 0;
 }
 

@@ -51,6 +51,11 @@ struct kfunc_meta {
 	uint32_t arg_btf_id;
 	/* the __refcounted_kptr argument is the program's own reference */
 	bool arg_owning_ref;
+	/* the list head argument: its __contains struct and node offset */
+	uint32_t list_value_id;
+	uint32_t list_node_off;
+	/* the owning reference a list push takes */
+	uint32_t list_node_ref;
 	/* rdonly_buf_size / rdwr_buf_size: the size of R0's memory */
 	uint64_t r0_size;
 	bool r0_rdonly;
@@ -629,6 +634,10 @@ static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta,
 			     int i, bool trusted, bool release);
 static int process_refcounted_arg(struct bh_venv *v, struct kfunc_meta *meta,
 				  int i, bool release);
+static int process_list_head_arg(struct bh_venv *v, struct kfunc_meta *meta,
+				 int i);
+static int process_list_node_arg(struct bh_venv *v, struct kfunc_meta *meta,
+				 int i);
 
 /* One pointer argument; *skip_next when it consumed a __sz argument. */
 static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
@@ -674,6 +683,10 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 		return 0;
 	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_dynptr"))
 		return process_dynptr_arg(v, meta, i);
+	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_list_head"))
+		return process_list_head_arg(v, meta, i);
+	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_list_node"))
+		return process_list_node_arg(v, meta, i);
 	if (a->annot & BH_ANN_ALLOC)
 		return process_alloc_arg(v, meta, i, trusted || rcu, release);
 	if (a->annot & BH_ANN_REFCOUNTED_KPTR)
@@ -982,6 +995,73 @@ ret_flags:
 	return 0;
 }
 
+/* Every copy of the owning reference id becomes a non-owning one. */
+static void set_non_owning(struct bh_venv *v, uint32_t id)
+{
+	struct bh_vstate *st = v->cur;
+
+	for (uint32_t fi = 0; fi <= st->curframe; fi++) {
+		struct bh_func_state *f = st->frame[fi];
+
+		for (int r = 0; r < BH_MAX_REG; r++)
+			if (f->regs[r].ref_obj_id == id) {
+				f->regs[r].ref_obj_id = 0;
+				f->regs[r].flags |= BH_NON_OWN_REF;
+			}
+		for (uint32_t spi = 0; spi < f->allocated_stack / 8; spi++)
+			if (f->stack[spi].slot_type[0] == BH_STACK_SPILL &&
+			    f->stack[spi].spilled.ref_obj_id == id) {
+				f->stack[spi].spilled.ref_obj_id = 0;
+				f->stack[spi].spilled.flags |= BH_NON_OWN_REF;
+			}
+	}
+}
+
+void bh_invalidate_non_owning_refs(struct bh_venv *v)
+{
+	struct bh_vstate *st = v->cur;
+
+	for (uint32_t fi = 0; fi <= st->curframe; fi++) {
+		struct bh_func_state *f = st->frame[fi];
+
+		for (int r = 0; r < BH_MAX_REG; r++)
+			if (is_pointer(&f->regs[r]) &&
+			    (f->regs[r].flags & BH_NON_OWN_REF))
+				mark_reg_unknown(&f->regs[r]);
+		for (uint32_t spi = 0; spi < f->allocated_stack / 8; spi++)
+			if (f->stack[spi].slot_type[0] == BH_STACK_SPILL &&
+			    is_pointer(&f->stack[spi].spilled) &&
+			    (f->stack[spi].spilled.flags & BH_NON_OWN_REF))
+				mark_reg_unknown(&f->stack[spi].spilled);
+	}
+}
+
+static const char *const list_kfuncs[] = {
+	"bpf_list_push_front_impl", "bpf_list_push_back_impl",
+	"bpf_list_pop_front",	    "bpf_list_pop_back",
+	"bpf_list_front",	    "bpf_list_back",
+};
+
+static bool is_list_kfunc(const char *name)
+{
+	for (size_t i = 0; i < sizeof(list_kfuncs) / sizeof(list_kfuncs[0]);
+	     i++)
+		if (!strcmp(name, list_kfuncs[i]))
+			return true;
+	return false;
+}
+
+bool bh_kfunc_spin_allowed(struct bh_venv *v, const struct bh_insn *in)
+{
+	const struct bh_kfunc *k;
+
+	if (!v->env->kfuncs)
+		return false;
+	k = bh_kfunc_by_btf(v->env->kfuncs, (uint16_t)in->off,
+			    (uint32_t)in->imm, kfunc_hook(v->env));
+	return k && is_list_kfunc(k->name);
+}
+
 int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 {
 	const struct bh_verify_env *env = v->env;
@@ -1048,6 +1128,14 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 			return bh_reject(v, "kfunc %s#%d reference has not been acquired before",
 					 k->name, meta.func_id);
 		err = release_reference(v, id);
+		if (err)
+			return err;
+	}
+	if (meta.list_node_ref) {
+		/* ref_set_non_owning(): the list owns the object now; the
+		 * program's pointers stay usable until the unlock */
+		set_non_owning(v, meta.list_node_ref);
+		err = release_reference(v, meta.list_node_ref);
 		if (err)
 			return err;
 	}
@@ -1176,6 +1264,21 @@ static int mark_obj_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 		if (kname[4] == 'p')
 			return bh_reject(v, "%s: per-CPU objects are not supported by the verifier yet",
 					 kname);
+	} else if (is_list_kfunc(kname) && strstr(kname, "push")) {
+		return 1; /* int */
+	} else if (is_list_kfunc(kname)) {
+		/* pop: an owning reference (acquired by the caller's flags);
+		 * front/back: a non-owning one, until the unlock; both point
+		 * at the node (the program uses container_of) */
+		if (!meta->list_value_id)
+			return bh_bug(v, "%s without a list head", kname);
+		mark_reg_ptr(r0, BH_PTR_TO_BTF_ID,
+			     BH_MEM_ALLOC |
+				     (strstr(kname, "pop") ? 0 : BH_NON_OWN_REF));
+		r0->btf_src = BH_BTF_SRC_PROG;
+		r0->btf_id = meta->list_value_id;
+		r0->off = (int32_t)meta->list_node_off;
+		return 0;
 	} else if (!strcmp(kname, "bpf_refcount_acquire_impl")) {
 		id = meta->arg_btf_id;
 		if (!id)
@@ -1201,4 +1304,106 @@ bool bh_struct_ids_match(struct bh_venv *v, uint32_t asrc, uint32_t aid,
 	if (!a || !b || (asrc == BH_BTF_SRC_PROG) != (bsrc == BH_BTF_SRC_PROG))
 		return false;
 	return struct_ids_match(a, aid, off, b, bid, strict);
+}
+
+/* ---- linked lists (KF_ARG_PTR_TO_LIST_HEAD / _LIST_NODE) ---- */
+
+/*
+ * The list head: a map value's struct bpf_list_head at a constant offset,
+ * declared with __contains, whose value's bpf_spin_lock is the one held
+ * (check_reg_allocation_locked).  Lists in program objects and in global
+ * data are not modelled yet.
+ */
+static int process_list_head_arg(struct bh_venv *v, struct kfunc_meta *meta,
+				 int i)
+{
+	uint32_t regno = (uint32_t)i + 1;
+	struct bh_reg *r = &cur_regs(v)[regno];
+	const struct btf *b = v->env->prog_btf;
+	const struct bh_verify_map *m;
+	struct bh_vstate *st = v->cur;
+	uint32_t type_id, value_id = 0, node_off = 0;
+	struct bh_field lock;
+	uint64_t off;
+	int err;
+
+	if (r->type == BH_PTR_TO_BTF_ID && (r->flags & BH_MEM_ALLOC))
+		return bh_reject(v, "arg#%d: a bpf_list_head in a program object is not supported by the verifier yet",
+				 i);
+	if (r->type != BH_PTR_TO_MAP_VALUE || r->flags)
+		return bh_reject(v, "arg#%d expected pointer to map value or allocated object",
+				 i);
+	m = &v->env->maps[r->map_idx];
+	if (m->def->kind != BH_MAPK_USER)
+		return bh_reject(v, "arg#%d: a bpf_list_head in global data is not supported by the verifier yet",
+				 i);
+	type_id = m->def->btf_value_type_id;
+	if (!bh_tnum_is_const(r->s.var_off))
+		return bh_reject(v, "R%u doesn't have constant offset. bpf_list_head has to be at the constant offset",
+				 regno);
+	off = r->s.var_off.value + (uint64_t)(int64_t)r->off;
+	if (!b || !type_id || off > UINT32_MAX)
+		return bh_reject(v, "bpf_list_head not found at offset=%llu",
+				 (unsigned long long)off);
+	err = bh_list_head_at(b, type_id, (uint32_t)off, &value_id, &node_off);
+	if (err == -EINVAL)
+		return bh_reject(v, "arg#%d: bpf_list_head at offset=%llu has no usable __contains tag",
+				 i, (unsigned long long)off);
+	if (err)
+		return bh_reject(v, "bpf_list_head not found at offset=%llu",
+				 (unsigned long long)off);
+	if (!bh_find_spin_lock(b, type_id, &lock))
+		return bh_reject(v, "map '%s' has no valid bpf_spin_lock",
+				 m->def->name);
+	if (!st->active_locks || st->active_lock_ptr != r->map_idx + 1 ||
+	    st->active_lock_id != r->id)
+		return bh_reject(v, "bpf_spin_lock at off=%u must be held for bpf_list_head",
+				 lock.off);
+	/* the runtime finds the node through the type's record */
+	if (bh_count_list_nodes(b, value_id) != 1)
+		return bh_reject(v, "arg#%d: a list of objects with more than one bpf_list_node is not supported by the verifier yet",
+				 i);
+	meta->list_value_id = value_id;
+	meta->list_node_off = node_off;
+	return 0;
+}
+
+/* The node: an owning reference to a program object of the head's
+ * __contains type, pointing at its bpf_list_node. */
+static int process_list_node_arg(struct bh_venv *v, struct kfunc_meta *meta,
+				 int i)
+{
+	uint32_t regno = (uint32_t)i + 1;
+	struct bh_reg *r = &cur_regs(v)[regno];
+	const struct btf *b = v->env->prog_btf;
+	const struct btf_type *want, *got;
+	struct bh_field f;
+	int64_t off;
+
+	if (r->type != BH_PTR_TO_BTF_ID || r->flags != BH_MEM_ALLOC)
+		return bh_reject(v, "arg#%d expected pointer to allocated object",
+				 i);
+	if (!r->ref_obj_id)
+		return bh_reject(v, "allocated object must be referenced");
+	if (r->btf_src != BH_BTF_SRC_PROG)
+		return bh_bug(v, "allocated object outside the program's BTF");
+	if (!meta->list_value_id)
+		return bh_bug(v, "list node argument without a list head");
+	if (!bh_tnum_is_const(r->s.var_off))
+		return bh_reject(v, "R%u doesn't have constant offset. bpf_list_node has to be at the constant offset",
+				 regno);
+	off = (int64_t)r->off + (int64_t)r->s.var_off.value;
+	if (off < 0 || !bh_find_field(b, r->btf_id, off, off + 1, &f) ||
+	    f.type != BH_FIELD_LIST_NODE || f.off != off)
+		return bh_reject(v, "bpf_list_node not found at offset=%lld",
+				 (long long)off);
+	if (r->btf_id != meta->list_value_id || off != meta->list_node_off) {
+		want = btf__type_by_id(b, meta->list_value_id);
+		got = btf__type_by_id(b, r->btf_id);
+		return bh_reject(v, "operation on bpf_list_head expects arg#%d bpf_list_node at offset=%u in struct %s, but arg is at offset=%lld in struct %s",
+				 i, meta->list_node_off, tname(b, want),
+				 (long long)off, tname(b, got));
+	}
+	meta->list_node_ref = r->ref_obj_id;
+	return record_obj_type(v, meta->k->name, r->btf_id);
 }

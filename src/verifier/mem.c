@@ -527,7 +527,10 @@ static int check_btf_access(struct bh_venv *v, uint32_t regno,
 	if (alloc) {
 		struct bh_field f;
 
-		if (write && !reg->ref_obj_id)
+		/* a non-owning reference lives only while the lock of the
+		 * list holding the object is held: it cannot be freed */
+		if (write && !reg->ref_obj_id &&
+		    !(reg->flags & BH_NON_OWN_REF))
 			/* the kernel frees objects after an RCU grace
 			 * period; bpfhost frees them at the last drop, so
 			 * only an owner may write */
@@ -544,7 +547,9 @@ static int check_btf_access(struct bh_venv *v, uint32_t regno,
 			  &ptr_id, &field);
 	if (err)
 		return err;
-	if (!alloc || !reg->ref_obj_id) /* an owner's object stays mapped */
+	/* an owner's object stays mapped, as does one on a list whose lock
+	 * is held (non-owning references die at the unlock) */
+	if (!alloc || (!reg->ref_obj_id && !(reg->flags & BH_NON_OWN_REF)))
 		v->aux[v->cur->insn_idx].flags |= BH_AUX_PROBE_MEM;
 	if (dst < 0)
 		return 0;

@@ -247,6 +247,20 @@ int bh_find_field(const struct btf *b, uint32_t id, int64_t lo, int64_t hi,
 const char *bh_field_name(enum bh_field_type type);
 /* The struct bpf_spin_lock of struct id (anywhere in it): true, *f set. */
 bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f);
+/*
+ * The struct bpf_list_head member of struct id (a top-level member) at
+ * byte off, with its "contains:<struct>:<member>" decl tag: the struct's
+ * id and its member's offset (a struct bpf_list_node).  0; -ENOENT: no
+ * list head member there; -EINVAL: no usable tag.
+ */
+int bh_list_head_at(const struct btf *b, uint32_t id, uint32_t off,
+		    uint32_t *value_id, uint32_t *node_off);
+/* How many struct bpf_list_node fields struct id holds (nested too). */
+int bh_count_list_nodes(const struct btf *b, uint32_t id);
+/* A call the kernel allows inside a bpf_spin_lock-ed region. */
+bool bh_kfunc_spin_allowed(struct bh_venv *v, const struct bh_insn *in);
+/* bpf_spin_unlock: non-owning references die (invalidate_non_owning_refs) */
+void bh_invalidate_non_owning_refs(struct bh_venv *v);
 
 /* Where a kptr field's pointee lives: a host struct of the same name (the
  * kernel looks in vmlinux and modules first) or the program's own. */

@@ -19,6 +19,16 @@
 // EXPECT(list_push_twice): REJECT arg#1 expected pointer to allocated object
 // EXPECT(list_wrong_type): REJECT operation on bpf_list_head expects arg#1 bpf_list_node at offset=8 in struct gl_elem, but arg is at offset=16 in struct gl_other
 // EXPECT(list_call_in_lock): REJECT function calls are not allowed while holding a lock
+// EXPECT(list_drop_in_lock): REJECT function calls are not allowed while holding a lock
+// EXPECT(list_node_base): REJECT bpf_list_node not found at offset=0
+// EXPECT(list_other_lock): REJECT bpf_spin_lock at off=0 must be held for bpf_list_head
+// EXPECT(list_head_wrong_off): REJECT bpf_list_head not found at offset=0
+// EXPECT(list_node_maybe_null): REJECT R7 pointer arithmetic on ptr_or_null_ prohibited, null-check it first
+// RETVAL(list_drop_in_lock): none
+// RETVAL(list_node_base): none
+// RETVAL(list_other_lock): none
+// RETVAL(list_head_wrong_off): none
+// RETVAL(list_node_maybe_null): none
 // RETVAL(list_push_no_lock): none
 // RETVAL(list_pop_no_lock): none
 // RETVAL(list_front_after_unlock): none
@@ -77,7 +87,7 @@ struct gl_val {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, struct gl_val);
 } gl_lists SEC(".maps");
@@ -285,6 +295,89 @@ int list_call_in_lock(void *ctx)
 	bpf_spin_unlock(&v->lock);
 	if (a)
 		drop(a);
+	return 0;
+}
+
+SEC("syscall")
+int list_drop_in_lock(void *ctx)
+{
+	struct gl_val *v = get();
+	struct bpf_list_node *n;
+
+	if (!v)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	n = bpf_list_pop_front(&v->head);
+	if (n)
+		drop(container_of(n, struct gl_elem, node));
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+SEC("syscall")
+int list_node_base(void *ctx)
+{
+	struct gl_val *v = get();
+	struct gl_elem *a;
+
+	if (!v)
+		return 0;
+	a = new_obj(struct gl_elem);
+	if (!a)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	push_front(&v->head, (struct bpf_list_node *)a);
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+SEC("syscall")
+int list_other_lock(void *ctx)
+{
+	struct gl_val *v = get(), *w;
+	struct gl_elem *a;
+	__u32 k = 1;
+
+	w = bpf_map_lookup_elem(&gl_lists, &k);
+	if (!v || !w)
+		return 0;
+	a = new_obj(struct gl_elem);
+	if (!a)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	push_front(&w->head, &a->node);
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+SEC("syscall")
+int list_head_wrong_off(void *ctx)
+{
+	struct gl_val *v = get();
+	struct bpf_list_node *n;
+
+	if (!v)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	n = bpf_list_pop_front((struct bpf_list_head *)&v->lock);
+	bpf_spin_unlock(&v->lock);
+	if (n)
+		drop(container_of(n, struct gl_elem, node));
+	return 0;
+}
+
+SEC("syscall")
+int list_node_maybe_null(void *ctx)
+{
+	struct gl_val *v = get();
+	struct gl_elem *a;
+
+	if (!v)
+		return 0;
+	a = new_obj(struct gl_elem);
+	bpf_spin_lock(&v->lock);
+	push_front(&v->head, &a->node);
+	bpf_spin_unlock(&v->lock);
 	return 0;
 }
 
