@@ -4,8 +4,9 @@
  * bpf_list_push_back_impl, bpf_list_pop_front / bpf_list_pop_back,
  * bpf_list_front / bpf_list_back on a map value's struct bpf_list_head
  * (__contains(elem, node)) under the value's bpf_spin_lock; the kernel's
- * verdicts and messages (kload, 6.18).  bpfhost's verifier does not
- * model lists yet: every program here is in tests/corpus-gaps.txt.
+ * verdicts and messages (kload, 6.18), and the round trips run in
+ * bpfhost (push, pop, container_of, drop; front/back non-owning until the
+ * unlock).
  */
 // EXPECT(list_roundtrip): ACCEPT
 // RETVAL(list_roundtrip): 12
