@@ -4,7 +4,9 @@
  * which counts and sums inside its locked region with plain loads and
  * stores, run from several threads at once loses no update; and an
  * update of the map value from the host leaves the lock's bytes alone
- * (the kernel's copy_map_value).
+ * (the kernel's copy_map_value).  tests/progs/graph_list.bpf.c's
+ * round trips (push two objects, pop them; push, peek, pop) from several
+ * threads on one list: no error, no object left.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -13,6 +15,7 @@
 
 #include "bpfhost/bpfhost.h"
 #include "harness.h"
+#include "rt/rt.h"
 
 #define THREADS 4
 #define RUNS 100000
@@ -88,5 +91,75 @@ TEST(spin_lock_threads)
 	CHECK(v.cnt == 7 && v.sum == 3 && v.lock == 0);
 out:
 	bpfhost_obj_free(obj);
+	bpfhost_rt_free(rt);
+}
+
+static struct bpfhost_prog *list_progs[2];
+
+static void *list_worker(void *arg)
+{
+	uintptr_t which = (uintptr_t)arg & 1;
+	struct bpfhost_prog *p = list_progs[which];
+
+	/* the round trip always gets two objects back (each thread pops
+	 * only what it pushed before), though maybe others' */
+	for (int i = 0; i < RUNS / 10; i++) {
+		uint64_t r0;
+
+		if (bpfhost_prog_run(p, NULL, 0, &r0) ||
+		    (which == 0 && (int64_t)r0 <= 0))
+			__atomic_add_fetch(&run_errors, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+TEST(list_threads)
+{
+	char log[4096] = "", path[512];
+	struct bpfhost_open_opts o = {
+		.sz = sizeof(o), .log_buf = log, .log_size = sizeof(log),
+	};
+	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	struct bpfhost_obj *obj;
+	pthread_t th[THREADS];
+	uint64_t r0 = 0;
+
+	CHECK(rt);
+	snprintf(path, sizeof(path), "%s/progs/graph_list.bpf.o",
+		 th_build_dir());
+	obj = rt ? bpfhost_obj_open(rt, path, &o) : NULL;
+	CHECK_MSG(obj, "open %s: %s", path, log);
+	if (!obj) {
+		bpfhost_rt_free(rt);
+		return;
+	}
+	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
+		struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
+		const char *n = bpfhost_prog_name(p);
+
+		bpfhost_prog_set_autoload(p, !strcmp(n, "list_roundtrip") ||
+						     !strcmp(n, "list_peek"));
+	}
+	CHECK_MSG(!bpfhost_obj_load(obj), "load: %s", log);
+	list_progs[0] = bpfhost_obj_prog(obj, "list_roundtrip");
+	list_progs[1] = bpfhost_obj_prog(obj, "list_peek");
+	CHECK(list_progs[0] && list_progs[1]);
+	if (!list_progs[0] || !list_progs[1])
+		goto out;
+	/* alone, the round trip's order is exact */
+	CHECK_EQ(bpfhost_prog_run(list_progs[0], NULL, 0, &r0), 0);
+	CHECK_EQ(r0, 12);
+	run_errors = 0;
+	for (int t = 0; t < THREADS; t++)
+		CHECK_EQ(pthread_create(&th[t], NULL, list_worker,
+					(void *)(uintptr_t)t),
+			 0);
+	for (int t = 0; t < THREADS; t++)
+		pthread_join(th[t], NULL);
+	CHECK_EQ(run_errors, 0);
+	CHECK_EQ(rt->objs.live, 0);
+out:
+	bpfhost_obj_free(obj);
+	CHECK_EQ(rt->objs.live, 0);
 	bpfhost_rt_free(rt);
 }
