@@ -21,17 +21,6 @@
 
 #define MAX_FIELD_DEPTH 8
 
-static uint32_t skip_mods(const struct btf *b, uint32_t id)
-{
-	const struct btf_type *t = btf__type_by_id(b, id);
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
-		id = t->type;
-		t = btf__type_by_id(b, id);
-	}
-	return id;
-}
-
 static const struct {
 	const char *sname;
 	enum bh_field_type type;
@@ -76,7 +65,7 @@ const char *bh_field_name(enum bh_field_type type)
 static enum bh_field_type member_kind(const struct btf *b, uint32_t id,
 				      uint32_t *pointee)
 {
-	const struct btf_type *t = btf__type_by_id(b, skip_mods(b, id));
+	const struct btf_type *t = btf__type_by_id(b, bh_vskip_mods(b, id));
 	const char *name;
 
 	if (!t)
@@ -97,7 +86,7 @@ static enum bh_field_type member_kind(const struct btf *b, uint32_t id,
 	for (t = btf__type_by_id(b, t->type); t && btf_is_type_tag(t);
 	     t = btf__type_by_id(b, t->type)) {
 		name = btf__name_by_offset(b, t->name_off);
-		*pointee = skip_mods(b, t->type);
+		*pointee = bh_vskip_mods(b, t->type);
 		if (!name)
 			continue;
 		if (!strcmp(name, "kptr"))
@@ -136,7 +125,7 @@ static int find_one(const struct btf *b, uint32_t id, int64_t base,
 static int find_in(const struct btf *b, uint32_t id, int64_t base, int64_t lo,
 		   int64_t hi, struct bh_field *f, int depth)
 {
-	const struct btf_type *t = btf__type_by_id(b, id = skip_mods(b, id));
+	const struct btf_type *t = btf__type_by_id(b, id = bh_vskip_mods(b, id));
 	const struct btf_member *m;
 
 	if (!t || depth > MAX_FIELD_DEPTH)
@@ -347,7 +336,7 @@ int bh_list_head_at(const struct btf *b, uint32_t id, uint32_t off,
 	const struct btf_member *m;
 	uint32_t dummy = 0;
 
-	id = skip_mods(b, id);
+	id = bh_vskip_mods(b, id);
 	t = b ? btf__type_by_id(b, id) : NULL;
 	if (!t || !btf_is_struct(t))
 		return -ENOENT;

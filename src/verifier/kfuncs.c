@@ -66,17 +66,6 @@ static const struct btf *src_btf(const struct bh_venv *v, uint32_t src)
 	return bh_src_btf(v, src);
 }
 
-static uint32_t kskip(const struct btf *b, uint32_t id)
-{
-	const struct btf_type *t = btf__type_by_id(b, id);
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
-		id = t->type;
-		t = btf__type_by_id(b, id);
-	}
-	return id;
-}
-
 static const char *tname(const struct btf *b, const struct btf_type *t)
 {
 	return t ? btf__name_by_offset(b, t->name_off) : "";
@@ -109,8 +98,8 @@ static bool types_same(const struct btf *a, uint32_t aid, const struct btf *b,
 	const struct btf_type *ta, *tb;
 	const char *na;
 
-	aid = kskip(a, aid);
-	bid = kskip(b, bid);
+	aid = bh_vskip_mods(a, aid);
+	bid = bh_vskip_mods(b, bid);
 	if (a == b && aid == bid)
 		return true;
 	ta = btf__type_by_id(a, aid);
@@ -125,7 +114,7 @@ static bool types_same(const struct btf *a, uint32_t aid, const struct btf *b,
  * exactly at off: 1 with *id that struct, 0 if off lands elsewhere. */
 static int walk_to_struct(const struct btf *b, uint32_t *id, int64_t off)
 {
-	uint32_t cur = kskip(b, *id);
+	uint32_t cur = bh_vskip_mods(b, *id);
 
 	for (int depth = 0; depth < MAX_STRUCT_WALK; depth++) {
 		const struct btf_type *t = btf__type_by_id(b, cur);
@@ -137,7 +126,7 @@ static int walk_to_struct(const struct btf *b, uint32_t *id, int64_t off)
 		m = btf_members(t);
 		for (int i = 0; i < btf_vlen(t); i++, m++) {
 			uint32_t bits = btf_member_bit_offset(t, (uint32_t)i);
-			uint32_t mid = kskip(b, m->type);
+			uint32_t mid = bh_vskip_mods(b, m->type);
 			const struct btf_type *mt = btf__type_by_id(b, mid);
 			long msz = btf__resolve_size(b, mid);
 			int64_t moff = bits / 8;
@@ -146,7 +135,7 @@ static int walk_to_struct(const struct btf *b, uint32_t *id, int64_t off)
 			    !mt || msz <= 0 || off < moff || off >= moff + msz)
 				continue;
 			if (btf_is_array(mt)) {
-				uint32_t eid = kskip(b, btf_array(mt)->type);
+				uint32_t eid = bh_vskip_mods(b, btf_array(mt)->type);
 				const struct btf_type *et = btf__type_by_id(b, eid);
 
 				if (!et || !btf_is_composite(et) || !et->size)
@@ -218,10 +207,10 @@ static int is_scalar_struct(struct bh_venv *v, const struct btf *b,
 	}
 	m = btf_members(t);
 	for (int i = 0; i < btf_vlen(t); i++, m++) {
-		const struct btf_type *mt = btf__type_by_id(b, kskip(b, m->type));
+		const struct btf_type *mt = btf__type_by_id(b, bh_vskip_mods(b, m->type));
 
 		if (mt && btf_is_array(mt))
-			mt = btf__type_by_id(b, kskip(b, btf_array(mt)->type));
+			mt = btf__type_by_id(b, bh_vskip_mods(b, btf_array(mt)->type));
 		if (is_scalar_type(mt))
 			continue;
 		if (!mt || !is_scalar_struct(v, b, mt, depth + 1))
@@ -539,7 +528,7 @@ static int check_btf_id_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	if (!rb)
 		return bh_reject(v, "kfunc %s: no host BTF for R%u's type",
 				 meta->k->name, regno);
-	rt = btf__type_by_id(rb, kskip(rb, r->btf_id));
+	rt = btf__type_by_id(rb, bh_vskip_mods(rb, r->btf_id));
 	strict = ((a->contract & KF_ARG_RELEASE) && r->ref_obj_id) ||
 		 nocast_alias(tname(rb, rt), tname(meta->btf, pt));
 	/* a program object is never a host struct, whatever its name */
@@ -617,9 +606,9 @@ static int process_kptr_get_arg(struct bh_venv *v, struct kfunc_meta *meta)
 	err = bh_kptr_type(v, &f, &kt);
 	if (err)
 		return err;
-	t = btf__type_by_id(b, kskip(b, k->args[0].type_id));
-	t = t ? btf__type_by_id(b, kskip(b, t->type)) : NULL;
-	pid = t ? kskip(b, t->type) : 0;
+	t = btf__type_by_id(b, bh_vskip_mods(b, k->args[0].type_id));
+	t = t ? btf__type_by_id(b, bh_vskip_mods(b, t->type)) : NULL;
+	pid = t ? bh_vskip_mods(b, t->type) : 0;
 	pt = btf__type_by_id(b, pid);
 	if (!pt || !btf_is_struct(pt))
 		return bh_bug(v, "kptr_get kfunc %s without T ** first argument",
@@ -662,9 +651,9 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	int err;
 
 	*skip_next = false;
-	t = btf__type_by_id(b, kskip(b, a->type_id));
+	t = btf__type_by_id(b, bh_vskip_mods(b, a->type_id));
 	raw = t ? btf__type_by_id(b, t->type) : NULL;
-	pid = t ? kskip(b, t->type) : 0;
+	pid = t ? bh_vskip_mods(b, t->type) : 0;
 	pt = btf__type_by_id(b, pid);
 	if ((k->flags & KF_KPTR_GET) && i == 0)
 		return process_kptr_get_arg(v, meta);
@@ -906,8 +895,8 @@ static int mark_kfunc_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 		mark_reg_unknown(r0);
 		return 0;
 	}
-	t = btf__type_by_id(b, kskip(b, k->ret_type_id));
-	pid = t && btf_is_ptr(t) ? kskip(b, t->type) : 0;
+	t = btf__type_by_id(b, bh_vskip_mods(b, k->ret_type_id));
+	pid = t && btf_is_ptr(t) ? bh_vskip_mods(b, t->type) : 0;
 	pt = pid ? btf__type_by_id(b, pid) : NULL;
 	err = mark_obj_ret(v, meta);
 	if (err < 0)

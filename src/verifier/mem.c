@@ -237,17 +237,6 @@ static const struct btf *host_btf(struct bh_venv *v, uint32_t src)
 	return v->env->hbtf ? bh_hbtf_btf(v->env->hbtf, src) : NULL;
 }
 
-static uint32_t skip_mods(const struct btf *b, uint32_t id)
-{
-	const struct btf_type *t = btf__type_by_id(b, id);
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t))) {
-		id = t->type;
-		t = btf__type_by_id(b, id);
-	}
-	return id;
-}
-
 static bool in_ranges(const struct bh_ctx_range *r, size_t n, int32_t off,
 		      int size)
 {
@@ -279,10 +268,10 @@ static int check_ctx_args(struct bh_venv *v, int32_t off, int size, bool write,
 				     "invalid bpf_context access off=%d size=%d",
 				     off, size);
 	p = btf_params(proto);
-	id = skip_mods(b, p[arg].type);
+	id = bh_vskip_mods(b, p[arg].type);
 	t = btf__type_by_id(b, id);
 	if (t && btf_is_ptr(t)) {
-		uint32_t pid = skip_mods(b, t->type);
+		uint32_t pid = bh_vskip_mods(b, t->type);
 		const struct btf_type *pt2 = btf__type_by_id(b, pid);
 
 		if (size != 8)
@@ -358,7 +347,7 @@ static int walk_struct(struct bh_venv *v, const struct btf *b, uint32_t id,
 {
 	*field = NULL;
 	for (int depth = 0; depth < 32; depth++) {
-		const struct btf_type *t = btf__type_by_id(b, id = skip_mods(b, id));
+		const struct btf_type *t = btf__type_by_id(b, id = bh_vskip_mods(b, id));
 		const struct btf_member *m;
 		const char *sname;
 		bool found = false;
@@ -383,7 +372,7 @@ static int walk_struct(struct bh_venv *v, const struct btf *b, uint32_t id,
 		}
 		if (!btf_is_struct(t) && !btf_is_union(t)) {
 			if (btf_is_ptr(t) && !off && size == 8) {
-				uint32_t pid = skip_mods(b, t->type);
+				uint32_t pid = bh_vskip_mods(b, t->type);
 				const struct btf_type *pt = btf__type_by_id(b, pid);
 
 				if (pt && (btf_is_struct(pt) || btf_is_union(pt)))
@@ -482,7 +471,7 @@ static bool in_host_safe_list(const struct bh_venv *v, const char *sname,
 static uint32_t loaded_ptr_flags(const struct bh_venv *v, const struct btf *b,
 				 const struct bh_reg *reg, const char *field)
 {
-	const struct btf_type *t = btf__type_by_id(b, skip_mods(b, reg->btf_id));
+	const struct btf_type *t = btf__type_by_id(b, bh_vskip_mods(b, reg->btf_id));
 	const char *sname = t ? btf__name_by_offset(b, t->name_off) : NULL;
 
 	if ((reg->flags & BH_PTR_UNTRUSTED) ||

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "btf/typestr.h"
 #include "verifier/state.h"
 
 /* Verifier-internal aux flags (above the public enum bh_insn_aux_flag). */
@@ -199,6 +200,15 @@ void bh_mark_all_scalars_imprecise(struct bh_vstate *st);
  * pruned state) needs too; *changed when some mark is new. */
 int bh_propagate_precision(struct bh_venv *v, const struct bh_vstate *old,
 			   const struct bh_vstate *st, bool *changed);
+
+/* The id a BTF type id names past typedefs and modifiers; an id naming
+ * no type when the chain is broken or too deep. */
+static inline uint32_t bh_vskip_mods(const struct btf *b, uint32_t id)
+{
+	uint32_t r;
+
+	return bh_btf_skip_mods(b, id, &r) ? r : UINT32_MAX;
+}
 
 /* scc.c: loops whose precision marks are not final yet */
 int bh_compute_scc(struct bh_venv *v);
