@@ -514,3 +514,37 @@ int check_call(struct bh_venv *v, const struct bh_insn *in, uint32_t *next)
 	}
 	return check_helper_call(v, in);
 }
+
+void bh_mark_subprogs_calling(struct bh_venv *v,
+			      bool (*is_seed)(const struct bh_venv *,
+					      const struct bh_insn *),
+			      size_t prop_off)
+{
+	const struct bh_insn *insns = v->env->insns;
+	bool changed = true;
+
+#define PROP(s) (*(bool *)((char *)&v->subprogs[s] + prop_off))
+	for (size_t i = 0; i < v->env->insn_cnt; i++)
+		if (is_seed(v, &insns[i]))
+			PROP(bh_subprog_of(v, (uint32_t)i)) = true;
+	/* a caller of a subprogram that has it has it too */
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < v->env->insn_cnt; i++) {
+			const struct bh_insn *in = &insns[i];
+			uint32_t caller, callee;
+
+			if (in->code != (BH_JMP | 0x80) ||
+			    in->src_reg != BH_PSEUDO_CALL)
+				continue;
+			caller = bh_subprog_of(v, (uint32_t)i);
+			callee = bh_subprog_of(v, (uint32_t)i +
+							  (uint32_t)in->imm + 1);
+			if (PROP(callee) && !PROP(caller)) {
+				PROP(caller) = true;
+				changed = true;
+			}
+		}
+	}
+#undef PROP
+}

@@ -21,6 +21,7 @@
  * throw (check_max_stack_depth in verifier.c).
  */
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <bpf/btf.h>
@@ -172,33 +173,8 @@ int check_throw_cookie(struct bh_venv *v)
 
 void mark_subprogs_might_throw(struct bh_venv *v)
 {
-	const struct bh_insn *insns = v->env->insns;
-	bool changed = true;
-
-	for (size_t i = 0; i < v->env->insn_cnt; i++)
-		if (is_bpf_throw_insn(v, &insns[i]))
-			v->subprogs[bh_subprog_of(v, (uint32_t)i)].might_throw =
-				true;
-	/* a caller of a subprogram that may throw may throw too */
-	while (changed) {
-		changed = false;
-		for (size_t i = 0; i < v->env->insn_cnt; i++) {
-			const struct bh_insn *in = &insns[i];
-			uint32_t caller, callee;
-
-			if (in->code != (BH_JMP | 0x80) ||
-			    in->src_reg != BH_PSEUDO_CALL)
-				continue;
-			caller = bh_subprog_of(v, (uint32_t)i);
-			callee = bh_subprog_of(
-				v, (uint32_t)i + (uint32_t)in->imm + 1);
-			if (v->subprogs[callee].might_throw &&
-			    !v->subprogs[caller].might_throw) {
-				v->subprogs[caller].might_throw = true;
-				changed = true;
-			}
-		}
-	}
+	bh_mark_subprogs_calling(v, is_bpf_throw_insn,
+				 offsetof(struct bh_subprog, might_throw));
 }
 
 /* The checks of a throw, prefix naming it in the messages. */

@@ -22,6 +22,7 @@
  * is held by exactly one STACK_IRQ_FLAG slot unless that slot was
  * overwritten.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "kfunc/kfunc.h"
@@ -44,38 +45,17 @@ static const struct bh_kfunc *kfunc_of_insn(const struct bh_venv *v,
 
 /* ---- global functions that may sleep ---- */
 
+static bool calls_sleepable(const struct bh_venv *v, const struct bh_insn *in)
+{
+	const struct bh_kfunc *k = kfunc_of_insn(v, in);
+
+	return k && (k->flags & KF_SLEEPABLE);
+}
+
 int mark_subprogs_might_sleep(struct bh_venv *v)
 {
-	const struct bh_insn *insns = v->env->insns;
-	bool changed = true;
-
-	for (size_t i = 0; i < v->env->insn_cnt; i++) {
-		const struct bh_kfunc *k = kfunc_of_insn(v, &insns[i]);
-
-		if (k && (k->flags & KF_SLEEPABLE))
-			v->subprogs[bh_subprog_of(v, (uint32_t)i)].might_sleep =
-				true;
-	}
-	/* a caller of a subprogram that may sleep may sleep too */
-	while (changed) {
-		changed = false;
-		for (size_t i = 0; i < v->env->insn_cnt; i++) {
-			const struct bh_insn *in = &insns[i];
-			uint32_t caller, callee;
-
-			if (in->code != (BH_JMP | 0x80) ||
-			    in->src_reg != BH_PSEUDO_CALL)
-				continue;
-			caller = bh_subprog_of(v, (uint32_t)i);
-			callee = bh_subprog_of(
-				v, (uint32_t)i + (uint32_t)in->imm + 1);
-			if (v->subprogs[callee].might_sleep &&
-			    !v->subprogs[caller].might_sleep) {
-				v->subprogs[caller].might_sleep = true;
-				changed = true;
-			}
-		}
-	}
+	bh_mark_subprogs_calling(v, calls_sleepable,
+				 offsetof(struct bh_subprog, might_sleep));
 	return 0;
 }
 

@@ -316,6 +316,13 @@ int check_throw_cookie(struct bh_venv *v);
 int process_throw(struct bh_venv *v);
 /* Before exploration: which subprograms may throw (their own bpf_throw or
  * a callee's). */
+/* calls.c: a per-subprogram flag (the bool at prop_off in struct
+ * bh_subprog) set for every subprogram with an insn is_seed() accepts,
+ * and for its callers, transitively (might_sleep, might_throw). */
+void bh_mark_subprogs_calling(struct bh_venv *v,
+			      bool (*is_seed)(const struct bh_venv *,
+					      const struct bh_insn *),
+			      size_t prop_off);
 void mark_subprogs_might_throw(struct bh_venv *v);
 /* A call of global subprogno that may throw: the throw's resource checks
  * at the call site (bpfhost is stricter than Linux 6.18 here). */
