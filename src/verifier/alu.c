@@ -397,10 +397,10 @@ static bool is_linked_kfunc(struct bh_venv *v, const struct bh_insn *in)
 
 	if (!env->kfuncs)
 		return false;
+	/* a lookup by hook matches every hook's kfuncs too */
 	return bh_kfunc_by_btf(env->kfuncs, src, id,
 			       env->type->hook ? env->type->hook :
-						 env->type->name) ||
-	       bh_kfunc_by_btf(env->kfuncs, src, id, NULL);
+						 env->type->name);
 }
 
 int check_ld_imm64(struct bh_venv *v, const struct bh_insn *in)

@@ -31,14 +31,8 @@
 
 bool is_bpf_throw_insn(const struct bh_venv *v, const struct bh_insn *in)
 {
-	const struct bh_verify_prog_type *t = v->env->type;
-	const struct bh_kfunc *k;
+	const struct bh_kfunc *k = bh_insn_kfunc(v, in);
 
-	if (in->code != (BH_JMP | 0x80) ||
-	    in->src_reg != BH_PSEUDO_KFUNC_CALL || !v->env->kfuncs || !t)
-		return false;
-	k = bh_kfunc_by_btf(v->env->kfuncs, (uint16_t)in->off,
-			    (uint32_t)in->imm, t->hook ? t->hook : t->name);
 	return k && !strcmp(k->name, "bpf_throw");
 }
 

@@ -367,3 +367,28 @@ int bh_count_list_nodes(const struct btf *b, uint32_t id)
 	}
 	return n;
 }
+
+uint32_t bh_reg_lock_owner(const struct bh_venv *v, const struct bh_reg *r,
+			   uint32_t *type_id)
+{
+	if (r->type == BH_PTR_TO_MAP_VALUE) {
+		*type_id = v->env->maps[r->map_idx].def->btf_value_type_id;
+		return r->map_idx + 1;
+	}
+	if (r->type == BH_PTR_TO_BTF_ID && (r->flags & BH_MEM_ALLOC) &&
+	    r->btf_src == BH_BTF_SRC_PROG) {
+		*type_id = r->btf_id;
+		return r->btf_id | 1u << 31;
+	}
+	*type_id = 0;
+	return 0;
+}
+
+bool bh_reg_has_spin_lock(const struct bh_venv *v, const struct bh_reg *r)
+{
+	struct bh_field f;
+	uint32_t type_id;
+
+	return bh_reg_lock_owner(v, r, &type_id) &&
+	       bh_find_spin_lock(v->env->prog_btf, type_id, &f);
+}

@@ -191,28 +191,21 @@ static int process_spin_lock(struct bh_venv *v, uint32_t regno, bool lock)
 	const struct bh_reg *r = &cur_regs(v)[regno];
 	const struct btf *b = v->env->prog_btf;
 	struct bh_vstate *st = v->cur;
-	uint32_t type_id = 0, ptr;
+	uint32_t type_id, ptr = bh_reg_lock_owner(v, r, &type_id);
 	const char *what = "map", *name = "";
 	struct bh_field f;
 	uint64_t off;
 
+	if (!ptr)
+		return reject_type(v, regno, "map_value, ptr_");
 	if (r->type == BH_PTR_TO_MAP_VALUE) {
-		const struct bh_verify_map *m = &v->env->maps[r->map_idx];
-
-		type_id = m->def->btf_value_type_id;
-		name = m->def->name;
-		ptr = r->map_idx + 1;
+		name = v->env->maps[r->map_idx].def->name;
 		if (!b || !type_id)
 			return bh_reject(v, "map '%s' has to have BTF in order to use bpf_spin_lock",
 					 name);
-	} else if (r->type == BH_PTR_TO_BTF_ID && (r->flags & BH_MEM_ALLOC) &&
-		   r->btf_src == BH_BTF_SRC_PROG) {
-		type_id = r->btf_id;
+	} else {
 		what = "local";
 		name = btf__name_by_offset(b, btf__type_by_id(b, type_id)->name_off);
-		ptr = type_id | 1u << 31;
-	} else {
-		return reject_type(v, regno, "map_value, ptr_");
 	}
 	if (!bh_tnum_is_const(r->s.var_off))
 		return bh_reject(v, "R%u doesn't have constant offset. bpf_spin_lock has to be at the constant offset",
@@ -702,7 +695,6 @@ static int mark_helper_ret(struct bh_venv *v, int32_t id,
 {
 	struct bh_reg *r0 = &cur_regs(v)[0];
 	struct bh_btf_ref ref;
-	struct bh_field lockf;
 
 	switch (p->ret) {
 	case BH_RET_MAP_VALUE_OR_NULL:
@@ -710,10 +702,7 @@ static int mark_helper_ret(struct bh_venv *v, int32_t id,
 			     nonnull ? 0 : BH_PTR_MAYBE_NULL);
 		r0->map_idx = meta->map_idx;
 		/* a value with a lock: its id names the lock */
-		if (!nonnull ||
-		    bh_find_spin_lock(v->env->prog_btf,
-				      v->env->maps[meta->map_idx].def->btf_value_type_id,
-				      &lockf))
+		if (!nonnull || bh_reg_has_spin_lock(v, r0))
 			r0->id = bh_new_id(v);
 		return 0;
 	case BH_RET_BTF_ID_TRUSTED:

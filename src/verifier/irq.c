@@ -28,26 +28,11 @@
 #include "kfunc/kfunc.h"
 #include "verifier/vinternal.h"
 
-static const char *kfunc_hook(const struct bh_verify_env *env)
-{
-	return env->type->hook ? env->type->hook : env->type->name;
-}
-
-static const struct bh_kfunc *kfunc_of_insn(const struct bh_venv *v,
-					    const struct bh_insn *in)
-{
-	if (in->code != (BH_JMP | 0x80) ||
-	    in->src_reg != BH_PSEUDO_KFUNC_CALL || !v->env->kfuncs)
-		return NULL;
-	return bh_kfunc_by_btf(v->env->kfuncs, (uint16_t)in->off,
-			       (uint32_t)in->imm, kfunc_hook(v->env));
-}
-
 /* ---- global functions that may sleep ---- */
 
 static bool calls_sleepable(const struct bh_venv *v, const struct bh_insn *in)
 {
-	const struct bh_kfunc *k = kfunc_of_insn(v, in);
+	const struct bh_kfunc *k = bh_insn_kfunc(v, in);
 
 	return k && (k->flags & KF_SLEEPABLE);
 }

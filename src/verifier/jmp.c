@@ -34,25 +34,6 @@ struct null_ctx {
 	bool is_null;
 };
 
-/* reg_may_point_to_spin_lock(): such a pointer keeps its id, which
- * names the lock it may take */
-static bool may_point_to_spin_lock(const struct bh_venv *v,
-				   const struct bh_reg *r)
-{
-	struct bh_field f;
-
-	if (!v)
-		return false;
-	if (r->type == BH_PTR_TO_MAP_VALUE)
-		return bh_find_spin_lock(v->env->prog_btf,
-					 v->env->maps[r->map_idx].def->btf_value_type_id,
-					 &f);
-	if (r->type == BH_PTR_TO_BTF_ID && (r->flags & BH_MEM_ALLOC) &&
-	    r->btf_src == BH_BTF_SRC_PROG)
-		return bh_find_spin_lock(v->env->prog_btf, r->btf_id, &f);
-	return false;
-}
-
 static void mark_null_one(struct bh_reg *r, void *p)
 {
 	struct null_ctx *c = p;
@@ -64,7 +45,9 @@ static void mark_null_one(struct bh_reg *r, void *p)
 		return;
 	}
 	r->flags &= ~BH_PTR_MAYBE_NULL;
-	if (!may_point_to_spin_lock(c->v, r))
+	/* a pointer to a value with a lock keeps its id: it names the
+	 * lock it may take */
+	if (!c->v || !bh_reg_has_spin_lock(c->v, r))
 		r->id = 0;
 }
 

@@ -273,15 +273,20 @@ static const char *kfunc_hook(const struct bh_verify_env *env)
 	return env->type->hook ? env->type->hook : env->type->name;
 }
 
-bool is_iter_next_kfunc_insn(const struct bh_venv *v, const struct bh_insn *in)
+const struct bh_kfunc *bh_insn_kfunc(const struct bh_venv *v,
+				     const struct bh_insn *in)
 {
-	const struct bh_kfunc *k;
-
 	if (in->code != (BH_JMP | 0x80) || in->src_reg != BH_PSEUDO_KFUNC_CALL ||
 	    !v->env->kfuncs)
-		return false;
-	k = bh_kfunc_by_btf(v->env->kfuncs, (uint16_t)in->off,
-			    (uint32_t)in->imm, kfunc_hook(v->env));
+		return NULL;
+	return bh_kfunc_by_btf(v->env->kfuncs, (uint16_t)in->off,
+			       (uint32_t)in->imm, kfunc_hook(v->env));
+}
+
+bool is_iter_next_kfunc_insn(const struct bh_venv *v, const struct bh_insn *in)
+{
+	const struct bh_kfunc *k = bh_insn_kfunc(v, in);
+
 	return k && (k->flags & KF_ITER_NEXT);
 }
 
@@ -1042,12 +1047,8 @@ static bool is_list_kfunc(const char *name)
 
 bool bh_kfunc_spin_allowed(struct bh_venv *v, const struct bh_insn *in)
 {
-	const struct bh_kfunc *k;
+	const struct bh_kfunc *k = bh_insn_kfunc(v, in);
 
-	if (!v->env->kfuncs)
-		return false;
-	k = bh_kfunc_by_btf(v->env->kfuncs, (uint16_t)in->off,
-			    (uint32_t)in->imm, kfunc_hook(v->env));
 	return k && is_list_kfunc(k->name);
 }
 
@@ -1311,7 +1312,7 @@ static int process_list_head_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	const struct btf *b = v->env->prog_btf;
 	const struct bh_verify_map *m;
 	struct bh_vstate *st = v->cur;
-	uint32_t type_id, value_id = 0, node_off = 0;
+	uint32_t type_id, lock_type, value_id = 0, node_off = 0;
 	struct bh_field lock;
 	uint64_t off;
 	int err;
@@ -1344,7 +1345,8 @@ static int process_list_head_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	if (!bh_find_spin_lock(b, type_id, &lock))
 		return bh_reject(v, "map '%s' has no valid bpf_spin_lock",
 				 m->def->name);
-	if (!st->active_locks || st->active_lock_ptr != r->map_idx + 1 ||
+	if (!st->active_locks ||
+	    st->active_lock_ptr != bh_reg_lock_owner(v, r, &lock_type) ||
 	    st->active_lock_id != r->id)
 		return bh_reject(v, "bpf_spin_lock at off=%u must be held for bpf_list_head",
 				 lock.off);

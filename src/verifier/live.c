@@ -84,13 +84,7 @@ static void use_def(const struct bh_venv *v, const struct bh_insn *in,
 		if (in->src_reg == BH_PSEUDO_CALL)
 			*use = ARG_REGS;
 		else if (in->src_reg == BH_PSEUDO_KFUNC_CALL) {
-			const struct bh_kfunc *k =
-				v->env->kfuncs ?
-					bh_kfunc_by_btf(v->env->kfuncs,
-							(uint16_t)in->off,
-							(uint32_t)in->imm,
-							NULL) :
-					NULL;
+			const struct bh_kfunc *k = bh_insn_kfunc(v, in);
 
 			*use = k ? arg_mask(k->nargs) : ARG_REGS;
 		} else {

@@ -104,19 +104,8 @@ void bh_log_rewind(struct bh_venv *v, size_t pos)
 
 static const char *kfunc_call_name(void *ctx, const struct bh_insn *insn)
 {
-	const struct bh_venv *v = ctx;
-	const struct bh_kfunc *k;
+	const struct bh_kfunc *k = bh_insn_kfunc(ctx, insn);
 
-	if (insn->src_reg != BH_PSEUDO_KFUNC_CALL || !v->env->kfuncs)
-		return NULL;
-	/* the program type's own kfuncs, then the common ones */
-	k = bh_kfunc_by_btf(v->env->kfuncs, (uint16_t)insn->off,
-			    (uint32_t)insn->imm,
-			    v->env->type->hook ? v->env->type->hook :
-						 v->env->type->name);
-	if (!k)
-		k = bh_kfunc_by_btf(v->env->kfuncs, (uint16_t)insn->off,
-				    (uint32_t)insn->imm, NULL);
 	return k ? k->name : NULL;
 }
 

@@ -257,6 +257,13 @@ int bh_find_field(const struct btf *b, uint32_t id, int64_t lo, int64_t hi,
 const char *bh_field_name(enum bh_field_type type);
 /* The struct bpf_spin_lock of struct id (anywhere in it): true, *f set. */
 bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f);
+/* What a lock taken through r belongs to (active_lock_ptr): 1 + the map
+ * index of a map value, the BTF id | 1 << 31 of a program object, 0 for
+ * anything else; *type_id the struct its special fields are in. */
+uint32_t bh_reg_lock_owner(const struct bh_venv *v, const struct bh_reg *r,
+			   uint32_t *type_id);
+/* reg_may_point_to_spin_lock(): r points into a struct with a lock. */
+bool bh_reg_has_spin_lock(const struct bh_venv *v, const struct bh_reg *r);
 /*
  * The struct bpf_list_head member of struct id (a top-level member) at
  * byte off, with its "contains:<struct>:<member>" decl tag: the struct's
@@ -295,6 +302,10 @@ bool bh_struct_ids_match(struct bh_venv *v, uint32_t asrc, uint32_t aid,
 int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in);
 /* A call of a KF_ITER_NEXT kfunc: a forced checkpoint (check_cfg) and the
  * place where iterator loops converge (is_state_visited). */
+/* The kfunc a call insn names, as offered to this program's hook (its
+ * own or every hook's); NULL for another insn or kfunc. */
+const struct bh_kfunc *bh_insn_kfunc(const struct bh_venv *v,
+				     const struct bh_insn *in);
 bool is_iter_next_kfunc_insn(const struct bh_venv *v, const struct bh_insn *in);
 /* At the main program's exit (and tail call / throw): an open RCU read
  * section is an error, after the reference-leak check (kernel order):
