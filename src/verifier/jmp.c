@@ -166,11 +166,29 @@ static void refine(struct bh_venv *v, struct bh_vstate *st,
 		mark_ptr_or_null_regs(v, st, dst->id, op == 0x10);
 }
 
-/* collect_linked_regs: every register sharing the scalar id of r (bit
- * frame * 10 + reg); copies we cannot record (spills, deep frames) set
- * *ovf, which makes backtracking through this jump fall back. */
+struct linked_set {
+	uint64_t regs; /* bit frame * 10 + reg */
+	uint16_t slots[BH_LINKED_SLOTS_MAX]; /* frame << 6 | spi */
+	uint8_t slot_cnt;
+	bool ovf;
+};
+
+static void add_linked_slot(struct linked_set *ls, uint16_t e)
+{
+	for (int i = 0; i < ls->slot_cnt; i++)
+		if (ls->slots[i] == e)
+			return;
+	if (ls->slot_cnt < BH_LINKED_SLOTS_MAX && (e >> 6) < 8)
+		ls->slots[ls->slot_cnt++] = e;
+	else
+		ls->ovf = true;
+}
+
+/* collect_linked_regs: every register and spilled slot sharing the
+ * scalar id of r; copies we cannot record (deep frames, too many spills)
+ * set ovf, which makes backtracking through this jump fall back. */
 static int collect_linked(struct bh_venv *v, const struct bh_reg *r,
-			  uint64_t *mask, bool *ovf)
+			  struct linked_set *ls)
 {
 	const struct bh_vstate *st = v->cur;
 	uint32_t base = r->id & ~BH_ID_ADD_CONST;
@@ -187,32 +205,33 @@ static int collect_linked(struct bh_venv *v, const struct bh_reg *r,
 				continue;
 			n++;
 			if (fi < 6)
-				*mask |= 1ull << (fi * 10 + (uint32_t)i);
+				ls->regs |= 1ull << (fi * 10 + (uint32_t)i);
 			else
-				*ovf = true;
+				ls->ovf = true;
 		}
-		for (uint32_t s = 0; s < f->allocated_stack / 8; s++)
-			if (f->stack[s].slot_type[0] == BH_STACK_SPILL &&
-			    f->stack[s].spilled.type == BH_SCALAR &&
-			    (f->stack[s].spilled.id & ~BH_ID_ADD_CONST) == base) {
-				n++;
-				*ovf = true;
-			}
+		for (uint32_t s = 0; s < f->allocated_stack / 8 && s < 64; s++) {
+			if (f->stack[s].slot_type[0] != BH_STACK_SPILL ||
+			    f->stack[s].spilled.type != BH_SCALAR ||
+			    (f->stack[s].spilled.id & ~BH_ID_ADD_CONST) != base)
+				continue;
+			n++;
+			add_linked_slot(ls, (uint16_t)(fi << 6 | s));
+		}
 	}
 	return n;
 }
 
 static int record_linked(struct bh_venv *v, const struct bh_insn *in)
 {
-	uint64_t mask = 0;
-	bool ovf = false;
-	int n = collect_linked(v, &cur_regs(v)[in->dst_reg], &mask, &ovf);
+	struct linked_set ls = {0};
+	int n = collect_linked(v, &cur_regs(v)[in->dst_reg], &ls);
 
 	if (BH_SRC(in->code))
-		n += collect_linked(v, &cur_regs(v)[in->src_reg], &mask, &ovf);
+		n += collect_linked(v, &cur_regs(v)[in->src_reg], &ls);
 	if (n <= 1)
 		return 0;
-	return bh_hist_set_linked(v, v->cur->insn_idx, mask, ovf);
+	return bh_hist_set_linked(v, v->cur->insn_idx, ls.regs, ls.slots,
+				  ls.slot_cnt, ls.ovf);
 }
 
 int check_cond_jmp_op(struct bh_venv *v, const struct bh_insn *in,

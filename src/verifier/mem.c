@@ -557,33 +557,39 @@ static int check_btf_access(struct bh_venv *v, uint32_t regno,
 	return 0;
 }
 
-/* Precision bookkeeping of a stack access: the jump-history record
- * backtracking reads (which slot a fill or spill used), and a zero
- * register written as STACK_ZERO bytes (not a spill) must stay zero. */
-static int stack_precision_hooks(struct bh_venv *v, const struct bh_reg *reg,
-				 int32_t off, int size, bool write,
-				 int value_regno)
+/* Precision bookkeeping of a stack access, around it: before, a zero
+ * register written as STACK_ZERO bytes (not a spill) must stay zero;
+ * after, the jump-history record backtracking reads (which slot, and
+ * whether a register was spilled or filled through it, as the kernel
+ * records only those). */
+static int stack_precision_before(struct bh_venv *v, const struct bh_reg *reg,
+				  int32_t off, bool write, int value_regno)
 {
-	uint32_t flags = BH_HIST_STACK;
-	bool var = !bh_tnum_is_const(reg->s.var_off);
 	int64_t a = (int64_t)reg->off + off + (int64_t)reg->s.var_off.value;
 	uint64_t k;
 
-	if (var || a >= 0 || a < -BH_MAX_STACK) {
-		flags |= BH_HIST_STACK_VAR;
-	} else {
-		flags |= BH_HIST_MK_SLOT(reg->frameno, (uint32_t)((-a - 1) / 8));
-		if (size == 8 && !(a % 8))
-			flags |= BH_HIST_STACK_FULL;
-	}
+	v->stack_reg_access = false;
 	if (write && value_regno >= 0 &&
 	    cur_regs(v)[value_regno].type == BH_SCALAR &&
 	    is_reg_const(&cur_regs(v)[value_regno], &k) && !k &&
-	    (var || a % 8)) {
-		int err = mark_chain_precision(v, (uint32_t)value_regno);
+	    (!bh_tnum_is_const(reg->s.var_off) || a % 8))
+		return mark_chain_precision(v, (uint32_t)value_regno);
+	return 0;
+}
 
-		if (err)
-			return err;
+static int stack_precision_after(struct bh_venv *v, const struct bh_reg *reg,
+				 int32_t off)
+{
+	uint32_t flags = BH_HIST_STACK;
+	int64_t a = (int64_t)reg->off + off + (int64_t)reg->s.var_off.value;
+
+	if (!bh_tnum_is_const(reg->s.var_off) || a >= 0 ||
+	    a < -BH_MAX_STACK) {
+		flags |= BH_HIST_STACK_VAR;
+	} else {
+		flags |= BH_HIST_MK_SLOT(reg->frameno, (uint32_t)((-a - 1) / 8));
+		if (v->stack_reg_access)
+			flags |= BH_HIST_STACK_REG;
 	}
 	return bh_push_jmp_history(v, v->cur, v->cur->insn_idx,
 				   v->prev_insn_idx, flags);
@@ -603,12 +609,13 @@ int check_mem_access(struct bh_venv *v, uint32_t regno, int32_t off, int size,
 				     regno, ts);
 	switch (reg.type) {
 	case BH_PTR_TO_STACK:
-		err = stack_precision_hooks(v, &reg, off, size, write,
-					    value_regno);
+		err = stack_precision_before(v, &reg, off, write, value_regno);
 		if (err)
 			return err;
 		err = check_stack_access(v, &reg, off, size, write, value_regno,
 					 sign_ext, regno);
+		if (!err)
+			err = stack_precision_after(v, &reg, off);
 		break;
 	case BH_PTR_TO_MAP_VALUE:
 		err = check_map_value_access(v, regno, &reg, off, size, write,

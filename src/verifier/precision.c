@@ -73,21 +73,29 @@ int bh_push_jmp_history(struct bh_venv *v, struct bh_vstate *st, uint32_t idx,
 	p->prev_idx = prev_idx;
 	p->flags = flags;
 	p->linked_regs = 0;
+	p->linked_slot_cnt = 0;
 	if (st == v->cur)
 		v->cur_hist_ent = st->jmp_history_cnt;
 	return 0;
 }
 
 int bh_hist_set_linked(struct bh_venv *v, uint32_t idx, uint64_t linked,
-		       bool overflow)
+		       const uint16_t *slots, uint8_t slot_cnt, bool overflow)
 {
-	int err = bh_push_jmp_history(
-		v, v->cur, idx, v->prev_insn_idx,
-		BH_HIST_LINKED | (overflow ? BH_HIST_LINKED_OVF : 0));
+	struct bh_jmp_hist *h;
+	int err;
 
+	if (slot_cnt > BH_LINKED_SLOTS_MAX)
+		return -EFAULT;
+	err = bh_push_jmp_history(v, v->cur, idx, v->prev_insn_idx,
+				  BH_HIST_LINKED |
+					  (overflow ? BH_HIST_LINKED_OVF : 0));
 	if (err || v->states_capped)
 		return err;
-	v->cur->jmp_history[v->cur_hist_ent - 1].linked_regs |= linked;
+	h = &v->cur->jmp_history[v->cur_hist_ent - 1];
+	h->linked_regs |= linked;
+	memcpy(h->linked_slots, slots, slot_cnt * sizeof(*slots));
+	h->linked_slot_cnt = slot_cnt;
 	return 0;
 }
 
@@ -148,7 +156,8 @@ void bh_mark_all_scalars_imprecise(struct bh_vstate *st)
 	mark_all_precise(st, false);
 }
 
-/* linked_regs: bit frame * 10 + reg, frames 0..5 */
+/* linked_regs: bit frame * 10 + reg, frames 0..5; linked_slots: frame
+ * << 6 | spi.  If one copy needs precision, they all do. */
 static void sync_linked(struct bt *bt, const struct bh_jmp_hist *h)
 {
 	bool any = false;
@@ -159,11 +168,19 @@ static void sync_linked(struct bt *bt, const struct bh_jmp_hist *h)
 		if ((h->linked_regs >> b & 1) &&
 		    (bt->regs[b / 10] >> (b % 10) & 1))
 			any = true;
+	for (int i = 0; i < h->linked_slot_cnt; i++)
+		if (bt->stack[h->linked_slots[i] >> 6 & 7] >>
+			    (h->linked_slots[i] & 63) &
+		    1)
+			any = true;
 	if (!any)
 		return;
 	for (int b = 0; b < 60; b++)
 		if (h->linked_regs >> b & 1)
 			bt->regs[b / 10] |= 1u << (b % 10);
+	for (int i = 0; i < h->linked_slot_cnt; i++)
+		bt->stack[h->linked_slots[i] >> 6 & 7] |=
+			1ull << (h->linked_slots[i] & 63);
 }
 
 static bool is_static_call(const struct bh_venv *v, uint32_t i)
@@ -236,10 +253,10 @@ static int backtrack_insn(struct bh_venv *v, uint32_t i, int64_t subseq,
 		if (!(bt->regs[f] & dreg))
 			break;
 		bt->regs[f] &= ~dreg;
-		if (!h || !(h->flags & BH_HIST_STACK))
+		/* not a register fill: a constant zero or an unknown value,
+		 * which depends on nothing before */
+		if (!h || !(h->flags & BH_HIST_STACK_REG))
 			break;
-		if (!(h->flags & BH_HIST_STACK_FULL))
-			return -ENOTSUPP;
 		bt->stack[BH_HIST_FRAME(h->flags)] |= 1ull
 						      << BH_HIST_SPI(h->flags);
 		break;
@@ -262,7 +279,7 @@ static int backtrack_insn(struct bh_venv *v, uint32_t i, int64_t subseq,
 
 			if (!(bt->stack[fr] & bit))
 				break;
-			if (!(h->flags & BH_HIST_STACK_FULL))
+			if (!(h->flags & BH_HIST_STACK_REG))
 				return -ENOTSUPP;
 			bt->stack[fr] &= ~bit;
 			if (cls == BH_STX)

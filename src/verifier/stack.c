@@ -146,6 +146,8 @@ static int stack_write_fixed(struct bh_venv *v, struct bh_func_state *f,
 
 	byte_at(off, &spi, &idx);
 	mark_stack_scratched(v, spi);
+	/* every branch but the last spills a register */
+	v->stack_reg_access = true;
 	if (val && !(off % 8) && val->type == BH_SCALAR) {
 		if (reg_width(val) <= 8 * size && val->type == BH_SCALAR) {
 			if (val->id & BH_ID_ADD_CONST) {
@@ -180,6 +182,7 @@ static int stack_write_fixed(struct bh_venv *v, struct bh_func_state *f,
 		uint8_t t = BH_STACK_MISC;
 		uint64_t k;
 
+		v->stack_reg_access = false;
 		scrub_slot(&f->stack[spi]);
 		if ((val && is_reg_const(val, &k) && !k) ||
 		    (!val && BH_CLASS(in->code) == BH_ST && !in->imm))
@@ -215,6 +218,7 @@ static int stack_read_fixed(struct bh_venv *v, struct bh_func_state *f,
 		while (spill_size < 8 && s->slot_type[spill_size] == BH_STACK_SPILL)
 			spill_size++;
 		if (size == 8 && spill_size == 8) {
+			v->stack_reg_access = true;
 			if (dst >= 0) {
 				cur_regs(v)[dst] = s->spilled;
 				cur_regs(v)[dst].precise = false;
@@ -241,6 +245,7 @@ static int stack_read_fixed(struct bh_venv *v, struct bh_func_state *f,
 			cur_regs(v)[dst].precise = false;
 			if (reg_width(sp) > size * 8)
 				cur_regs(v)[dst].id = 0;
+			v->stack_reg_access = true;
 			return 0;
 		} else {
 			int spill_cnt = 0, zero_cnt = 0;
@@ -259,10 +264,12 @@ static int stack_read_fixed(struct bh_venv *v, struct bh_func_state *f,
 							     "invalid read from stack off %d+%d size %d",
 							     off, i, size);
 			}
+			/* a zero read out of the spill itself is a fill */
+			v->stack_reg_access = spill_cnt == size &&
+					      is_reg_const(&s->spilled, &k) &&
+					      !k;
 			mark_read_result(v, dst,
-					 (spill_cnt == size &&
-					  is_reg_const(&s->spilled, &k) && !k) ||
-						 zero_cnt == size);
+					 v->stack_reg_access || zero_cnt == size);
 			return 0;
 		}
 	}

@@ -22,7 +22,9 @@
 #define BH_MAX_STACK 512
 #define BH_STACK_SLOTS (BH_MAX_STACK / 8)
 #define BH_MAX_REFS 64
+#ifndef BH_COMPLEXITY_LIMIT_INSNS
 #define BH_COMPLEXITY_LIMIT_INSNS 1000000
+#endif
 #define BH_COMPLEXITY_LIMIT_JMP_SEQ 8192
 #define BH_MAX_VAR_OFF (1 << 29)
 
@@ -189,10 +191,14 @@ struct bh_vstate {
 
 /* A jump-history entry: (prev insn -> insn) taken non-linearly, plus the
  * stack-access and linked-register facts precision backtracking needs. */
+#define BH_LINKED_SLOTS_MAX 6
 struct bh_jmp_hist {
 	uint32_t idx, prev_idx;
 	uint32_t flags;
 	uint64_t linked_regs;
+	/* spilled copies linked at a conditional jump: frame << 6 | spi */
+	uint16_t linked_slots[BH_LINKED_SLOTS_MAX];
+	uint8_t linked_slot_cnt;
 };
 
 /* Per-instruction facts gathered while verifying. */
@@ -233,6 +239,9 @@ struct bh_venv {
 	uint32_t prev_insn_idx;
 	/* 1 + the jump-history entry of the current insn, 0 if none yet */
 	uint32_t cur_hist_ent;
+	/* the last fixed-offset stack access spilled or filled a register
+	 * (what backtracking follows through the slot) */
+	bool stack_reg_access;
 	/* exploration (explore.c) */
 	struct bh_vstate *cur;
 	struct bh_state_list **explored; /* per insn */

@@ -169,15 +169,15 @@ int mark_stack_slot_precision(struct bh_venv *v, uint32_t frameno,
  * for jumps taken non-linearly and for stack accesses). */
 int bh_push_jmp_history(struct bh_venv *v, struct bh_vstate *st,
 			uint32_t idx, uint32_t prev_idx, uint32_t flags);
-/* Jump-history flags: a stack access (frame, slot; FULL = an aligned
- * 8-byte access, VAR = variable offset) and linked registers recorded at
- * a conditional jump (linked_regs: bit frame * 10 + reg; OVF = some
- * linked copy could not be recorded). */
+/* Jump-history flags: a stack access (frame, slot; REG = it spilled or
+ * filled a register, which backtracking follows; VAR = variable offset)
+ * and linked registers recorded at a conditional jump (linked_regs: bit
+ * frame * 10 + reg; OVF = some linked copy could not be recorded). */
 #define BH_HIST_STACK (1u << 0)
 #define BH_HIST_FRAME(f) (((f) >> 1) & 7u)
 #define BH_HIST_SPI(f) (((f) >> 4) & 63u)
 #define BH_HIST_MK_SLOT(fr, spi) (((uint32_t)(fr) & 7u) << 1 | ((uint32_t)(spi) & 63u) << 4)
-#define BH_HIST_STACK_FULL (1u << 10)
+#define BH_HIST_STACK_REG (1u << 10)
 #define BH_HIST_STACK_VAR (1u << 11)
 #define BH_HIST_LINKED (1u << 12)
 #define BH_HIST_LINKED_OVF (1u << 13)
@@ -191,7 +191,7 @@ static inline bool bh_hist_needed(const struct bh_venv *v, uint32_t idx)
 	       (v->prev_insn_idx != UINT32_MAX && idx != v->prev_insn_idx + 1);
 }
 int bh_hist_set_linked(struct bh_venv *v, uint32_t idx, uint64_t linked,
-		       bool overflow);
+		       const uint16_t *slots, uint8_t slot_cnt, bool overflow);
 /* The fallback: every scalar of every ancestor checkpoint of st. */
 void bh_mark_all_scalars_precise(struct bh_venv *v, const struct bh_vstate *st);
 /* A new checkpoint starts imprecise. */

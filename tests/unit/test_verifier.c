@@ -92,6 +92,10 @@ static int assemble(const char *text, struct bh_insn **out, size_t *cnt,
 	return 0;
 }
 
+/* when set, verify_text logs at level 2 and copies its log here */
+static char *log2_out;
+static size_t log2_size;
+
 static int verify_text(const char *text, uint32_t ret_checked,
 		       const char *license, char *err, size_t errsz,
 		       uint64_t *processed)
@@ -125,7 +129,11 @@ static int verify_text(const char *text, uint32_t ret_checked,
 	env.log_level = 1;
 	env.log_buf = log;
 	env.log_size = sizeof(log);
+	if (log2_out)
+		env.log_level = 2;
 	ret = bh_verify(&env, &res);
+	if (log2_out)
+		snprintf(log2_out, log2_size, "%s", log);
 	snprintf(err, errsz, "%s", res.err);
 	if (processed)
 		*processed = res.stats.insn_processed;
@@ -414,4 +422,47 @@ TEST(verifier_precision_pruning)
 		  "precise: processed %llu vs %llu",
 		  (unsigned long long)n_precise,
 		  (unsigned long long)n_imprecise);
+}
+
+/* Backtracking follows what the kernel's does, without falling back to
+ * "everything precise": a 4-byte fill of a spilled scalar leads to its
+ * slot, and a scalar linked to a spilled copy at a conditional jump
+ * brings the slot along (found by the kernel differential: iterator
+ * loops that only the kernel could prove finite). */
+static const struct {
+	const char *name, *text, *want[3];
+} bt_cases[] = {
+	{ "narrow_fill",
+	  "call 7\nand %r0, 7\nstxdw [%r10-8], %r0\nldxw %r1, [%r10-8]\n"
+	  "lddw %r2, mapval:2+0\nadd %r2, %r1\nldxb %r0, [%r2]\nexit",
+	  { "regs= stack=-8 before 3", "regs=r0 stack= before 2",
+	    "regs=r0 stack= before 1" } },
+	{ "linked_spill",
+	  "call 7\nstxdw [%r10-8], %r0\njgt %r0, 7, out\n"
+	  "ldxdw %r1, [%r10-8]\nlddw %r2, mapval:2+0\nadd %r2, %r1\n"
+	  "ldxb %r0, [%r2]\nexit\nout:\nmov %r0, 0\nexit",
+	  { "regs= stack=-8 before 3", "regs=r0 stack=-8 before 2",
+	    "regs=r0 stack= before 1" } },
+};
+
+TEST(verifier_backtrack_stack)
+{
+	static char log[65536];
+
+	for (size_t i = 0; i < sizeof(bt_cases) / sizeof(bt_cases[0]); i++) {
+		char err[512] = "";
+		int ret;
+		bool ok;
+
+		log2_out = log;
+		log2_size = sizeof(log);
+		ret = verify_text(bt_cases[i].text, false, NULL, err,
+				  sizeof(err), NULL);
+		log2_out = NULL;
+		th_case(bt_cases[i].name, ret == 0, "rejected: %s", err);
+		ok = !strstr(log, "falling back");
+		for (int w = 0; w < 3 && bt_cases[i].want[w]; w++)
+			ok = ok && strstr(log, bt_cases[i].want[w]);
+		th_case(bt_cases[i].name, ok, "mark_precise walk:\n%s", log);
+	}
 }
