@@ -274,6 +274,24 @@ BPFHOST_API int bpfhost_map_delete(struct bpfhost_map *map, const void *key);
 BPFHOST_API int bpfhost_map_next_key(struct bpfhost_map *map, const void *key,
 				     void *next_key);
 
+/*
+ * Ring buffers (BPF_MAP_TYPE_RINGBUF), read by the host as libbpf's
+ * ring_buffer__consume/poll read the kernel's: cb gets each record the
+ * programs submitted, in order (discarded ones skipped); a negative
+ * return from cb stops and is returned.  One consumer at a time per map.
+ * consume: the number of records read (0: none ready).  poll: the same,
+ * but when none was ready waits up to timeout_ms (-1: forever) for the
+ * programs' wake-up.  fd: an eventfd that a wake-up makes readable, for
+ * the host's own epoll loop.  -EINVAL if map is not a ring buffer.
+ */
+typedef int (*bpfhost_ringbuf_cb)(void *ctx, void *data, size_t size);
+BPFHOST_API int bpfhost_ringbuf_consume(struct bpfhost_map *map,
+					bpfhost_ringbuf_cb cb, void *ctx);
+BPFHOST_API int bpfhost_ringbuf_poll(struct bpfhost_map *map,
+				     bpfhost_ringbuf_cb cb, void *ctx,
+				     int timeout_ms);
+BPFHOST_API int bpfhost_ringbuf_fd(struct bpfhost_map *map);
+
 /* ---- kfuncs registered in a runtime (for listings and tools) ---- */
 
 struct bpfhost_kfunc_arg_info {

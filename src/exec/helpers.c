@@ -452,6 +452,48 @@ static uint64_t bh_spin_unlock(uint64_t lock, uint64_t r2, uint64_t r3,
 	return 0;
 }
 
+/* ---- ring buffers (src/maps/ringbuf.c) ---- */
+
+static uint64_t bh_ringbuf_output_h(uint64_t map, uint64_t data, uint64_t size,
+				    uint64_t flags, uint64_t r5)
+{
+	(void)r5;
+	return (uint64_t)(int64_t)bh_ringbuf_output(bh_ptr(map), bh_ptr(data),
+						    size, flags);
+}
+
+static uint64_t bh_ringbuf_reserve_h(uint64_t map, uint64_t size,
+				     uint64_t flags, uint64_t r4, uint64_t r5)
+{
+	(void)r4, (void)r5;
+	if (flags)
+		return 0;
+	return (uint64_t)(uintptr_t)bh_ringbuf_reserve(bh_ptr(map), size);
+}
+
+static uint64_t bh_ringbuf_submit_h(uint64_t sample, uint64_t flags,
+				    uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r3, (void)r4, (void)r5;
+	bh_ringbuf_commit(bh_ptr(sample), flags, false);
+	return 0;
+}
+
+static uint64_t bh_ringbuf_discard_h(uint64_t sample, uint64_t flags,
+				     uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r3, (void)r4, (void)r5;
+	bh_ringbuf_commit(bh_ptr(sample), flags, true);
+	return 0;
+}
+
+static uint64_t bh_ringbuf_query_h(uint64_t map, uint64_t flags, uint64_t r3,
+				   uint64_t r4, uint64_t r5)
+{
+	(void)r3, (void)r4, (void)r5;
+	return bh_ringbuf_query(bh_ptr(map), flags);
+}
+
 #define BH_HELPER(id_, name_, fn_) [id_] = {.id = id_, .name = name_, .fn = fn_}
 
 static const struct bh_helper_info bh_helpers[] = {
@@ -478,6 +520,11 @@ static const struct bh_helper_info bh_helpers[] = {
 		  bh_helper_probe_read_user_str),
 	BH_HELPER(115, "bpf_probe_read_kernel_str",
 		  bh_helper_probe_read_kernel_str),
+	BH_HELPER(130, "bpf_ringbuf_output", bh_ringbuf_output_h),
+	BH_HELPER(131, "bpf_ringbuf_reserve", bh_ringbuf_reserve_h),
+	BH_HELPER(132, "bpf_ringbuf_submit", bh_ringbuf_submit_h),
+	BH_HELPER(133, "bpf_ringbuf_discard", bh_ringbuf_discard_h),
+	BH_HELPER(134, "bpf_ringbuf_query", bh_ringbuf_query_h),
 	BH_HELPER(158, "bpf_get_current_task_btf", bh_helper_get_current_task),
 	BH_HELPER(181, "bpf_loop", bh_loop),
 	/* memory helpers, implemented in src/stdlib (dynptr.c, obj.c) */

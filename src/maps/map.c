@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "maps/map_internal.h"
 
@@ -36,9 +37,38 @@ static uint64_t bh_map_total_size(const struct bh_map_def *def)
 
 	if (def->type == BH_MAP_ARRAY)
 		return n * BH_ROUND8(def->value_size);
+	if (def->type == BH_MAP_RINGBUF)
+		return n;
 	/* hash: element header (16) + key + value, plus one bucket head */
 	return n * (16 + BH_ROUND8(def->key_size) + BH_ROUND8(def->value_size) +
 		    2 * sizeof(void *));
+}
+
+/* ringbuf_map_alloc()'s rules: no key or value, a power-of-2 number of
+ * whole pages */
+static int ringbuf_def_check(const struct bh_map_def *def, char *err,
+			     size_t errsz)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint32_t n = def->max_entries;
+
+	if (def->key_size || def->value_size)
+		return bh_map_err(err, errsz, -EINVAL, def->name,
+				  "ring buffer key and value size must be 0");
+	if (!n || (n & (n - 1)) || n % page)
+		return bh_map_err(err, errsz, -EINVAL, def->name,
+				  "ring buffer size %u is not a power of 2 "
+				  "multiple of the page size",
+				  n);
+	if (def->map_flags)
+		return bh_map_err(err, errsz, -EINVAL, def->name,
+				  "map_flags 0x%x not supported for this type",
+				  def->map_flags);
+	if (n > BH_MAP_MAX_TOTAL_SIZE)
+		return bh_map_err(err, errsz, -E2BIG, def->name,
+				  "ring buffer size %u over the limit of %llu",
+				  n, (unsigned long long)BH_MAP_MAX_TOTAL_SIZE);
+	return 0;
 }
 
 int bh_map_def_check(const struct bh_map_def *def, char *err, size_t errsz)
@@ -48,9 +78,12 @@ int bh_map_def_check(const struct bh_map_def *def, char *err, size_t errsz)
 
 	if (!def)
 		return bh_map_err(err, errsz, -EINVAL, name, "no definition");
-	if (def->type != BH_MAP_HASH && def->type != BH_MAP_ARRAY)
+	if (def->type != BH_MAP_HASH && def->type != BH_MAP_ARRAY &&
+	    def->type != BH_MAP_RINGBUF)
 		return bh_map_err(err, errsz, -ENOTSUP, name,
 				  "map type %u not supported", def->type);
+	if (def->type == BH_MAP_RINGBUF)
+		return ringbuf_def_check(def, err, errsz);
 	if (def->key_size == 0)
 		return bh_map_err(err, errsz, -EINVAL, name, "key size 0");
 	if (def->value_size == 0)
@@ -107,6 +140,8 @@ struct bh_map *bh_map_new(const struct bh_map_def *def, char *err, size_t errsz)
 	}
 	if (def->type == BH_MAP_ARRAY)
 		map = bh_array_map_new(def, err, errsz);
+	else if (def->type == BH_MAP_RINGBUF)
+		map = bh_ringbuf_map_new(def, err, errsz);
 	else
 		map = bh_hash_map_new(def, err, errsz);
 	if (!map) {

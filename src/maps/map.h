@@ -20,6 +20,7 @@
 /* Map types, numbered as enum bpf_map_type in <linux/bpf.h>. */
 #define BH_MAP_HASH 1
 #define BH_MAP_ARRAY 2
+#define BH_MAP_RINGBUF 27
 
 /* Update flags, as the kernel's BPF_ANY / BPF_NOEXIST / BPF_EXIST. */
 #define BH_ANY 0
@@ -111,5 +112,40 @@ int bh_map_set_fields(struct bh_map *map, const struct bh_map_fields *f);
 void *bh_map_array_data(struct bh_map *map);
 /* Byte stride between array values (value_size rounded up to 8). */
 uint32_t bh_map_array_stride(const struct bh_map *map);
+
+/*
+ * Ring buffers (BPF_MAP_TYPE_RINGBUF: key and value size 0, max_entries
+ * the ring's bytes, a power of 2 and a multiple of the page size).
+ * Producers (programs, any thread): reserve then commit, or output.
+ * The consumer (the host): consume, or poll; one at a time.
+ */
+#define BH_RB_NO_WAKEUP (1u << 0)
+#define BH_RB_FORCE_WAKEUP (1u << 1)
+#define BH_RB_AVAIL_DATA 0
+#define BH_RB_RING_SIZE 1
+#define BH_RB_CONS_POS 2
+#define BH_RB_PROD_POS 3
+
+bool bh_map_is_ringbuf(const struct bh_map *map);
+/* size bytes of record data, or NULL when it does not fit (yet) */
+void *bh_ringbuf_reserve(struct bh_map *map, uint64_t size);
+/* publish (or discard) a reserved record; flags: BH_RB_*_WAKEUP */
+void bh_ringbuf_commit(void *sample, uint64_t flags, bool discard);
+/* 0, -EAGAIN (no room) or -EINVAL (flags) */
+int bh_ringbuf_output(struct bh_map *map, const void *data, uint64_t size,
+		      uint64_t flags);
+uint64_t bh_ringbuf_query(struct bh_map *map, uint64_t flags);
+/* cb on each published record in order, until none is ready or cb
+ * returns < 0: the number of records, or cb's error */
+int bh_ringbuf_consume(struct bh_map *map,
+		       int (*cb)(void *ctx, void *data, size_t size),
+		       void *ctx);
+/* consume; when nothing was ready, wait up to timeout_ms (-1: forever)
+ * for a wake-up and consume again */
+int bh_ringbuf_poll(struct bh_map *map,
+		    int (*cb)(void *ctx, void *data, size_t size), void *ctx,
+		    int timeout_ms);
+/* the eventfd a wake-up makes readable (for epoll), or -EINVAL */
+int bh_ringbuf_fd(struct bh_map *map);
 
 #endif

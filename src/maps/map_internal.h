@@ -34,6 +34,8 @@ void bh_map_value_release(const struct bh_map *map, void *value);
  * everything but def/name, which bh_map_new sets. */
 struct bh_map *bh_array_map_new(const struct bh_map_def *def, char *err,
 				size_t errsz);
+struct bh_map *bh_ringbuf_map_new(const struct bh_map_def *def, char *err,
+				  size_t errsz);
 struct bh_map *bh_hash_map_new(const struct bh_map_def *def, char *err,
 			       size_t errsz);
 

@@ -1145,3 +1145,26 @@ int bpfhost_map_next_key(struct bpfhost_map *map, const void *key,
 {
 	return bh_map_next_key(map->map, key, next_key);
 }
+
+int bpfhost_ringbuf_consume(struct bpfhost_map *map, bpfhost_ringbuf_cb cb,
+			    void *ctx)
+{
+	if (!map || !bh_map_is_ringbuf(map->map))
+		return -EINVAL;
+	return bh_ringbuf_consume(map->map, cb, ctx);
+}
+
+int bpfhost_ringbuf_poll(struct bpfhost_map *map, bpfhost_ringbuf_cb cb,
+			 void *ctx, int timeout_ms)
+{
+	if (!map || !bh_map_is_ringbuf(map->map))
+		return -EINVAL;
+	return bh_ringbuf_poll(map->map, cb, ctx, timeout_ms);
+}
+
+int bpfhost_ringbuf_fd(struct bpfhost_map *map)
+{
+	if (!map)
+		return -EINVAL;
+	return bh_ringbuf_fd(map->map);
+}

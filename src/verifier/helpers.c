@@ -44,6 +44,7 @@ enum bh_arg_type {
 	BH_ARG_PTR_TO_DYNPTR_LOCAL_UNINIT, /* | DYNPTR_TYPE_LOCAL | MEM_UNINIT */
 	BH_ARG_CONST_ALLOC_SIZE_OR_ZERO,
 	BH_ARG_PTR_TO_SPIN_LOCK,
+	BH_ARG_PTR_TO_RINGBUF_MEM_RELEASE, /* | OBJ_RELEASE */
 };
 
 enum bh_ret_type {
@@ -52,6 +53,7 @@ enum bh_ret_type {
 	BH_RET_BTF_ID_TRUSTED,	/* a named kernel struct, trusted */
 	BH_RET_KPTR_OR_NULL,	/* the kptr field's type, referenced */
 	BH_RET_DYNPTR_MEM_OR_NULL,
+	BH_RET_RINGBUF_MEM_OR_NULL, /* referenced */
 };
 
 struct helper_proto {
@@ -73,6 +75,12 @@ struct helper_proto {
 #define ID_SMP_ID 8
 #define ID_PROBE_READ_USER_STR 114
 #define ID_PROBE_READ_KERNEL_STR 115
+#define ID_RINGBUF_OUTPUT 130
+#define ID_RINGBUF_RESERVE 131
+#define ID_RINGBUF_QUERY 134
+#define ID_RINGBUF_RESERVE_DYNPTR 198
+#define ID_RINGBUF_SUBMIT_DYNPTR 199
+#define ID_RINGBUF_DISCARD_DYNPTR 200
 #define ID_SNPRINTF 165
 #define ID_LOOP 181
 #define ID_KPTR_XCHG 194
@@ -111,6 +119,17 @@ static const struct helper_proto protos[] = {
 	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING),
 	PROTO(115, true, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
 	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING),
+	PROTO(130, false, BH_RET_INTEGER, BH_ARG_CONST_MAP_PTR,
+	      BH_ARG_PTR_TO_MEM_RDONLY, BH_ARG_CONST_SIZE_OR_ZERO,
+	      BH_ARG_ANYTHING),
+	PROTO(131, false, BH_RET_RINGBUF_MEM_OR_NULL, BH_ARG_CONST_MAP_PTR,
+	      BH_ARG_CONST_ALLOC_SIZE_OR_ZERO, BH_ARG_ANYTHING),
+	PROTO(132, false, BH_RET_INTEGER, BH_ARG_PTR_TO_RINGBUF_MEM_RELEASE,
+	      BH_ARG_ANYTHING),
+	PROTO(133, false, BH_RET_INTEGER, BH_ARG_PTR_TO_RINGBUF_MEM_RELEASE,
+	      BH_ARG_ANYTHING),
+	PROTO(134, false, BH_RET_INTEGER, BH_ARG_CONST_MAP_PTR,
+	      BH_ARG_ANYTHING),
 	[158] = { .known = true, .gpl_only = true,
 		  .ret = BH_RET_BTF_ID_TRUSTED, .ret_struct = "task_struct" },
 	PROTO(165, true, BH_RET_INTEGER, BH_ARG_PTR_TO_MEM_OR_NULL_WRITE,
@@ -631,6 +650,29 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 					   &meta->dynptr);
 	case BH_ARG_PTR_TO_SPIN_LOCK:
 		return process_spin_lock(v, regno, func_id == ID_SPIN_LOCK);
+	case BH_ARG_PTR_TO_RINGBUF_MEM_RELEASE:
+		/* exactly what bpf_ringbuf_reserve returned, null-checked */
+		if (r->type != BH_PTR_TO_MEM || !(r->flags & BH_MEM_RINGBUF) ||
+		    (r->flags & BH_PTR_MAYBE_NULL))
+			return reject_type(v, regno, "ringbuf_mem");
+		if (r->off)
+			return bh_reject_err(v, -EINVAL,
+					     "R%u must have zero offset when passed to release func or trusted arg to kfunc",
+					     regno);
+		if (!bh_tnum_is_const(r->s.var_off) || r->s.var_off.value) {
+			char tn[48];
+
+			bh_tnum_strn(tn, sizeof(tn), r->s.var_off);
+			return bh_reject_err(v, -EACCES,
+					     "variable ringbuf_mem access var_off=%s disallowed",
+					     tn);
+		}
+		if (!r->ref_obj_id)
+			return bh_reject_err(v, -EINVAL,
+					     "R%u must be referenced when passed to release function",
+					     regno);
+		meta->release_id = r->ref_obj_id;
+		return 0;
 	case BH_ARG_CONST_ALLOC_SIZE_OR_ZERO:
 		if (r->type != BH_SCALAR)
 			return reject_type(v, regno, "scalar");
@@ -717,6 +759,20 @@ static int mark_helper_ret(struct bh_venv *v, int32_t id,
 		return 0;
 	case BH_RET_KPTR_OR_NULL:
 		return mark_kptr_ret(v, &meta->kptr);
+	case BH_RET_RINGBUF_MEM_OR_NULL: {
+		uint32_t ref;
+		int err;
+
+		mark_reg_ptr(r0, BH_PTR_TO_MEM,
+			     BH_MEM_RINGBUF | BH_PTR_MAYBE_NULL);
+		r0->mem_size = (uint32_t)meta->mem_size;
+		err = acquire_reference(v, &ref);
+		if (err)
+			return err;
+		r0->id = ref;
+		r0->ref_obj_id = ref;
+		return 0;
+	}
 	case BH_RET_DYNPTR_MEM_OR_NULL:
 		/* bpf_dynptr_data: mem_or_null of the constant length,
 		 * a slice that dies with its dynptr */
@@ -762,6 +818,29 @@ static int mark_helper_ret(struct bh_venv *v, int32_t id,
 	return 0;
 }
 
+static bool is_ringbuf_func(int32_t id)
+{
+	return id == ID_RINGBUF_OUTPUT || id == ID_RINGBUF_RESERVE ||
+	       id == ID_RINGBUF_QUERY || id == ID_RINGBUF_RESERVE_DYNPTR ||
+	       id == ID_RINGBUF_SUBMIT_DYNPTR || id == ID_RINGBUF_DISCARD_DYNPTR;
+}
+
+/* check_map_func_compatibility(): a ring buffer only with the ring
+ * buffer helpers, and those only with a ring buffer */
+static int check_map_func_compatibility(struct bh_venv *v, int32_t id,
+					const struct bh_verify_map *m)
+{
+	bool rb;
+
+	if (!m)
+		return 0;
+	rb = m->def->type == BH_MAP_RINGBUF;
+	if (rb == is_ringbuf_func(id))
+		return 0;
+	return bh_reject(v, "cannot pass map_type %u into func %s#%d",
+			 m->def->type, bh_helper_name(id), id);
+}
+
 int check_helper_call(struct bh_venv *v, const struct bh_insn *in)
 {
 	int32_t id = in->imm;
@@ -786,6 +865,9 @@ int check_helper_call(struct bh_venv *v, const struct bh_insn *in)
 		if (err)
 			return err;
 	}
+	err = check_map_func_compatibility(v, id, meta.map);
+	if (err)
+		return err;
 	/* a prototype the runtime has no implementation of: the arguments
 	 * were checked as the kernel does, but it cannot run */
 	if (!bh_helper_by_id(id))

@@ -783,6 +783,10 @@ int check_helper_mem_access(struct bh_venv *v, uint32_t regno, int32_t off,
 	case BH_PTR_TO_STACK:
 		if (reg.flags & BH_PTR_MAYBE_NULL)
 			break;
+		/* check_stack_range_initialized() */
+		if (!size)
+			return bh_reject_err(v, -EACCES,
+					     "invalid zero-sized read");
 		return check_stack_range(v, &reg, off, size, write, regno);
 	case BH_PTR_TO_MAP_VALUE:
 		if (reg.flags & BH_PTR_MAYBE_NULL)

@@ -53,6 +53,7 @@ enum bh_reg_flag {
 	BH_MEM_ALLOC = 1u << 5,	     /* (no prefix) */
 	BH_MEM_UNINIT = 1u << 6,
 	BH_NON_OWN_REF = 1u << 7,
+	BH_MEM_RINGBUF = 1u << 8,    /* "ringbuf_" */
 };
 
 #define BH_BTF_SRC_PROG UINT32_MAX /* bh_reg.btf_src: the program's BTF */
