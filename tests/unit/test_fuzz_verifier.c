@@ -1503,6 +1503,9 @@ static int prun(struct pgen *g, const struct bh_insn *insns, struct guarded *vg,
 struct kdiff {
 	struct kprog kp;
 	unsigned long generated, both_accept, both_reject, bh_only, k_only;
+	/* bpfhost-only accepts the kernel refused with its own internal
+	 * error (the JIT's "No program to jit" on may_goto + bpf_loop) */
+	unsigned long bh_only_kbug;
 	unsigned shown_bh_only, shown_k_only;
 	char *log;
 };
@@ -1554,6 +1557,8 @@ static void kdiff_one(struct kdiff *k, struct pgen *g,
 		printf("%s\n", k->log);
 	if (bh_accept) {
 		k->bh_only++;
+		if (strstr(k->log, "verifier bug"))
+			k->bh_only_kbug++;
 		if (k->shown_bh_only++ < kshow) {
 			printf("    kernel-diff: seed %#" PRIx64 " %s: bpfhost "
 			       "accepts, the kernel rejects: %s\n",
@@ -1687,9 +1692,11 @@ TEST(fuzz_precision)
 	if (!k.kp.why[0] && kern)
 		printf("fuzz-precision: kernel comparison: %lu generated, %lu "
 		       "both accept, %lu both reject, %lu bpfhost-only accept, "
-		       "%lu kernel-only accept\n",
+		       "%lu kernel-only accept\n"
+		       "fuzz-precision: of the bpfhost-only accepts, %lu the "
+		       "kernel refused with its own \"verifier bug\" error\n",
 		       k.generated, k.both_accept, k.both_reject, k.bh_only,
-		       k.k_only);
+		       k.k_only, k.bh_only_kbug);
 	kdiff_fini(&k);
 	bpfhost_rt_free(prt);
 	prt = NULL;
