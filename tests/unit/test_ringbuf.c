@@ -287,3 +287,28 @@ TEST(ringbuf_program)
 	bpfhost_obj_free(obj);
 	bpfhost_rt_free(rt);
 }
+
+/* `bpfhost run` prints what the program wrote into its ring buffers */
+TEST(ringbuf_cli_run)
+{
+	char cmd[512], line[512];
+	int records = 0, total = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "%s/bpfhost run %s/progs/k_ringbuf.bpf.o -p rb_events 2>&1",
+		 th_build_dir(), th_build_dir());
+	p = popen(cmd, "r");
+	CHECK(p);
+	if (!p)
+		return;
+	while (fgets(line, sizeof(line), p)) {
+		if (strstr(line, "  record ") && strstr(line, "16 bytes"))
+			records++;
+		if (strstr(line, "  3 records"))
+			total++;
+	}
+	CHECK_EQ(pclose(p), 0);
+	CHECK_EQ(records, 3);
+	CHECK_EQ(total, 1);
+}

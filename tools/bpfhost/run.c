@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * `bpfhost run OBJ`: load an object and run one program on a context
- * buffer, printing r0 and the time per run.
+ * buffer, printing r0 and the time per run, then what the program wrote
+ * into the object's ring buffers (up to 16 records each, in hex).
  *
  * Programs are verified before they run; --unverified skips the proof (a
  * debug option: such a program can read or write any memory of this
@@ -24,6 +25,43 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+struct rb_print {
+	unsigned total;
+};
+
+static int print_record(void *ctx, void *data, size_t size)
+{
+	struct rb_print *p = ctx;
+	const uint8_t *b = data;
+
+	if (p->total++ >= 16)
+		return 0;
+	printf("  record %u, %zu bytes:", p->total - 1, size);
+	for (size_t i = 0; i < size && i < 64; i++)
+		printf("%s%02x", i % 16 ? " " : "\n    ", b[i]);
+	printf("%s\n", size > 64 ? " ..." : "");
+	return 0;
+}
+
+static void print_ringbufs(struct bpfhost_obj *obj)
+{
+	for (size_t i = 0; i < bpfhost_obj_map_count(obj); i++) {
+		struct bpfhost_map *m = bpfhost_obj_map_at(obj, i);
+		struct bpfhost_map_info info;
+		struct rb_print p = {0};
+
+		bpfhost_map_info(m, &info);
+		if (info.type != 27) /* BPF_MAP_TYPE_RINGBUF */
+			continue;
+		printf("ring buffer '%s':\n", info.name);
+		if (bpfhost_ringbuf_consume(m, print_record, &p) < 0)
+			continue;
+		if (p.total > 16)
+			printf("  ... %u more\n", p.total - 16);
+		printf("  %u record%s\n", p.total, p.total == 1 ? "" : "s");
+	}
 }
 
 static void run_usage(void)
@@ -153,6 +191,7 @@ int cmd_run(int argc, char **argv)
 	       bpfhost_prog_name(prog), r0, r0);
 	printf("%lu run%s, %.1f ns per run\n", repeat, repeat == 1 ? "" : "s",
 	       (double)(t1 - t0) / (double)repeat);
+	print_ringbufs(obj);
 	ret = 0;
 out:
 	bpfhost_obj_free(obj);
