@@ -530,6 +530,12 @@ static const struct bh_helper_info bh_helpers[] = {
 	/* memory helpers, implemented in src/stdlib (dynptr.c, obj.c) */
 	BH_HELPER(194, "bpf_kptr_xchg", bh_helper_kptr_xchg),
 	BH_HELPER(197, "bpf_dynptr_from_mem", bh_helper_dynptr_from_mem),
+	BH_HELPER(198, "bpf_ringbuf_reserve_dynptr",
+		  bh_helper_ringbuf_reserve_dynptr),
+	BH_HELPER(199, "bpf_ringbuf_submit_dynptr",
+		  bh_helper_ringbuf_submit_dynptr),
+	BH_HELPER(200, "bpf_ringbuf_discard_dynptr",
+		  bh_helper_ringbuf_discard_dynptr),
 	BH_HELPER(201, "bpf_dynptr_read", bh_helper_dynptr_read),
 	BH_HELPER(202, "bpf_dynptr_write", bh_helper_dynptr_write),
 	BH_HELPER(203, "bpf_dynptr_data", bh_helper_dynptr_data),

@@ -226,7 +226,7 @@ int bh_ringbuf_consume(struct bh_map *map,
 		       int (*cb)(void *ctx, void *data, size_t size), void *ctx)
 {
 	struct bh_ringbuf *rb = rb_of(map);
-	uint64_t cons, prod;
+	uint64_t cons, prod, adv;
 	int n = 0, ret = 0;
 
 	if (!bh_map_is_ringbuf(map) || !cb)
@@ -242,7 +242,15 @@ int bh_ringbuf_consume(struct bh_map *map,
 
 		if (len & RB_BUSY)
 			break;
-		cons += BH_ROUND8((len & ~RB_DISCARD) + RB_HDR);
+		adv = BH_ROUND8((len & ~RB_DISCARD) + RB_HDR);
+		/* a header only a producer writes: still, never read past
+		 * what was produced or past the ring */
+		if (adv > prod - cons ||
+		    (cons & rb->mask) + adv > rb->mask + 1) {
+			ret = -EFAULT;
+			break;
+		}
+		cons += adv;
 		if (!(len & RB_DISCARD)) {
 			n++;
 			ret = cb(ctx, h + 1, len);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "bpfhost/kfunc.h"
+#include "maps/map.h"
 #include "stdlib.h"
 
 _Static_assert(sizeof(struct bpf_dynptr_kern) == sizeof(struct bpf_dynptr),
@@ -154,6 +155,57 @@ uint64_t bh_helper_dynptr_from_mem(uint64_t data, uint64_t size,
 error:
 	dp_set_null(kern(p));
 	return (uint64_t)(int64_t)err;
+}
+
+/* bpf_ringbuf_reserve_dynptr: a RINGBUF dynptr over a new record, or a
+ * null one (which the program must still submit or discard) */
+uint64_t bh_helper_ringbuf_reserve_dynptr(uint64_t map, uint64_t size,
+					  uint64_t flags, uint64_t ptr,
+					  uint64_t r5)
+{
+	struct bpf_dynptr_kern *d = kern(ptr_of(ptr));
+	void *sample;
+
+	(void)r5;
+	dp_set_null(d);
+	if (flags)
+		return (uint64_t)(int64_t)-EINVAL;
+	/* the size is a u32, as the kernel's prototype has it */
+	if ((uint32_t)size > BH_DYNPTR_MAX_SIZE)
+		return (uint64_t)(int64_t)-E2BIG;
+	sample = bh_ringbuf_reserve(ptr_of(map), (uint32_t)size);
+	if (!sample) /* the kernel's code for a full ring here */
+		return (uint64_t)(int64_t)-EINVAL;
+	d->data = sample;
+	d->offset = 0;
+	d->size = (uint32_t)size |
+		  (uint32_t)BH_DYNPTR_TYPE_RINGBUF << BH_DYNPTR_TYPE_SHIFT;
+	return 0;
+}
+
+static uint64_t ringbuf_commit_dynptr(uint64_t ptr, uint64_t flags,
+				      bool discard)
+{
+	struct bpf_dynptr_kern *d = kern(ptr_of(ptr));
+
+	if (d->data)
+		bh_ringbuf_commit(d->data, flags, discard);
+	dp_set_null(d);
+	return 0;
+}
+
+uint64_t bh_helper_ringbuf_submit_dynptr(uint64_t ptr, uint64_t flags,
+					 uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r3, (void)r4, (void)r5;
+	return ringbuf_commit_dynptr(ptr, flags, false);
+}
+
+uint64_t bh_helper_ringbuf_discard_dynptr(uint64_t ptr, uint64_t flags,
+					  uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r3, (void)r4, (void)r5;
+	return ringbuf_commit_dynptr(ptr, flags, true);
 }
 
 uint64_t bh_helper_dynptr_read(uint64_t dst, uint64_t len, uint64_t src,

@@ -76,6 +76,14 @@ uint64_t bh_helper_dynptr_from_mem(uint64_t data, uint64_t size,
 				   uint64_t flags, uint64_t ptr, uint64_t r5);
 uint64_t bh_helper_dynptr_read(uint64_t dst, uint64_t len, uint64_t src,
 			       uint64_t offset, uint64_t flags);
+/* Ring buffer records as dynptrs (Linux ids 198, 199, 200) */
+uint64_t bh_helper_ringbuf_reserve_dynptr(uint64_t map, uint64_t size,
+					  uint64_t flags, uint64_t ptr,
+					  uint64_t r5);
+uint64_t bh_helper_ringbuf_submit_dynptr(uint64_t ptr, uint64_t flags,
+					 uint64_t r3, uint64_t r4, uint64_t r5);
+uint64_t bh_helper_ringbuf_discard_dynptr(uint64_t ptr, uint64_t flags,
+					  uint64_t r3, uint64_t r4, uint64_t r5);
 uint64_t bh_helper_dynptr_write(uint64_t dst, uint64_t offset, uint64_t src,
 				uint64_t len, uint64_t flags);
 uint64_t bh_helper_dynptr_data(uint64_t ptr, uint64_t offset, uint64_t len,

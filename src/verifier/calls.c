@@ -81,6 +81,7 @@ int release_reference(struct bh_venv *v, uint32_t ref_obj_id)
 			    f->stack[spi].spilled.ref_obj_id == ref_obj_id)
 				mark_reg_unknown(&f->stack[spi].spilled);
 	}
+	bh_invalidate_dynptr_ref(v, ref_obj_id);
 	return 0;
 }
 

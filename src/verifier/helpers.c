@@ -45,6 +45,8 @@ enum bh_arg_type {
 	BH_ARG_CONST_ALLOC_SIZE_OR_ZERO,
 	BH_ARG_PTR_TO_SPIN_LOCK,
 	BH_ARG_PTR_TO_RINGBUF_MEM_RELEASE, /* | OBJ_RELEASE */
+	BH_ARG_PTR_TO_DYNPTR_RINGBUF_UNINIT,  /* | DYNPTR_TYPE_RINGBUF | MEM_UNINIT */
+	BH_ARG_PTR_TO_DYNPTR_RINGBUF_RELEASE, /* | DYNPTR_TYPE_RINGBUF | OBJ_RELEASE */
 };
 
 enum bh_ret_type {
@@ -142,6 +144,13 @@ static const struct helper_proto protos[] = {
 	PROTO(197, false, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
 	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING,
 	      BH_ARG_PTR_TO_DYNPTR_LOCAL_UNINIT),
+	PROTO(ID_RINGBUF_RESERVE_DYNPTR, false, BH_RET_INTEGER,
+	      BH_ARG_CONST_MAP_PTR, BH_ARG_ANYTHING, BH_ARG_ANYTHING,
+	      BH_ARG_PTR_TO_DYNPTR_RINGBUF_UNINIT),
+	PROTO(ID_RINGBUF_SUBMIT_DYNPTR, false, BH_RET_INTEGER,
+	      BH_ARG_PTR_TO_DYNPTR_RINGBUF_RELEASE, BH_ARG_ANYTHING),
+	PROTO(ID_RINGBUF_DISCARD_DYNPTR, false, BH_RET_INTEGER,
+	      BH_ARG_PTR_TO_DYNPTR_RINGBUF_RELEASE, BH_ARG_ANYTHING),
 	PROTO(201, false, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
 	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_PTR_TO_DYNPTR, BH_ARG_ANYTHING,
 	      BH_ARG_ANYTHING),
@@ -639,15 +648,38 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 		return check_kptr_xchg_new(v, &meta->kptr, &meta->release_id);
 	case BH_ARG_PTR_TO_DYNPTR:
 	case BH_ARG_PTR_TO_DYNPTR_LOCAL_UNINIT:
+	case BH_ARG_PTR_TO_DYNPTR_RINGBUF_UNINIT:
+	case BH_ARG_PTR_TO_DYNPTR_RINGBUF_RELEASE:
 		/* check_reg_type: the stack or a const dynptr (callbacks,
 		 * which bpfhost does not make) */
 		if (r->type != BH_PTR_TO_STACK)
 			return reject_type(v, regno, "fp, dynptr_ptr");
 		if (at == BH_ARG_PTR_TO_DYNPTR_LOCAL_UNINIT)
 			return process_dynptr_func(v, regno, true,
-						   BH_DYNPTR_LOCAL, NULL);
-		return process_dynptr_func(v, regno, false, BH_DYNPTR_INVALID,
-					   &meta->dynptr);
+						   BH_DYNPTR_LOCAL, 0, NULL);
+		if (at == BH_ARG_PTR_TO_DYNPTR_RINGBUF_UNINIT)
+			return process_dynptr_func(v, regno, true,
+						   BH_DYNPTR_RINGBUF, 0, NULL);
+		if (at == BH_ARG_PTR_TO_DYNPTR_RINGBUF_RELEASE) {
+			int spi = dynptr_get_spi(v, r);
+
+			if (spi < 0 || !v->cur->frame[r->frameno]
+						->stack[spi]
+						.spilled.ref_obj_id)
+				return bh_reject_err(v, -EINVAL,
+						     "arg %u is an unacquired reference",
+						     regno);
+		}
+		err = process_dynptr_func(v, regno, false, BH_DYNPTR_INVALID, 0,
+					  &meta->dynptr);
+		if (err || at != BH_ARG_PTR_TO_DYNPTR_RINGBUF_RELEASE)
+			return err;
+		if (meta->dynptr.type != BH_DYNPTR_RINGBUF)
+			return bh_reject_err(v, -EINVAL,
+					     "Expected a dynptr of type ringbuf as arg #%u",
+					     regno - 1);
+		meta->release_id = meta->dynptr.ref_obj_id;
+		return 0;
 	case BH_ARG_PTR_TO_SPIN_LOCK:
 		return process_spin_lock(v, regno, func_id == ID_SPIN_LOCK);
 	case BH_ARG_PTR_TO_RINGBUF_MEM_RELEASE:

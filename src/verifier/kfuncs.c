@@ -563,14 +563,15 @@ static int process_dynptr_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	if (k->args[i].annot & BH_ANN_UNINIT) {
 		if (strcmp(k->name, "bpf_dynptr_clone"))
 			return process_dynptr_func(v, regno, true,
-						   BH_DYNPTR_LOCAL, NULL);
+						   BH_DYNPTR_LOCAL, 0, NULL);
 		if (!meta->dynptr_found)
 			return bh_bug(v, "no dynptr type for parent of clone");
+		/* a clone shares its parent's reference */
 		return process_dynptr_func(v, regno, true, meta->dynptr.type,
-					   NULL);
+					   meta->dynptr.ref_obj_id, NULL);
 	}
 	meta->dynptr_found = true;
-	return process_dynptr_func(v, regno, false, BH_DYNPTR_INVALID,
+	return process_dynptr_func(v, regno, false, BH_DYNPTR_INVALID, 0,
 				   &meta->dynptr);
 }
 

@@ -676,7 +676,7 @@ const struct bh_stack_slot *dynptr_slot(struct bh_venv *v,
 /* mark_stack_slots_dynptr, after the two 8-byte writes of the
  * constructor were checked (they allocated the slots). */
 static int mark_stack_slots_dynptr(struct bh_venv *v, const struct bh_reg *reg,
-				   uint8_t type)
+				   uint8_t type, uint32_t ref)
 {
 	struct bh_func_state *f = v->cur->frame[reg->frameno];
 	int spi = dynptr_get_spi(v, reg);
@@ -698,6 +698,7 @@ static int mark_stack_slots_dynptr(struct bh_venv *v, const struct bh_reg *reg,
 		memset(s->slot_type, BH_STACK_DYNPTR, sizeof(s->slot_type));
 		mark_reg_not_init(&s->spilled);
 		s->spilled.id = id;
+		s->spilled.ref_obj_id = ref;
 		s->dynptr_type = type;
 		s->dynptr_first = i == 0;
 		mark_stack_scratched(v, (uint32_t)(spi - i));
@@ -706,7 +707,7 @@ static int mark_stack_slots_dynptr(struct bh_venv *v, const struct bh_reg *reg,
 }
 
 int process_dynptr_func(struct bh_venv *v, uint32_t regno, bool uninit,
-			uint8_t type, struct bh_dynptr_info *out)
+			uint8_t type, uint32_t ref, struct bh_dynptr_info *out)
 {
 	struct bh_reg *reg = &cur_regs(v)[regno];
 	const struct bh_stack_slot *s;
@@ -716,7 +717,7 @@ int process_dynptr_func(struct bh_venv *v, uint32_t regno, bool uninit,
 		return bh_reject(v, "arg#%u expected pointer to stack or const struct bpf_dynptr",
 				 regno - 1);
 	if (uninit) {
-		if (type != BH_DYNPTR_LOCAL)
+		if (type != BH_DYNPTR_LOCAL && type != BH_DYNPTR_RINGBUF)
 			return bh_bug(v, "dynptr constructor of type %u", type);
 		if (!is_dynptr_reg_valid_uninit(v, reg))
 			return bh_reject(v, "Dynptr has to be an uninitialized dynptr");
@@ -726,18 +727,51 @@ int process_dynptr_func(struct bh_venv *v, uint32_t regno, bool uninit,
 			if (err)
 				return err;
 		}
-		return mark_stack_slots_dynptr(v, reg, type);
+		if (type == BH_DYNPTR_RINGBUF && !ref) {
+			err = acquire_reference(v, &ref);
+			if (err)
+				return err;
+		}
+		return mark_stack_slots_dynptr(v, reg, type, ref);
 	}
 	if (!is_dynptr_reg_valid_init(v, reg))
 		return bh_reject(v, "Expected an initialized dynptr as arg #%u",
 				 regno - 1);
 	s = dynptr_slot(v, reg);
-	if (!s || s->dynptr_type != BH_DYNPTR_LOCAL)
+	if (!s || (s->dynptr_type != BH_DYNPTR_LOCAL &&
+		   s->dynptr_type != BH_DYNPTR_RINGBUF))
 		return bh_bug(v, "dynptr of unknown type");
 	if (out) {
 		out->id = s->spilled.id;
 		out->type = s->dynptr_type;
+		out->ref_obj_id = s->spilled.ref_obj_id;
 	}
 	mark_stack_scratched(v, (uint32_t)dynptr_get_spi(v, reg));
 	return 0;
+}
+
+void bh_invalidate_dynptr_ref(struct bh_venv *v, uint32_t ref)
+{
+	struct bh_vstate *st = v->cur;
+
+	if (!ref)
+		return;
+	for (uint32_t fi = 0; fi <= st->curframe; fi++) {
+		struct bh_func_state *f = st->frame[fi];
+
+		for (uint32_t spi = 0; spi < f->allocated_stack / 8; spi++) {
+			struct bh_stack_slot *s = &f->stack[spi];
+			uint32_t id = s->spilled.id;
+
+			if (s->slot_type[0] != BH_STACK_DYNPTR ||
+			    s->spilled.ref_obj_id != ref)
+				continue;
+			memset(s->slot_type, BH_STACK_INVALID,
+			       sizeof(s->slot_type));
+			mark_reg_not_init(&s->spilled);
+			s->dynptr_type = BH_DYNPTR_INVALID;
+			s->dynptr_first = false;
+			invalidate_slices(st, id);
+		}
+	}
 }

@@ -131,10 +131,13 @@ struct bh_stack_slot {
 };
 
 /* The kinds of dynptr the verifier tracks (the kernel's
- * enum bpf_dynptr_type; only local ones are created). */
+ * enum bpf_dynptr_type): local memory, and ring buffer records, which
+ * hold a reference (spilled.ref_obj_id of both slots) until submitted
+ * or discarded. */
 enum bh_dynptr_type {
 	BH_DYNPTR_INVALID = 0,
 	BH_DYNPTR_LOCAL,
+	BH_DYNPTR_RINGBUF,
 };
 
 struct bh_func_state {

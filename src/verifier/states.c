@@ -277,7 +277,9 @@ static bool stacksafe(const struct bh_func_state *old,
 		if (os->slot_type[0] == BH_STACK_DYNPTR &&
 		    (os->dynptr_type != cs->dynptr_type ||
 		     os->dynptr_first != cs->dynptr_first ||
-		     !check_ids(os->spilled.id, cs->spilled.id, m)))
+		     !check_ids(os->spilled.id, cs->spilled.id, m) ||
+		     !check_ids(os->spilled.ref_obj_id,
+				cs->spilled.ref_obj_id, m)))
 			return false;
 	}
 	return true;

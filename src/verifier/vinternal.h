@@ -380,6 +380,7 @@ void unmark_stack_slots_iter(struct bh_venv *v, const struct bh_reg *reg,
 struct bh_dynptr_info {
 	uint32_t id;  /* the dynptr's id (slices carry it as dynptr_id) */
 	uint8_t type; /* enum bh_dynptr_type */
+	uint32_t ref_obj_id; /* a ring buffer record's reference, else 0 */
 };
 int dynptr_get_spi(struct bh_venv *v, const struct bh_reg *reg);
 bool is_dynptr_reg_valid_uninit(struct bh_venv *v, const struct bh_reg *reg);
@@ -387,10 +388,14 @@ bool is_dynptr_reg_valid_init(struct bh_venv *v, const struct bh_reg *reg);
 const struct bh_stack_slot *dynptr_slot(struct bh_venv *v,
 					const struct bh_reg *reg);
 /* process_dynptr_func for a dynptr argument in regno (a stack pointer):
- * uninit: a constructor's (slots written, then a dynptr of type made);
- * else an initialised dynptr, described in *out (may be NULL). */
+ * uninit: a constructor's (slots written, then a dynptr of type made,
+ * holding reference ref, or a new one for a ring buffer record when ref
+ * is 0); else an initialised dynptr, described in *out (may be NULL). */
 int process_dynptr_func(struct bh_venv *v, uint32_t regno, bool uninit,
-			uint8_t type, struct bh_dynptr_info *out);
+			uint8_t type, uint32_t ref, struct bh_dynptr_info *out);
+/* Released reference ref: the dynptrs holding it (a record and its
+ * clones) are gone, and their slices with them. */
+void bh_invalidate_dynptr_ref(struct bh_venv *v, uint32_t ref);
 
 /* states.c: loops of open-coded iterators */
 /* The checkpoint of the previous visit of idx on the current path (not

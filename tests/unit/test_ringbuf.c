@@ -127,6 +127,13 @@ TEST(ringbuf_order_wrap)
 	bh_ringbuf_commit(p, 0, true);
 	CHECK_EQ(bh_ringbuf_consume(m, check_rec, &s), 1);
 	CHECK_EQ(s.next, 20002u);
+	/* a header claiming more than was produced (only memory corruption
+	 * could write one) stops the consumer instead of reading past */
+	p = bh_ringbuf_reserve(m, 8);
+	CHECK(p);
+	if (p)
+		__atomic_store_n((uint32_t *)p - 2, 1u << 20, __ATOMIC_RELEASE);
+	CHECK_EQ(bh_ringbuf_consume(m, check_rec, &s), -EFAULT);
 	bh_map_free(m);
 }
 
