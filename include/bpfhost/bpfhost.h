@@ -263,12 +263,22 @@ BPFHOST_API void bpfhost_map_info(const struct bpfhost_map *map,
  * kernel passes its struct bpf_map): the map's info, name NULL. */
 BPFHOST_API void bpfhost_kfunc_map_info(const void *map__map,
 					struct bpfhost_map_info *info);
-/* Copies the value out; -ENOENT if absent.  Maps exist from open on. */
+/* Copies the value out; -ENOENT if absent.  Maps exist from open on.
+ * Per-CPU maps (BPF_MAP_TYPE_PERCPU_ARRAY, _PERCPU_HASH), as libbpf's
+ * bpf_map_lookup_elem/bpf_map_update_elem: value holds one copy per
+ * possible CPU, value_size rounded up to 8 apart,
+ * bpfhost_map_value_size() bytes in all. */
 BPFHOST_API int bpfhost_map_lookup(struct bpfhost_map *map, const void *key,
 				   void *value);
 /* flags: BPFHOST_ANY, BPFHOST_NOEXIST, BPFHOST_EXIST */
 BPFHOST_API int bpfhost_map_update(struct bpfhost_map *map, const void *key,
 				   const void *value, uint64_t flags);
+/* The bytes bpfhost_map_lookup/_update move: value_size, or for a per-CPU
+ * map round_up(value_size, 8) * bpfhost_num_possible_cpus(). */
+BPFHOST_API size_t bpfhost_map_value_size(const struct bpfhost_map *map);
+/* The host's possible CPUs as bpfhost counts them (libbpf's
+ * libbpf_num_possible_cpus()): per-CPU data has one copy for each. */
+BPFHOST_API int bpfhost_num_possible_cpus(void);
 BPFHOST_API int bpfhost_map_delete(struct bpfhost_map *map, const void *key);
 /* key NULL: first key.  -ENOENT after the last. */
 BPFHOST_API int bpfhost_map_next_key(struct bpfhost_map *map, const void *key,

@@ -50,6 +50,17 @@ static uint64_t bh_map_lookup_elem(uint64_t map, uint64_t key, uint64_t r3,
 	return (uint64_t)(uintptr_t)bh_map_lookup(bh_ptr(map), bh_ptr(key));
 }
 
+static uint64_t bh_map_lookup_percpu_elem(uint64_t map, uint64_t key,
+					  uint64_t cpu, uint64_t r4,
+					  uint64_t r5)
+{
+	(void)r4, (void)r5;
+	if (cpu > UINT32_MAX)
+		return 0;
+	return (uint64_t)(uintptr_t)bh_map_lookup_cpu(bh_ptr(map), bh_ptr(key),
+						      (uint32_t)cpu);
+}
+
 static uint64_t bh_map_update_elem(uint64_t map, uint64_t key, uint64_t value,
 				   uint64_t flags, uint64_t r5)
 {
@@ -378,10 +389,8 @@ static uint64_t bh_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3,
 static uint64_t bh_get_smp_processor_id(uint64_t r1, uint64_t r2, uint64_t r3,
 					uint64_t r4, uint64_t r5)
 {
-	int cpu = sched_getcpu();
-
 	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
-	return cpu < 0 ? 0 : (uint64_t)cpu;
+	return bh_this_cpu();
 }
 
 /* ---- bpf_loop ---- */
@@ -525,10 +534,13 @@ static const struct bh_helper_info bh_helpers[] = {
 	BH_HELPER(132, "bpf_ringbuf_submit", bh_ringbuf_submit_h),
 	BH_HELPER(133, "bpf_ringbuf_discard", bh_ringbuf_discard_h),
 	BH_HELPER(134, "bpf_ringbuf_query", bh_ringbuf_query_h),
+	BH_HELPER(153, "bpf_per_cpu_ptr", bh_helper_per_cpu_ptr),
+	BH_HELPER(154, "bpf_this_cpu_ptr", bh_helper_this_cpu_ptr),
 	BH_HELPER(158, "bpf_get_current_task_btf", bh_helper_get_current_task),
 	BH_HELPER(181, "bpf_loop", bh_loop),
 	/* memory helpers, implemented in src/stdlib (dynptr.c, obj.c) */
 	BH_HELPER(194, "bpf_kptr_xchg", bh_helper_kptr_xchg),
+	BH_HELPER(195, "bpf_map_lookup_percpu_elem", bh_map_lookup_percpu_elem),
 	BH_HELPER(197, "bpf_dynptr_from_mem", bh_helper_dynptr_from_mem),
 	BH_HELPER(198, "bpf_ringbuf_reserve_dynptr",
 		  bh_helper_ringbuf_reserve_dynptr),

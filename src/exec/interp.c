@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "exec/exec.h"
+#include "maps/map.h"
 
 typedef uint64_t u64;
 typedef int64_t s64;
@@ -428,6 +429,7 @@ int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
 	 * bytes, centuries at any speed. */
 	const u64 max = INT64_MAX / sizeof(struct bh_slot);
 	struct bh_run run, *prev = bh_cur_run;
+	unsigned int cpu_pin = bh_cpu_pin();
 	int ret;
 
 	run.code = code;
@@ -453,6 +455,7 @@ int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
 		}
 	}
 	bh_cur_run = prev;
+	bh_cpu_unpin(cpu_pin);
 	return ret;
 }
 

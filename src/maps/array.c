@@ -8,6 +8,9 @@
  * under one of a few striped locks so two concurrent updates of the same
  * element never interleave, while a concurrent reader may still see a torn
  * value, exactly as with the kernel's non-spin-locked arrays.
+ *
+ * Per-CPU arrays (BPF_MAP_TYPE_PERCPU_ARRAY) hold bh_nr_cpus() copies of
+ * each value side by side in the same block: slot = ncpus * stride.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,7 +23,7 @@
 
 struct bh_array {
 	struct bh_map map;
-	uint32_t stride;
+	uint32_t stride; /* of one element: all its copies */
 	pthread_mutex_t locks[BH_ARRAY_LOCKS];
 	char *values;
 };
@@ -49,7 +52,7 @@ static void *bh_array_lookup(struct bh_map *map, const void *key)
 }
 
 static int bh_array_update(struct bh_map *map, const void *key,
-			   const void *value, uint64_t flags)
+			   const void *value, uint64_t flags, bool all)
 {
 	struct bh_array *a = bh_array_of(map);
 	uint32_t idx = bh_array_index(key);
@@ -62,9 +65,8 @@ static int bh_array_update(struct bh_map *map, const void *key,
 		return -EEXIST;
 	lock = &a->locks[idx % BH_ARRAY_LOCKS];
 	pthread_mutex_lock(lock);
-	bh_map_value_copy(map, a->values + (size_t)idx * a->stride, value);
-	/* the kernel's bpf_obj_free_fields() after the copy */
-	bh_map_value_release(map, a->values + (size_t)idx * a->stride);
+	bh_map_elem_store(map, a->values + (size_t)idx * a->stride, value, all,
+			  false);
 	pthread_mutex_unlock(lock);
 	return 0;
 }
@@ -99,7 +101,7 @@ static void bh_array_free(struct bh_map *map)
 	int i;
 
 	for (uint32_t e = 0; map->fields.nr && e < map->def.max_entries; e++)
-		bh_map_value_release(map, a->values + (size_t)e * a->stride);
+		bh_map_elem_release(map, a->values + (size_t)e * a->stride);
 	for (i = 0; i < BH_ARRAY_LOCKS; i++)
 		pthread_mutex_destroy(&a->locks[i]);
 	free(a->values);
@@ -125,7 +127,8 @@ struct bh_map *bh_array_map_new(const struct bh_map_def *def, char *err,
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return NULL;
-	a->stride = (uint32_t)BH_ROUND8(def->value_size);
+	a->stride =
+		(uint32_t)BH_ROUND8(def->value_size) * bh_map_def_ncpus(def);
 	/* bh_map_def_check bounded max_entries * stride by 1 GiB */
 	a->values = calloc(def->max_entries, a->stride);
 	if (!a->values) {

@@ -6,6 +6,9 @@
  * value pointer handed out by lookup stays mapped memory until the map is
  * freed, whatever other threads delete or insert meanwhile.
  *
+ * Per-CPU hash maps (BPF_MAP_TYPE_PERCPU_HASH) keep bh_nr_cpus() copies
+ * of the value in the element, side by side.
+ *
  * Each bucket is guarded by one of a set of striped locks (lock order:
  * bucket lock, then the free-list lock).  Lookups take the bucket lock too:
  * without RCU's grace periods a recycled element could otherwise lead a
@@ -101,7 +104,7 @@ static void *bh_htab_lookup(struct bh_map *map, const void *key)
 }
 
 static int bh_htab_update(struct bh_map *map, const void *key,
-			  const void *value, uint64_t flags)
+			  const void *value, uint64_t flags, bool all)
 {
 	struct bh_htab *h = bh_htab_of(map);
 	uint32_t hash = bh_htab_hash(key, map->def.key_size);
@@ -114,10 +117,9 @@ static int bh_htab_update(struct bh_map *map, const void *key,
 	if (e) {
 		if (flags == BH_NOEXIST)
 			ret = -EEXIST;
-		else {
-			bh_map_value_copy(map, bh_elem_value(h, e), value);
-			bh_map_value_release(map, bh_elem_value(h, e));
-		}
+		else
+			bh_map_elem_store(map, bh_elem_value(h, e), value, all,
+					  false);
 		goto out;
 	}
 	if (flags == BH_EXIST) {
@@ -136,9 +138,8 @@ static int bh_htab_update(struct bh_map *map, const void *key,
 	e->hash = hash;
 	memcpy(e->data, key, map->def.key_size);
 	/* a recycled element: whatever a program stored into it after its
-	 * delete goes now */
-	bh_map_value_release(map, bh_elem_value(h, e));
-	bh_map_value_copy(map, bh_elem_value(h, e), value);
+	 * delete goes now (bh_map_elem_store, fresh) */
+	bh_map_elem_store(map, bh_elem_value(h, e), value, all, true);
 	e->next = h->buckets[b];
 	h->buckets[b] = e;
 out:
@@ -165,7 +166,7 @@ static int bh_htab_delete(struct bh_map *map, const void *key)
 	pthread_mutex_unlock(bh_htab_lock(h, b));
 	if (!e)
 		return -ENOENT;
-	bh_map_value_release(map, bh_elem_value(h, e));
+	bh_map_elem_release(map, bh_elem_value(h, e));
 	pthread_mutex_lock(&h->free_lock);
 	e->next = h->free_list;
 	h->free_list = e;
@@ -222,9 +223,13 @@ static void bh_htab_free(struct bh_map *map)
 	uint32_t i;
 
 	for (i = 0; map->fields.nr && i < map->def.max_entries; i++)
-		bh_map_value_release(
-			map, bh_elem_value(h, (struct bh_htab_elem *)(h->elems +
-					       (size_t)i * h->elem_size)));
+		bh_map_elem_release(
+			map,
+			bh_elem_value(
+				h,
+				(struct bh_htab_elem *)(h->elems +
+							(size_t)i *
+								h->elem_size)));
 	for (i = 0; i < h->n_locks; i++)
 		pthread_mutex_destroy(&h->locks[i]);
 	pthread_mutex_destroy(&h->free_lock);
@@ -260,7 +265,7 @@ struct bh_map *bh_hash_map_new(const struct bh_map_def *def, char *err,
 						      : BH_HASH_MAX_LOCKS;
 	h->key_off_value = (uint32_t)BH_ROUND8(def->key_size);
 	h->elem_size = sizeof(struct bh_htab_elem) + h->key_off_value +
-		       BH_ROUND8(def->value_size);
+		       BH_ROUND8(def->value_size) * bh_map_def_ncpus(def);
 	/* bh_map_def_check bounded all three allocations by 1 GiB */
 	h->buckets = calloc(h->n_buckets, sizeof(*h->buckets));
 	h->locks = calloc(h->n_locks, sizeof(*h->locks));

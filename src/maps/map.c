@@ -31,17 +31,33 @@ static int bh_map_err(char *err, size_t errsz, int ret, const char *name,
 }
 
 /* Bytes a definition preallocates; mirrors what array.c and hash.c do. */
+static bool bh_def_is_array(const struct bh_map_def *def)
+{
+	return def->type == BH_MAP_ARRAY || def->type == BH_MAP_PERCPU_ARRAY;
+}
+
+static bool bh_def_is_percpu(const struct bh_map_def *def)
+{
+	return def->type == BH_MAP_PERCPU_ARRAY ||
+	       def->type == BH_MAP_PERCPU_HASH;
+}
+
+uint32_t bh_map_def_ncpus(const struct bh_map_def *def)
+{
+	return bh_def_is_percpu(def) ? bh_nr_cpus() : 1;
+}
+
 static uint64_t bh_map_total_size(const struct bh_map_def *def)
 {
 	uint64_t n = def->max_entries;
+	uint64_t v = BH_ROUND8(def->value_size) * bh_map_def_ncpus(def);
 
-	if (def->type == BH_MAP_ARRAY)
-		return n * BH_ROUND8(def->value_size);
+	if (bh_def_is_array(def))
+		return n * v;
 	if (def->type == BH_MAP_RINGBUF)
 		return n;
 	/* hash: element header (16) + key + value, plus one bucket head */
-	return n * (16 + BH_ROUND8(def->key_size) + BH_ROUND8(def->value_size) +
-		    2 * sizeof(void *));
+	return n * (16 + BH_ROUND8(def->key_size) + v + 2 * sizeof(void *));
 }
 
 /* ringbuf_map_alloc()'s rules: no key or value, a power-of-2 number of
@@ -79,7 +95,7 @@ int bh_map_def_check(const struct bh_map_def *def, char *err, size_t errsz)
 	if (!def)
 		return bh_map_err(err, errsz, -EINVAL, name, "no definition");
 	if (def->type != BH_MAP_HASH && def->type != BH_MAP_ARRAY &&
-	    def->type != BH_MAP_RINGBUF)
+	    def->type != BH_MAP_RINGBUF && !bh_def_is_percpu(def))
 		return bh_map_err(err, errsz, -ENOTSUP, name,
 				  "map type %u not supported", def->type);
 	if (def->type == BH_MAP_RINGBUF)
@@ -90,7 +106,7 @@ int bh_map_def_check(const struct bh_map_def *def, char *err, size_t errsz)
 		return bh_map_err(err, errsz, -EINVAL, name, "value size 0");
 	if (def->max_entries == 0)
 		return bh_map_err(err, errsz, -EINVAL, name, "max_entries 0");
-	if (def->type == BH_MAP_ARRAY && def->key_size != 4)
+	if (bh_def_is_array(def) && def->key_size != 4)
 		return bh_map_err(err, errsz, -EINVAL, name,
 				  "array key size %u, must be 4",
 				  def->key_size);
@@ -102,11 +118,20 @@ int bh_map_def_check(const struct bh_map_def *def, char *err, size_t errsz)
 		return bh_map_err(err, errsz, -E2BIG, name,
 				  "value size %u over the limit %u",
 				  def->value_size, BH_MAP_MAX_VALUE_SIZE);
+	if (bh_def_is_percpu(def) &&
+	    BH_ROUND8(def->value_size) > BH_MAP_MAX_PERCPU_VALUE_SIZE)
+		return bh_map_err(err, errsz, -E2BIG, name,
+				  "per-CPU value size %u over the limit %u",
+				  def->value_size,
+				  BH_MAP_MAX_PERCPU_VALUE_SIZE);
 	/* The kernel rejects NO_PREALLOC and MMAPABLE on the "wrong" type;
 	 * a hash map is always preallocated here, which only makes it safer,
 	 * so NO_PREALLOC is accepted and ignored for hash. */
 	allowed = BH_F_RDONLY_PROG;
-	allowed |= def->type == BH_MAP_ARRAY ? BH_F_MMAPABLE : BH_F_NO_PREALLOC;
+	if (def->type == BH_MAP_ARRAY)
+		allowed |= BH_F_MMAPABLE;
+	else if (!bh_def_is_array(def))
+		allowed |= BH_F_NO_PREALLOC;
 	if (def->map_flags & ~allowed)
 		return bh_map_err(err, errsz, -EINVAL, name,
 				  "map_flags 0x%x not supported for this type",
@@ -138,7 +163,7 @@ struct bh_map *bh_map_new(const struct bh_map_def *def, char *err, size_t errsz)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (def->type == BH_MAP_ARRAY)
+	if (bh_def_is_array(def))
 		map = bh_array_map_new(def, err, errsz);
 	else if (def->type == BH_MAP_RINGBUF)
 		map = bh_ringbuf_map_new(def, err, errsz);
@@ -153,6 +178,8 @@ struct bh_map *bh_map_new(const struct bh_map_def *def, char *err, size_t errsz)
 	map->def = *def;
 	map->def.name = name;
 	map->name = name;
+	map->ncpus = bh_map_def_ncpus(def);
+	map->vstride = (uint32_t)BH_ROUND8(def->value_size);
 	return map;
 }
 
@@ -174,9 +201,14 @@ const struct bh_map_def *bh_map_def(const struct bh_map *map)
 
 void *bh_map_lookup(struct bh_map *map, const void *key)
 {
+	char *elem;
+
 	if (!map || !key)
 		return NULL;
-	return map->ops->lookup(map, key);
+	elem = map->ops->lookup(map, key);
+	if (!elem || map->ncpus == 1)
+		return elem;
+	return elem + (size_t)bh_this_cpu() * map->vstride;
 }
 
 int bh_map_update(struct bh_map *map, const void *key, const void *value,
@@ -188,7 +220,65 @@ int bh_map_update(struct bh_map *map, const void *key, const void *value,
 	 * does for flags a map type does not know. */
 	if (flags > BH_EXIST)
 		return -EINVAL;
-	return map->ops->update(map, key, value, flags);
+	return map->ops->update(map, key, value, flags, false);
+}
+
+bool bh_map_is_percpu(const struct bh_map *map)
+{
+	return map && bh_def_is_percpu(&map->def);
+}
+
+void *bh_map_lookup_cpu(struct bh_map *map, const void *key, uint32_t cpu)
+{
+	char *elem;
+
+	if (!bh_map_is_percpu(map) || !key || cpu >= map->ncpus)
+		return NULL;
+	elem = map->ops->lookup(map, key);
+	return elem ? elem + (size_t)cpu * map->vstride : NULL;
+}
+
+size_t bh_map_host_value_size(const struct bh_map *map)
+{
+	if (!bh_map_is_percpu(map))
+		return map->def.value_size;
+	return (size_t)map->vstride * map->ncpus;
+}
+
+int bh_map_lookup_copy(struct bh_map *map, const void *key, void *values)
+{
+	const char *elem;
+
+	if (!map || !key || !values)
+		return -EINVAL;
+	elem = map->ops->lookup(map, key);
+	if (!elem)
+		return -ENOENT;
+	if (!bh_map_is_percpu(map)) {
+		memcpy(values, elem, map->def.value_size);
+		return 0;
+	}
+	/* each copy's value_size bytes, zeroes up to the stride (the kernel
+	 * copies the rounded size, whose tail is zero) */
+	for (uint32_t cpu = 0; cpu < map->ncpus; cpu++) {
+		char *dst = (char *)values + (size_t)cpu * map->vstride;
+
+		memcpy(dst, elem + (size_t)cpu * map->vstride,
+		       map->def.value_size);
+		memset(dst + map->def.value_size, 0,
+		       map->vstride - map->def.value_size);
+	}
+	return 0;
+}
+
+int bh_map_update_all(struct bh_map *map, const void *key, const void *values,
+		      uint64_t flags)
+{
+	if (!map || !key || !values)
+		return -EINVAL;
+	if (flags > BH_EXIST)
+		return -EINVAL;
+	return map->ops->update(map, key, values, flags, true);
 }
 
 int bh_map_delete(struct bh_map *map, const void *key)
@@ -217,7 +307,8 @@ int bh_map_set_fields(struct bh_map *map, const struct bh_map_fields *f)
 	return 0;
 }
 
-/* copy_map_value(): every byte but the special fields' */
+/* copy_map_value(): every byte but the special fields' (src NULL:
+ * zero them, zero_map_value()) */
 void bh_map_value_copy(const struct bh_map *map, void *dst, const void *src)
 {
 	uint32_t at = 0, end = map->def.value_size;
@@ -229,12 +320,17 @@ void bh_map_value_copy(const struct bh_map *map, void *dst, const void *src)
 		for (uint32_t i = 0; i < map->fields.nr; i++) {
 			uint32_t off = map->fields.field[i].off;
 
-			if (off + map->fields.field[i].size > at && off < next) {
+			if (off + map->fields.field[i].size > at &&
+			    off < next) {
 				next = off > at ? off : at;
 				skip = off + map->fields.field[i].size;
 			}
 		}
-		memcpy((char *)dst + at, (const char *)src + at, next - at);
+		if (src)
+			memcpy((char *)dst + at, (const char *)src + at,
+			       next - at);
+		else
+			memset((char *)dst + at, 0, next - at);
 		if (next == end)
 			break;
 		at = skip;
@@ -245,4 +341,38 @@ void bh_map_value_release(const struct bh_map *map, void *value)
 {
 	if (map->fields.nr && map->fields.free_fields)
 		map->fields.free_fields(map->fields.ctx, value);
+}
+
+void bh_map_elem_store(const struct bh_map *map, void *elem, const void *value,
+		       bool all, bool fresh)
+{
+	uint32_t me = map->ncpus > 1 ? bh_this_cpu() : 0;
+
+	for (uint32_t cpu = 0; cpu < map->ncpus; cpu++) {
+		char *dst = (char *)elem + (size_t)cpu * map->vstride;
+		const char *src;
+
+		if (all)
+			src = (const char *)value + (size_t)cpu * map->vstride;
+		else if (cpu == me)
+			src = value;
+		else if (fresh)
+			src = NULL;
+		else
+			continue;
+		/* a recycled element: whatever a program stored into it
+		 * after its delete goes first */
+		if (fresh)
+			bh_map_value_release(map, dst);
+		bh_map_value_copy(map, dst, src);
+		/* the kernel's bpf_obj_free_fields() after the copy */
+		bh_map_value_release(map, dst);
+	}
+}
+
+void bh_map_elem_release(const struct bh_map *map, void *elem)
+{
+	for (uint32_t cpu = 0; map->fields.nr && cpu < map->ncpus; cpu++)
+		bh_map_value_release(map,
+				     (char *)elem + (size_t)cpu * map->vstride);
 }

@@ -21,6 +21,24 @@
 #define BH_MAP_HASH 1
 #define BH_MAP_ARRAY 2
 #define BH_MAP_RINGBUF 27
+#define BH_MAP_PERCPU_HASH 5
+#define BH_MAP_PERCPU_ARRAY 6
+
+/*
+ * Possible CPUs (src/maps/cpus.c): per-CPU maps hold one copy of each
+ * value per possible CPU; "this CPU" is the one the calling thread runs
+ * on (sched_getcpu(), what bpf_get_smp_processor_id reports), always
+ * below bh_nr_cpus().
+ */
+#define BH_MAX_CPUS 1024
+unsigned int bh_nr_cpus(void);
+unsigned int bh_this_cpu(void);
+/* A program run starts: this CPU stays the one it starts on until
+ * bh_cpu_unpin(the value returned) (runs nest). */
+unsigned int bh_cpu_pin(void);
+void bh_cpu_unpin(unsigned int old);
+/* The kernel's PCPU_MIN_UNIT_SIZE: a per-CPU value's limit. */
+#define BH_MAP_MAX_PERCPU_VALUE_SIZE (32u << 10)
 
 /* Update flags, as the kernel's BPF_ANY / BPF_NOEXIST / BPF_EXIST. */
 #define BH_ANY 0
@@ -78,11 +96,28 @@ void bh_map_free(struct bh_map *map);
 
 const struct bh_map_def *bh_map_def(const struct bh_map *map);
 
-/* Pointer to the value stored under key, or NULL.  Safe from programs. */
+/* Pointer to the value stored under key, or NULL.  Safe from programs.
+ * Per-CPU maps: this CPU's copy (what a program's lookup sees). */
 void *bh_map_lookup(struct bh_map *map, const void *key);
-/* 0 or -errno (-ENOENT, -EEXIST, -E2BIG, -EINVAL) as the kernel's. */
+/* 0 or -errno (-ENOENT, -EEXIST, -E2BIG, -EINVAL) as the kernel's.
+ * Per-CPU maps: a program's update, of this CPU's copy only (a new hash
+ * element's other copies are zeroed). */
 int bh_map_update(struct bh_map *map, const void *key, const void *value,
 		  uint64_t flags);
+
+/* Per-CPU maps (bh_map_is_percpu): each value is bh_nr_cpus() copies. */
+bool bh_map_is_percpu(const struct bh_map *map);
+/* CPU cpu's copy of the value under key (bpf_map_lookup_percpu_elem);
+ * NULL if absent, if cpu >= bh_nr_cpus() or for other maps. */
+void *bh_map_lookup_cpu(struct bh_map *map, const void *key, uint32_t cpu);
+/* The host's (user space's) view, as libbpf's bpf_map_lookup_elem and
+ * bpf_map_update_elem see it: for per-CPU maps the buffer holds every
+ * CPU's copy, value_size rounded up to 8 apart (bh_map_host_value_size()
+ * bytes in all); for other maps it is one value. */
+size_t bh_map_host_value_size(const struct bh_map *map);
+int bh_map_lookup_copy(struct bh_map *map, const void *key, void *values);
+int bh_map_update_all(struct bh_map *map, const void *key, const void *values,
+		      uint64_t flags);
 int bh_map_delete(struct bh_map *map, const void *key);
 /* First key when key is NULL or absent; -ENOENT after the last. */
 int bh_map_next_key(struct bh_map *map, const void *key, void *next_key);

@@ -10,9 +10,13 @@
 #include "maps/map.h"
 
 struct bh_map_ops {
+	/* the element's value area: its first copy, the others following
+	 * vstride apart (per-CPU maps) */
 	void *(*lookup)(struct bh_map *map, const void *key);
+	/* all: value holds every CPU's copy (per-CPU maps, host side);
+	 * else one value, for this CPU's copy */
 	int (*update)(struct bh_map *map, const void *key, const void *value,
-		      uint64_t flags);
+		      uint64_t flags, bool all);
 	int (*delete)(struct bh_map *map, const void *key);
 	int (*next_key)(struct bh_map *map, const void *key, void *next_key);
 	void (*free)(struct bh_map *map);
@@ -23,7 +27,19 @@ struct bh_map {
 	const struct bh_map_ops *ops;
 	char *name;
 	struct bh_map_fields fields; /* nr == 0: plain values */
+	uint32_t ncpus;		     /* copies per value: 1, or bh_nr_cpus() */
+	uint32_t vstride;	     /* value_size rounded up to 8 */
 };
+
+/* The copies a value of def holds (1 unless per-CPU). */
+uint32_t bh_map_def_ncpus(const struct bh_map_def *def);
+/* Store value into the element's copies: every CPU's from values (all),
+ * or this CPU's (fresh: the other copies zeroed, a new element); the
+ * references a copy held before are released. */
+void bh_map_elem_store(const struct bh_map *map, void *elem, const void *value,
+		       bool all, bool fresh);
+/* Release the references of every copy of an element. */
+void bh_map_elem_release(const struct bh_map *map, void *elem);
 
 /* A new value into a stored one, leaving the special fields alone. */
 void bh_map_value_copy(const struct bh_map *map, void *dst, const void *src);

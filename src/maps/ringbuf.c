@@ -59,9 +59,9 @@ static void *rb_lookup(struct bh_map *map, const void *key)
 }
 
 static int rb_update(struct bh_map *map, const void *key, const void *value,
-		     uint64_t flags)
+		     uint64_t flags, bool all)
 {
-	(void)map, (void)key, (void)value, (void)flags;
+	(void)map, (void)key, (void)value, (void)flags, (void)all;
 	return -ENOTSUP;
 }
 

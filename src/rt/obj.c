@@ -189,6 +189,18 @@ static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 		}
 	if (!mf.nr)
 		return 0;
+	/* map_check_btf(): locks and lists only in plain maps */
+	for (uint32_t i = 0; bh_map_is_percpu(map) && i < probe.nr_fields; i++)
+		if (probe.fields[i].kind == BH_OBJ_FIELD_SPIN_LOCK ||
+		    probe.fields[i].kind == BH_OBJ_FIELD_LIST_HEAD)
+			return bh_obj_errorf(
+				obj, EOPNOTSUPP,
+				"map '%s': a per-CPU map's value cannot hold a "
+				"%s",
+				om->name,
+				probe.fields[i].kind == BH_OBJ_FIELD_SPIN_LOCK
+					? "bpf_spin_lock"
+					: "bpf_list_head");
 	m = obj_meta_get(obj, om->def.btf_value_type_id);
 	if (!m)
 		return -errno;
@@ -1121,18 +1133,23 @@ void bpfhost_kfunc_map_info(const void *map__map, struct bpfhost_map_info *info)
 
 int bpfhost_map_lookup(struct bpfhost_map *map, const void *key, void *value)
 {
-	const void *v = bh_map_lookup(map->map, key);
-
-	if (!v)
-		return -ENOENT;
-	memcpy(value, v, bh_map_def(map->map)->value_size);
-	return 0;
+	return bh_map_lookup_copy(map->map, key, value);
 }
 
 int bpfhost_map_update(struct bpfhost_map *map, const void *key,
 		       const void *value, uint64_t flags)
 {
-	return bh_map_update(map->map, key, value, flags);
+	return bh_map_update_all(map->map, key, value, flags);
+}
+
+size_t bpfhost_map_value_size(const struct bpfhost_map *map)
+{
+	return bh_map_host_value_size(map->map);
+}
+
+int bpfhost_num_possible_cpus(void)
+{
+	return (int)bh_nr_cpus();
 }
 
 int bpfhost_map_delete(struct bpfhost_map *map, const void *key)

@@ -76,6 +76,7 @@ void bpfhost_rt_free(struct bpfhost_rt *rt)
 	bh_kfunc_reg_free(rt->reg);
 	bh_hbtf_free(rt->hbtf);
 	bh_rt_free_types(rt);
+	bh_mem_pool_fini(&rt->objs);
 	free(rt);
 }
 

@@ -62,6 +62,7 @@
 #include <unistd.h>
 
 #include "bpfhost/kfunc.h"
+#include "maps/map.h"
 #include "stdlib.h"
 
 /* The most CPUs a struct cpumask can describe (the kernel's NR_CPUS). */
@@ -90,72 +91,13 @@ _Static_assert(offsetof(struct bpf_cpumask, cpumask) == 0,
 _Static_assert(BH_NR_CPUS % (sizeof(unsigned long) * CHAR_BIT) == 0,
 	       "BH_NR_CPUS must fill whole words");
 
-/* ---- nr_cpu_ids: computed once, as the kernel does at boot ---- */
-
-static unsigned int bh_nr_cpu_ids;
-static pthread_once_t bh_nr_cpu_ids_once = PTHREAD_ONCE_INIT;
-
-/* Highest CPU in a cpulist such as "0-3,8-11\n", + 1; 0 if unreadable. */
-static unsigned int cpulist_count(const char *s)
-{
-	unsigned long hi = 0;
-	bool any = false;
-
-	while (*s) {
-		char *end;
-		unsigned long v = strtoul(s, &end, 10);
-
-		if (end == s)
-			break;
-		if (v + 1 > hi)
-			hi = v + 1;
-		any = true;
-		s = end;
-		while (*s == '-' || *s == ',' || *s == ' ' || *s == '\n')
-			s++;
-		if (hi > BH_NR_CPUS)
-			break;
-	}
-	return any ? (unsigned int)(hi > BH_NR_CPUS ? BH_NR_CPUS : hi) : 0;
-}
-
-static void nr_cpu_ids_init(void)
-{
-	char buf[4096];
-	unsigned int n = 0;
-	const char *env = secure_getenv("BPFHOST_POSSIBLE_CPUS");
-	FILE *f;
-
-	if (env && *env) {
-		char *end;
-		unsigned long v = strtoul(env, &end, 10);
-
-		if (!*end && v >= 1) {
-			bh_nr_cpu_ids =
-				v > BH_NR_CPUS ? BH_NR_CPUS : (unsigned int)v;
-			return;
-		}
-	}
-	f = fopen("/sys/devices/system/cpu/possible", "re");
-	if (f) {
-		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
-
-		buf[len] = '\0';
-		fclose(f);
-		n = cpulist_count(buf);
-	}
-	if (!n) {
-		long c = sysconf(_SC_NPROCESSORS_CONF);
-
-		n = c < 1 ? 1 : c > BH_NR_CPUS ? BH_NR_CPUS : (unsigned int)c;
-	}
-	bh_nr_cpu_ids = n;
-}
+/* ---- nr_cpu_ids: the possible CPUs every per-CPU part sees ---- */
 
 static unsigned int nr_cpu_ids(void)
 {
-	pthread_once(&bh_nr_cpu_ids_once, nr_cpu_ids_init);
-	return bh_nr_cpu_ids;
+	unsigned int n = bh_nr_cpus();
+
+	return n > BH_NR_CPUS ? BH_NR_CPUS : n;
 }
 
 static bool cpu_valid(uint32_t cpu)

@@ -31,6 +31,7 @@
 #include "bpfhost/kfunc.h"
 #include "exec/exec.h"
 #include "kfunc/kfunc.h"
+#include "maps/map.h"
 #include "rt/rt.h"
 #include "stdlib.h"
 
@@ -91,14 +92,115 @@ static const struct bh_obj_meta *meta_of(const void *meta__ign)
 
 unsigned int bh_percpu_nr_cpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_CONF);
-
-	return n > 0 ? (unsigned int)n : 1;
+	return bh_nr_cpus();
 }
 
 size_t bh_percpu_stride(uint32_t size)
 {
 	return ((size_t)size + 7) & ~(size_t)7;
+}
+
+/* ---- per-CPU objects: type-stable (stdlib.h) ---- */
+
+#define BH_OBJ_HDR_CACHED 0xcac4edu
+
+static void pcpu_lock(struct bh_mem_pool *pool)
+{
+	while (__atomic_exchange_n(&pool->pcpu_lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&pool->pcpu_lock, __ATOMIC_RELAXED))
+			sched_yield();
+}
+
+static void pcpu_unlock(struct bh_mem_pool *pool)
+{
+	__atomic_store_n(&pool->pcpu_lock, 0, __ATOMIC_RELEASE);
+}
+
+static void *pcpu_alloc(struct bh_mem_pool *pool, uint32_t size)
+{
+	size_t stride = bh_percpu_stride(size);
+	size_t bytes = stride * bh_percpu_nr_cpus();
+	uint32_t cls = (uint32_t)(stride / 8) - 1;
+	struct bh_obj_hdr *h;
+
+	if (!size || size > BH_PERCPU_OBJ_MAX)
+		return NULL;
+	pcpu_lock(pool);
+	h = pool->pcpu_free[cls];
+	if (h)
+		pool->pcpu_free[cls] = h->pool; /* the cache's link */
+	pcpu_unlock(pool);
+	if (!h)
+		return obj_alloc(pool, bytes);
+	/* still charged to the pool: only the count of objects changes */
+	memset(h + 1, 0, bytes);
+	h->pool = pool;
+	__atomic_store_n(&h->magic, BH_OBJ_HDR_MAGIC, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&pool->live, 1, __ATOMIC_RELAXED);
+	return h + 1;
+}
+
+static void pcpu_free(void *p)
+{
+	struct bh_obj_hdr *h = (struct bh_obj_hdr *)p - 1;
+	struct bh_mem_pool *pool = h->pool;
+	size_t stride = (h->bytes - sizeof(*h)) / bh_percpu_nr_cpus();
+	uint32_t cls = (uint32_t)(stride / 8) - 1;
+
+	__atomic_fetch_sub(&pool->live, 1, __ATOMIC_RELAXED);
+	h->magic = BH_OBJ_HDR_CACHED;
+	pcpu_lock(pool);
+	h->pool = pool->pcpu_free[cls];
+	pool->pcpu_free[cls] = h;
+	pcpu_unlock(pool);
+}
+
+void bh_mem_pool_fini(struct bh_mem_pool *pool)
+{
+	for (uint32_t c = 0; c < BH_PERCPU_CLASSES; c++) {
+		struct bh_obj_hdr *h = pool->pcpu_free[c];
+
+		while (h) {
+			struct bh_obj_hdr *next = (struct bh_obj_hdr *)h->pool;
+
+			__atomic_fetch_sub(&pool->used, (uint64_t)h->bytes,
+					   __ATOMIC_RELAXED);
+			free(h);
+			h = next;
+		}
+		pool->pcpu_free[c] = NULL;
+	}
+}
+
+/* A copy of a per-CPU object: its stride from the header, which stays
+ * valid while the object is cached (type-stable). */
+static void *pcpu_copy(void *p, uint32_t cpu)
+{
+	unsigned int n = bh_percpu_nr_cpus();
+	const struct bh_obj_hdr *h;
+
+	if (!p || cpu >= n)
+		return NULL;
+	h = (const struct bh_obj_hdr *)p - 1;
+	return (char *)p + (size_t)cpu * ((h->bytes - sizeof(*h)) / n);
+}
+
+uint64_t bh_helper_per_cpu_ptr(uint64_t p, uint64_t cpu, uint64_t r3,
+			       uint64_t r4, uint64_t r5)
+{
+	(void)r3, (void)r4, (void)r5;
+	if (cpu >= bh_percpu_nr_cpus())
+		return 0;
+	return (uint64_t)(uintptr_t)pcpu_copy((void *)(uintptr_t)p,
+					      (uint32_t)cpu);
+}
+
+uint64_t bh_helper_this_cpu_ptr(uint64_t p, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5)
+{
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	return (uint64_t)(uintptr_t)pcpu_copy((void *)(uintptr_t)p,
+					      bh_this_cpu());
 }
 
 /* ---- object records ---- */
@@ -360,6 +462,11 @@ static void obj_drop(void *p, const struct bh_obj_meta *m, bool percpu)
 {
 	if (!p)
 		return;
+	if (percpu) {
+		/* structs of scalars only: nothing to release inside */
+		pcpu_free(p);
+		return;
+	}
 	if (m && m->refcount_off >= 0) {
 		uint32_t *ref = (uint32_t *)((char *)p + m->refcount_off);
 
@@ -368,7 +475,7 @@ static void obj_drop(void *p, const struct bh_obj_meta *m, bool percpu)
 		    __atomic_sub_fetch(ref, 1, __ATOMIC_ACQ_REL))
 			return; /* other owners remain */
 	}
-	if (m && !percpu)
+	if (m)
 		bh_obj_free_fields(m, p);
 	obj_free(p);
 }
@@ -536,9 +643,9 @@ __bpf_kfunc void *bpf_percpu_obj_new_impl(uint64_t local_type_id__k,
 	const struct bh_obj_meta *m = meta_of(meta__ign);
 
 	(void)local_type_id__k;
-	if (!m || !m->pool || m->size > BH_PERCPU_OBJ_MAX)
+	if (!m || !m->pool)
 		return NULL;
-	return obj_alloc(m->pool, bh_percpu_stride(m->size) * bh_percpu_nr_cpus());
+	return pcpu_alloc(m->pool, m->size);
 }
 
 __bpf_kfunc void bpf_percpu_obj_drop_impl(void *p__alloc, void *meta__ign)

@@ -162,15 +162,25 @@ int bpf_strncasestr(const char *s1__ign, const char *s2__ign, size_t len);
  * or registered destructors filled in), freed with the object after its
  * maps.  A call that reaches the kfunc with meta NULL (an unverified
  * program) allocates nothing: new returns NULL, acquire NULL, drop frees
- * the memory only.  (The per-CPU pair is not verified yet: the verifier
- * rejects bpf_percpu_obj_new_impl.)
+ * the memory only.
+ *
+ * Per-CPU objects (bpf_percpu_obj_new_impl) hold one copy per possible
+ * CPU, bh_percpu_stride(size) apart, and are type-stable: a dropped one
+ * goes to its pool's cache for its size (still charged to the pool) and
+ * is reused, zeroed, only by another per-CPU object of that size; the
+ * memory goes back to the allocator at bh_mem_pool_fini().  So a program
+ * writing through an RCU pointer to a copy (the kernel's pattern: a
+ * __percpu_kptr load in an RCU section, then bpf_this_cpu_ptr) after
+ * another thread dropped the object writes scalars of a dead or reused
+ * per-CPU object (only structs of scalars may be per-CPU), never freed
+ * memory, as the kernel's bpf_mem_alloc caches reuse them.
  *
  * Every object is preceded by a hidden 16-byte header (its pool and
  * size), so a drop can always return the memory to the right budget.
  */
 #define BH_OBJ_MAX_FIELDS 10	 /* the kernel's BTF_FIELDS_MAX */
 #define BH_OBJ_META_MAGIC 0x6f626a6du /* "objm" */
-#define BH_PERCPU_OBJ_MAX 512	 /* the kernel's BPF_GLOBAL_PERCPU_MA_MAX_SIZE */
+#define BH_PERCPU_OBJ_MAX 512 /* the kernel's BPF_GLOBAL_PERCPU_MA_MAX_SIZE */
 
 /*
  * A runtime's allocation budget for program objects: what struct
@@ -178,12 +188,21 @@ int bpf_strncasestr(const char *s1__ign, const char *s2__ign, size_t len);
  * a runtime option, default BH_OBJ_DEFAULT_LIMIT).  Thread-safe.
  */
 #define BH_OBJ_DEFAULT_LIMIT (64u << 20)
+#define BH_PERCPU_CLASSES (BH_PERCPU_OBJ_MAX / 8)
 struct bh_mem_pool {
 	uint64_t limit; /* bytes (headers included); 0 = nothing may be
 			 * allocated */
 	uint64_t used;	/* atomic */
 	uint64_t live;	/* atomic: objects not yet freed */
+	/* dropped per-CPU objects by stride / 8 - 1, linked through their
+	 * headers, under pcpu_lock (a spin lock, zero = free) */
+	void *pcpu_free[BH_PERCPU_CLASSES];
+	uint32_t pcpu_lock;
 };
+
+/* Give the cached per-CPU objects' memory back (no object of the pool
+ * may be in use any more: the runtime is being freed). */
+void bh_mem_pool_fini(struct bh_mem_pool *pool);
 
 enum bh_obj_field_kind {
 	BH_OBJ_FIELD_KPTR_UNREF = 1, /* __kptr_untrusted: nothing to release */
@@ -261,6 +280,14 @@ void *bh_list_pop(void *head, bool tail);
 void *bh_list_peek(void *head, bool tail);
 void bh_list_drain(void *head, const struct bh_obj_meta *meta,
 		   uint32_t node_off, uint32_t *lock);
+
+/* bpf_per_cpu_ptr (helper 153) and bpf_this_cpu_ptr (154) on a per-CPU
+ * object: CPU cpu's copy (NULL when cpu >= the possible CPUs), this
+ * CPU's. */
+uint64_t bh_helper_per_cpu_ptr(uint64_t p, uint64_t cpu, uint64_t r3,
+			       uint64_t r4, uint64_t r5);
+uint64_t bh_helper_this_cpu_ptr(uint64_t p, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5);
 
 /* bpf_kptr_xchg (helper 194): atomic exchange of the 8-byte field. */
 uint64_t bh_helper_kptr_xchg(uint64_t dst, uint64_t ptr, uint64_t r3,

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -515,21 +516,154 @@ TEST(obj_refcount_kptr_fields)
 TEST(percpu_obj)
 {
 	struct bh_mem_pool pool = {.limit = 1 << 20};
+	unsigned int n = bh_percpu_nr_cpus();
+	size_t stride;
 	struct bh_obj_meta m;
 	struct obj_btf b;
-	char *p;
+	uint64_t used;
+	char *p, *q;
 
 	CHECK_EQ(make_btf(&b), 0);
 	CHECK_EQ(bh_obj_meta_init(&m, b.btf, (uint32_t)b.plain, &pool), 0);
+	CHECK_EQ(n, bh_nr_cpus());
+	stride = bh_percpu_stride(m.size);
 	p = bpf_percpu_obj_new_impl(m.size, &m);
 	CHECK(p);
-	/* every CPU's copy is there and zeroed */
-	for (unsigned int c = 0; c < bh_percpu_nr_cpus(); c++)
-		CHECK_EQ(p[c * bh_percpu_stride(m.size) + 15], 0);
+	CHECK_EQ(pool.live, 1);
+	/* every CPU's copy is there and zeroed, stride apart */
+	for (unsigned int c = 0; c < n; c++) {
+		CHECK_EQ(p[c * stride + 15], 0);
+		CHECK_EQ(bh_helper_per_cpu_ptr(u(p), c, 0, 0, 0),
+			 u(p + c * stride));
+		p[c * stride] = (char)(c + 1);
+	}
+	CHECK_EQ(bh_helper_per_cpu_ptr(u(p), n, 0, 0, 0), 0);
+	CHECK_EQ(bh_helper_per_cpu_ptr(u(p), UINT64_MAX, 0, 0, 0), 0);
+	/* this CPU's copy: pinned for a run, as bpf_get_smp_processor_id
+	 * reports it */
+	{
+		unsigned int old = bh_cpu_pin(), cpu = bh_this_cpu();
+
+		CHECK(cpu < n);
+		CHECK_EQ(bh_helper_this_cpu_ptr(u(p), 0, 0, 0, 0),
+			 u(p + cpu * stride));
+		bh_cpu_unpin(old);
+	}
+	used = pool.used;
+	CHECK(used >= 16 + stride * n);
+	/* a drop keeps the memory (type-stable): the next object of that
+	 * size gets it back, zeroed; the charge stays */
 	bpf_percpu_obj_drop_impl(p, NULL);
-	CHECK_EQ(pool.used, 0);
+	CHECK_EQ(pool.live, 0);
+	CHECK_EQ(pool.used, used);
+	CHECK_EQ(bh_helper_per_cpu_ptr(u(p), 0, 0, 0, 0), u(p));
+	q = bpf_percpu_obj_new_impl(m.size, &m);
+	CHECK(q == p);
+	CHECK_EQ(pool.used, used);
+	for (unsigned int c = 0; c < n; c++)
+		CHECK_EQ(q[c * stride], 0);
+	/* another size does not take it */
+	m.size = 24;
+	p = bpf_percpu_obj_new_impl(m.size, &m);
+	CHECK(p && p != q);
+	bpf_percpu_obj_drop_impl(p, NULL);
+	bpf_percpu_obj_drop_impl(q, NULL);
+	CHECK_EQ(pool.live, 0);
 	m.size = BH_PERCPU_OBJ_MAX + 1;
 	CHECK(bpf_percpu_obj_new_impl(m.size, &m) == NULL);
+	m.size = BH_PERCPU_OBJ_MAX;
+	p = bpf_percpu_obj_new_impl(m.size, &m);
+	CHECK(p);
+	bpf_percpu_obj_drop_impl(p, NULL);
+	bh_mem_pool_fini(&pool);
+	CHECK_EQ(pool.used, 0);
+	btf__free(b.btf);
+}
+
+/* the pool's limit counts the cached memory: a full pool whose objects
+ * were dropped still serves the same size, from its cache */
+TEST(percpu_obj_limit)
+{
+	struct bh_mem_pool pool = {0};
+	struct bh_obj_meta m;
+	struct obj_btf b;
+	void *p;
+
+	CHECK_EQ(make_btf(&b), 0);
+	CHECK_EQ(bh_obj_meta_init(&m, b.btf, (uint32_t)b.plain, &pool), 0);
+	pool.limit = 16 + bh_percpu_stride(m.size) * bh_percpu_nr_cpus();
+	p = bpf_percpu_obj_new_impl(m.size, &m);
+	CHECK(p);
+	CHECK(bpf_percpu_obj_new_impl(m.size, &m) == NULL);
+	bpf_percpu_obj_drop_impl(p, NULL);
+	CHECK(bpf_percpu_obj_new_impl(m.size, &m) == p);
+	m.size = 8;
+	CHECK(bpf_percpu_obj_new_impl(m.size, &m) == NULL);
+	bpf_percpu_obj_drop_impl(p, NULL);
+	bh_mem_pool_fini(&pool);
+	CHECK_EQ(pool.used, 0);
+	CHECK_EQ(pool.live, 0);
+	btf__free(b.btf);
+}
+
+/* Threads allocate, write their copy of and drop per-CPU objects of two
+ * sizes at once: every object they hold is theirs alone (no copy handed
+ * out twice), and nothing is left live. */
+#define PCPU_THREADS 4
+#define PCPU_ROUNDS 20000
+struct pcpu_arg {
+	struct bh_obj_meta *m[2];
+	int bad;
+};
+
+static void *pcpu_thread(void *arg)
+{
+	struct pcpu_arg *a = arg;
+	uint64_t me = (uint64_t)(uintptr_t)&a;
+
+	for (int i = 0; i < PCPU_ROUNDS; i++) {
+		struct bh_obj_meta *m = a->m[i & 1];
+		uint64_t *p = bpf_percpu_obj_new_impl(m->size, m);
+		uint64_t *mine;
+
+		if (!p)
+			continue;
+		mine = (uint64_t *)(uintptr_t)bh_helper_this_cpu_ptr(u(p), 0, 0,
+								     0, 0);
+		if (*mine)
+			a->bad++;
+		*mine = me;
+		sched_yield();
+		if (*mine != me)
+			a->bad++;
+		bpf_percpu_obj_drop_impl(p, NULL);
+	}
+	return NULL;
+}
+
+TEST(percpu_obj_threads)
+{
+	struct bh_mem_pool pool = {.limit = 1 << 24};
+	struct bh_obj_meta m1, m2;
+	struct pcpu_arg a[PCPU_THREADS];
+	pthread_t t[PCPU_THREADS];
+	struct obj_btf b;
+
+	CHECK_EQ(make_btf(&b), 0);
+	CHECK_EQ(bh_obj_meta_init(&m1, b.btf, (uint32_t)b.plain, &pool), 0);
+	CHECK_EQ(bh_obj_meta_init(&m2, b.btf, (uint32_t)b.plain, &pool), 0);
+	m2.size = 40;
+	for (int i = 0; i < PCPU_THREADS; i++) {
+		a[i] = (struct pcpu_arg){.m = {&m1, &m2}};
+		CHECK_EQ(pthread_create(&t[i], NULL, pcpu_thread, &a[i]), 0);
+	}
+	for (int i = 0; i < PCPU_THREADS; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_EQ(a[i].bad, 0);
+	}
+	CHECK_EQ(pool.live, 0);
+	bh_mem_pool_fini(&pool);
+	CHECK_EQ(pool.used, 0);
 	btf__free(b.btf);
 }
 
