@@ -228,15 +228,26 @@ int check_kptr_store(struct bh_venv *v, const struct bh_field *f,
 	const struct btf *fb = bh_src_btf(v, kt->src);
 	const struct btf_type *ft = fb ? btf__type_by_id(fb, kt->id) : NULL;
 	const char *fname = ft ? btf__name_by_offset(fb, ft->name_off) : "";
+	bool reg_local = r->btf_src == BH_BTF_SRC_PROG;
 	uint32_t perm =
-		kt->local ? BH_PTR_MAYBE_NULL | BH_MEM_ALLOC
+		reg_local ? BH_PTR_MAYBE_NULL | BH_MEM_ALLOC
 			  : BH_PTR_MAYBE_NULL | BH_PTR_TRUSTED | BH_MEM_RCU;
 	char ts[96], tn[48];
 
-	if (!kt->local && f->type == BH_FIELD_KPTR_UNREF)
+	if (!reg_local && f->type == BH_FIELD_KPTR_UNREF)
 		perm |= BH_PTR_UNTRUSTED;
-	if (r->type != BH_PTR_TO_BTF_ID || (r->flags & ~perm) ||
-	    kt->local != (r->btf_src == BH_BTF_SRC_PROG))
+	if (reg_local && f->type == BH_FIELD_KPTR_PERCPU)
+		perm |= BH_MEM_PERCPU;
+	/* the kernel names the register's type only once its flags passed */
+	if (r->type != BH_PTR_TO_BTF_ID || (r->flags & ~perm))
+		goto bad_type_unnamed;
+	/* a per-CPU field holds per-CPU objects only (6.18 lets a plain
+	 * object in, whose copies bpf_per_cpu_ptr would then look for past
+	 * its end: bpfhost rejects) */
+	if (f->type == BH_FIELD_KPTR_PERCPU &&
+	    (!reg_local || !(r->flags & BH_MEM_PERCPU)))
+		goto bad_type_unnamed;
+	if (kt->local != reg_local)
 		goto bad_type;
 	bh_reg_type_str(v, r, ts, sizeof(ts));
 	if (!bh_tnum_is_const(r->s.var_off) || r->s.var_off.value) {
@@ -264,6 +275,15 @@ bad_type:
 	return bh_reject(v,
 			 "invalid kptr access, R%u type=%s%s expected=ptr_%s",
 			 regno, ts, bh_reg_btf_name(v, r), fname);
+bad_type_unnamed:
+	bh_reg_type_str(v, r, ts, sizeof(ts));
+	if (f->type == BH_FIELD_KPTR_UNREF)
+		return bh_reject(v,
+				 "invalid kptr access, R%u type=%s "
+				 "expected=ptr_%s or untrusted_ptr_%s",
+				 regno, ts, fname, fname);
+	return bh_reject(v, "invalid kptr access, R%u type=%s expected=ptr_%s",
+			 regno, ts, fname);
 }
 
 bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f)

@@ -47,22 +47,25 @@ enum bh_arg_type {
 	BH_ARG_PTR_TO_RINGBUF_MEM_RELEASE, /* | OBJ_RELEASE */
 	BH_ARG_PTR_TO_DYNPTR_RINGBUF_UNINIT,  /* | DYNPTR_TYPE_RINGBUF | MEM_UNINIT */
 	BH_ARG_PTR_TO_DYNPTR_RINGBUF_RELEASE, /* | DYNPTR_TYPE_RINGBUF | OBJ_RELEASE */
+	BH_ARG_PTR_TO_PERCPU_BTF_ID,
 };
 
 enum bh_ret_type {
 	BH_RET_INTEGER = 0,
 	BH_RET_MAP_VALUE_OR_NULL,
-	BH_RET_BTF_ID_TRUSTED,	/* a named kernel struct, trusted */
-	BH_RET_KPTR_OR_NULL,	/* the kptr field's type, referenced */
+	BH_RET_BTF_ID_TRUSTED, /* a named kernel struct, trusted */
+	BH_RET_KPTR_OR_NULL,   /* the kptr field's type, referenced */
 	BH_RET_DYNPTR_MEM_OR_NULL,
 	BH_RET_RINGBUF_MEM_OR_NULL, /* referenced */
+	BH_RET_PERCPU_COPY, /* one CPU's copy of a per-CPU object */
+	BH_RET_PERCPU_COPY_OR_NULL,
 };
 
 struct helper_proto {
 	bool known;
 	bool gpl_only;
-	uint8_t ret;	 /* enum bh_ret_type */
-	uint8_t arg[5];	 /* enum bh_arg_type, R1..R5 */
+	uint8_t ret;		/* enum bh_ret_type */
+	uint8_t arg[5];		/* enum bh_arg_type, R1..R5 */
 	const char *ret_struct; /* BH_RET_BTF_ID_TRUSTED */
 };
 
@@ -83,9 +86,12 @@ struct helper_proto {
 #define ID_RINGBUF_RESERVE_DYNPTR 198
 #define ID_RINGBUF_SUBMIT_DYNPTR 199
 #define ID_RINGBUF_DISCARD_DYNPTR 200
+#define ID_PER_CPU_PTR 153
+#define ID_THIS_CPU_PTR 154
 #define ID_SNPRINTF 165
 #define ID_LOOP 181
 #define ID_KPTR_XCHG 194
+#define ID_MAP_LOOKUP_PERCPU 195
 #define ID_DYNPTR_FROM_MEM 197
 #define ID_DYNPTR_READ 201
 #define ID_DYNPTR_WRITE 202
@@ -132,6 +138,10 @@ static const struct helper_proto protos[] = {
 	      BH_ARG_ANYTHING),
 	PROTO(134, false, BH_RET_INTEGER, BH_ARG_CONST_MAP_PTR,
 	      BH_ARG_ANYTHING),
+	PROTO(ID_PER_CPU_PTR, false, BH_RET_PERCPU_COPY_OR_NULL,
+	      BH_ARG_PTR_TO_PERCPU_BTF_ID, BH_ARG_ANYTHING),
+	PROTO(ID_THIS_CPU_PTR, false, BH_RET_PERCPU_COPY,
+	      BH_ARG_PTR_TO_PERCPU_BTF_ID),
 	[158] = { .known = true, .gpl_only = true,
 		  .ret = BH_RET_BTF_ID_TRUSTED, .ret_struct = "task_struct" },
 	PROTO(165, true, BH_RET_INTEGER, BH_ARG_PTR_TO_MEM_OR_NULL_WRITE,
@@ -141,6 +151,8 @@ static const struct helper_proto protos[] = {
 	      BH_ARG_PTR_TO_STACK_OR_NULL, BH_ARG_ANYTHING),
 	PROTO(194, false, BH_RET_KPTR_OR_NULL, BH_ARG_KPTR_XCHG_DEST,
 	      BH_ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE),
+	PROTO(ID_MAP_LOOKUP_PERCPU, false, BH_RET_MAP_VALUE_OR_NULL,
+	      BH_ARG_CONST_MAP_PTR, BH_ARG_PTR_TO_MAP_KEY, BH_ARG_ANYTHING),
 	PROTO(197, false, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
 	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING,
 	      BH_ARG_PTR_TO_DYNPTR_LOCAL_UNINIT),
@@ -501,8 +513,6 @@ static int check_kptr_dest(struct bh_venv *v, struct kptr_field *kf)
 	if (f.type == BH_FIELD_KPTR_UNREF)
 		return bh_reject(v, "off=%lld kptr isn't referenced kptr",
 				 (long long)off);
-	if (f.type == BH_FIELD_KPTR_PERCPU)
-		return bh_reject(v, "percpu_kptr fields are not supported by bpfhost yet");
 	kf->f = f;
 	return bh_kptr_type(v, &kf->f, &kf->kt);
 }
@@ -539,7 +549,10 @@ static int mark_kptr_ret(struct bh_venv *v, const struct kptr_field *kf)
 	int err;
 
 	mark_reg_ptr(r0, BH_PTR_TO_BTF_ID,
-		     BH_PTR_MAYBE_NULL | (kf->kt.local ? BH_MEM_ALLOC : 0));
+		     BH_PTR_MAYBE_NULL | (kf->kt.local ? BH_MEM_ALLOC : 0) |
+			     (kf->kt.local && kf->f.type == BH_FIELD_KPTR_PERCPU
+				      ? BH_MEM_PERCPU
+				      : 0));
 	r0->btf_src = kf->kt.src;
 	r0->btf_id = kf->kt.id;
 	err = acquire_reference(v, &id);
@@ -547,6 +560,51 @@ static int mark_kptr_ret(struct bh_venv *v, const struct kptr_field *kf)
 		return err;
 	r0->id = id;
 	r0->ref_obj_id = id;
+	return 0;
+}
+
+/* ---- per-CPU objects: bpf_per_cpu_ptr, bpf_this_cpu_ptr ---- */
+
+/*
+ * ARG_PTR_TO_PERCPU_BTF_ID: the kernel takes percpu_ptr_,
+ * percpu_rcu_ptr_ and percpu_trusted_ptr_; bpfhost makes only the
+ * second (a __percpu_kptr loaded in an RCU section: an owning
+ * percpu_ptr_ from bpf_percpu_obj_new is not one of the three).  Its
+ * fixed offset must be 0 too (bpfhost's rule; the kernel allows one),
+ * since the runtime finds the copies from the object's start.
+ */
+static int check_percpu_btf_arg(struct bh_venv *v, uint32_t regno,
+				uint32_t *btf_id)
+{
+	const struct bh_reg *r = &cur_regs(v)[regno];
+	char ts[96], tn[48];
+
+	if (r->type != BH_PTR_TO_BTF_ID ||
+	    (r->flags != BH_MEM_PERCPU &&
+	     r->flags != (BH_MEM_PERCPU | BH_MEM_RCU) &&
+	     r->flags != (BH_MEM_PERCPU | BH_PTR_TRUSTED)))
+		return reject_type(
+			v, regno,
+			"percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_");
+	if (r->flags != (BH_MEM_PERCPU | BH_MEM_RCU) ||
+	    r->btf_src != BH_BTF_SRC_PROG)
+		return bh_bug(v, "a per-CPU pointer bpfhost never makes");
+	bh_reg_type_str(v, r, ts, sizeof(ts));
+	if (!bh_tnum_is_const(r->s.var_off) || r->s.var_off.value) {
+		bh_tnum_strn(tn, sizeof(tn), r->s.var_off);
+		return bh_reject_err(v, -EACCES,
+				     "variable %s access var_off=%s disallowed",
+				     ts, tn);
+	}
+	if (r->off)
+		return bh_reject_err(
+			v, -EACCES,
+			"dereference of modified %s ptr R%u off=%d disallowed",
+			ts, regno, r->off);
+	if (!r->btf_id)
+		return bh_reject_err(v, -EACCES,
+				     "Helper has invalid btf_id in R%u", regno);
+	*btf_id = r->btf_id;
 	return 0;
 }
 
@@ -558,8 +616,9 @@ struct call_meta {
 	uint64_t msize_max; /* the last size argument's umax */
 	struct kptr_field kptr;
 	uint32_t release_id;
-	uint64_t mem_size; /* ARG_CONST_ALLOC_SIZE_OR_ZERO */
+	uint64_t mem_size;	      /* ARG_CONST_ALLOC_SIZE_OR_ZERO */
 	struct bh_dynptr_info dynptr; /* the initialised dynptr argument */
+	uint32_t percpu_btf_id;	      /* ARG_PTR_TO_PERCPU_BTF_ID's struct */
 };
 
 static int check_func_arg(struct bh_venv *v, int32_t func_id,
@@ -705,6 +764,8 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 					     regno);
 		meta->release_id = r->ref_obj_id;
 		return 0;
+	case BH_ARG_PTR_TO_PERCPU_BTF_ID:
+		return check_percpu_btf_arg(v, regno, &meta->percpu_btf_id);
 	case BH_ARG_CONST_ALLOC_SIZE_OR_ZERO:
 		if (r->type != BH_SCALAR)
 			return reject_type(v, regno, "scalar");
@@ -719,39 +780,47 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 	}
 }
 
-/* The nonnull inference for array lookups with a constant key. */
+/* The nonnull inference for array lookups with a constant key
+ * (get_constant_map_key): the key's bytes on the stack, from its first
+ * to the end of its slot, are zeroes, or exactly a spilled constant. */
 static bool const_stack_key(struct bh_venv *v, const struct bh_reg *key,
-			    uint32_t key_size, uint64_t *out,
-			    uint32_t *key_spi)
+			    uint32_t key_size, uint64_t *out, uint32_t *key_spi)
 {
 	struct bh_func_state *f;
-	int64_t off;
-	uint32_t spi;
 	struct bh_stack_slot *s;
-	bool zero = true;
+	uint32_t spi, first, zeroes = 0, spilled = 0;
+	int64_t off;
 
 	if (key->type != BH_PTR_TO_STACK || !bh_tnum_is_const(key->s.var_off) ||
 	    key_size != 4)
 		return false;
 	off = (int64_t)key->s.var_off.value + key->off;
-	if (off % 8 || off < -BH_MAX_STACK || off >= 0)
+	if (off < -BH_MAX_STACK || off >= 0)
 		return false;
 	f = v->cur->frame[key->frameno];
 	spi = (uint32_t)(-off - 1) / 8;
 	if (spi >= f->allocated_stack / 8)
 		return false;
 	s = &f->stack[spi];
+	/* slot_type[0] is the slot's lowest address */
+	first = 7 - (uint32_t)(-off - 1) % 8;
 	*key_spi = spi;
-	if (s->slot_type[0] == BH_STACK_SPILL &&
-	    s->slot_type[3] == BH_STACK_SPILL && is_reg_const(&s->spilled, out)) {
-		*out = (uint32_t)*out;
+	for (uint32_t i = first; i < 8 && s->slot_type[i] == BH_STACK_ZERO; i++)
+		zeroes++;
+	if (zeroes >= key_size) {
+		*out = 0;
 		return true;
 	}
-	for (int i = 0; i < 4; i++)
-		if (s->slot_type[i] != BH_STACK_ZERO)
-			zero = false;
-	*out = 0;
-	return zero;
+	if (s->slot_type[0] != BH_STACK_SPILL || s->spilled.type != BH_SCALAR)
+		return false;
+	for (uint32_t i = first; i < 8 && s->slot_type[i] == BH_STACK_SPILL;
+	     i++)
+		spilled++;
+	if (spilled != key_size || !is_reg_const(&s->spilled, out))
+		return false;
+	/* the key's bytes of the spilled value (little-endian) */
+	*out = (uint32_t)(*out >> (8 * first));
+	return true;
 }
 
 static void mark_ret_bounds(struct bh_reg *r0, int64_t smin, int64_t smax)
@@ -805,6 +874,30 @@ static int mark_helper_ret(struct bh_venv *v, int32_t id,
 		r0->ref_obj_id = ref;
 		return 0;
 	}
+	case BH_RET_PERCPU_COPY:
+	case BH_RET_PERCPU_COPY_OR_NULL: {
+		const struct btf *b = v->env->prog_btf;
+		const struct btf_type *t =
+			b ? btf__type_by_id(b, meta->percpu_btf_id) : NULL;
+
+		if (!t || !btf_is_struct(t))
+			return bh_reject_err(
+				v, -EFAULT,
+				"Helper has invalid btf/btf_id in R1");
+		/* the kernel's R0 here is MEM_ALLOC | MEM_RCU and drops
+		 * bpf_per_cpu_ptr's PTR_MAYBE_NULL, though the helper
+		 * returns NULL for a CPU past the last: bpfhost keeps it */
+		mark_reg_ptr(r0, BH_PTR_TO_BTF_ID,
+			     BH_MEM_ALLOC | BH_MEM_RCU | BH_PCPU_COPY |
+				     (p->ret == BH_RET_PERCPU_COPY_OR_NULL
+					      ? BH_PTR_MAYBE_NULL
+					      : 0));
+		r0->btf_src = BH_BTF_SRC_PROG;
+		r0->btf_id = meta->percpu_btf_id;
+		if (r0->flags & BH_PTR_MAYBE_NULL)
+			r0->id = bh_new_id(v);
+		return 0;
+	}
 	case BH_RET_DYNPTR_MEM_OR_NULL:
 		/* bpf_dynptr_data: mem_or_null of the constant length,
 		 * a slice that dies with its dynptr */
@@ -828,10 +921,8 @@ static int mark_helper_ret(struct bh_venv *v, int32_t id,
 		mark_ret_bounds(r0, -MAX_ERRNO, (int64_t)meta->msize_max);
 		break;
 	case ID_SMP_ID: {
-		long n = sysconf(_SC_NPROCESSORS_CONF);
+		int64_t n = bh_nr_cpus();
 
-		if (n < 1)
-			n = 1;
 		bh_scalar_mark_unknown(&r0->s);
 		r0->s.umin = 0;
 		r0->s.umax = (uint64_t)n - 1;
@@ -858,7 +949,8 @@ static bool is_ringbuf_func(int32_t id)
 }
 
 /* check_map_func_compatibility(): a ring buffer only with the ring
- * buffer helpers, and those only with a ring buffer */
+ * buffer helpers, and those only with a ring buffer;
+ * bpf_map_lookup_percpu_elem only with a per-CPU map */
 static int check_map_func_compatibility(struct bh_venv *v, int32_t id,
 					const struct bh_verify_map *m)
 {
@@ -867,7 +959,10 @@ static int check_map_func_compatibility(struct bh_venv *v, int32_t id,
 	if (!m)
 		return 0;
 	rb = m->def->type == BH_MAP_RINGBUF;
-	if (rb == is_ringbuf_func(id))
+	if (rb == is_ringbuf_func(id) &&
+	    (id != ID_MAP_LOOKUP_PERCPU ||
+	     m->def->type == BH_MAP_PERCPU_ARRAY ||
+	     m->def->type == BH_MAP_PERCPU_HASH))
 		return 0;
 	return bh_reject(v, "cannot pass map_type %u into func %s#%d",
 			 m->def->type, bh_helper_name(id), id);
@@ -911,11 +1006,14 @@ int check_helper_call(struct bh_venv *v, const struct bh_insn *in)
 		char ts[96];
 
 		reg_type_name(v, 1, ts, sizeof(ts));
-		return bh_reject_err(v, -EACCES,
-				     "Unsupported reg type %s for bpf_dynptr_from_mem data",
-				     ts);
+		return bh_reject_err(
+			v, -EACCES,
+			"Unsupported reg type %s for bpf_dynptr_from_mem data",
+			ts);
 	}
-	if (id == ID_MAP_LOOKUP && meta.map->def->type == BH_MAP_ARRAY &&
+	if (id == ID_MAP_LOOKUP &&
+	    (meta.map->def->type == BH_MAP_ARRAY ||
+	     meta.map->def->type == BH_MAP_PERCPU_ARRAY) &&
 	    const_stack_key(v, &regs[2], meta.map->def->key_size, &key,
 			    &key_spi) &&
 	    key < meta.map->def->max_entries) {

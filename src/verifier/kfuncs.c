@@ -245,8 +245,9 @@ static void kreg_type_str(char *buf, size_t size, struct bh_venv *v,
 		bh_reg_type_str(v, &tmp, buf, size);
 		return;
 	}
-	snprintf(buf, size, "%s%s%s%sptr_%s",
+	snprintf(buf, size, "%s%s%s%s%sptr_%s",
 		 flags & BH_MEM_RDONLY ? "rdonly_" : "",
+		 flags & BH_MEM_PERCPU ? "percpu_" : "",
 		 flags & BH_PTR_UNTRUSTED ? "untrusted_" : "",
 		 flags & BH_MEM_RCU ? "rcu_" : "",
 		 flags & BH_PTR_TRUSTED ? "trusted_" : "",
@@ -1176,13 +1177,24 @@ static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	err = check_arg_reg_off(v, regno, release);
 	if (err)
 		return err;
-	/* an object goes to bpf_obj_drop only; no per-CPU object is ever
-	 * typed (bpf_percpu_obj_new_impl is rejected) */
-	if (r->type != BH_PTR_TO_BTF_ID || r->flags != BH_MEM_ALLOC)
-		return bh_reject(v, "arg#%d expected pointer to allocated object",
-				 i);
-	if (strcmp(kname, "bpf_obj_drop_impl"))
-		return bh_reject(v, "arg#%d expected for bpf_obj_drop()", i);
+	/* an object goes to bpf_obj_drop, a per-CPU one to
+	 * bpf_percpu_obj_drop */
+	if (r->type == BH_PTR_TO_BTF_ID && r->flags == BH_MEM_ALLOC) {
+		if (strcmp(kname, "bpf_obj_drop_impl"))
+			return bh_reject(
+				v, "arg#%d expected for bpf_obj_drop_impl()",
+				i);
+	} else if (r->type == BH_PTR_TO_BTF_ID &&
+		   r->flags == (BH_MEM_ALLOC | BH_MEM_PERCPU)) {
+		if (strcmp(kname, "bpf_percpu_obj_drop_impl"))
+			return bh_reject(v,
+					 "arg#%d expected for "
+					 "bpf_percpu_obj_drop_impl()",
+					 i);
+	} else {
+		return bh_reject(
+			v, "arg#%d expected pointer to allocated object", i);
+	}
 	if (!r->ref_obj_id)
 		return bh_reject(v, "allocated object must be referenced");
 	if (r->btf_src != BH_BTF_SRC_PROG)
@@ -1229,6 +1241,35 @@ static int process_refcounted_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	return 0;
 }
 
+/* A per-CPU object's type (check_special_kfunc()): at most the per-CPU
+ * allocator's unit, only scalars, no field the kernel's btf_struct_meta
+ * would record (a bpf_timer is not one of those: plain bytes there). */
+#define BH_PERCPU_OBJ_MAX_SIZE 512 /* BPF_GLOBAL_PERCPU_MA_MAX_SIZE */
+
+static int check_percpu_obj_type(struct bh_venv *v, const struct btf *b,
+				 uint32_t id, const struct btf_type *t)
+{
+	struct bh_field f;
+	int64_t lo = 0;
+
+	if (t->size > BH_PERCPU_OBJ_MAX_SIZE)
+		return bh_reject(
+			v,
+			"bpf_percpu_obj_new type size (%u) is greater than %d",
+			t->size, BH_PERCPU_OBJ_MAX_SIZE);
+	if (!is_scalar_struct(v, b, t, 0))
+		return bh_reject(v, "bpf_percpu_obj_new type ID argument must "
+				    "be of a struct of scalars");
+	while (bh_find_field(b, id, lo, t->size, &f)) {
+		if (f.type != BH_FIELD_TIMER)
+			return bh_reject(v,
+					 "bpf_percpu_obj_new type ID argument "
+					 "must not contain special fields");
+		lo = (int64_t)f.off + (f.size ? f.size : 1);
+	}
+	return 0;
+}
+
 /* check_special_kfunc(): R0 of the allocating kfuncs is typed by the
  * program's BTF.  1 when k is not one of them. */
 static int mark_obj_ret(struct bh_venv *v, const struct kfunc_meta *meta)
@@ -1243,18 +1284,25 @@ static int mark_obj_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 	if (!strcmp(kname, "bpf_obj_new_impl") ||
 	    !strcmp(kname, "bpf_percpu_obj_new_impl")) {
 		if (!meta->const_found)
-			return bh_bug(v, "%s without a constant type id", kname);
+			return bh_bug(v, "%s without a constant type id",
+				      kname);
 		if (meta->const_value > UINT32_MAX)
-			return bh_reject(v, "local type ID argument must be in range [0, U32_MAX]");
+			return bh_reject(v, "local type ID argument must be in "
+					    "range [0, U32_MAX]");
 		if (!pb)
-			return bh_reject(v, "bpf_obj_new/bpf_percpu_obj_new requires prog BTF");
+			return bh_reject(v, "bpf_obj_new/bpf_percpu_obj_new "
+					    "requires prog BTF");
 		id = (uint32_t)meta->const_value;
 		t = btf__type_by_id(pb, id);
 		if (!t || !btf_is_struct(t))
-			return bh_reject(v, "bpf_obj_new/bpf_percpu_obj_new type ID argument must be of a struct");
-		if (kname[4] == 'p')
-			return bh_reject(v, "%s: per-CPU objects are not supported by the verifier yet",
-					 kname);
+			return bh_reject(v,
+					 "bpf_obj_new/bpf_percpu_obj_new type "
+					 "ID argument must be of a struct");
+		if (kname[4] == 'p') {
+			err = check_percpu_obj_type(v, pb, id, t);
+			if (err)
+				return err;
+		}
 	} else if (is_list_kfunc(kname) && strstr(kname, "push")) {
 		return 1; /* int */
 	} else if (is_list_kfunc(kname)) {
@@ -1280,7 +1328,10 @@ static int mark_obj_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 	err = record_obj_type(v, kname, id);
 	if (err)
 		return err;
-	mark_reg_ptr(r0, BH_PTR_TO_BTF_ID, BH_MEM_ALLOC);
+	mark_reg_ptr(r0, BH_PTR_TO_BTF_ID,
+		     BH_MEM_ALLOC | (!strcmp(kname, "bpf_percpu_obj_new_impl")
+					     ? BH_MEM_PERCPU
+					     : 0));
 	r0->btf_src = BH_BTF_SRC_PROG;
 	r0->btf_id = id;
 	return 0;

@@ -111,8 +111,9 @@ static int check_map_kptr_access(struct bh_venv *v, const struct bh_field *f,
 				     "store to referenced kptr disallowed");
 	if (cls != BH_LDX && f->type == BH_FIELD_UPTR)
 		return bh_reject_err(v, -EACCES, "store to uptr disallowed");
-	if (f->type == BH_FIELD_KPTR_PERCPU || f->type == BH_FIELD_UPTR)
-		return bh_reject(v, "%s fields are not supported by bpfhost yet",
+	if (f->type == BH_FIELD_UPTR)
+		return bh_reject(v,
+				 "%s fields are not supported by bpfhost yet",
 				 bh_field_name(f->type));
 	err = bh_kptr_type(v, f, &kt);
 	if (err)
@@ -121,8 +122,12 @@ static int check_map_kptr_access(struct bh_venv *v, const struct bh_field *f,
 		uint32_t flags = BH_PTR_MAYBE_NULL;
 
 		/* btf_ld_kptr_type(): RCU inside a read section for the
-		 * types freed after a grace period, else untrusted */
-		if (f->type == BH_FIELD_KPTR_REF && kt.rcu_safe && in_rcu_cs(v))
+		 * types freed after a grace period (and per-CPU objects),
+		 * else untrusted */
+		if (f->type == BH_FIELD_KPTR_PERCPU && in_rcu_cs(v))
+			flags |= BH_MEM_RCU | BH_MEM_PERCPU;
+		else if (f->type == BH_FIELD_KPTR_REF && kt.rcu_safe &&
+			 in_rcu_cs(v))
 			flags |= BH_MEM_RCU | (kt.local ? BH_MEM_ALLOC : 0);
 		else
 			flags |= BH_PTR_UNTRUSTED;
@@ -498,6 +503,15 @@ static int check_btf_access(struct bh_venv *v, uint32_t regno,
 	int err;
 
 	bh_reg_type_str(v, reg, ts, sizeof(ts));
+	/* every CPU's copies at once: only bpf_per_cpu_ptr and
+	 * bpf_this_cpu_ptr make memory of them (the kernel checks this
+	 * after the offsets; nothing below depends on the order) */
+	if ((reg->flags & BH_MEM_PERCPU) && bh_tnum_is_const(reg->s.var_off) &&
+	    !reg->s.var_off.value && reg->off + off >= 0)
+		return bh_reject_err(
+			v, -EACCES,
+			"R%u is ptr_%s access percpu memory: off=%d", regno,
+			bh_reg_btf_name(v, reg), reg->off + off);
 	/* program objects may be written (they are the program's own) */
 	if (write && !alloc)
 		return bh_reject_err(v, -EACCES, "only read is supported");
@@ -519,26 +533,30 @@ static int check_btf_access(struct bh_venv *v, uint32_t regno,
 		/* a non-owning reference lives only while the lock of the
 		 * list holding the object is held: it cannot be freed */
 		if (write && !reg->ref_obj_id &&
-		    !(reg->flags & BH_NON_OWN_REF))
+		    !(reg->flags & (BH_NON_OWN_REF | BH_PCPU_COPY)))
 			/* the kernel frees objects after an RCU grace
 			 * period; bpfhost frees them at the last drop, so
 			 * only an owner may write */
-			return bh_reject_err(v, -EACCES,
-					     "R%u is %s%s: writes to a program object need an owning reference in bpfhost",
-					     regno, ts, bh_reg_btf_name(v, reg));
+			return bh_reject_err(
+				v, -EACCES,
+				"R%u is %s%s: writes to a program object need "
+				"an owning reference in bpfhost",
+				regno, ts, bh_reg_btf_name(v, reg));
 		if (bh_find_field(b, reg->btf_id, reg->off + off,
 				  (int64_t)reg->off + off + size, &f))
-			return bh_reject_err(v, -EACCES,
-					     "direct access to %s is disallowed",
-					     bh_field_name(f.type));
+			return bh_reject_err(
+				v, -EACCES, "direct access to %s is disallowed",
+				bh_field_name(f.type));
 	}
 	err = walk_struct(v, b, reg->btf_id, (uint32_t)(reg->off + off), size,
 			  &ptr_id, &field);
 	if (err)
 		return err;
 	/* an owner's object stays mapped, as does one on a list whose lock
-	 * is held (non-owning references die at the unlock) */
-	if (!alloc || (!reg->ref_obj_id && !(reg->flags & BH_NON_OWN_REF)))
+	 * is held (non-owning references die at the unlock) and a per-CPU
+	 * object's copy (type-stable) */
+	if (!alloc || (!reg->ref_obj_id &&
+		       !(reg->flags & (BH_NON_OWN_REF | BH_PCPU_COPY))))
 		v->aux[v->cur->insn_idx].flags |= BH_AUX_PROBE_MEM;
 	if (dst < 0)
 		return 0;

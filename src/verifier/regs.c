@@ -122,6 +122,8 @@ const char *bh_reg_type_str(const struct bh_venv *v, const struct bh_reg *r,
 	if (r->flags & BH_MEM_RINGBUF)
 		strcat(pfx, "ringbuf_");
 	/* MEM_ALLOC has no prefix in the kernel's reg_type_str() */
+	if (r->flags & BH_MEM_PERCPU)
+		strcat(pfx, "percpu_");
 	if (r->flags & BH_PTR_UNTRUSTED)
 		strcat(pfx, "untrusted_");
 	if (r->flags & BH_MEM_RCU)

@@ -54,6 +54,13 @@ enum bh_reg_flag {
 	BH_MEM_UNINIT = 1u << 6,
 	BH_NON_OWN_REF = 1u << 7,
 	BH_MEM_RINGBUF = 1u << 8,    /* "ringbuf_" */
+	BH_MEM_PERCPU = 1u << 9, /* "percpu_": every CPU's copies, not
+				  * dereferenceable (bpf_per_cpu_ptr) */
+	/* bpfhost's own, never printed: one CPU's copy of a per-CPU
+	 * program object (bpf_per_cpu_ptr/bpf_this_cpu_ptr), which stays
+	 * mapped and of its type after a drop (type-stable, stdlib.h), so
+	 * writes need no owning reference */
+	BH_PCPU_COPY = 1u << 10,
 };
 
 #define BH_BTF_SRC_PROG UINT32_MAX /* bh_reg.btf_src: the program's BTF */

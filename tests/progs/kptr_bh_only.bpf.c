@@ -6,24 +6,20 @@
  * object outlives the section by a grace period.  bpfhost frees objects at
  * their last release, so another thread could free it under the write:
  * only an owning reference may write.
- * percpu_obj_new: per-CPU objects are not modelled by the verifier yet.
  */
-// KERNEL: skip bpfhost rejects two of these on purpose (kload 6.18 accepts all three)
+// KERNEL: skip bpfhost rejects one of these on purpose (kload 6.18 accepts all three)
 // EXPECT(obj_rcu_write): REJECT writes to a program object need an owning reference in bpfhost
 // EXPECT(obj_rcu_read): ACCEPT
 // RETVAL(obj_rcu_read): 1
-// EXPECT(percpu_obj_new): REJECT per-CPU objects are not supported by the verifier yet
+// EXPECT(obj_fill): ACCEPT
+// RETVAL(obj_fill): 1
 // RETVAL(obj_rcu_write): none
-// RETVAL(percpu_obj_new): none
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
 extern void *bpf_obj_new_impl(__u64 local_type_id__k, void *meta__ign) __ksym;
 extern void bpf_obj_drop_impl(void *p__alloc, void *meta__ign) __ksym;
-extern void *bpf_percpu_obj_new_impl(__u64 local_type_id__k,
-				     void *meta__ign) __ksym;
-extern void bpf_percpu_obj_drop_impl(void *p__alloc, void *meta__ign) __ksym;
 extern void bpf_rcu_read_lock(void) __ksym;
 extern void bpf_rcu_read_unlock(void) __ksym;
 
@@ -59,6 +55,25 @@ int obj_rcu_write(void *ctx)
 	return 1;
 }
 
+/* puts an object in the map for the two others to find */
+SEC("syscall")
+int obj_fill(void *ctx)
+{
+	__u32 key = 0;
+	struct bo_val *v = bpf_map_lookup_elem(&bo_arr, &key);
+	struct bo_obj *p;
+
+	if (!v)
+		return 2;
+	p = bpf_obj_new_impl(bpf_core_type_id_local(struct bo_obj), NULL);
+	if (!p)
+		return 3;
+	p = bpf_kptr_xchg(&v->obj, p);
+	if (p)
+		bpf_obj_drop_impl(p, NULL);
+	return 1;
+}
+
 /* reading is fine (stale at worst) */
 SEC("syscall")
 int obj_rcu_read(void *ctx)
@@ -76,17 +91,6 @@ int obj_rcu_read(void *ctx)
 		r = p->v;
 	bpf_rcu_read_unlock();
 	return r ? 3 : 1;
-}
-
-SEC("syscall")
-int percpu_obj_new(void *ctx)
-{
-	struct bo_obj *p;
-
-	p = bpf_percpu_obj_new_impl(bpf_core_type_id_local(struct bo_obj), NULL);
-	if (p)
-		bpf_percpu_obj_drop_impl(p, NULL);
-	return 1;
 }
 
 char LICENSE[] SEC("license") = "GPL";
