@@ -322,6 +322,133 @@ TEST(map_releases_program_objects)
 	bpfhost_rt_free(rt);
 }
 
+/* open_load() for the programs named in progs (NULL-terminated) only */
+static struct bpfhost_obj *open_named(struct bpfhost_rt *rt, const char *name,
+				      const char *const *progs, char *log,
+				      size_t size)
+{
+	struct bpfhost_open_opts o = {
+		.sz = sizeof(o),
+		.log_buf = log,
+		.log_size = size,
+	};
+	struct bpfhost_obj *obj;
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/progs/%s.bpf.o", th_build_dir(), name);
+	log[0] = '\0';
+	obj = bpfhost_obj_open(rt, path, &o);
+	for (size_t i = 0; obj && i < bpfhost_obj_prog_count(obj); i++) {
+		struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
+		bool on = false;
+
+		for (size_t j = 0; progs[j]; j++)
+			on |= !strcmp(bpfhost_prog_name(p), progs[j]);
+		bpfhost_prog_set_autoload(p, on);
+	}
+	if (obj && bpfhost_obj_load(obj)) {
+		bpfhost_obj_free(obj);
+		obj = NULL;
+	}
+	return obj;
+}
+
+/* per-CPU objects left in a map go back to the runtime: dropped when
+ * the field is overwritten (by a program or the host) or the map freed;
+ * their memory stays cached (type-stable) until the runtime goes */
+TEST(map_releases_percpu_objects)
+{
+	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	struct bpfhost_obj *obj;
+	struct bpfhost_map *arr;
+	char log[4096], zero[24] = { 0 };
+	uint32_t k0 = 0;
+	uint64_t used;
+
+	CHECK(rt);
+	static const char *const progs[] = { "pc_new_drop", "pc_copies",
+					     "pc_left_in_map", "pc_untrusted_load",
+					     "pc_nested_scalars", NULL };
+
+	obj = open_named(rt, "percpu_obj", progs, log, sizeof(log));
+	CHECK_MSG(obj, "load: %s", log);
+	arr = bpfhost_obj_map(obj, "pc_arr");
+	CHECK(arr);
+	CHECK_EQ(bpfhost_map_value_size(arr), 24);
+	CHECK_EQ(run(obj, "pc_left_in_map"), 1);
+	CHECK_EQ(rt->objs.live, 1);
+	CHECK_EQ(run(obj, "pc_left_in_map"), 1); /* the first one dropped */
+	CHECK_EQ(rt->objs.live, 1);
+	used = rt->objs.used;
+	CHECK(used > 0);
+	/* the new object is made before the old one goes: from now on the
+	 * two blocks take turns */
+	CHECK_EQ(run(obj, "pc_left_in_map"), 1);
+	CHECK_EQ(rt->objs.live, 1);
+	CHECK_EQ(rt->objs.used, used);
+	CHECK_EQ(run(obj, "pc_untrusted_load"), 1);
+	CHECK_EQ(run(obj, "pc_copies"), 12);
+	CHECK_EQ(rt->objs.live, 0);
+	CHECK_EQ(run(obj, "pc_new_drop"), 1);
+	CHECK_EQ(run(obj, "pc_nested_scalars"), 1);
+	CHECK_EQ(rt->objs.live, 0);
+	/* a host update releases the field */
+	CHECK_EQ(run(obj, "pc_left_in_map"), 1);
+	CHECK_EQ(bpfhost_map_update(arr, &k0, zero, 0), 0);
+	CHECK_EQ(rt->objs.live, 0);
+	CHECK_EQ(run(obj, "pc_left_in_map"), 1);
+	CHECK_EQ(rt->objs.live, 1);
+	bpfhost_obj_free(obj);
+	CHECK_EQ(rt->objs.live, 0);
+	bpfhost_rt_free(rt);
+}
+
+/* per-CPU maps from the host: every CPU's copy of what programs wrote,
+ * in libbpf's layout, and a value written for every CPU read back by a
+ * program on its own CPU */
+TEST(percpu_map_host_view)
+{
+	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	int n = bpfhost_num_possible_cpus();
+	struct bpfhost_obj *obj;
+	struct bpfhost_map *arr, *hash;
+	char log[4096];
+	uint64_t *all, sum = 0, key7 = 7;
+	uint32_t k1 = 1, k2 = 2;
+
+	CHECK(rt && n >= 1);
+	static const char *const progs[] = { "pa_this_and_all",
+					     "pa_smp_id_copy", "ph_this_and_all",
+					     NULL };
+
+	obj = open_named(rt, "percpu_maps", progs, log, sizeof(log));
+	CHECK_MSG(obj, "load: %s", log);
+	arr = bpfhost_obj_map(obj, "pm_arr");
+	hash = bpfhost_obj_map(obj, "pm_hash");
+	CHECK(arr && hash);
+	CHECK_EQ(bpfhost_map_value_size(arr), (size_t)16 * n);
+	all = calloc((size_t)n, 16);
+	CHECK(all);
+	CHECK_EQ(run(obj, "pa_this_and_all"), 43);
+	CHECK_EQ(bpfhost_map_lookup(arr, &k1, all), 0);
+	for (int c = 0; c < n; c++)
+		sum += all[2 * c] + all[2 * c + 1];
+	CHECK_EQ(sum, 42);
+	/* the host writes every copy; a program reads its own */
+	for (int c = 0; c < n; c++)
+		all[2 * c] = 123, all[2 * c + 1] = (uint64_t)c;
+	CHECK_EQ(bpfhost_map_update(arr, &k2, all, 0), 0);
+	CHECK_EQ(run(obj, "pa_smp_id_copy"), 1);
+	CHECK_EQ(run(obj, "ph_this_and_all"), 48);
+	CHECK_EQ(bpfhost_map_lookup(hash, &key7, all), -ENOENT);
+	CHECK_EQ(bpfhost_map_update(hash, &key7, all, 0), 0);
+	CHECK_EQ(bpfhost_map_lookup(hash, &key7, all), 0);
+	CHECK_EQ(all[2 * (n - 1) + 1], (uint64_t)(n - 1));
+	free(all);
+	bpfhost_obj_free(obj);
+	bpfhost_rt_free(rt);
+}
+
 /* a host struct without a destructor cannot be a referenced kptr */
 TEST(kptr_needs_dtor)
 {

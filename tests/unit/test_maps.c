@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "harness.h"
 #include "maps/map.h"
@@ -325,4 +326,276 @@ TEST(concurrent_array)
 			CHECK_EQ(p[j], p[0]);
 	}
 	bh_map_free(m);
+}
+
+/* ---- per-CPU maps ---- */
+
+/* the host's view of key: every CPU's copy, 8-byte strided */
+static void *host_values(struct bh_map *m)
+{
+	return calloc(1, bh_map_host_value_size(m));
+}
+
+TEST(percpu_array_ops)
+{
+	struct bh_map *m = mk(BH_MAP_PERCPU_ARRAY, 4, 12, 3);
+	unsigned int n = bh_nr_cpus(), pin, me;
+	uint32_t k = 1;
+	char v[12], *p, *all;
+	char err[128];
+
+	CHECK(m);
+	CHECK(bh_map_is_percpu(m));
+	CHECK_EQ(bh_map_host_value_size(m), (size_t)16 * n);
+	all = host_values(m);
+	CHECK(all);
+	/* a program's update and lookup: this CPU's copy, fixed for a run */
+	pin = bh_cpu_pin();
+	me = bh_this_cpu();
+	CHECK(me < n);
+	memset(v, 7, sizeof(v));
+	CHECK_EQ(bh_map_update(m, &k, v, BH_ANY), 0);
+	p = bh_map_lookup(m, &k);
+	CHECK(p);
+	CHECK_EQ(p, bh_map_lookup_cpu(m, &k, me));
+	CHECK_EQ(p[0], 7);
+	CHECK_EQ(p[11], 7);
+	CHECK_EQ(p[12], 0);
+	bh_cpu_unpin(pin);
+	for (unsigned int c = 0; c < n; c++) {
+		char *q = bh_map_lookup_cpu(m, &k, c);
+
+		CHECK(q);
+		CHECK_EQ(((uintptr_t)q) % 8, 0);
+		CHECK_EQ(q[5], c == me ? 7 : 0);
+	}
+	CHECK(!bh_map_lookup_cpu(m, &k, n));
+	k = 3;
+	CHECK(!bh_map_lookup_cpu(m, &k, 0));
+	CHECK(!bh_map_lookup(m, &k));
+	/* the host reads and writes every copy, libbpf's layout */
+	k = 1;
+	memset(all, 0x55, bh_map_host_value_size(m));
+	CHECK_EQ(bh_map_lookup_copy(m, &k, all), 0);
+	for (unsigned int c = 0; c < n; c++) {
+		CHECK_EQ(all[c * 16], c == me ? 7 : 0);
+		CHECK_EQ(all[c * 16 + 12], 0); /* the stride's tail */
+		memset(all + c * 16, (int)(c + 1), 16);
+	}
+	CHECK_EQ(bh_map_update_all(m, &k, all, BH_EXIST), 0);
+	for (unsigned int c = 0; c < n; c++) {
+		char *q = bh_map_lookup_cpu(m, &k, c);
+
+		CHECK_EQ(q[0], (char)(c + 1));
+		CHECK_EQ(q[11], (char)(c + 1));
+		CHECK_EQ(q[12], 0); /* only value_size bytes are copied in */
+	}
+	CHECK_EQ(bh_map_update_all(m, &k, all, BH_NOEXIST), -EEXIST);
+	CHECK_EQ(bh_map_delete(m, &k), -EINVAL);
+	k = 3;
+	CHECK_EQ(bh_map_update_all(m, &k, all, BH_ANY), -E2BIG);
+	CHECK_EQ(bh_map_lookup_copy(m, &k, all), -ENOENT);
+	/* non-per-CPU maps have no per-CPU view */
+	CHECK(!bh_map_array_data(m));
+	free(all);
+	bh_map_free(m);
+	/* the kernel's limits: no mmap, a 32 KiB value per CPU */
+	CHECK_EQ(def_err(BH_MAP_PERCPU_ARRAY, 4, 8, 1, BH_F_MMAPABLE, err,
+			 sizeof(err)),
+		 -EINVAL);
+	CHECK_EQ(def_err(BH_MAP_PERCPU_ARRAY, 4, (32 << 10) + 1, 1, 0, err,
+			 sizeof(err)),
+		 -E2BIG);
+	CHECK_EQ(def_err(BH_MAP_PERCPU_HASH, 8, 32 << 10, 1, 0, err,
+			 sizeof(err)),
+		 0);
+	CHECK_EQ(def_err(BH_MAP_PERCPU_ARRAY, 8, 8, 1, 0, err, sizeof(err)),
+		 -EINVAL);
+}
+
+TEST(percpu_hash_ops)
+{
+	struct bh_map *m = mk(BH_MAP_PERCPU_HASH, 8, 4, 2);
+	unsigned int n = bh_nr_cpus(), pin, me;
+	uint64_t k = 9, k2 = 10, k3 = 11, nk;
+	uint32_t v = 42, *p;
+	char *all;
+
+	CHECK(m);
+	all = host_values(m);
+	CHECK(all);
+	pin = bh_cpu_pin();
+	me = bh_this_cpu();
+	/* a new element from a program: this CPU's copy, the others zero */
+	CHECK_EQ(bh_map_update(m, &k, &v, BH_NOEXIST), 0);
+	p = bh_map_lookup(m, &k);
+	CHECK(p && *p == 42);
+	for (unsigned int c = 0; c < n; c++)
+		CHECK_EQ(*(uint32_t *)bh_map_lookup_cpu(m, &k, c),
+			 c == me ? 42 : 0);
+	v = 5;
+	CHECK_EQ(bh_map_update(m, &k, &v, BH_EXIST), 0);
+	CHECK_EQ(*p, 5);
+	CHECK_EQ(bh_map_update(m, &k2, &v, BH_EXIST), -ENOENT);
+	bh_cpu_unpin(pin);
+	/* the host's whole view, then every copy written */
+	CHECK_EQ(bh_map_lookup_copy(m, &k, all), 0);
+	for (unsigned int c = 0; c < n; c++) {
+		CHECK_EQ(*(uint32_t *)(all + c * 8), c == me ? 5 : 0);
+		CHECK_EQ(*(uint32_t *)(all + c * 8 + 4), 0);
+		*(uint32_t *)(all + c * 8) = 100 + c;
+	}
+	CHECK_EQ(bh_map_update_all(m, &k2, all, BH_ANY), 0);
+	for (unsigned int c = 0; c < n; c++)
+		CHECK_EQ(*(uint32_t *)bh_map_lookup_cpu(m, &k2, c), 100 + c);
+	CHECK_EQ(bh_map_update_all(m, &k3, all, BH_ANY), -E2BIG);
+	CHECK_EQ(bh_map_next_key(m, NULL, &nk), 0);
+	CHECK(nk == k || nk == k2);
+	/* a deleted element's slot comes back zeroed but for the copy a
+	 * program writes */
+	CHECK_EQ(bh_map_delete(m, &k2), 0);
+	CHECK(!bh_map_lookup(m, &k2));
+	CHECK_EQ(bh_map_lookup_copy(m, &k2, all), -ENOENT);
+	CHECK_EQ(bh_map_delete(m, &k2), -ENOENT);
+	pin = bh_cpu_pin();
+	me = bh_this_cpu();
+	v = 77;
+	CHECK_EQ(bh_map_update(m, &k3, &v, BH_ANY), 0);
+	for (unsigned int c = 0; c < n; c++)
+		CHECK_EQ(*(uint32_t *)bh_map_lookup_cpu(m, &k3, c),
+			 c == me ? 77 : 0);
+	bh_cpu_unpin(pin);
+	free(all);
+	bh_map_free(m);
+}
+
+/* special fields: every CPU's copy is released on update, delete, free */
+static int released;
+
+static void count_release(const void *ctx, void *value)
+{
+	(void)ctx;
+	if (*(uint64_t *)value) {
+		*(uint64_t *)value = 0;
+		released++;
+	}
+}
+
+TEST(percpu_fields_released)
+{
+	struct bh_map_fields f = {
+		.nr = 1,
+		.field = { { .off = 0, .size = 8 } },
+		.free_fields = count_release,
+	};
+	struct bh_map *m = mk(BH_MAP_PERCPU_HASH, 4, 16, 4);
+	unsigned int n = bh_nr_cpus();
+	uint32_t k = 1;
+	uint64_t *all;
+
+	CHECK(m);
+	CHECK_EQ(bh_map_set_fields(m, &f), 0);
+	all = host_values(m);
+	CHECK(all);
+	CHECK_EQ(bh_map_update_all(m, &k, all, BH_ANY), 0);
+	/* a program fills each copy's field (as bpf_kptr_xchg would) */
+	for (unsigned int c = 0; c < n; c++)
+		*(uint64_t *)bh_map_lookup_cpu(m, &k, c) = 1;
+	released = 0;
+	/* the host's update leaves the fields alone, then releases them */
+	for (unsigned int c = 0; c < n; c++)
+		all[c * 2] = 9, all[c * 2 + 1] = c;
+	CHECK_EQ(bh_map_update_all(m, &k, all, BH_EXIST), 0);
+	CHECK_EQ(released, (int)n);
+	for (unsigned int c = 0; c < n; c++) {
+		uint64_t *q = bh_map_lookup_cpu(m, &k, c);
+
+		CHECK_EQ(q[0], 0);
+		CHECK_EQ(q[1], c);
+		q[0] = 1;
+	}
+	/* a program's update releases this CPU's copy only */
+	released = 0;
+	CHECK_EQ(bh_map_update(m, &k, all, BH_EXIST), 0);
+	CHECK_EQ(released, 1);
+	released = 0;
+	CHECK_EQ(bh_map_delete(m, &k), 0);
+	CHECK_EQ(released, (int)n - 1);
+	CHECK_EQ(bh_map_update_all(m, &k, all, BH_ANY), 0);
+	for (unsigned int c = 0; c < n; c++)
+		*(uint64_t *)bh_map_lookup_cpu(m, &k, c) = 1;
+	released = 0;
+	bh_map_free(m);
+	CHECK_EQ(released, (int)n);
+	free(all);
+}
+
+/* programs on four threads update their CPU's copy while the host
+ * writes and reads every copy and deletes: no torn copy, no fault */
+struct pc_work {
+	struct bh_map *m;
+	int id, bad;
+	bool hash;
+};
+
+static void *percpu_worker(void *arg)
+{
+	struct pc_work *w = arg;
+	unsigned int n = bh_nr_cpus();
+	uint64_t *all = calloc(n, 16);
+
+	for (int i = 0; i < 20000 && all; i++) {
+		uint32_t k = (uint32_t)(i % 8);
+		uint64_t v[2];
+
+		if (w->id & 1) {
+			unsigned int pin = bh_cpu_pin();
+			uint64_t *p;
+
+			v[0] = v[1] = (uint64_t)i;
+			bh_map_update(w->m, &k, v, BH_ANY);
+			p = bh_map_lookup(w->m, &k);
+			/* an array's element stays where it is: its copy for
+			 * this CPU is the one a lookup gives (a hash element
+			 * may be deleted and come back elsewhere meanwhile) */
+			if (p && !w->hash &&
+			    p != bh_map_lookup_cpu(w->m, &k, bh_this_cpu()))
+				w->bad++;
+			bh_cpu_unpin(pin);
+		} else if (i % 3) {
+			for (unsigned int c = 0; c < n; c++)
+				all[c * 2] = all[c * 2 + 1] = c;
+			bh_map_update_all(w->m, &k, all, BH_ANY);
+			bh_map_lookup_copy(w->m, &k, all);
+		} else {
+			bh_map_delete(w->m, &k);
+		}
+	}
+	free(all);
+	return NULL;
+}
+
+TEST(concurrent_percpu)
+{
+	uint32_t types[] = { BH_MAP_PERCPU_HASH, BH_MAP_PERCPU_ARRAY };
+
+	for (int t = 0; t < 2; t++) {
+		struct bh_map *m = mk(types[t], 4, 16, 8);
+		struct pc_work w[4];
+		pthread_t th[4];
+
+		CHECK(m);
+		for (int i = 0; i < 4; i++) {
+			w[i] = (struct pc_work){ .m = m, .id = i,
+						 .hash = !t };
+			CHECK_EQ(pthread_create(&th[i], NULL, percpu_worker,
+						&w[i]),
+				 0);
+		}
+		for (int i = 0; i < 4; i++)
+			pthread_join(th[i], NULL);
+		bh_map_free(m);
+		for (int i = 0; i < 4; i++)
+			CHECK_EQ(w[i].bad, 0);
+	}
 }
