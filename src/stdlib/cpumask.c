@@ -7,11 +7,12 @@
  *
  * struct cpumask is a fixed bitmap of BH_NR_CPUS bits (the host's
  * NR_CPUS); only the first nr_cpu_ids of them are meaningful.  nr_cpu_ids
- * is the host's number of possible CPUs (highest possible CPU + 1, from
- * /sys/devices/system/cpu/possible, else sysconf), read once at first use
- * and capped at BH_NR_CPUS; the environment variable BPFHOST_POSSIBLE_CPUS=N
- * sets it instead (as the kernel's possible_cpus=N boot option does), so
- * hosts and tests can model machines other than the one they run on.
+ * is the host's number of possible CPUs, as every per-CPU part of bpfhost
+ * counts them (bh_nr_cpus(), src/maps/cpus.c: highest possible CPU + 1,
+ * from /sys/devices/system/cpu/possible, else sysconf, or
+ * BPFHOST_POSSIBLE_CPUS=N as the kernel's possible_cpus=N boot option, so
+ * hosts and tests can model machines other than the one they run on),
+ * capped at BH_NR_CPUS.
  * struct bpf_cpumask wraps a struct cpumask as its first member, so a
  * struct bpf_cpumask * is a valid struct cpumask *.
  *
