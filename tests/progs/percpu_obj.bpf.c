@@ -19,7 +19,12 @@
 // RETVAL(pc_untrusted_load): 1
 // EXPECT(pc_nested_scalars): ACCEPT
 // RETVAL(pc_nested_scalars): 1
+// EXPECT(pc_in_hash): ACCEPT
+// RETVAL(pc_in_hash): 1
+// EXPECT(pc_in_percpu_array): ACCEPT
+// RETVAL(pc_in_percpu_array): 1
 // EXPECT(pc_store_field): REJECT store to referenced kptr disallowed
+// EXPECT(pc_this_cpu_offset): REJECT dereference of modified percpu_rcu_ptr_ ptr R1 off=8 disallowed
 // EXPECT(pc_deref_owning): REJECT is ptr_pc_val access percpu memory: off=8
 // EXPECT(pc_deref_rcu): REJECT is ptr_pc_val access percpu memory: off=16
 // EXPECT(pc_this_cpu_owning): REJECT R1 type=percpu_ptr_ expected=percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_
@@ -35,6 +40,7 @@
 // EXPECT(pc_xchg_into_plain_kptr): REJECT invalid kptr access, R2 type=percpu_ptr_ expected=ptr_pc_val
 // EXPECT(pc_leak): REJECT Unreleased reference
 // RETVAL(pc_store_field): none
+// RETVAL(pc_this_cpu_offset): none
 // RETVAL(pc_deref_owning): none
 // RETVAL(pc_deref_rcu): none
 // RETVAL(pc_this_cpu_owning): none
@@ -89,6 +95,22 @@ struct {
 	__type(key, __u32);
 	__type(value, struct pc_elem);
 } pc_arr SEC(".maps");
+
+/* kptrs are allowed in hash maps and per-CPU maps too (each CPU's copy
+ * of a per-CPU map's value has its own field) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct pc_elem);
+} pc_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_elem);
+} pc_pcpu SEC(".maps");
 
 static __always_inline struct pc_elem *elem(void)
 {
@@ -164,6 +186,48 @@ int pc_left_in_map(void *ctx)
 	old = bpf_kptr_xchg(&e->pc, p);
 	if (old)
 		pc_drop(old);
+	return 1;
+}
+
+SEC("syscall")
+int pc_in_hash(void *ctx)
+{
+	struct pc_elem zero = {}, *e;
+	struct pc_val __percpu_kptr *p;
+	__u32 key = 1;
+
+	if (bpf_map_update_elem(&pc_hash, &key, &zero, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&pc_hash, &key))
+		return 0;
+	e = bpf_map_lookup_elem(&pc_hash, &key);
+	if (!e)
+		return 0;
+	p = pc_new(struct pc_val);
+	if (!p)
+		return 0;
+	p = bpf_kptr_xchg(&e->pc, p);
+	if (p)
+		pc_drop(p);
+	return 1;
+}
+
+/* this CPU's copy of the value holds the object; the map drops it */
+SEC("syscall")
+int pc_in_percpu_array(void *ctx)
+{
+	struct pc_val __percpu_kptr *p;
+	struct pc_elem *e;
+	__u32 key = 0;
+
+	e = bpf_map_lookup_elem(&pc_pcpu, &key);
+	if (!e)
+		return 0;
+	p = pc_new(struct pc_val);
+	if (!p)
+		return 0;
+	p = bpf_kptr_xchg(&e->pc, p);
+	if (p)
+		pc_drop(p);
 	return 1;
 }
 
@@ -292,6 +356,26 @@ int pc_this_cpu_after_unlock(void *ctx)
 	bpf_rcu_read_unlock();
 	v = bpf_this_cpu_ptr(p);
 	return v->c;
+}
+
+/* bpf_this_cpu_ptr takes the object's start only */
+SEC("syscall")
+int pc_this_cpu_offset(void *ctx)
+{
+	struct pc_val __percpu_kptr *p;
+	struct pc_elem *e = elem();
+	long *c, r = 0;
+
+	if (!e)
+		return 0;
+	bpf_rcu_read_lock();
+	p = e->pc;
+	if (p) {
+		c = bpf_this_cpu_ptr(&p->c);
+		r = *c;
+	}
+	bpf_rcu_read_unlock();
+	return r;
 }
 
 SEC("syscall")

@@ -362,13 +362,14 @@ TEST(map_releases_percpu_objects)
 	struct bpfhost_obj *obj;
 	struct bpfhost_map *arr;
 	char log[4096], zero[24] = { 0 };
-	uint32_t k0 = 0;
+	uint32_t k0 = 0, k1 = 1;
 	uint64_t used;
 
 	CHECK(rt);
 	static const char *const progs[] = { "pc_new_drop", "pc_copies",
 					     "pc_left_in_map", "pc_untrusted_load",
-					     "pc_nested_scalars", NULL };
+					     "pc_nested_scalars", "pc_in_hash",
+					     "pc_in_percpu_array", NULL };
 
 	obj = open_named(rt, "percpu_obj", progs, log, sizeof(log));
 	CHECK_MSG(obj, "load: %s", log);
@@ -398,6 +399,17 @@ TEST(map_releases_percpu_objects)
 	CHECK_EQ(rt->objs.live, 0);
 	CHECK_EQ(run(obj, "pc_left_in_map"), 1);
 	CHECK_EQ(rt->objs.live, 1);
+	/* a hash element's field, deleted by the host */
+	CHECK_EQ(run(obj, "pc_in_hash"), 1);
+	CHECK_EQ(run(obj, "pc_in_hash"), 1);
+	CHECK_EQ(rt->objs.live, 2);
+	CHECK_EQ(bpfhost_map_delete(bpfhost_obj_map(obj, "pc_hash"), &k1), 0);
+	CHECK_EQ(rt->objs.live, 1);
+	/* a per-CPU array: the run's CPU's copy holds one (runs on other
+	 * CPUs fill other copies), all dropped with the map */
+	CHECK_EQ(run(obj, "pc_in_percpu_array"), 1);
+	CHECK_EQ(run(obj, "pc_in_percpu_array"), 1);
+	CHECK(rt->objs.live >= 2 && rt->objs.live <= 3);
 	bpfhost_obj_free(obj);
 	CHECK_EQ(rt->objs.live, 0);
 	bpfhost_rt_free(rt);
