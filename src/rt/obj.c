@@ -182,7 +182,9 @@ static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 			 * drains it */
 			mf.field[mf.nr].off = probe.fields[i].off;
 			mf.field[mf.nr++].size = 16;
-		} else if (probe.fields[i].kind == BH_OBJ_FIELD_SPIN_LOCK) {
+		} else if (probe.fields[i].kind == BH_OBJ_FIELD_SPIN_LOCK ||
+			   probe.fields[i].kind ==
+				   BH_OBJ_FIELD_RES_SPIN_LOCK) {
 			/* copy_map_value() leaves a lock alone */
 			mf.field[mf.nr].off = probe.fields[i].off;
 			mf.field[mf.nr++].size = 4;

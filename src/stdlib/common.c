@@ -107,14 +107,24 @@ __bpf_kfunc void bpf_preempt_enable(void)
 		bh_preempt_depth--;
 }
 
+void bh_local_irq_save(unsigned long *flags)
+{
+	*flags = bh_irq_depth++;
+}
+
+void bh_local_irq_restore(const unsigned long *flags)
+{
+	bh_irq_depth = *flags;
+}
+
 __bpf_kfunc void bpf_local_irq_save(unsigned long *flags__irq_flag)
 {
-	*flags__irq_flag = bh_irq_depth++;
+	bh_local_irq_save(flags__irq_flag);
 }
 
 __bpf_kfunc void bpf_local_irq_restore(unsigned long *flags__irq_flag)
 {
-	bh_irq_depth = *flags__irq_flag;
+	bh_local_irq_restore(flags__irq_flag);
 }
 
 __bpf_kfunc int bpf_stream_vprintk_impl(int stream_id, const char *fmt__str,

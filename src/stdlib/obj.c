@@ -238,6 +238,8 @@ static uint32_t field_kind(const struct btf *btf, uint32_t id,
 			return BH_OBJ_FIELD_REFCOUNT;
 		if (name && !strcmp(name, "bpf_spin_lock"))
 			return BH_OBJ_FIELD_SPIN_LOCK;
+		if (name && !strcmp(name, "bpf_res_spin_lock"))
+			return BH_OBJ_FIELD_RES_SPIN_LOCK;
 		if (name && !strcmp(name, "bpf_list_head"))
 			return BH_OBJ_FIELD_LIST_HEAD;
 		if (name && !strcmp(name, "bpf_list_node"))

@@ -28,6 +28,12 @@ int bh_stdlib_mem_add(struct bpfhost_rt *rt);	  /* dynptr, strings, obj_new, ...
 /* the parts of bh_stdlib_mem_add */
 int bh_stdlib_dynptr_add(struct bpfhost_rt *rt);  /* dynptr.c */
 int bh_stdlib_strings_add(struct bpfhost_rt *rt); /* strings.c */
+int bh_stdlib_rqspinlock_add(struct bpfhost_rt *rt); /* rqspinlock.c */
+
+/* common.c: what bpf_local_irq_save/restore do, for the res_spin_lock
+ * _irqsave/_irqrestore kfuncs */
+void bh_local_irq_save(unsigned long *flags);
+void bh_local_irq_restore(const unsigned long *flags);
 
 /* ==== memory kfuncs (dynptr.c, strings.c, obj.c) ==== */
 
@@ -213,6 +219,7 @@ enum bh_obj_field_kind {
 	BH_OBJ_FIELD_SPIN_LOCK,	     /* struct bpf_spin_lock: updates skip it */
 	BH_OBJ_FIELD_LIST_HEAD,	     /* struct bpf_list_head with __contains */
 	BH_OBJ_FIELD_LIST_NODE,	     /* struct bpf_list_node */
+	BH_OBJ_FIELD_RES_SPIN_LOCK,  /* struct bpf_res_spin_lock: likewise */
 };
 
 struct bh_obj_meta;

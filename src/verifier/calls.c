@@ -85,15 +85,15 @@ int release_reference(struct bh_venv *v, uint32_t ref_obj_id)
 	return 0;
 }
 
-/* Pointer (and iterator) references only: an open irq section is
- * reported by its own check after this one, as the kernel orders them. */
+/* Pointer (and iterator) references only: an open irq section or a lock
+ * held is reported by its own check, as the kernel orders them. */
 int check_reference_leak(struct bh_venv *v)
 {
 	struct bh_vstate *st = v->cur;
 	int first = -1;
 
 	for (uint32_t i = 0; i < st->acquired_refs; i++) {
-		if (st->refs[i].type == BH_REF_IRQ)
+		if (st->refs[i].type & (BH_REF_IRQ | BH_REF_LOCK_MASK))
 			continue;
 		if (first < 0)
 			first = (int)i;

@@ -148,6 +148,23 @@ static int find_in(const struct btf *b, uint32_t id, int64_t base, int64_t lo,
 		}
 		return 0;
 	}
+	/* global data: each variable of the section at its offset */
+	if (btf_is_datasec(t)) {
+		const struct btf_var_secinfo *vs = btf_var_secinfos(t);
+
+		for (int i = 0; i < btf_vlen(t); i++, vs++) {
+			const struct btf_type *var = btf__type_by_id(b, vs->type);
+			int64_t voff = base + vs->offset;
+
+			if (!var || !btf_is_var(var) || voff >= hi ||
+			    voff + vs->size <= lo)
+				continue;
+			if (find_one(b, var->type, voff, vs->size, lo, hi, f,
+				     depth))
+				return 1;
+		}
+		return 0;
+	}
 	if (!btf_is_struct(t))
 		return 0;
 	m = btf_members(t);
@@ -286,16 +303,22 @@ bad_type_unnamed:
 			 regno, ts, fname);
 }
 
-bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f)
+bool bh_find_lock_field(const struct btf *b, uint32_t id,
+			enum bh_field_type type, struct bh_field *f)
 {
 	int64_t lo = 0;
 
 	while (b && id && bh_find_field(b, id, lo, INT32_MAX, f)) {
-		if (f->type == BH_FIELD_SPIN_LOCK)
+		if (f->type == type)
 			return true;
 		lo = (int64_t)f->off + (f->size ? f->size : 1);
 	}
 	return false;
+}
+
+bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f)
+{
+	return bh_find_lock_field(b, id, BH_FIELD_SPIN_LOCK, f);
 }
 
 /* ---- graph roots (linked lists) ---- */
@@ -410,5 +433,7 @@ bool bh_reg_has_spin_lock(const struct bh_venv *v, const struct bh_reg *r)
 	uint32_t type_id;
 
 	return bh_reg_lock_owner(v, r, &type_id) &&
-	       bh_find_spin_lock(v->env->prog_btf, type_id, &f);
+	       (bh_find_spin_lock(v->env->prog_btf, type_id, &f) ||
+		bh_find_lock_field(v->env->prog_btf, type_id,
+				   BH_FIELD_RES_SPIN_LOCK, &f));
 }

@@ -221,59 +221,14 @@ static int reject_type(struct bh_venv *v, uint32_t regno, const char *expected)
 			     expected);
 }
 
-/*
- * process_spin_lock(): the lock is the value's (or program object's)
- * struct bpf_spin_lock, at a constant offset; one lock at a time, the
- * unlock through the same pointer (id) of the same map or type.
- */
+/* bpf_spin_lock/unlock: a map value or program object (locks.c) */
 static int process_spin_lock(struct bh_venv *v, uint32_t regno, bool lock)
 {
-	const struct bh_reg *r = &cur_regs(v)[regno];
-	const struct btf *b = v->env->prog_btf;
-	struct bh_vstate *st = v->cur;
-	uint32_t type_id, ptr = bh_reg_lock_owner(v, r, &type_id);
-	const char *what = "map", *name = "";
-	struct bh_field f;
-	uint64_t off;
+	uint32_t type_id;
 
-	if (!ptr)
+	if (!bh_reg_lock_owner(v, &cur_regs(v)[regno], &type_id))
 		return reject_type(v, regno, "map_value, ptr_");
-	if (r->type == BH_PTR_TO_MAP_VALUE) {
-		name = v->env->maps[r->map_idx].def->name;
-		if (!b || !type_id)
-			return bh_reject(v, "map '%s' has to have BTF in order to use bpf_spin_lock",
-					 name);
-	} else {
-		what = "local";
-		name = btf__name_by_offset(b, btf__type_by_id(b, type_id)->name_off);
-	}
-	if (!bh_tnum_is_const(r->s.var_off))
-		return bh_reject(v, "R%u doesn't have constant offset. bpf_spin_lock has to be at the constant offset",
-				 regno);
-	off = r->s.var_off.value + (uint64_t)(int64_t)r->off;
-	if (!bh_find_spin_lock(b, type_id, &f))
-		return bh_reject(v, "%s '%s' has no valid bpf_spin_lock", what,
-				 name);
-	if (f.off != off)
-		return bh_reject(v, "off %lld doesn't point to 'struct bpf_spin_lock' that is at %u",
-				 (long long)off, f.off);
-	if (lock) {
-		if (st->active_locks)
-			return bh_reject(v, "Locking two bpf_spin_locks are not allowed");
-		st->active_locks = 1;
-		st->active_lock_id = r->id;
-		st->active_lock_ptr = ptr;
-		return 0;
-	}
-	if (!st->active_locks)
-		return bh_reject(v, "bpf_spin_unlock without taking a lock");
-	if (st->active_lock_id != r->id || st->active_lock_ptr != ptr)
-		return bh_reject(v, "bpf_spin_unlock of different lock");
-	st->active_locks = 0;
-	st->active_lock_id = 0;
-	st->active_lock_ptr = 0;
-	bh_invalidate_non_owning_refs(v);
-	return 0;
+	return bh_process_spin_lock(v, regno, lock ? BH_LOCK_TAKE : 0);
 }
 
 static const char mem_types[] =

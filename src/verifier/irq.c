@@ -9,7 +9,9 @@
  *    section); bpf_local_irq_restore(&flags) must name the innermost one
  *    (LIFO, state->active_irq_id) and frees the slot.  A write over the
  *    slot makes it unrestorable; the section then stays open and the exit
- *    is refused.
+ *    is refused.  bpf_res_spin_lock_irqsave/_unlock_irqrestore save and
+ *    restore flags the same way, and a flag saved by one family cannot be
+ *    restored by the other (the slot records which, bh_irq_class).
  *  - preemption-disabled sections: a nesting counter.
  *
  * Neither may reach the main program's exit open, nor cover a sleepable
@@ -134,7 +136,8 @@ static bool is_irq_flag_reg_valid_init(struct bh_venv *v,
 	return true;
 }
 
-static int irq_save(struct bh_venv *v, uint32_t regno, int argno)
+static int irq_save(struct bh_venv *v, uint32_t regno, int argno,
+		    uint8_t irq_class)
 {
 	struct bh_reg *reg = &cur_regs(v)[regno];
 	struct bh_func_state *f;
@@ -158,12 +161,19 @@ static int irq_save(struct bh_venv *v, uint32_t regno, int argno)
 	s = &f->stack[spi];
 	mark_reg_ptr(&s->spilled, BH_PTR_TO_STACK, 0);
 	s->spilled.ref_obj_id = id;
+	s->irq_class = irq_class;
 	memset(s->slot_type, BH_STACK_IRQ_FLAG, sizeof(s->slot_type));
 	mark_stack_scratched(v, (uint32_t)spi);
 	return 0;
 }
 
-static int irq_restore(struct bh_venv *v, uint32_t regno, int argno)
+static const char *irq_class_str(uint8_t irq_class)
+{
+	return irq_class == BH_IRQ_NATIVE ? "native" : "lock";
+}
+
+static int irq_restore(struct bh_venv *v, uint32_t regno, int argno,
+		       uint8_t irq_class)
 {
 	struct bh_reg *reg = &cur_regs(v)[regno];
 	struct bh_vstate *st = v->cur;
@@ -175,6 +185,12 @@ static int irq_restore(struct bh_venv *v, uint32_t regno, int argno)
 			v, "expected an initialized irq flag as arg#%d", argno);
 	spi = irq_flag_get_spi(v, reg);
 	s = &st->frame[reg->frameno]->stack[spi];
+	if (s->irq_class != irq_class)
+		return bh_reject(v,
+				 "irq flag acquired by %s kfuncs cannot be "
+				 "restored with %s kfuncs",
+				 irq_class_str(s->irq_class),
+				 irq_class_str(irq_class));
 	err = release_irq_state(st, s->spilled.ref_obj_id);
 	if (err == -EACCES) {
 		int insn_idx = 0;
@@ -193,6 +209,7 @@ static int irq_restore(struct bh_venv *v, uint32_t regno, int argno)
 		return bh_bug(v, "irq flag id=%u has no irq reference",
 			      s->spilled.ref_obj_id);
 	mark_reg_not_init(&s->spilled);
+	s->irq_class = 0;
 	memset(s->slot_type, BH_STACK_INVALID, sizeof(s->slot_type));
 	mark_stack_scratched(v, (uint32_t)spi);
 	return 0;
@@ -207,13 +224,18 @@ int process_irq_flag_arg(struct bh_venv *v, const struct bh_kfunc *k, int argno)
 				 "arg#%d doesn't point to an irq flag on stack",
 				 argno);
 	if (!strcmp(k->name, "bpf_local_irq_save"))
-		return irq_save(v, regno, argno);
+		return irq_save(v, regno, argno, BH_IRQ_NATIVE);
+	if (!strcmp(k->name, "bpf_res_spin_lock_irqsave"))
+		return irq_save(v, regno, argno, BH_IRQ_LOCK);
 	if (!strcmp(k->name, "bpf_local_irq_restore"))
-		return irq_restore(v, regno, argno);
+		return irq_restore(v, regno, argno, BH_IRQ_NATIVE);
+	if (!strcmp(k->name, "bpf_res_spin_unlock_irqrestore"))
+		return irq_restore(v, regno, argno, BH_IRQ_LOCK);
 	/* which of save or restore a host kfunc is cannot be told */
 	return bh_reject(v,
 			 "kfunc %s arg#%d ('%s'): __irq_flag is understood "
-			 "only for bpf_local_irq_save/restore",
+			 "only for bpf_local_irq_save/restore and the "
+			 "bpf_res_spin_lock irq kfuncs",
 			 k->name, argno, k->args[argno].name);
 }
 

@@ -409,6 +409,69 @@ static int process_iter_next_call(struct bh_venv *v,
 	return 0;
 }
 
+/* ---- bpf_res_spin_lock (§7.4, locks.c) ---- */
+
+static bool is_res_lock_kfunc(const char *name, bool *lock, bool *irq)
+{
+	static const char *const names[] = {
+		"bpf_res_spin_lock", "bpf_res_spin_unlock",
+		"bpf_res_spin_lock_irqsave", "bpf_res_spin_unlock_irqrestore",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(name, names[i]))
+			continue;
+		*lock = !(i & 1);
+		*irq = i >= 2;
+		return true;
+	}
+	return false;
+}
+
+/* A bpf_res_spin_lock that may fail: the path where it did, holding
+ * nothing, R0 in [-MAX_ERRNO, -1] and R1-R5 gone; the current path goes
+ * on as the one where it returned 0. */
+static int push_res_lock_fail(struct bh_venv *v)
+{
+	struct bh_vstate *branch;
+	struct bh_reg *regs;
+	uint32_t idx = v->cur->insn_idx;
+	int err;
+
+	err = bh_push_stack(v, idx + 1, idx, &branch);
+	if (err)
+		return err;
+	regs = branch->frame[branch->curframe]->regs;
+	for (uint32_t r = 0; r <= 5; r++)
+		mark_reg_not_init(&regs[r]);
+	mark_reg_unknown(&regs[0]);
+	regs[0].s.s32_min = -4095;
+	regs[0].s.s32_max = -1;
+	regs[0].s.smin = -4095;
+	regs[0].s.smax = -1;
+	bh_scalar_sync(&regs[0].s);
+	return 0;
+}
+
+static int process_res_lock_arg(struct bh_venv *v, struct kfunc_meta *meta,
+				int i)
+{
+	const struct bh_reg *r = &cur_regs(v)[i + 1];
+	bool lock, irq;
+
+	if (!is_res_lock_kfunc(meta->k->name, &lock, &irq))
+		return bh_reject(v, "kfunc %s arg#%d ('%s'): struct bpf_res_spin_lock is understood only for the bpf_res_spin_lock kfuncs",
+				 meta->k->name, i, meta->k->args[i].name);
+	if (!(r->type == BH_PTR_TO_MAP_VALUE && !r->flags) &&
+	    !(r->type == BH_PTR_TO_BTF_ID && r->flags == BH_MEM_ALLOC &&
+	      r->btf_src == BH_BTF_SRC_PROG))
+		return bh_reject(v, "arg#%d doesn't point to map value or allocated object",
+				 i);
+	return bh_process_spin_lock(v, (uint32_t)i + 1,
+				    BH_LOCK_RES | (lock ? BH_LOCK_TAKE : 0) |
+					    (irq ? BH_LOCK_IRQ : 0));
+}
+
 /* ---- arguments (§5.2-§5.5) ---- */
 
 static int check_scalar_arg(struct bh_venv *v, struct kfunc_meta *meta, int i)
@@ -702,6 +765,9 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	}
 	if (a->annot & BH_ANN_IRQ_FLAG)
 		return process_irq_flag_arg(v, k, i);
+	if (pt && btf_is_struct(pt) &&
+	    !strcmp(tname(b, pt), "bpf_res_spin_lock"))
+		return process_res_lock_arg(v, meta, i);
 	if (a->annot & unsupported)
 		return bh_reject(v, "kfunc %s arg#%d ('%s'): this argument kind is not supported by the verifier yet",
 				 k->name, i, a->name);
@@ -900,6 +966,10 @@ static int mark_kfunc_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 		return 0;
 	if (!k->ret_ptr) {
 		mark_reg_unknown(r0);
+		/* the path where the lock was taken (push_res_lock_fail) */
+		if (!strcmp(k->name, "bpf_res_spin_lock") ||
+		    !strcmp(k->name, "bpf_res_spin_lock_irqsave"))
+			mark_reg_known(r0, 0);
 		return 0;
 	}
 	t = btf__type_by_id(b, bh_vskip_mods(b, k->ret_type_id));
@@ -1047,11 +1117,17 @@ static bool is_list_kfunc(const char *name)
 	return false;
 }
 
+/* kfunc_spin_allowed(): the graph API, bpf_iter_num_*, the
+ * bpf_res_spin_lock kfuncs (of which only the same lock again is refused,
+ * by locks.c) */
 bool bh_kfunc_spin_allowed(struct bh_venv *v, const struct bh_insn *in)
 {
 	const struct bh_kfunc *k = bh_insn_kfunc(v, in);
+	bool lock, irq;
 
-	return k && is_list_kfunc(k->name);
+	return k && (is_list_kfunc(k->name) ||
+		     !strncmp(k->name, "bpf_iter_num_", 13) ||
+		     is_res_lock_kfunc(k->name, &lock, &irq));
 }
 
 int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
@@ -1085,6 +1161,10 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 	for (int i = 0; i < k->nargs; i++)
 		if (k->args[i].contract & KF_ARG_RELEASE)
 			meta.releases = true;
+	if ((!strcmp(k->name, "bpf_res_spin_lock") ||
+	     !strcmp(k->name, "bpf_res_spin_lock_irqsave")) &&
+	    (err = push_res_lock_fail(v)))
+		return err;
 	/* clang's trap: only unreachable copies may stay in a program */
 	if (!strcmp(k->name, "__bpf_trap"))
 		return bh_reject(v, "unexpected __bpf_trap() due to uninitialized variable?");
@@ -1397,9 +1477,8 @@ static int process_list_head_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	if (!bh_find_spin_lock(b, type_id, &lock))
 		return bh_reject(v, "map '%s' has no valid bpf_spin_lock",
 				 m->def->name);
-	if (!st->active_locks ||
-	    st->active_lock_ptr != bh_reg_lock_owner(v, r, &lock_type) ||
-	    st->active_lock_id != r->id)
+	if (!bh_find_lock_state(st, BH_REF_LOCK, r->id,
+				bh_reg_lock_owner(v, r, &lock_type)))
 		return bh_reject(v, "bpf_spin_lock at off=%u must be held for bpf_list_head",
 				 lock.off);
 	/* the runtime finds the node through the type's record */

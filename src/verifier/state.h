@@ -135,6 +135,14 @@ struct bh_stack_slot {
 	 * dynptr's first (higher-address) slot; spilled.id is its id */
 	uint8_t dynptr_type;
 	bool dynptr_first;
+	/* STACK_IRQ_FLAG: enum bh_irq_class, the kfuncs that saved it */
+	uint8_t irq_class;
+};
+
+/* Which kfuncs saved an irq flag: only the same kind may restore it. */
+enum bh_irq_class {
+	BH_IRQ_NATIVE = 0, /* bpf_local_irq_save */
+	BH_IRQ_LOCK,	   /* bpf_res_spin_lock_irqsave */
 };
 
 /* The kinds of dynptr the verifier tracks (the kernel's
@@ -159,17 +167,24 @@ struct bh_func_state {
 	struct bh_stack_slot stack[BH_STACK_SLOTS]; /* [0] = fp-8..fp-1 */
 };
 
+/* Bits, so that a lookup can ask for several kinds (find_lock_state). */
 enum bh_ref_type {
-	BH_REF_PTR,	 /* an acquired pointer */
-	BH_REF_ITER,	 /* an iterator on the stack */
-	BH_REF_IRQ,
-	BH_REF_LOCK,
+	BH_REF_PTR = 1u << 0,	      /* an acquired pointer */
+	BH_REF_ITER = 1u << 1,	      /* an iterator on the stack */
+	BH_REF_IRQ = 1u << 2,	      /* an irq flag on the stack */
+	BH_REF_LOCK = 1u << 3,	      /* a bpf_spin_lock held */
+	BH_REF_RES_LOCK = 1u << 4,    /* a bpf_res_spin_lock held */
+	BH_REF_RES_LOCK_IRQ = 1u << 5, /* ... taken by the _irqsave kfunc */
 };
+
+#define BH_REF_LOCK_MASK (BH_REF_LOCK | BH_REF_RES_LOCK | BH_REF_RES_LOCK_IRQ)
 
 struct bh_ref {
 	uint32_t id;
 	int insn_idx; /* where it was acquired */
 	uint8_t type; /* enum bh_ref_type */
+	/* locks: what the lock belongs to (bh_reg_lock_owner()) */
+	uint32_t ptr;
 };
 
 struct bh_vstate {
@@ -178,10 +193,12 @@ struct bh_vstate {
 	struct bh_ref refs[BH_MAX_REFS];
 	uint32_t acquired_refs;
 	uint32_t active_rcu_lock;
+	/* locks held (bpf_spin_lock and bpf_res_spin_lock, each a lock
+	 * reference in refs[], in the order taken), and the last one taken
+	 * (the only one that may be released): the id of the map value or
+	 * object pointer it was taken through, and what it belongs to (1 +
+	 * map index, or program object type: BTF id | 1 << 31) */
 	uint32_t active_locks;
-	/* the bpf_spin_lock held (active_locks == 1): the id of the map
-	 * value or object pointer it was taken through, and which map
-	 * (1 + map index) or program object type (BTF id | 1 << 31) */
 	uint32_t active_lock_id;
 	uint32_t active_lock_ptr;
 	uint32_t active_irq_id;	       /* innermost irq reference (irq.c) */

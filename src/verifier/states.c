@@ -268,8 +268,9 @@ static bool stacksafe(const struct bh_func_state *old,
 			return false;
 		/* irq flags: the same irq reference, mapped by id */
 		if (os->slot_type[0] == BH_STACK_IRQ_FLAG &&
-		    !check_ids(os->spilled.ref_obj_id, cs->spilled.ref_obj_id,
-			       m))
+		    (os->irq_class != cs->irq_class ||
+		     !check_ids(os->spilled.ref_obj_id, cs->spilled.ref_obj_id,
+				m)))
 			return false;
 		/* dynptrs: the same kind, the same pairing of the two slots,
 		 * and ids mapped consistently (slices die with their
@@ -321,7 +322,9 @@ static bool refsafe(const struct bh_vstate *old, const struct bh_vstate *cur,
 		return false;
 	for (uint32_t i = 0; i < old->acquired_refs; i++)
 		if (old->refs[i].type != cur->refs[i].type ||
-		    !check_ids(old->refs[i].id, cur->refs[i].id, m))
+		    !check_ids(old->refs[i].id, cur->refs[i].id, m) ||
+		    ((old->refs[i].type & BH_REF_LOCK_MASK) &&
+		     old->refs[i].ptr != cur->refs[i].ptr))
 			return false;
 	return true;
 }

@@ -257,12 +257,17 @@ int bh_find_field(const struct btf *b, uint32_t id, int64_t lo, int64_t hi,
 const char *bh_field_name(enum bh_field_type type);
 /* The struct bpf_spin_lock of struct id (anywhere in it): true, *f set. */
 bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f);
+/* The same for a lock field of the given type (BH_FIELD_SPIN_LOCK or
+ * BH_FIELD_RES_SPIN_LOCK). */
+bool bh_find_lock_field(const struct btf *b, uint32_t id,
+			enum bh_field_type type, struct bh_field *f);
 /* What a lock taken through r belongs to (active_lock_ptr): 1 + the map
  * index of a map value, the BTF id | 1 << 31 of a program object, 0 for
  * anything else; *type_id the struct its special fields are in. */
 uint32_t bh_reg_lock_owner(const struct bh_venv *v, const struct bh_reg *r,
 			   uint32_t *type_id);
-/* reg_may_point_to_spin_lock(): r points into a struct with a lock. */
+/* reg_may_point_to_spin_lock(): r points into a struct with a lock (a
+ * bpf_spin_lock or a bpf_res_spin_lock). */
 bool bh_reg_has_spin_lock(const struct bh_venv *v, const struct bh_reg *r);
 /*
  * The struct bpf_list_head member of struct id (a top-level member) at
@@ -274,6 +279,22 @@ int bh_list_head_at(const struct btf *b, uint32_t id, uint32_t off,
 		    uint32_t *value_id, uint32_t *node_off);
 /* How many struct bpf_list_node fields struct id holds (nested too). */
 int bh_count_list_nodes(const struct btf *b, uint32_t id);
+/* locks.c: bpf_spin_lock and bpf_res_spin_lock held (§7.4) */
+enum {
+	BH_LOCK_TAKE = 1u << 0, /* a lock, else an unlock */
+	BH_LOCK_RES = 1u << 1,	/* bpf_res_spin_lock, else bpf_spin_lock */
+	BH_LOCK_IRQ = 1u << 2,	/* the _irqsave / _irqrestore kfunc */
+};
+/* process_spin_lock(): the lock argument in regno, a map value or
+ * program object pointer (the caller checked the type). */
+int bh_process_spin_lock(struct bh_venv *v, uint32_t regno,
+			 unsigned int flags);
+/* find_lock_state(): the lock reference of one of types taken through
+ * pointer id of ptr (bh_reg_lock_owner()), or NULL. */
+const struct bh_ref *bh_find_lock_state(const struct bh_vstate *st,
+					uint32_t types, uint32_t id,
+					uint32_t ptr);
+bool bh_find_lock_state_any(const struct bh_vstate *st, uint32_t types);
 /* A call the kernel allows inside a bpf_spin_lock-ed region. */
 bool bh_kfunc_spin_allowed(struct bh_venv *v, const struct bh_insn *in);
 /* bpf_spin_unlock: non-owning references die (invalidate_non_owning_refs) */
