@@ -608,7 +608,11 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 					 loop ? CMP_RANGE_WITHIN : CMP_NOT_EXACT))
 				goto hit;
 		}
-		sl->miss++;
+		/* a visit that will not be stored does not count: a loop
+		 * would otherwise evict the states of its first iterations
+		 * (the kernel's rule) */
+		if (add)
+			sl->miss++;
 		/* evict checkpoints that keep missing (the kernel's rule:
 		 * more patience for forced checkpoints of a live loop, which
 		 * iterators need to converge); one still some live path's
