@@ -4,7 +4,8 @@
  * the region they guard, and every misuse the kernel refuses (two
  * locks, a call or an exit inside, unlock without or of another lock,
  * the lock not at its offset, a map without one, direct access, a lock
- * on the stack).  test_spin_lock runs lock_ok from several threads.
+ * on the stack), and a lock in global data.  test_spin_lock runs lock_ok
+ * from several threads.
  */
 // EXPECT(lock_ok): ACCEPT
 // RETVAL(lock_ok): 1
@@ -17,6 +18,10 @@
 // EXPECT(no_lock_in_map): REJECT map 'plains' has no valid bpf_spin_lock
 // EXPECT(touch_lock): REJECT bpf_spin_lock cannot be accessed directly by load/store
 // EXPECT(lock_stack): REJECT R1 type=fp expected=map_value, ptr_
+// EXPECT(lock_global): ACCEPT
+// RETVAL(lock_global): 1
+// EXPECT(global_unlock_other): REJECT bpf_spin_unlock of different lock
+// EXPECT(global_no_lock): REJECT has no valid bpf_spin_lock
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -163,6 +168,44 @@ int lock_stack(void *ctx)
 
 	bpf_spin_lock(&l);
 	bpf_spin_unlock(&l);
+	return 0;
+}
+
+/* a lock in global data: its own section, as the kernel's selftests
+ * place one (a map value whose type is the section's) */
+#define __hidden __attribute__((visibility("hidden")))
+struct bpf_spin_lock glock __hidden SEC(".data.glk");
+long glk_count __hidden SEC(".data.glk");
+long plain_global __hidden SEC(".data.noglk");
+
+SEC("syscall")
+int lock_global(void *ctx)
+{
+	long n;
+
+	bpf_spin_lock(&glock);
+	n = ++glk_count;
+	bpf_spin_unlock(&glock);
+	return n;
+}
+
+SEC("syscall")
+int global_unlock_other(void *ctx)
+{
+	struct val *v = get(0);
+
+	if (!v)
+		return 0;
+	bpf_spin_lock(&glock);
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+SEC("syscall")
+int global_no_lock(void *ctx)
+{
+	bpf_spin_lock((struct bpf_spin_lock *)&plain_global);
+	bpf_spin_unlock((struct bpf_spin_lock *)&plain_global);
 	return 0;
 }
 

@@ -32,6 +32,10 @@
 // EXPECT(spin_unlock_res): REJECT bpf_spin_unlock of different lock
 // EXPECT(touch_lock): REJECT bpf_res_spin_lock cannot be accessed directly by load/store
 // EXPECT(unlock_nothing): REJECT bpf_res_spin_unlock without taking a lock
+// EXPECT(spin_unlock_ooo): REJECT bpf_spin_unlock cannot be out of order
+// EXPECT(spin_lock_inside): REJECT function calls are not allowed while holding a lock
+// EXPECT(which_lock): REJECT bpf_res_spin_unlock of different lock
+// EXPECT(lock_in_loop): REJECT Acquiring the same lock again, AA deadlock detected
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -421,6 +425,70 @@ SEC("syscall")
 int unlock_nothing(void *ctx)
 {
 	bpf_res_spin_unlock(&glock_x);
+	return 0;
+}
+
+/* a bpf_spin_lock region may hold a resilient lock, released first */
+SEC("syscall")
+int spin_unlock_ooo(void *ctx)
+{
+	int k = 0;
+	struct locked *l = bpf_map_lookup_elem(&plain_locked, &k);
+
+	if (!l)
+		return 0;
+	bpf_spin_lock(&l->lock);
+	if (bpf_res_spin_lock(&glock_x)) {
+		bpf_spin_unlock(&l->lock);
+		return 0;
+	}
+	bpf_spin_unlock(&l->lock);
+	bpf_res_spin_unlock(&glock_x);
+	return 0;
+}
+
+SEC("syscall")
+int spin_lock_inside(void *ctx)
+{
+	int k = 0;
+	struct locked *l = bpf_map_lookup_elem(&plain_locked, &k);
+
+	if (!l)
+		return 0;
+	if (bpf_res_spin_lock(&glock_x))
+		return 0;
+	bpf_spin_lock(&l->lock);
+	bpf_spin_unlock(&l->lock);
+	bpf_res_spin_unlock(&glock_x);
+	return 0;
+}
+
+/* the two paths join holding different locks: no pruning may merge
+ * them, and the one holding glock_y unlocks the wrong one */
+SEC("syscall")
+int which_lock(void *ctx)
+{
+	if (gindex) {
+		if (bpf_res_spin_lock(&glock_x))
+			return 0;
+	} else {
+		if (bpf_res_spin_lock(&glock_y))
+			return 0;
+	}
+	gindex++;
+	bpf_res_spin_unlock(&glock_x);
+	return 0;
+}
+
+/* a loop that takes a lock it does not release takes it twice */
+SEC("syscall")
+int lock_in_loop(void *ctx)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (bpf_res_spin_lock(&glock_y))
+			break;
 	return 0;
 }
 
