@@ -32,6 +32,8 @@
 // RETVAL(inside_spin_lock): 2
 // EXPECT(fail_path_value): ACCEPT
 // RETVAL(fail_path_value): 0
+// EXPECT(in_loop_callback): ACCEPT
+// RETVAL(in_loop_callback): 4
 // EXPECT(held_table_timeout): ACCEPT
 // RETVAL(held_table_timeout): 110
 #include <linux/bpf.h>
@@ -302,6 +304,25 @@ int fail_path_value(void *ctx)
 	}
 	bpf_res_spin_unlock(&c->lock);
 	return r;
+}
+
+static int count_cb(__u32 i, void *ctx)
+{
+	struct counted *c = counter(10);
+
+	if (!c)
+		return 1;
+	if (bpf_res_spin_lock(&c->lock))
+		return 1;
+	c->hits++;
+	bpf_res_spin_unlock(&c->lock);
+	return 0;
+}
+
+SEC("syscall")
+int in_loop_callback(void *ctx)
+{
+	return bpf_loop(4, count_cb, NULL, 0);
 }
 
 /* 33 locks held fill the 31-entry held-lock table; taking the 33rd

@@ -36,6 +36,7 @@
 // EXPECT(spin_lock_inside): REJECT function calls are not allowed while holding a lock
 // EXPECT(which_lock): REJECT bpf_res_spin_unlock of different lock
 // EXPECT(lock_in_loop): REJECT Acquiring the same lock again, AA deadlock detected
+// EXPECT(callback_keeps_lock): REJECT function calls are not allowed while holding a lock
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -489,6 +490,22 @@ int lock_in_loop(void *ctx)
 	for (i = 0; i < 2; i++)
 		if (bpf_res_spin_lock(&glock_y))
 			break;
+	return 0;
+}
+
+static int keep_cb(__u32 i, void *ctx)
+{
+	if (bpf_res_spin_lock(&glock_y))
+		return 1;
+	return 0;
+}
+
+/* a callback returning with the lock held: bpf_loop itself is a call
+ * inside the lock when the callback is verified again */
+SEC("syscall")
+int callback_keeps_lock(void *ctx)
+{
+	bpf_loop(2, keep_cb, NULL, 0);
 	return 0;
 }
 
