@@ -149,20 +149,25 @@ static bool bh_rq_abba(const struct bh_rq_held *self, const void *lock)
  * verifier's order is kept). */
 static void bh_rq_forget(struct bh_rq_held *h, const void *lock)
 {
-	uint32_t n = h->cnt < BH_RES_NR_HELD ? h->cnt : BH_RES_NR_HELD;
-	uint32_t i = n;
+	uint32_t cnt = h->cnt;
 
-	if (!h->cnt)
+	if (!cnt)
 		return;
-	while (i > 0 && h->locks[i - 1] != lock)
-		i--;
-	if (i > 0 && h->cnt <= BH_RES_NR_HELD) {
-		for (; i < n; i++)
-			__atomic_store_n(&h->locks[i - 1], h->locks[i],
+	/* past the table's end nothing was recorded */
+	if (cnt <= BH_RES_NR_HELD) {
+		uint32_t i = cnt;
+
+		while (i > 0 && h->locks[i - 1] != lock)
+			i--;
+		if (i > 0) {
+			for (; i < cnt; i++)
+				__atomic_store_n(&h->locks[i - 1], h->locks[i],
+						 __ATOMIC_RELAXED);
+			__atomic_store_n(&h->locks[cnt - 1], NULL,
 					 __ATOMIC_RELAXED);
-		__atomic_store_n(&h->locks[n - 1], NULL, __ATOMIC_RELAXED);
+		}
 	}
-	__atomic_store_n(&h->cnt, h->cnt - 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&h->cnt, cnt - 1, __ATOMIC_RELEASE);
 }
 
 static int bh_rq_lock(struct bpf_res_spin_lock *lock)
@@ -233,9 +238,8 @@ __bpf_kfunc int bpf_res_spin_lock_irqsave(struct bpf_res_spin_lock *lock,
 	return ret;
 }
 
-__bpf_kfunc void
-bpf_res_spin_unlock_irqrestore(struct bpf_res_spin_lock *lock,
-			       unsigned long *flags__irq_flag)
+__bpf_kfunc void bpf_res_spin_unlock_irqrestore(struct bpf_res_spin_lock *lock,
+						unsigned long *flags__irq_flag)
 {
 	bh_rq_unlock(lock);
 	bh_local_irq_restore(flags__irq_flag);

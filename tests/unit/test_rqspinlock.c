@@ -55,7 +55,9 @@ static struct bpfhost_obj *open_progs(struct bpfhost_rt *rt, const char *only)
 {
 	char log[4096] = "", path[512];
 	struct bpfhost_open_opts o = {
-		.sz = sizeof(o), .log_buf = log, .log_size = sizeof(log),
+		.sz = sizeof(o),
+		.log_buf = log,
+		.log_size = sizeof(log),
 	};
 	struct bpfhost_obj *obj;
 
@@ -69,8 +71,8 @@ static struct bpfhost_obj *open_progs(struct bpfhost_rt *rt, const char *only)
 	for (size_t i = 0; only && i < bpfhost_obj_prog_count(obj); i++) {
 		struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
 
-		bpfhost_prog_set_autoload(p, strstr(only, bpfhost_prog_name(p)) !=
-						     NULL);
+		bpfhost_prog_set_autoload(
+			p, strstr(only, bpfhost_prog_name(p)) != NULL);
 	}
 	if (bpfhost_obj_load(obj)) {
 		fprintf(stderr, "load: %s\n", log);
@@ -105,7 +107,7 @@ TEST(res_lock_threads)
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	struct bpfhost_obj *obj = rt ? open_progs(rt, "count_one") : NULL;
 	struct bpfhost_map *map;
-	struct counted v = { 0 }, in = { .hits = 9, .lock = { 0xffffffffu } };
+	struct counted v = {0}, in = {.hits = 9, .lock = {0xffffffffu}};
 	pthread_t th[THREADS];
 	int key = 0;
 
@@ -138,7 +140,7 @@ TEST(res_lock_threads)
 
 TEST(res_lock_aa)
 {
-	struct bpf_res_spin_lock a = { 0 }, b = { 0 };
+	struct bpf_res_spin_lock a = {0}, b = {0};
 	unsigned long flags;
 	uint64_t t0;
 
@@ -170,7 +172,7 @@ static void *holder(void *arg)
 		return (void *)1;
 	__atomic_store_n(&holder_stage, 1, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&holder_stage, __ATOMIC_ACQUIRE) != 2) {
-		struct timespec ts = { 0, 1000000 };
+		struct timespec ts = {0, 1000000};
 
 		nanosleep(&ts, NULL);
 	}
@@ -231,8 +233,8 @@ static void *abba_worker(void *p)
 
 TEST(res_lock_abba)
 {
-	struct abba_arg a = { &lock_x, &lock_y, 1, 0 };
-	struct abba_arg b = { &lock_y, &lock_x, 1, 0 };
+	struct abba_arg a = {&lock_x, &lock_y, 1, 0};
+	struct abba_arg b = {&lock_y, &lock_x, 1, 0};
 	pthread_t ta, tb;
 
 	CHECK_EQ(pthread_create(&ta, NULL, abba_worker, &a), 0);
@@ -255,8 +257,8 @@ TEST(res_lock_programs)
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	struct bpfhost_obj *obj =
 		rt ? open_progs(rt, "aa_at_run_time held_table_timeout "
-				    "irqsave_nested nested_global") :
-		     NULL;
+				    "irqsave_nested nested_global")
+		   : NULL;
 	struct bpfhost_prog *aa, *full, *irq, *nested;
 	uint64_t r0 = 0, t0;
 
