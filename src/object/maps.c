@@ -391,6 +391,58 @@ static int bh_user_maps_from(struct bh_ctx *ctx, const struct btf_type *ds,
 	return 0;
 }
 
+static int bh_vsi_off_cmp(const void *a, const void *b)
+{
+	const struct btf_var_secinfo *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/*
+ * clang leaves a data section's DATASEC with size 0 and every variable at
+ * offset 0; its symbols say where they are.  Fill both in and sort the
+ * variables by offset (what libbpf's btf_fixup_datasec does before the
+ * kernel sees the BTF), so the special fields of global data (a
+ * bpf_spin_lock, a bpf_res_spin_lock) are found where they are.
+ */
+static int bh_fixup_datasec(struct bh_ctx *ctx, size_t sec, uint32_t id)
+{
+	struct btf *btf = ctx->obj->btf;
+	struct btf_type *t = (struct btf_type *)btf__type_by_id(btf, id);
+	struct bh_named_sym *syms = NULL, key, *hit;
+	struct btf_var_secinfo *vs;
+	size_t nsyms = 0;
+	int ret;
+
+	if (!t || !btf_is_datasec(t) || !btf_vlen(t))
+		return 0;
+	ret = bh_sec_syms(ctx, sec, &syms, &nsyms);
+	if (ret)
+		return ret;
+	t->size = (uint32_t)ctx->secs[sec].size;
+	vs = btf_var_secinfos(t);
+	for (uint16_t i = 0; i < btf_vlen(t); i++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs[i].type);
+
+		key.name = var ? bh_btf_str(btf, var->name_off) : NULL;
+		hit = key.name ? bsearch(&key, syms, nsyms, sizeof(*syms),
+					 bh_named_sym_cmp) :
+				 NULL;
+		if (!hit || hit->value > t->size ||
+		    vs[i].size > t->size - hit->value) {
+			free(syms);
+			return bh_obj_err(ctx, -EINVAL,
+					  "DATASEC '%s': variable %u has no "
+					  "symbol inside the section",
+					  ctx->secs[sec].name, i);
+		}
+		vs[i].offset = (uint32_t)hit->value;
+	}
+	qsort(vs, btf_vlen(t), sizeof(*vs), bh_vsi_off_cmp);
+	free(syms);
+	return 0;
+}
+
 static int bh_data_maps(struct bh_ctx *ctx)
 {
 	size_t i;
@@ -431,6 +483,11 @@ static int bh_data_maps(struct bh_ctx *ctx)
 						      BTF_KIND_DATASEC)
 			     : -1;
 		m->def.btf_value_type_id = id > 0 ? (uint32_t)id : 0;
+		if (id > 0) {
+			ret = bh_fixup_datasec(ctx, i, (uint32_t)id);
+			if (ret)
+				return ret;
+		}
 		/* .bss too gets its (zero) image: callers copy uniformly */
 		m->init = calloc(1, s->size);
 		if (!m->init)

@@ -389,6 +389,24 @@ static int scan_fields(struct bh_obj_meta *m, const struct btf *btf,
 		}
 		return 0;
 	}
+	/* global data: the variables of the section, at their offsets */
+	if (t && btf_is_datasec(t)) {
+		const struct btf_var_secinfo *vs = btf_var_secinfos(t);
+
+		for (uint16_t i = 0; i < btf_vlen(t); i++, vs++) {
+			const struct btf_type *var =
+				btf__type_by_id(btf, vs->type);
+			int ret;
+
+			if (!var || !btf_is_var(var))
+				continue;
+			ret = scan_fields(m, btf, var->type, base + vs->offset,
+					  depth + 1, 0, -1);
+			if (ret)
+				return ret;
+		}
+		return 0;
+	}
 	if (!t || !btf_is_struct(t))
 		return 0;
 	mem = btf_members(t);
@@ -413,7 +431,7 @@ int bh_obj_meta_init(struct bh_obj_meta *m, const struct btf *btf,
 	const struct btf_type *t = skip_mods(btf, &id);
 
 	memset(m, 0, sizeof(*m));
-	if (!t || !btf_is_struct(t) || !t->size)
+	if (!t || !(btf_is_struct(t) || btf_is_datasec(t)) || !t->size)
 		return -EINVAL;
 	m->magic = BH_OBJ_META_MAGIC;
 	m->size = t->size;

@@ -34,6 +34,8 @@
 // RETVAL(fail_path_value): 0
 // EXPECT(in_loop_callback): ACCEPT
 // RETVAL(in_loop_callback): 4
+// EXPECT(global_second_var): ACCEPT
+// RETVAL(global_second_var): 8
 // EXPECT(held_table_timeout): ACCEPT
 // RETVAL(held_table_timeout): 110
 #include <linux/bpf.h>
@@ -323,6 +325,23 @@ SEC("syscall")
 int in_loop_callback(void *ctx)
 {
 	return bpf_loop(4, count_cb, NULL, 0);
+}
+
+/* the lock is a section's second variable (offset 8) */
+long gsec_total __hidden SEC(".data.gsec");
+struct bpf_res_spin_lock gsec_lock __hidden SEC(".data.gsec");
+
+SEC("syscall")
+int global_second_var(void *ctx)
+{
+	long v = -1;
+
+	if (!bpf_res_spin_lock(&gsec_lock)) {
+		gsec_total += 8;
+		v = gsec_total;
+		bpf_res_spin_unlock(&gsec_lock);
+	}
+	return v;
 }
 
 /* 33 locks held fill the 31-entry held-lock table; taking the 33rd

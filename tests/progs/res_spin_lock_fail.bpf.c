@@ -36,6 +36,8 @@
 // EXPECT(spin_lock_inside): REJECT function calls are not allowed while holding a lock
 // EXPECT(which_lock): REJECT bpf_res_spin_unlock of different lock
 // EXPECT(lock_in_loop): REJECT Acquiring the same lock again, AA deadlock detected
+// EXPECT(global_bad_off): REJECT off 0 doesn't point to 'struct bpf_res_spin_lock' that is at 8
+// EXPECT(global_touch): REJECT bpf_res_spin_lock cannot be accessed directly by load/store
 // EXPECT(callback_keeps_lock): REJECT function calls are not allowed while holding a lock
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -491,6 +493,26 @@ int lock_in_loop(void *ctx)
 		if (bpf_res_spin_lock(&glock_y))
 			break;
 	return 0;
+}
+
+/* a section whose lock is its second variable, at offset 8 */
+long glk2_first __hidden SEC(".data.glk2");
+struct bpf_res_spin_lock glk2_lock __hidden SEC(".data.glk2");
+
+SEC("syscall")
+int global_bad_off(void *ctx)
+{
+	struct bpf_res_spin_lock *l = (void *)&glk2_first;
+
+	if (!bpf_res_spin_lock(l))
+		bpf_res_spin_unlock(l);
+	return 0;
+}
+
+SEC("syscall")
+int global_touch(void *ctx)
+{
+	return *(volatile __u32 *)&glk2_lock;
 }
 
 static int keep_cb(__u32 i, void *ctx)

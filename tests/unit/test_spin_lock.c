@@ -163,3 +163,48 @@ out:
 	CHECK_EQ(rt->objs.live, 0);
 	bpfhost_rt_free(rt);
 }
+
+/* A bpf_spin_lock in global data (k_spin_lock.bpf.c's lock_global): the
+ * host's update of the section writes around the lock, as for a map
+ * value, so a program never finds it taken. */
+TEST(spin_lock_global_data)
+{
+	char log[4096] = "", path[512];
+	struct bpfhost_open_opts o = {
+		.sz = sizeof(o), .log_buf = log, .log_size = sizeof(log),
+	};
+	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	struct bpfhost_obj *obj;
+	struct bpfhost_map *map;
+	struct bpfhost_prog *p;
+	struct {
+		uint32_t lock;
+		uint32_t pad;
+		int64_t count;
+	} sec = { .lock = 0xffffffffu, .count = 41 };
+	uint64_t r0 = 0;
+	int key = 0;
+
+	CHECK(rt);
+	snprintf(path, sizeof(path), "%s/progs/k_spin_lock.bpf.o",
+		 th_build_dir());
+	obj = bpfhost_obj_open(rt, path, &o);
+	CHECK_MSG(obj, "open %s: %s", path, log);
+	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
+		struct bpfhost_prog *q = bpfhost_obj_prog_at(obj, i);
+
+		bpfhost_prog_set_autoload(q, !strcmp(bpfhost_prog_name(q),
+						     "lock_global"));
+	}
+	CHECK_MSG(!bpfhost_obj_load(obj), "load: %s", log);
+	p = bpfhost_obj_prog(obj, "lock_global");
+	map = bpfhost_obj_map(obj, ".data.glk");
+	CHECK(p && map);
+	CHECK_EQ(bpfhost_map_update(map, &key, &sec, 0), 0);
+	CHECK_EQ(bpfhost_map_lookup(map, &key, &sec), 0);
+	CHECK(sec.lock == 0 && sec.count == 41);
+	CHECK_EQ(bpfhost_prog_run(p, NULL, 0, &r0), 0);
+	CHECK_EQ(r0, 42);
+	bpfhost_obj_free(obj);
+	bpfhost_rt_free(rt);
+}
