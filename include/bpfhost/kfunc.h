@@ -117,6 +117,9 @@ struct module;
 #define KF_ARENA_RET (1u << 13)
 #define KF_ARENA_ARG1 (1u << 14)
 #define KF_ARENA_ARG2 (1u << 15)
+/* Linux 7.0: the last parameter, a struct bpf_prog_aux *, is supplied by
+ * the runtime and is not in the prototype programs declare */
+#define KF_IMPLICIT_ARGS (1u << 16)
 /* bpfhost's own, above every kernel bit */
 #define KF_DEPRECATED (1u << 24) /* loads warn, naming the replacement */
 

@@ -124,16 +124,17 @@ static int record_flavor(const struct btf_type *t)
 static int types_compat(const struct btf *lb, uint32_t lid,
 			const struct btf *tb, uint32_t tid, int depth);
 
-static int protos_compat(const struct btf *lb, const struct btf_type *lt,
-			 const struct btf *tb, const struct btf_type *tt,
-			 int depth)
+/* The target's first tn parameters (all of them: its vlen). */
+static int protos_compat_n(const struct btf *lb, const struct btf_type *lt,
+			   const struct btf *tb, const struct btf_type *tt,
+			   uint32_t tn, int depth)
 {
 	const struct btf_param *lp = (const void *)(lt + 1);
 	const struct btf_param *tp = (const void *)(tt + 1);
 	uint32_t n = BTF_INFO_VLEN(lt->info);
 	int ret;
 
-	if (n != BTF_INFO_VLEN(tt->info))
+	if (tn > BTF_INFO_VLEN(tt->info) || n != tn)
 		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		ret = types_compat(lb, lp[i].type, tb, tp[i].type, depth - 1);
@@ -141,6 +142,13 @@ static int protos_compat(const struct btf *lb, const struct btf_type *lt,
 			return ret;
 	}
 	return types_compat(lb, lt->type, tb, tt->type, depth - 1);
+}
+
+static int protos_compat(const struct btf *lb, const struct btf_type *lt,
+			 const struct btf *tb, const struct btf_type *tt,
+			 int depth)
+{
+	return protos_compat_n(lb, lt, tb, tt, BTF_INFO_VLEN(tt->info), depth);
 }
 
 static int types_compat(const struct btf *lb, uint32_t lid,
@@ -206,4 +214,20 @@ int bh_btf_protos_compat(const struct btf *local, uint32_t local_id,
 	if (!lt || !tt)
 		return -EINVAL;
 	return protos_compat(local, lt, targ, tt, BH_COMPAT_DEPTH);
+}
+
+int bh_btf_protos_compat_n(const struct btf *local, uint32_t local_id,
+			   const struct btf *targ, uint32_t targ_id,
+			   uint32_t targ_nargs)
+{
+	const struct btf_type *lt, *tt;
+
+	if (!local || !targ)
+		return -EINVAL;
+	lt = proto_of(local, local_id);
+	tt = proto_of(targ, targ_id);
+	if (!lt || !tt)
+		return -EINVAL;
+	return protos_compat_n(local, lt, targ, tt, targ_nargs,
+			       BH_COMPAT_DEPTH);
 }

@@ -275,12 +275,16 @@ static void emit_comment(struct dump_ctx *c, const char *text)
  * of function-pointer type come out right.
  */
 static int emit_extern(const struct btf *btf, struct btf_dump *d,
-		       struct dump_ctx *c, uint32_t fid, const char *comment)
+		       struct dump_ctx *c, uint32_t fid, const char *comment,
+		       uint32_t hidden)
 {
 	const struct btf_type *f = btf__type_by_id(btf, fid);
 	const struct btf_type *p = btf__type_by_id(btf, f->type);
 	const struct btf_param *prm = (const void *)(p + 1);
 	uint32_t vlen = BTF_INFO_VLEN(p->info);
+
+	/* KF_IMPLICIT_ARGS: the runtime passes the last ones */
+	vlen = hidden < vlen ? vlen - hidden : 0;
 	const char *name = btf__name_by_offset(btf, f->name_off);
 	char *decl;
 	int ret = 0;
@@ -366,7 +370,8 @@ int bh_hbtf_dump_c(const struct bh_hbtf *h,
 		goto out;
 	emit_text(&c, middle);
 	for (size_t i = 0; i < n && !ret; i++)
-		ret = emit_extern(btf, d, &c, fid[i], funcs[i].comment);
+		ret = emit_extern(btf, d, &c, fid[i], funcs[i].comment,
+				  funcs[i].hidden_args);
 	if (!ret)
 		emit_text(&c, "\n#endif /* __BPFHOST_HOST_H__ */\n");
 	if (!ret)

@@ -99,6 +99,11 @@ int bh_sym_check(const char *name, const void *addr, char *err, size_t errsz);
  */
 int bh_btf_protos_compat(const struct btf *local, uint32_t local_id,
 			 const struct btf *targ, uint32_t targ_id);
+/* The same against the target's first targ_nargs parameters only (a
+ * KF_IMPLICIT_ARGS kfunc, whose last parameter programs do not declare). */
+int bh_btf_protos_compat_n(const struct btf *local, uint32_t local_id,
+			   const struct btf *targ, uint32_t targ_id,
+			   uint32_t targ_nargs);
 
 /*
  * Write a C header of every type in every source (deduplicated across
@@ -110,6 +115,7 @@ int bh_btf_protos_compat(const struct btf *local, uint32_t local_id,
 struct bh_hbtf_func_decl {
 	struct bh_btf_ref func; /* a FUNC */
 	const char *comment;	/* e.g. "KF_ACQUIRE | KF_RET_NULL", or NULL */
+	uint32_t hidden_args;	/* trailing parameters programs do not pass */
 };
 int bh_hbtf_dump_c(const struct bh_hbtf *h, const struct bh_hbtf_func_decl *funcs,
 		   size_t n, void (*out)(void *ctx, const char *text),

@@ -168,6 +168,14 @@ void bh_code_set_exception_cb(struct bh_code *code, size_t idx);
  * it and returns its r0.  Outside a run it does nothing.
  */
 void bh_exec_throw(uint64_t cookie);
+/*
+ * From a helper or kfunc: the BPF call stack of the program running on
+ * this thread, innermost first, as the instruction index of each frame's
+ * call (the helper's or kfunc's, then the calls of the frames below, a
+ * callback's being the helper that called it); at most max, and the
+ * count (0 when no program runs).
+ */
+int bh_exec_call_stack(uint32_t *idx, int max);
 
 /* ---- helpers (src/exec/helpers.c) ---- */
 
@@ -193,6 +201,8 @@ int bh_trace_printk_fmt(char *buf, size_t bufsz, const char *fmt,
  * stderr, or the run's print callback): 0 or -errno. */
 int bh_stream_vprintk(int stream_id, const char *fmt, const void *args,
 		      uint32_t len);
+/* Text as it is to stream 1 or 2 (the same way), else -ENOENT. */
+int bh_stream_write(int stream_id, const char *text);
 
 struct bh_helper_info {
 	int32_t id; /* Linux helper id (enum bpf_func_id) */

@@ -351,12 +351,19 @@ int bh_stream_vprintk(int stream_id, const char *fmt, const void *args,
 		      (int)(len / 8));
 	if (n < 0)
 		return n;
+	return bh_stream_write(stream_id, tmp);
+}
+
+int bh_stream_write(int stream_id, const char *text)
+{
+	if (stream_id != 1 && stream_id != 2)
+		return -ENOENT;
 	if (bh_env && bh_env->print) {
-		bh_env->print(bh_env->print_ctx, tmp);
+		bh_env->print(bh_env->print_ctx, text);
 	} else {
 		FILE *f = stream_id == 1 ? stdout : stderr;
 
-		fputs(tmp, f);
+		fputs(text, f);
 		fflush(f);
 	}
 	return 0;

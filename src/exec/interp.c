@@ -90,6 +90,9 @@ struct bh_run {
 	 * a callback spends and a fault sets negative. */
 	int depth;
 	s64 budget;
+	/* the call insn of the helper or kfunc running (for the stack a
+	 * kfunc may print), and of the helper that called a callback */
+	const struct bh_slot *pc;
 	int fault; /* the first fault, once the run is stopping */
 	/* bpf_throw: the cookie, and the budget left when it was thrown */
 	u64 cookie;
@@ -434,6 +437,7 @@ int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
 
 	run.code = code;
 	run.depth = 0;
+	run.pc = NULL;
 	run.budget = opts && opts->insn_limit && opts->insn_limit < max
 			     ? (s64)(opts->insn_limit * sizeof(struct bh_slot))
 			     : INT64_MAX;
@@ -490,6 +494,7 @@ int bh_callback_call(uint64_t cb, uint64_t r1, uint64_t r2, uint64_t r3,
 {
 	struct bh_run *run = bh_cur_run;
 	const struct bh_code *code;
+	const struct bh_slot *site;
 	uintptr_t off;
 	int depth, ret;
 
@@ -506,11 +511,33 @@ int bh_callback_call(uint64_t cb, uint64_t r1, uint64_t r2, uint64_t r3,
 	depth = run->depth;
 	if (depth >= BH_MAX_CALL_FRAMES - 1)
 		return bh_run_fail(run, BH_RUN_CALL_DEPTH);
+	/* the helper's call site, where a stack walk finds the caller */
+	site = run->pc;
+	run->frames[depth].ret = site ? site + 1 : NULL;
 	run->depth = depth + 1;
 	ret = bh_interp(run, (const struct bh_slot *)(uintptr_t)cb, r1, r2, r3,
 			r4, r5, r0, NULL);
 	run->depth = depth;
+	run->pc = site;
 	return ret;
+}
+
+int bh_exec_call_stack(uint32_t *idx, int max)
+{
+	const struct bh_run *run = bh_cur_run;
+	int n = 0;
+
+	if (!run || !run->pc || max <= 0)
+		return 0;
+	idx[n++] = (uint32_t)(run->pc - run->code->slots);
+	for (int d = run->depth - 1; d >= 0 && n < max; d--) {
+		const struct bh_slot *ret = run->frames[d].ret;
+
+		if (!ret || ret <= run->code->slots)
+			break;
+		idx[n++] = (uint32_t)(ret - 1 - run->code->slots);
+	}
+	return n;
 }
 
 /* ---- running ---- */
@@ -801,6 +828,7 @@ bh_interp(struct bh_run *run, const struct bh_slot *entry, u64 r1, u64 r2,
 	do {								\
 		run->depth = depth;					\
 		run->budget = budget;					\
+		run->pc = pc;						\
 		reg[0] = (call);					\
 		budget = run->budget;					\
 		if (__builtin_expect(budget < 0, 0))			\

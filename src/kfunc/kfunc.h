@@ -70,6 +70,9 @@ struct bh_kfunc {
 	bool ret_ptr;
 	uint8_t ret_ext;
 	uint8_t nargs;
+	/* the parameters programs declare: nargs, less the implicit last
+	 * one of a KF_IMPLICIT_ARGS kfunc */
+	uint8_t nargs_visible;
 	struct bh_kfunc_arg args[KF_MAX_ARGS];
 	char *replacement;
 	char *message;

@@ -20,7 +20,7 @@
 	 KF_TRUSTED_ARGS | KF_SLEEPABLE | KF_DESTRUCTIVE | KF_RCU |           \
 	 KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY | KF_RCU_PROTECTED |    \
 	 KF_FASTCALL | KF_ARENA_RET | KF_ARENA_ARG1 | KF_ARENA_ARG2 |         \
-	 KF_DEPRECATED)
+	 KF_IMPLICIT_ARGS | KF_DEPRECATED)
 #define KF_ITER_ANY (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY)
 #define BH_MAX_FILTERS 16
 
@@ -194,6 +194,7 @@ static const struct bit_name flag_names[] = {
 	{ KF_ARENA_RET, "KF_ARENA_RET" },
 	{ KF_ARENA_ARG1, "KF_ARENA_ARG1" },
 	{ KF_ARENA_ARG2, "KF_ARENA_ARG2" },
+	{ KF_IMPLICIT_ARGS, "KF_IMPLICIT_ARGS" },
 	{ KF_DEPRECATED, "KF_DEPRECATED" },
 }, arg_flag_names[] = {
 	{ KF_ARG_RELEASE, "release" },
@@ -270,6 +271,22 @@ static const struct btf_type *ptr_to_struct(const struct btf *btf, uint32_t id,
 		return NULL;
 	t = bh_btf_skip_mods(btf, t->type, sid);
 	return t && btf_is_struct(t) ? t : NULL;
+}
+
+/* A struct bpf_prog_aux * (the struct may be only declared). */
+static bool is_prog_aux_ptr(const struct btf *btf, uint32_t id)
+{
+	const struct btf_type *t = bh_btf_skip_mods(btf, id, NULL);
+	const char *name;
+
+	if (!t || !btf_is_ptr(t))
+		return false;
+	t = bh_btf_skip_mods(btf, t->type, NULL);
+	if (!t || !(btf_is_struct(t) ||
+		    (btf_is_fwd(t) && !btf_kflag(t))))
+		return false;
+	name = btf__name_by_offset(btf, t->name_off);
+	return name && !strcmp(name, "bpf_prog_aux");
 }
 
 /* The kernel's allocation kfuncs, whose acquired result is typed by the
@@ -705,6 +722,22 @@ static int kfunc_build(struct bh_kfunc_reg *reg, const char *hook,
 			goto out;
 		}
 		a->ext = (uint8_t)ext;
+	}
+	k->nargs_visible = k->nargs;
+	if (low & KF_IMPLICIT_ARGS) {
+		struct bh_kfunc_arg *last =
+			k->nargs ? &k->args[k->nargs - 1] : NULL;
+
+		if (!last || !is_prog_aux_ptr(btf, last->type_id) ||
+		    last->declared) {
+			fail(err, errsz,
+			     "kfunc '%s': KF_IMPLICIT_ARGS needs a last parameter 'struct bpf_prog_aux *' (without KF_ARG flags)",
+			     k->name);
+			goto out;
+		}
+		/* the runtime passes it, as for a __prog parameter */
+		last->annot |= BH_ANN_PROG;
+		k->nargs_visible = k->nargs - 1;
 	}
 	for (int i = k->nargs; i < KF_MAX_ARGS; i++)
 		if (KF_ARG_FLAGS(d->flags, i)) {

@@ -98,7 +98,8 @@ static int resolve_extern(const struct bh_obj_prog *p, const struct bh_object *o
 	if (proto) {
 		const struct btf *hb = bh_hbtf_btf(env->hbtf, k->func.src);
 
-		ret = bh_btf_protos_compat(o->btf, proto, hb, k->proto_id);
+		ret = bh_btf_protos_compat_n(o->btf, proto, hb, k->proto_id,
+					     k->nargs_visible);
 		if (ret <= 0) {
 			if (e->weak)
 				return 0;

@@ -279,6 +279,7 @@ int bpfhost_btf_dump_c(const struct bpfhost_rt *rt, FILE *out)
 		bh_kfunc_flags_str(k->flags, comments[m], sizeof(comments[m]));
 		decls[m].func = k->func;
 		decls[m].comment = comments[m][0] ? comments[m] : NULL;
+		decls[m].hidden_args = (uint32_t)(k->nargs - k->nargs_visible);
 		m++;
 	}
 	ret = bh_hbtf_dump_c(rt->hbtf, decls, m, dump_out, out);

@@ -1077,6 +1077,52 @@ int bpfhost_prog_run_opts(struct bpfhost_prog *prog, void *ctx,
 	return 0;
 }
 
+int bh_prog_frame_str(const struct bpf_prog *info, uint32_t idx, char *buf,
+		      size_t size)
+{
+	const struct bpfhost_prog *prog = (const void *)((const char *)info -
+		offsetof(struct bpfhost_prog, info));
+	const struct bh_obj_prog *p = prog->p;
+	const struct btf *btf = prog->obj->o->btf;
+	const char *name = p->name, *file, *line;
+	size_t start = 0, end = p->insn_cnt;
+	const struct bh_line_info *li;
+	int n;
+
+	/* the function holding idx: the last func_info at or before it */
+	for (size_t i = 0; i < p->func_info_cnt; i++) {
+		const struct bh_func_info *fi = &p->func_info[i];
+		const struct btf_type *t;
+
+		if (fi->insn_off > idx) {
+			end = fi->insn_off < end ? fi->insn_off : end;
+			continue;
+		}
+		if (fi->insn_off < start)
+			continue;
+		start = fi->insn_off;
+		t = btf ? btf__type_by_id(btf, fi->type_id) : NULL;
+		name = t ? btf__name_by_offset(btf, t->name_off) : p->name;
+		if (!name || !*name)
+			name = p->name;
+	}
+	n = snprintf(buf, size, "bpf_prog_%s+0x%zx/0x%zx\n", name,
+		     (idx - start) * 8, (end - start) * 8);
+	if (n < 0 || (size_t)n >= size)
+		return n < 0 ? 0 : (int)size - 1;
+	li = bh_prog_line(p, idx);
+	if (!li || !li->file || !*li->file)
+		return n;
+	file = strrchr(li->file, '/');
+	file = file ? file + 1 : li->file;
+	for (line = li->line ? li->line : ""; *line == ' ' || *line == '\t';
+	     line++)
+		;
+	n += snprintf(buf + n, size - (size_t)n, "  %s @ %s:%u\n", line, file,
+		      li->line_num);
+	return (size_t)n >= size ? (int)size - 1 : n;
+}
+
 int bpfhost_prog_run(struct bpfhost_prog *prog, void *ctx, size_t ctx_size,
 		     uint64_t *retval)
 {

@@ -132,6 +132,16 @@ int bh_hook_func_of(struct bpfhost_rt *rt, const struct bpfhost_prog *prog,
 /* Detach every program of obj from the runtime's hooks. */
 void bh_obj_detach(struct bpfhost_obj *obj);
 
+/*
+ * One frame of a BPF stack trace (bpf_stream_print_stack), for insn idx
+ * of the program whose host view (what __prog kfuncs receive) is info:
+ * "bpf_prog_<function>+0x<off>/0x<size>\n" (byte offsets, as the
+ * kernel's %pS of a program address), then, when line info has it,
+ * "  <source line> @ <file>:<line>\n".  The length written.
+ */
+int bh_prog_frame_str(const struct bpf_prog *info, uint32_t idx, char *buf,
+		      size_t size);
+
 /* Check an opts struct: NULL, or sz covering at least `base` bytes, and any
  * bytes past what we know zero (so newer callers fail loudly). */
 bool bh_opts_valid(const void *opts, size_t known_sz);

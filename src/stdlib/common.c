@@ -14,6 +14,9 @@
  *     so they only keep a per-thread nesting depth; the irq flags word
  *     receives the depth before the save, which the restore puts back, so
  *     an unbalanced pair (which the verifier refuses) could not drift.
+ *   - bpf_stream_print_stack (Linux 7.0, KF_IMPLICIT_ARGS: programs
+ *     declare int bpf_stream_print_stack(int stream_id)): the program's
+ *     BPF call stack, innermost first, with source lines, to a stream;
  *   - bpf_stream_vprintk_impl: bpf_stream_printk()'s kfunc, printing a
  *     bpf_snprintf-style format (a constant string, __str) with an array
  *     of u64 arguments to the program's stdout or stderr stream: here the
@@ -24,12 +27,22 @@
  *     runs, and aborts the process if an unverified program calls it.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <sys/prctl.h>
 
 #include "bpfhost/kfunc.h"
 #include "exec/exec.h"
+#include "rt/rt.h"
 #include "stdlib.h"
+
+/* frames of a BPF call stack: the most a program can have */
+#define BH_STACK_MAX_FRAMES 8
+
+struct bpf_prog_aux;
 
 /* BPF_MAX_LOOPS: the most iterations one iterator may promise */
 #define BH_ITER_NUM_MAX (8 * 1024 * 1024)
@@ -135,6 +148,38 @@ __bpf_kfunc int bpf_stream_vprintk_impl(int stream_id, const char *fmt__str,
 	return bh_stream_vprintk(stream_id, fmt__str, args, len__sz);
 }
 
+/*
+ * The BPF call stack of the program, innermost frame first, in the shape
+ * of the kernel's dump (a header line, "Call trace:", one entry per
+ * frame with its source line, a blank line).  aux is supplied by the
+ * runtime (KF_IMPLICIT_ARGS): bpfhost passes the program's host view
+ * there, as for a __prog parameter.
+ */
+__bpf_kfunc int bpf_stream_print_stack(int stream_id,
+				       struct bpf_prog_aux *aux)
+{
+	const struct bpf_prog *prog = (const void *)aux;
+	uint32_t idx[BH_STACK_MAX_FRAMES];
+	char comm[17] = "", line[512];
+	int n;
+
+	if (stream_id != 1 && stream_id != 2)
+		return -ENOENT;
+	if (prctl(PR_GET_NAME, comm, 0, 0, 0))
+		comm[0] = '\0';
+	snprintf(line, sizeof(line), "CPU: %d UID: %u PID: %d Comm: %s\n",
+		 sched_getcpu(), (unsigned int)getuid(), (int)getpid(), comm);
+	bh_stream_write(stream_id, line);
+	bh_stream_write(stream_id, "Call trace:\n");
+	n = prog ? bh_exec_call_stack(idx, BH_STACK_MAX_FRAMES) : 0;
+	for (int i = 0; i < n; i++) {
+		bh_prog_frame_str(prog, idx[i], line, sizeof(line));
+		bh_stream_write(stream_id, line);
+	}
+	bh_stream_write(stream_id, "\n");
+	return 0;
+}
+
 __bpf_kfunc void __bpf_trap(void)
 {
 	abort();
@@ -154,6 +199,7 @@ BTF_ID_FLAGS(func, bpf_local_irq_save)
 BTF_ID_FLAGS(func, bpf_local_irq_restore)
 BTF_ID_FLAGS(func, __bpf_trap)
 BTF_ID_FLAGS(func, bpf_stream_vprintk_impl, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, bpf_stream_print_stack, KF_IMPLICIT_ARGS)
 BTF_KFUNCS_END(bh_common_kfunc_ids)
 
 static const struct btf_kfunc_id_set bh_common_kfunc_set = {

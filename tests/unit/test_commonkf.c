@@ -2,7 +2,9 @@
 /*
  * The built-in "common" kfuncs without memory of their own, called
  * directly: bpf_stream_vprintk_impl (its output through the run's print
- * callback and the kernel's error codes), and the run-time side of the
+ * callback and the kernel's error codes), bpf_stream_print_stack (from
+ * programs: the frames and source lines of its traces), and the run-time
+ * side of the
  * sections the verifier balances (bpf_preempt_*, bpf_local_irq_*), which
  * must nest and unwind without effect on the host; and the dynptr forms
  * of the probe reads on host memory (valid, unmapped, impossible
@@ -14,6 +16,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 
+#include "bpfhost/bpfhost.h"
 #include "exec/exec.h"
 #include "harness.h"
 #include "stdlib/stdlib.h"
@@ -75,6 +78,72 @@ TEST(stream_vprintk)
 	CHECK_EQ(bpf_stream_vprintk_impl(1, "%d %d", a, 8, NULL), -EINVAL);
 	CHECK_EQ(outs, 3);
 	bh_run_env_set(old);
+}
+
+static char trace[4096];
+
+static void capture_trace(void *ctx, enum bpfhost_log_level level,
+			  const char *msg)
+{
+	(void)ctx, (void)level;
+	strncat(trace, msg, sizeof(trace) - strlen(trace) - 1);
+}
+
+/* The frames of stream_stack.bpf.c's traces, innermost first, each with
+ * its source line; a callback's caller is the frame that called
+ * bpf_loop. */
+TEST(stream_print_stack)
+{
+	BPFHOST_OPTS(bpfhost_rt_opts, ro, .printk = capture_trace);
+	char log[4096] = "", path[512];
+	BPFHOST_OPTS(bpfhost_open_opts, o, .log_buf = log,
+		     .log_size = sizeof(log));
+	struct bpfhost_rt *rt = bpfhost_rt_new(&ro);
+	struct bpfhost_obj *obj;
+	struct bpfhost_prog *nested, *cb, *bad;
+	uint64_t r0 = 1;
+	const char *a, *b, *c;
+
+	CHECK(rt);
+	snprintf(path, sizeof(path), "%s/progs/stream_stack.bpf.o",
+		 th_build_dir());
+	obj = bpfhost_obj_open(rt, path, &o);
+	CHECK_MSG(obj && !bpfhost_obj_load(obj), "%s: %s", path, log);
+	nested = bpfhost_obj_prog(obj, "print_stack_nested");
+	cb = bpfhost_obj_prog(obj, "print_stack_in_callback");
+	bad = bpfhost_obj_prog(obj, "print_stack_bad_id");
+	CHECK(nested && cb && bad);
+
+	trace[0] = '\0';
+	CHECK_EQ(bpfhost_prog_run(nested, NULL, 0, &r0), 0);
+	CHECK_EQ(r0, 0);
+	CHECK_MSG(!strncmp(trace, "CPU: ", 5), "%s", trace);
+	a = strstr(trace, "Call trace:\nbpf_prog_inner+0x0/0x");
+	b = strstr(trace, "\nbpf_prog_outer+0x");
+	c = strstr(trace, "\nbpf_prog_print_stack_nested+0x");
+	CHECK_MSG(a && b && c && a < b && b < c, "%s", trace);
+	CHECK_CONTAINS(trace, "  return bpf_stream_print_stack(id); @ "
+			      "stream_stack.bpf.c:");
+	CHECK_CONTAINS(trace, "  return outer(stream); @ stream_stack.bpf.c:");
+	CHECK_MSG(strlen(trace) > 2 &&
+			  !strcmp(trace + strlen(trace) - 2, "\n\n"),
+		  "%s", trace);
+
+	trace[0] = '\0';
+	CHECK_EQ(bpfhost_prog_run(cb, NULL, 0, &r0), 0);
+	CHECK_EQ(r0, 0);
+	a = strstr(trace, "Call trace:\nbpf_prog_inner+");
+	b = strstr(trace, "\nbpf_prog_print_cb+");
+	c = strstr(trace, "\nbpf_prog_print_stack_in_callback+");
+	CHECK_MSG(a && b && c && a < b && b < c, "%s", trace);
+	CHECK_CONTAINS(trace, "bpf_loop(1, print_cb, &ret, 0); @ ");
+
+	trace[0] = '\0';
+	CHECK_EQ(bpfhost_prog_run(bad, NULL, 0, &r0), 0);
+	CHECK_EQ(r0, ENOENT);
+	CHECK_STR(trace, "");
+	bpfhost_obj_free(obj);
+	bpfhost_rt_free(rt);
 }
 
 TEST(sections_runtime)

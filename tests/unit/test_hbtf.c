@@ -718,7 +718,7 @@ TEST(dump_c_compiles_for_bpf)
 	static const char *names[] = {"hf_widget_get", "hf_widget_sum",
 				      "hf_handle", "hf_widget_put"};
 	struct bh_hbtf *h = bh_hbtf_new();
-	struct bh_hbtf_func_decl decls[4];
+	struct bh_hbtf_func_decl decls[4] = {0};
 	struct strbuf out = {NULL, 0};
 	char err[512] = "";
 	int ret;

@@ -76,6 +76,11 @@ __bpf_kfunc int tk_int(int x)
 {
 	return x;
 }
+struct bpf_prog_aux;
+__bpf_kfunc int tk_implicit(int x, struct bpf_prog_aux *aux)
+{
+	return aux ? x : -1;
+}
 __bpf_kfunc int tk_six(int a, int b, int c, int d, int e, int f)
 {
 	return a + b + c + d + e + f;
@@ -270,6 +275,34 @@ TEST(register_accepts_acquire_release)
 	bpfhost_rt_free(rt);
 }
 
+/* KF_IMPLICIT_ARGS: the last parameter is the runtime's; the C header
+ * programs include declares the others only */
+TEST(register_implicit_args)
+{
+	struct bpfhost_rt *rt = new_rt();
+	const struct bpfhost_kfunc_desc d[] = {
+		DESC(tk_implicit, KF_IMPLICIT_ARGS),
+	};
+	struct btf_id_set8 set = { 1, BTF_SET8_KFUNCS, d };
+	struct btf_kfunc_id_set ks = { THIS_MODULE, &set, NULL };
+	struct bpfhost_kfunc_info ki;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	CHECK(rt);
+	CHECK_EQ(bpfhost_kfunc_set_add(rt, "syscall", &ks), 0);
+	CHECK_EQ(find_info(rt, "tk_implicit", &ki), 0);
+	CHECK_STR(ki.flags_str, "KF_IMPLICIT_ARGS");
+	f = open_memstream(&buf, &len);
+	CHECK(f);
+	CHECK_EQ(bpfhost_btf_dump_c(rt, f), 0);
+	fclose(f);
+	CHECK_CONTAINS(buf, "extern int tk_implicit(int x) __ksym;");
+	free(buf);
+	bpfhost_rt_free(rt);
+}
+
 struct refusal {
 	struct bpfhost_kfunc_desc d;
 	const char *msg;
@@ -289,6 +322,11 @@ TEST(register_refusals)
 		  "kfunc 'tk_int': unknown flag bits 0x100000" },
 		{ DESC(tk_byval, 0),
 		  "kfunc 'tk_byval': arg#0 'big' is neither a pointer nor an integer" },
+		/* KF_IMPLICIT_ARGS (7.0): the runtime's last argument */
+		{ DESC(tk_int, KF_IMPLICIT_ARGS),
+		  "kfunc 'tk_int': KF_IMPLICIT_ARGS needs a last parameter 'struct bpf_prog_aux *'" },
+		{ DESC(tk_two_ptrs, KF_IMPLICIT_ARGS),
+		  "kfunc 'tk_two_ptrs': KF_IMPLICIT_ARGS needs a last parameter" },
 		{ DESC(tk_int, KF_ARG(1, KF_ARG_TRUSTED)),
 		  "kfunc 'tk_int': KF_ARG(1, ...) given but it has 1 parameters" },
 		{ DESC(tk_int, KF_ARG(0, KF_ARG_NULLABLE)),
