@@ -176,6 +176,10 @@ void bh_exec_throw(uint64_t cookie);
  * count (0 when no program runs).
  */
 int bh_exec_call_stack(uint32_t *idx, int max);
+/* A run stopped (a fault, the instruction limit) inside a bpf_spin_lock
+ * region: release the lock its thread holds, so no other run waits on it
+ * forever. */
+void bh_spin_lock_abandon(void);
 
 /* ---- helpers (src/exec/helpers.c) ---- */
 

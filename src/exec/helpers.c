@@ -440,6 +440,10 @@ static uint64_t bh_loop(uint64_t nr_loops, uint64_t callback_fn,
  * preemption around it; a user-space thread may be descheduled while
  * holding it, so waiters yield after a while instead of spinning on.
  */
+/* the one lock this thread's program holds (the verifier allows one),
+ * for a run stopped inside its region (bh_spin_lock_abandon) */
+static _Thread_local uint32_t *bh_spin_held;
+
 static uint64_t bh_spin_lock(uint64_t lock, uint64_t r2, uint64_t r3,
 			     uint64_t r4, uint64_t r5)
 {
@@ -457,6 +461,7 @@ static uint64_t bh_spin_lock(uint64_t lock, uint64_t r2, uint64_t r3,
 #endif
 		}
 	}
+	bh_spin_held = l;
 	return 0;
 }
 
@@ -464,8 +469,18 @@ static uint64_t bh_spin_unlock(uint64_t lock, uint64_t r2, uint64_t r3,
 			       uint64_t r4, uint64_t r5)
 {
 	(void)r2, (void)r3, (void)r4, (void)r5;
+	bh_spin_held = NULL;
 	__atomic_store_n((uint32_t *)(uintptr_t)lock, 0, __ATOMIC_RELEASE);
 	return 0;
+}
+
+void bh_spin_lock_abandon(void)
+{
+	uint32_t *l = bh_spin_held;
+
+	bh_spin_held = NULL;
+	if (l)
+		__atomic_store_n(l, 0, __ATOMIC_RELEASE);
 }
 
 /* ---- ring buffers (src/maps/ringbuf.c) ---- */

@@ -1052,6 +1052,7 @@ int bpfhost_prog_run_opts(struct bpfhost_prog *prog, void *ctx,
 	struct bh_run_opts ro = { 0 };
 	struct bh_run_env env;
 	const struct bh_run_env *old;
+	unsigned int mark;
 	uint64_t r0 = 0;
 	int fault;
 
@@ -1067,9 +1068,15 @@ int bpfhost_prog_run_opts(struct bpfhost_prog *prog, void *ctx,
 	env.print = bh_rt_printk;
 	env.print_ctx = rt;
 	old = bh_run_env_set(&env);
+	mark = bh_rq_held_mark();
 	fault = bh_code_run(prog->code, (uint64_t)(uintptr_t)ctx,
 			    (uint64_t)ctx_size, &ro, &r0);
 	bh_run_env_set(old);
+	/* a verified program releases what it locks before it exits; one
+	 * stopped on the way (or an unverified one) must not leave it
+	 * taken: no-ops otherwise */
+	bh_spin_lock_abandon();
+	bh_rq_abandon_to(mark);
 	if (fault)
 		return -EFAULT;
 	if (retval)

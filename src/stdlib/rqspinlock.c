@@ -216,6 +216,28 @@ static void bh_rq_unlock(struct bpf_res_spin_lock *lock)
 	__atomic_store_n(&lock->val, 0, __ATOMIC_RELEASE);
 }
 
+unsigned int bh_rq_held_mark(void)
+{
+	return bh_rq_self.cnt;
+}
+
+void bh_rq_abandon_to(unsigned int mark)
+{
+	struct bh_rq_held *h = &bh_rq_self;
+
+	/* newest first; the ones past the table were not recorded and stay
+	 * taken (their waiters time out) */
+	while (h->cnt > mark) {
+		void *lock = h->cnt <= BH_RES_NR_HELD ? h->locks[h->cnt - 1]
+						      : NULL;
+
+		if (lock)
+			bh_rq_unlock(lock);
+		else
+			bh_rq_forget(h, NULL);
+	}
+}
+
 __bpf_kfunc_start_defs();
 
 __bpf_kfunc int bpf_res_spin_lock(struct bpf_res_spin_lock *lock)

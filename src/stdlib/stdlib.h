@@ -29,6 +29,11 @@ int bh_stdlib_mem_add(struct bpfhost_rt *rt);	  /* dynptr, strings, obj_new, ...
 int bh_stdlib_dynptr_add(struct bpfhost_rt *rt);  /* dynptr.c */
 int bh_stdlib_strings_add(struct bpfhost_rt *rt); /* strings.c */
 int bh_stdlib_rqspinlock_add(struct bpfhost_rt *rt); /* rqspinlock.c */
+/* rqspinlock.c: a run stopped inside locked regions (a fault, the
+ * instruction limit) releases the resilient locks it took: the mark
+ * before the run, then every lock taken since, newest first. */
+unsigned int bh_rq_held_mark(void);
+void bh_rq_abandon_to(unsigned int mark);
 
 /* common.c: what bpf_local_irq_save/restore do, for the res_spin_lock
  * _irqsave/_irqrestore kfuncs */

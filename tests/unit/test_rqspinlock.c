@@ -286,3 +286,80 @@ TEST(res_lock_programs)
 	bpfhost_obj_free(obj);
 	bpfhost_rt_free(rt);
 }
+
+struct run_arg {
+	struct bpfhost_prog *prog;
+	uint64_t r0;
+	int ret, done;
+};
+
+static void *run_once(void *p)
+{
+	struct run_arg *a = p;
+
+	a->ret = bpfhost_prog_run(a->prog, NULL, 0, &a->r0);
+	__atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Run prog to its end in another thread, waiting at most 3 s (a lock
+ * left taken would make it spin or time out): its r0, or -1. */
+static int64_t run_bounded(struct bpfhost_prog *prog)
+{
+	static struct run_arg a;
+	pthread_t th;
+
+	memset(&a, 0, sizeof(a));
+	a.prog = prog;
+	if (pthread_create(&th, NULL, run_once, &a))
+		return -1;
+	for (int i = 0; i < 300 && !__atomic_load_n(&a.done, __ATOMIC_ACQUIRE);
+	     i++) {
+		struct timespec ts = {0, 10000000};
+
+		nanosleep(&ts, NULL);
+	}
+	if (!__atomic_load_n(&a.done, __ATOMIC_ACQUIRE)) {
+		pthread_detach(th);
+		return -1;
+	}
+	pthread_join(th, NULL);
+	return a.ret ? -1 : (int64_t)a.r0;
+}
+
+/* A run stopped inside a locked region (here by the instruction limit)
+ * leaves neither kind of lock taken: after every stopping point, the
+ * program runs to its end again. */
+TEST(res_lock_stopped_run)
+{
+	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	struct bpfhost_obj *obj = rt ? open_progs(rt, "allowed_inside "
+						      "inside_spin_lock") :
+				       NULL;
+	struct bpfhost_prog *progs[2];
+	const int64_t want[2] = {6, 0};
+	int stopped = 0;
+
+	CHECK(rt && obj);
+	progs[0] = bpfhost_obj_prog(obj, "allowed_inside");
+	progs[1] = bpfhost_obj_prog(obj, "inside_spin_lock");
+	CHECK(progs[0] && progs[1]);
+	for (int p = 0; p < 2; p++)
+		for (uint64_t limit = 1; limit < 60; limit++) {
+			BPFHOST_OPTS(bpfhost_run_opts, ro, .insn_limit = limit);
+			uint64_t r0;
+			int64_t again;
+
+			if (bpfhost_prog_run_opts(progs[p], NULL, 0, &r0, &ro))
+				stopped++;
+			again = run_bounded(progs[p]);
+			/* inside_spin_lock counts its runs */
+			CHECK_MSG(p ? again > 0 : again == want[p],
+				  "%s after a stop at %llu: %lld",
+				  bpfhost_prog_name(progs[p]),
+				  (unsigned long long)limit, (long long)again);
+		}
+	CHECK(stopped > 10);
+	bpfhost_obj_free(obj);
+	bpfhost_rt_free(rt);
+}
