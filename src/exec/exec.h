@@ -156,6 +156,17 @@ int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
 int bh_callback_call(uint64_t cb, uint64_t r1, uint64_t r2, uint64_t r3,
 		     uint64_t r4, uint64_t r5, uint64_t *r0);
 
+/* The code of the program running on this thread, or NULL. */
+const struct bh_code *bh_code_current(void);
+/*
+ * Run code's callback cb (an ld_imm64 BH_PSEUDO_FUNC value of code) as a
+ * program of its own, from a fresh first frame with r1..r3 as given: an
+ * async callback (a bpf_timer's), outside any run.  BH_RUN_OK and r0, or
+ * a fault code (BH_RUN_BAD_CALLBACK: cb is not one of code's slots).
+ */
+int bh_code_run_callback(const struct bh_code *code, uint64_t cb, uint64_t r1,
+			 uint64_t r2, uint64_t r3, uint64_t *r0);
+
 /*
  * BPF exceptions: the slot where the exception callback starts (the
  * loader appends it; 0, the default, means none).
@@ -186,10 +197,16 @@ void bh_spin_lock_abandon(void);
 /* Where bpf_trace_printk output goes; set for the duration of a run by
  * the runtime (thread-local), stderr when unset. */
 typedef void (*bh_print_fn)(void *ctx, const char *msg);
+struct bh_async_exec;
 struct bh_run_env {
 	bh_print_fn print;
 	void *print_ctx;
+	/* where the program's timers run (src/stdlib/timer.c); NULL: the
+	 * timer helpers fail with -EOPNOTSUPP */
+	struct bh_async_exec *async;
 };
+/* The calling thread's environment (NULL outside a run). */
+const struct bh_run_env *bh_run_env_get(void);
 /* Set the calling thread's environment, returning the previous one. */
 const struct bh_run_env *bh_run_env_set(const struct bh_run_env *env);
 

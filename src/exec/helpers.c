@@ -38,6 +38,11 @@ const struct bh_run_env *bh_run_env_set(const struct bh_run_env *env)
 	return old;
 }
 
+const struct bh_run_env *bh_run_env_get(void)
+{
+	return bh_env;
+}
+
 static void *bh_ptr(uint64_t v)
 {
 	return (void *)(uintptr_t)v;
@@ -559,6 +564,11 @@ static const struct bh_helper_info bh_helpers[] = {
 	BH_HELPER(153, "bpf_per_cpu_ptr", bh_helper_per_cpu_ptr),
 	BH_HELPER(154, "bpf_this_cpu_ptr", bh_helper_this_cpu_ptr),
 	BH_HELPER(158, "bpf_get_current_task_btf", bh_helper_get_current_task),
+	/* bpf_timer: src/stdlib/timer.c */
+	BH_HELPER(169, "bpf_timer_init", bh_helper_timer_init),
+	BH_HELPER(170, "bpf_timer_set_callback", bh_helper_timer_set_callback),
+	BH_HELPER(171, "bpf_timer_start", bh_helper_timer_start),
+	BH_HELPER(172, "bpf_timer_cancel", bh_helper_timer_cancel),
 	BH_HELPER(181, "bpf_loop", bh_loop),
 	/* memory helpers, implemented in src/stdlib (dynptr.c, obj.c) */
 	BH_HELPER(194, "bpf_kptr_xchg", bh_helper_kptr_xchg),

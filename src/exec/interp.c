@@ -540,6 +540,42 @@ int bh_exec_call_stack(uint32_t *idx, int max)
 	return n;
 }
 
+const struct bh_code *bh_code_current(void)
+{
+	return bh_cur_run ? bh_cur_run->code : NULL;
+}
+
+int bh_code_run_callback(const struct bh_code *code, uint64_t cb, uint64_t r1,
+			 uint64_t r2, uint64_t r3, uint64_t *r0)
+{
+	struct bh_run run, *prev = bh_cur_run;
+	uintptr_t off = (uintptr_t)cb - (uintptr_t)code->slots;
+	unsigned int cpu_pin;
+	int ret;
+
+	*r0 = 0;
+	if (off >= code->cnt * sizeof(struct bh_slot) ||
+	    off % sizeof(struct bh_slot))
+		return BH_RUN_BAD_CALLBACK;
+	cpu_pin = bh_cpu_pin();
+	run.code = code;
+	run.depth = 0;
+	run.pc = NULL;
+	run.budget = INT64_MAX;
+	run.fault = BH_RUN_OK;
+	bh_cur_run = &run;
+	ret = bh_interp(&run, (const struct bh_slot *)(uintptr_t)cb, r1, r2,
+			r3, 0, 0, r0, NULL);
+	/* a throw unwinds the callback: it returns 0, as the kernel's */
+	if (ret == BH_RUN_THROWN) {
+		*r0 = 0;
+		ret = BH_RUN_OK;
+	}
+	bh_cur_run = prev;
+	bh_cpu_unpin(cpu_pin);
+	return ret;
+}
+
 /* ---- running ---- */
 
 static inline u64 bh_ld8(u64 a)

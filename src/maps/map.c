@@ -376,3 +376,28 @@ void bh_map_elem_release(const struct bh_map *map, void *elem)
 		bh_map_value_release(map,
 				     (char *)elem + (size_t)cpu * map->vstride);
 }
+
+int64_t bh_map_timer_off(const struct bh_map *map)
+{
+	return map && map->fields.has_timer ? (int64_t)map->fields.timer_off :
+					      -1;
+}
+
+const void *bh_map_value_key(struct bh_map *map, const void *value,
+			     uint32_t *idx)
+{
+	if (map->def.type == BH_MAP_ARRAY) {
+		const char *data = bh_map_array_data(map);
+		uint32_t stride = bh_map_array_stride(map);
+		uintptr_t off = (uintptr_t)value - (uintptr_t)data;
+
+		if (!data || !stride || (uintptr_t)value < (uintptr_t)data ||
+		    off % stride || off / stride >= map->def.max_entries)
+			return NULL;
+		*idx = (uint32_t)(off / stride);
+		return idx;
+	}
+	if (map->def.type == BH_MAP_HASH)
+		return (const char *)value - BH_ROUND8(map->def.key_size);
+	return NULL;
+}

@@ -182,6 +182,15 @@ static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 			 * drains it */
 			mf.field[mf.nr].off = probe.fields[i].off;
 			mf.field[mf.nr++].size = 16;
+		} else if (probe.fields[i].kind == BH_OBJ_FIELD_TIMER) {
+			/* updates leave it alone; the value's release
+			 * cancels and frees it */
+			mf.field[mf.nr].off = probe.fields[i].off;
+			mf.field[mf.nr++].size = 16;
+			if (!mf.has_timer) {
+				mf.has_timer = true;
+				mf.timer_off = probe.fields[i].off;
+			}
 		} else if (probe.fields[i].kind == BH_OBJ_FIELD_SPIN_LOCK ||
 			   probe.fields[i].kind ==
 				   BH_OBJ_FIELD_RES_SPIN_LOCK) {
@@ -219,6 +228,8 @@ static void obj_release(struct bpfhost_obj *obj)
 	if (!obj)
 		return;
 	bh_obj_detach(obj);
+	/* no timer callback runs from here on */
+	bh_async_exec_stop(obj->async);
 	for (size_t i = 0; i < obj->prog_cnt; i++) {
 		bh_code_free(obj->progs[i].code);
 		free(obj->progs[i].aux);
@@ -227,6 +238,7 @@ static void obj_release(struct bpfhost_obj *obj)
 	/* maps release their kptrs through the records: records last */
 	for (size_t i = 0; i < obj->map_cnt; i++)
 		bh_map_free(obj->maps[i].map);
+	bh_async_exec_free(obj->async);
 	for (size_t i = 0; i < obj->nmetas; i++)
 		free(obj->metas[i]);
 	free(obj->metas);
@@ -872,6 +884,14 @@ int bpfhost_obj_load(struct bpfhost_obj *obj)
 		return -EINVAL;
 	if (obj->loaded)
 		return bh_obj_errorf(obj, EBUSY, "object already loaded");
+	if (!obj->async) {
+		struct bh_run_env env = {.print = bh_rt_printk,
+					 .print_ctx = obj->rt};
+
+		obj->async = bh_async_exec_new(&env);
+		if (!obj->async)
+			return bh_obj_errorf(obj, ENOMEM, "out of memory");
+	}
 	for (size_t i = 0; i < obj->prog_cnt; i++) {
 		struct bpfhost_prog *prog = &obj->progs[i];
 		const struct bh_obj_prog *p = prog->p;
@@ -1067,6 +1087,7 @@ int bpfhost_prog_run_opts(struct bpfhost_prog *prog, void *ctx,
 		ro.insn_limit = opts->insn_limit;
 	env.print = bh_rt_printk;
 	env.print_ctx = rt;
+	env.async = prog->obj->async;
 	old = bh_run_env_set(&env);
 	mark = bh_rq_held_mark();
 	fault = bh_code_run(prog->code, (uint64_t)(uintptr_t)ctx,

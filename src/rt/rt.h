@@ -85,6 +85,9 @@ struct bpfhost_obj {
 	 * after its maps */
 	struct bh_obj_meta **metas;
 	size_t nmetas;
+	/* where the programs' timers fire (stdlib.h); its thread stops
+	 * before the code and maps are freed */
+	struct bh_async_exec *async;
 	bool loaded;
 	bool attached;
 	bool unverified;

@@ -244,9 +244,10 @@ static uint32_t field_kind(const struct btf *btf, uint32_t id,
 			return BH_OBJ_FIELD_LIST_HEAD;
 		if (name && !strcmp(name, "bpf_list_node"))
 			return BH_OBJ_FIELD_LIST_NODE;
+		if (name && !strcmp(name, "bpf_timer"))
+			return BH_OBJ_FIELD_TIMER;
 		if (name && (!strcmp(name, "bpf_rb_root") ||
 			     !strcmp(name, "bpf_rb_node") ||
-			     !strcmp(name, "bpf_timer") ||
 			     !strcmp(name, "bpf_wq")))
 			return BH_OBJ_FIELD_OTHER;
 		return 0;
@@ -462,6 +463,10 @@ void bh_obj_free_fields(const struct bh_obj_meta *rec, void *base)
 					lock = (uint32_t *)((char *)base +
 							    rec->fields[j].off);
 			bh_list_drain(slot, f->meta, f->node_off, lock);
+			continue;
+		}
+		if (f->kind == BH_OBJ_FIELD_TIMER) {
+			bh_timer_free(slot);
 			continue;
 		}
 		if (f->kind != BH_OBJ_FIELD_KPTR_REF &&

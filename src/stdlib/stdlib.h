@@ -225,6 +225,7 @@ enum bh_obj_field_kind {
 	BH_OBJ_FIELD_LIST_HEAD,	     /* struct bpf_list_head with __contains */
 	BH_OBJ_FIELD_LIST_NODE,	     /* struct bpf_list_node */
 	BH_OBJ_FIELD_RES_SPIN_LOCK,  /* struct bpf_res_spin_lock: likewise */
+	BH_OBJ_FIELD_TIMER,	     /* struct bpf_timer: cancelled, freed */
 };
 
 struct bh_obj_meta;
@@ -350,5 +351,29 @@ struct bpf_list_node *bpf_list_pop_front(struct bpf_list_head *head);
 struct bpf_list_node *bpf_list_pop_back(struct bpf_list_head *head);
 struct bpf_list_node *bpf_list_front(struct bpf_list_head *head);
 struct bpf_list_node *bpf_list_back(struct bpf_list_head *head);
+
+/*
+ * bpf_timer (src/stdlib/timer.c).  A struct bh_async_exec runs an
+ * object's timer callbacks on a thread of its own; the helpers find it in
+ * the run's environment.  bh_timer_free: the timer in a map value being
+ * deleted, overwritten or freed is cancelled (waiting for its callback
+ * unless that is the caller) and freed.
+ */
+struct bh_async_exec;
+struct bh_run_env;
+struct bh_async_exec *bh_async_exec_new(const struct bh_run_env *env);
+/* stop the thread: no callback runs once this returns; timers stay until
+ * bh_timer_free, the executor until bh_async_exec_free */
+void bh_async_exec_stop(struct bh_async_exec *ex);
+void bh_async_exec_free(struct bh_async_exec *ex);
+void bh_timer_free(void *field);
+uint64_t bh_helper_timer_init(uint64_t timer, uint64_t map, uint64_t flags,
+			      uint64_t r4, uint64_t r5);
+uint64_t bh_helper_timer_set_callback(uint64_t timer, uint64_t cb,
+				      uint64_t r3, uint64_t r4, uint64_t r5);
+uint64_t bh_helper_timer_start(uint64_t timer, uint64_t nsecs, uint64_t flags,
+			       uint64_t r4, uint64_t r5);
+uint64_t bh_helper_timer_cancel(uint64_t timer, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5);
 
 #endif

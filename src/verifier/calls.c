@@ -301,6 +301,29 @@ int check_return_code(struct bh_venv *v, uint32_t regno, bool is_subprog)
 	return 0;
 }
 
+/* An async callback's R0: what its caller (the timer) wants, 0 */
+static int check_async_return(struct bh_venv *v, struct bh_func_state *f)
+{
+	struct bh_reg *r0 = &f->regs[0];
+	char rs[96];
+	int err;
+
+	if (r0->type != BH_SCALAR)
+		return bh_reject(v, "At async callback return the register R0 is not a known value (%s)",
+				 bh_reg_type_str(v, r0, rs, sizeof(rs)));
+	err = mark_chain_precision(v, 0);
+	if (err)
+		return err;
+	if (r0->s.smin < f->callback_ret_min ||
+	    r0->s.smax > f->callback_ret_max) {
+		scalar_range_str(r0, rs, sizeof(rs));
+		return bh_reject(v, "At async callback return the register R0 has %s should have been in [%d, %d]",
+				 rs, f->callback_ret_min,
+				 f->callback_ret_max);
+	}
+	return 0;
+}
+
 int check_exit(struct bh_venv *v, uint32_t *next)
 {
 	struct bh_vstate *st = v->cur;
@@ -372,8 +395,12 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 	/* check_resource_leak(): a held lock first */
 	if (v->cur->active_locks)
 		return bh_reject(v, "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
-	err = check_return_code(v, 0,
-				v->in_global_subprog && !v->in_exception_cb);
+	if (f->in_async_callback_fn)
+		err = check_async_return(v, f);
+	else
+		err = check_return_code(v, 0,
+					v->in_global_subprog &&
+						!v->in_exception_cb);
 	if (err)
 		return err;
 	err = check_reference_leak(v);

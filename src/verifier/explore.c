@@ -23,30 +23,29 @@ struct pending {
 	size_t log_pos;
 };
 
-int bh_push_stack(struct bh_venv *v, uint32_t insn_idx, uint32_t prev_idx,
-		  struct bh_vstate **out)
+/* Queue st (owned by the stack from here on) to be explored from
+ * insn_idx; the kernel counts the new entry, then checks: 8193 is the
+ * first sequence too long. */
+static int push_state(struct bh_venv *v, struct bh_vstate *st,
+		      uint32_t insn_idx, uint32_t prev_idx, const char *what)
 {
 	struct pending *stk = v->stack;
-	struct bh_vstate *st;
 
-	/* the kernel counts the new entry, then checks: 8193 is the first
-	 * sequence too long */
-	if (v->stack_size >= BH_COMPLEXITY_LIMIT_JMP_SEQ)
+	if (v->stack_size >= BH_COMPLEXITY_LIMIT_JMP_SEQ) {
+		bh_state_free(st);
 		return bh_reject_err(v, -E2BIG,
-				     "The sequence of %u jumps is too complex.",
-				     v->stack_size + 1);
+				     "The sequence of %u jumps is too complex%s.",
+				     v->stack_size + 1, what);
+	}
 	if (!(v->stack_size & (v->stack_size - 1)) || !stk) {
 		uint32_t cap = v->stack_size ? v->stack_size * 2 : 16;
 
 		stk = realloc(stk, cap * sizeof(*stk));
-		if (!stk)
+		if (!stk) {
+			bh_state_free(st);
 			return -ENOMEM;
+		}
 		v->stack = stk;
-	}
-	st = bh_state_alloc();
-	if (!st || bh_state_copy(st, v->cur)) {
-		bh_state_free(st);
-		return -ENOMEM;
 	}
 	st->insn_idx = insn_idx;
 	if (st->parent)
@@ -56,6 +55,33 @@ int bh_push_stack(struct bh_venv *v, uint32_t insn_idx, uint32_t prev_idx,
 	stk[v->stack_size].prev = prev_idx;
 	stk[v->stack_size].log_pos = v->log_len;
 	v->stack_size++;
+	return 0;
+}
+
+int bh_push_async(struct bh_venv *v, struct bh_vstate *st, uint32_t insn_idx,
+		  uint32_t prev_idx)
+{
+	return push_state(v, st, insn_idx, prev_idx, " for async cb");
+}
+
+int bh_push_stack(struct bh_venv *v, uint32_t insn_idx, uint32_t prev_idx,
+		  struct bh_vstate **out)
+{
+	struct bh_vstate *st;
+	int err;
+
+	if (v->stack_size >= BH_COMPLEXITY_LIMIT_JMP_SEQ)
+		return bh_reject_err(v, -E2BIG,
+				     "The sequence of %u jumps is too complex.",
+				     v->stack_size + 1);
+	st = bh_state_alloc();
+	if (!st || bh_state_copy(st, v->cur)) {
+		bh_state_free(st);
+		return -ENOMEM;
+	}
+	err = push_state(v, st, insn_idx, prev_idx, "");
+	if (err)
+		return err;
 	if (out)
 		*out = st;
 	return 0;

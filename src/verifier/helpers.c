@@ -48,6 +48,7 @@ enum bh_arg_type {
 	BH_ARG_PTR_TO_DYNPTR_RINGBUF_UNINIT,  /* | DYNPTR_TYPE_RINGBUF | MEM_UNINIT */
 	BH_ARG_PTR_TO_DYNPTR_RINGBUF_RELEASE, /* | DYNPTR_TYPE_RINGBUF | OBJ_RELEASE */
 	BH_ARG_PTR_TO_PERCPU_BTF_ID,
+	BH_ARG_PTR_TO_TIMER,
 };
 
 enum bh_ret_type {
@@ -89,6 +90,8 @@ struct helper_proto {
 #define ID_PER_CPU_PTR 153
 #define ID_THIS_CPU_PTR 154
 #define ID_SNPRINTF 165
+#define ID_TIMER_INIT 169
+#define ID_TIMER_SET_CALLBACK 170
 #define ID_LOOP 181
 #define ID_KPTR_XCHG 194
 #define ID_MAP_LOOKUP_PERCPU 195
@@ -147,6 +150,13 @@ static const struct helper_proto protos[] = {
 	PROTO(165, true, BH_RET_INTEGER, BH_ARG_PTR_TO_MEM_OR_NULL_WRITE,
 	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_PTR_TO_CONST_STR,
 	      BH_ARG_PTR_TO_MEM_RDONLY_OR_NULL, BH_ARG_CONST_SIZE_OR_ZERO),
+	PROTO(ID_TIMER_INIT, true, BH_RET_INTEGER, BH_ARG_PTR_TO_TIMER,
+	      BH_ARG_CONST_MAP_PTR, BH_ARG_ANYTHING),
+	PROTO(ID_TIMER_SET_CALLBACK, true, BH_RET_INTEGER, BH_ARG_PTR_TO_TIMER,
+	      BH_ARG_PTR_TO_FUNC),
+	PROTO(171, true, BH_RET_INTEGER, BH_ARG_PTR_TO_TIMER, BH_ARG_ANYTHING,
+	      BH_ARG_ANYTHING),
+	PROTO(172, true, BH_RET_INTEGER, BH_ARG_PTR_TO_TIMER),
 	PROTO(181, false, BH_RET_INTEGER, BH_ARG_ANYTHING, BH_ARG_PTR_TO_FUNC,
 	      BH_ARG_PTR_TO_STACK_OR_NULL, BH_ARG_ANYTHING),
 	PROTO(194, false, BH_RET_KPTR_OR_NULL, BH_ARG_KPTR_XCHG_DEST,
@@ -572,6 +582,7 @@ struct call_meta {
 	struct kptr_field kptr;
 	uint32_t release_id;
 	uint64_t mem_size;	      /* ARG_CONST_ALLOC_SIZE_OR_ZERO */
+	uint32_t subprogno;	      /* ARG_PTR_TO_FUNC */
 	struct bh_dynptr_info dynptr; /* the initialised dynptr argument */
 	uint32_t percpu_btf_id;	      /* ARG_PTR_TO_PERCPU_BTF_ID's struct */
 };
@@ -599,6 +610,11 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 	case BH_ARG_CONST_MAP_PTR:
 		if (r->type != BH_CONST_PTR_TO_MAP)
 			return reject_type(v, regno, "map_ptr");
+		/* bpf_timer_init: the timer's own map (map_uid 0: bpfhost
+		 * has no inner maps) */
+		if (meta->map && meta->map_idx != r->map_idx)
+			return bh_reject_err(v, -EINVAL,
+					     "timer pointer in R1 map_uid=0 doesn't match map pointer in R2 map_uid=0");
 		meta->map = &v->env->maps[r->map_idx];
 		meta->map_idx = r->map_idx;
 		return 0;
@@ -628,9 +644,20 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 		if (err)
 			return err;
 		return mark_chain_precision(v, regno);
+	case BH_ARG_PTR_TO_TIMER: {
+		uint32_t mi;
+
+		err = bh_check_map_field_ptr(v, regno, BH_FIELD_TIMER, &mi);
+		if (err)
+			return err;
+		meta->map = &v->env->maps[mi];
+		meta->map_idx = mi;
+		return 0;
+	}
 	case BH_ARG_PTR_TO_FUNC:
 		if (r->type != BH_PTR_TO_FUNC)
 			return reject_type(v, regno, "func");
+		meta->subprogno = r->subprogno;
 		if (v->subprogs[r->subprogno].global)
 			return bh_reject(v, "global function %s as a %s callback is not supported",
 					 bh_subprog_name(v, r->subprogno),
@@ -979,6 +1006,12 @@ int check_helper_call(struct bh_venv *v, const struct bh_insn *in)
 	}
 	if (meta.release_id) {
 		err = release_reference(v, meta.release_id);
+		if (err)
+			return err;
+	}
+	if (id == ID_TIMER_SET_CALLBACK) {
+		err = bh_push_async_callback(v, meta.subprogno, meta.map_idx,
+					     false);
 		if (err)
 			return err;
 	}

@@ -161,6 +161,7 @@ struct bh_func_state {
 	uint32_t frameno;
 	uint32_t subprogno;
 	bool in_callback_fn;
+	bool in_async_callback_fn; /* frame 0 of a timer's callback */
 	int32_t callback_ret_min, callback_ret_max;
 	uint32_t callback_depth;
 	uint32_t allocated_stack; /* bytes, multiple of 8 */

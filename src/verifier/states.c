@@ -356,7 +356,8 @@ static bool states_equal(struct bh_venv *v, const struct bh_vstate *old,
 
 		if (of->callsite != cf->callsite ||
 		    of->callback_depth > cf->callback_depth ||
-		    of->in_callback_fn != cf->in_callback_fn)
+		    of->in_callback_fn != cf->in_callback_fn ||
+		    of->in_async_callback_fn != cf->in_async_callback_fn)
 			goto out;
 		for (int r = 0; r < BH_MAX_REG; r++) {
 			if (r != BH_FP && !(live & (1u << r)))

@@ -143,6 +143,11 @@ int release_reference(struct bh_venv *v, uint32_t ref_obj_id);
 /* explore.c */
 int bh_push_stack(struct bh_venv *v, uint32_t insn_idx, uint32_t prev_idx,
 		  struct bh_vstate **out);
+/* Queue a fresh state (an async callback's, owned by the stack from
+ * here on) to be explored from insn_idx. */
+int bh_push_async(struct bh_venv *v, struct bh_vstate *st, uint32_t insn_idx,
+		  uint32_t prev_idx);
+
 int bh_do_check(struct bh_venv *v, struct bh_vstate *start);
 
 /* verifier.c */
@@ -255,6 +260,16 @@ struct bh_field {
 int bh_find_field(const struct btf *b, uint32_t id, int64_t lo, int64_t hi,
 		  struct bh_field *f);
 const char *bh_field_name(enum bh_field_type type);
+/* async.c: bpf_timer (and bpf_wq) fields and async callbacks */
+/* check_map_field_pointer(): regno points at struct type's field of a map
+ * value with BTF, at a constant offset; *map_idx its map. */
+int bh_check_map_field_ptr(struct bh_venv *v, uint32_t regno,
+			   enum bh_field_type type, uint32_t *map_idx);
+/* push_async_cb() + set_timer_callback_state(): subprog s verified later
+ * in a state of its own, as callback(map, key, value) of map map_idx,
+ * returning 0. */
+int bh_push_async_callback(struct bh_venv *v, uint32_t s, uint32_t map_idx,
+			   bool sleepable);
 /* The struct bpf_spin_lock of struct id (anywhere in it): true, *f set. */
 bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f);
 /* The same for a lock field of the given type (BH_FIELD_SPIN_LOCK or

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * bpf_timer at run time (tests/progs/k_timer.bpf.c): a timer armed by a
+ * program fires its callback on the object's timer thread, which sees its
+ * map value; a callback re-arming itself fires again; an update of the
+ * value from the host leaves the timer alone; freeing the object with
+ * timers armed (and one firing) cancels them, under ASan too.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "bpfhost/bpfhost.h"
+#include "harness.h"
+
+struct elem {
+	long hits;
+	uint64_t timer[2];
+	long arg;
+};
+
+static struct bpfhost_obj *open_timers(struct bpfhost_rt *rt)
+{
+	char log[4096] = "", path[512];
+	struct bpfhost_open_opts o = {
+		.sz = sizeof(o),
+		.log_buf = log,
+		.log_size = sizeof(log),
+	};
+	struct bpfhost_obj *obj;
+
+	snprintf(path, sizeof(path), "%s/progs/k_timer.bpf.o", th_build_dir());
+	obj = bpfhost_obj_open(rt, path, &o);
+	if (!obj) {
+		fprintf(stderr, "open %s: %s\n", path, log);
+		return NULL;
+	}
+	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
+		struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
+		const char *n = bpfhost_prog_name(p);
+
+		bpfhost_prog_set_autoload(p, !strcmp(n, "timer_fire") ||
+						     !strcmp(n, "timer_setup"));
+	}
+	if (bpfhost_obj_load(obj)) {
+		fprintf(stderr, "load: %s\n", log);
+		bpfhost_obj_free(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* the hits of element 3 once they reach want, or what they were after
+ * two seconds */
+static long wait_hits(struct bpfhost_map *m, long want)
+{
+	struct elem e = {0};
+	int k = 3;
+
+	for (int i = 0; i < 2000; i++) {
+		if (bpfhost_map_lookup(m, &k, &e))
+			return -1;
+		if (e.hits >= want)
+			return e.hits;
+		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	}
+	return e.hits;
+}
+
+TEST(timer_fires)
+{
+	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	struct bpfhost_obj *obj = rt ? open_timers(rt) : NULL;
+	struct bpfhost_prog *fire;
+	struct bpfhost_map *m;
+	struct elem e = {0};
+	uint64_t r0 = 0;
+	int k = 3;
+
+	CHECK(obj);
+	if (!obj) {
+		bpfhost_rt_free(rt);
+		return;
+	}
+	fire = bpfhost_obj_prog(obj, "timer_fire");
+	m = bpfhost_obj_map(obj, "timers");
+	CHECK(fire && m);
+	CHECK_EQ(bpfhost_prog_run(fire, NULL, 0, &r0), 0);
+	CHECK_EQ(r0, 1u);
+	CHECK_EQ(wait_hits(m, 1), 1);
+	/* the callback re-arms itself arg more times; the host's update
+	 * writes hits and arg around the timer, which stays initialised */
+	CHECK_EQ(bpfhost_map_lookup(m, &k, &e), 0);
+	e.arg = 3;
+	memset(e.timer, 0xff, sizeof(e.timer));
+	CHECK_EQ(bpfhost_map_update(m, &k, &e, 0), 0);
+	CHECK_EQ(bpfhost_prog_run(fire, NULL, 0, &r0), 0);
+	CHECK_EQ(r0, 1u);
+	CHECK_EQ(wait_hits(m, 5), 5);
+	CHECK_EQ(bpfhost_map_lookup(m, &k, &e), 0);
+	CHECK_EQ(e.arg, 0);
+	/* armed far in the future (timer_setup cancels its own), then one
+	 * armed to fire now, and the object freed at once */
+	CHECK_EQ(bpfhost_prog_run(bpfhost_obj_prog(obj, "timer_setup"), NULL, 0,
+				  &r0),
+		 0);
+	CHECK_EQ(r0, 1u);
+	e.arg = 1000000;
+	CHECK_EQ(bpfhost_map_update(m, &k, &e, 0), 0);
+	CHECK_EQ(bpfhost_prog_run(fire, NULL, 0, &r0), 0);
+	bpfhost_obj_free(obj);
+	bpfhost_rt_free(rt);
+}
