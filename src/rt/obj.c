@@ -200,10 +200,11 @@ static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 		}
 	if (!mf.nr)
 		return 0;
-	/* map_check_btf(): locks and lists only in plain maps */
+	/* map_check_btf(): locks, lists and timers only in plain maps */
 	for (uint32_t i = 0; bh_map_is_percpu(map) && i < probe.nr_fields; i++)
 		if (probe.fields[i].kind == BH_OBJ_FIELD_SPIN_LOCK ||
-		    probe.fields[i].kind == BH_OBJ_FIELD_LIST_HEAD)
+		    probe.fields[i].kind == BH_OBJ_FIELD_LIST_HEAD ||
+		    probe.fields[i].kind == BH_OBJ_FIELD_TIMER)
 			return bh_obj_errorf(
 				obj, EOPNOTSUPP,
 				"map '%s': a per-CPU map's value cannot hold a "
@@ -211,6 +212,8 @@ static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 				om->name,
 				probe.fields[i].kind == BH_OBJ_FIELD_SPIN_LOCK
 					? "bpf_spin_lock"
+				: probe.fields[i].kind == BH_OBJ_FIELD_TIMER
+					? "bpf_timer"
 					: "bpf_list_head");
 	m = obj_meta_get(obj, om->def.btf_value_type_id);
 	if (!m)
