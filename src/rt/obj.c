@@ -118,7 +118,8 @@ static struct bh_obj_meta *obj_meta_get(struct bpfhost_obj *obj,
 		const char *name = t ? btf__name_by_offset(btf, t->name_off) : "";
 		struct bh_btf_ref host;
 
-		if (f->kind == BH_OBJ_FIELD_LIST_HEAD) {
+		if (f->kind == BH_OBJ_FIELD_LIST_HEAD ||
+		    f->kind == BH_OBJ_FIELD_RB_ROOT) {
 			/* the __contains struct is always the program's */
 			f->meta = obj_meta_get(obj, f->type_id);
 			if (!f->meta)
@@ -177,9 +178,10 @@ static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 		    probe.fields[i].kind == BH_OBJ_FIELD_KPTR_PERCPU) {
 			mf.field[mf.nr].off = probe.fields[i].off;
 			mf.field[mf.nr++].size = 8;
-		} else if (probe.fields[i].kind == BH_OBJ_FIELD_LIST_HEAD) {
-			/* updates leave the list alone; the value's release
-			 * drains it */
+		} else if (probe.fields[i].kind == BH_OBJ_FIELD_LIST_HEAD ||
+			   probe.fields[i].kind == BH_OBJ_FIELD_RB_ROOT) {
+			/* updates leave the list or tree alone; the value's
+			 * release drains it */
 			mf.field[mf.nr].off = probe.fields[i].off;
 			mf.field[mf.nr++].size = 16;
 		} else if (probe.fields[i].kind == BH_OBJ_FIELD_TIMER) {

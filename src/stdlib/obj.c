@@ -7,6 +7,9 @@
  *     syscall, cgroup_skb), with the struct-meta contract described in
  *     stdlib.h: the verifier passes a struct bh_obj_meta, which carries the
  *     size, the special fields to release and the runtime's budget;
+ *   - the graph kfuncs: linked lists (bpf_list_*) and red-black trees
+ *     (bpf_rbtree_*, the tree itself in rbtree.c), in the kernel's
+ *     layouts, drained when their map value or object goes;
  *   - bpf_kptr_xchg (helper 194): an atomic exchange;
  *   - bpf_cast_to_kern_ctx and bpf_rdonly_cast (common set, KF_FASTCALL):
  *     the identity at run time, all their meaning is in the verifier;
@@ -246,9 +249,11 @@ static uint32_t field_kind(const struct btf *btf, uint32_t id,
 			return BH_OBJ_FIELD_LIST_NODE;
 		if (name && !strcmp(name, "bpf_timer"))
 			return BH_OBJ_FIELD_TIMER;
-		if (name && (!strcmp(name, "bpf_rb_root") ||
-			     !strcmp(name, "bpf_rb_node") ||
-			     !strcmp(name, "bpf_wq")))
+		if (name && !strcmp(name, "bpf_rb_root"))
+			return BH_OBJ_FIELD_RB_ROOT;
+		if (name && !strcmp(name, "bpf_rb_node"))
+			return BH_OBJ_FIELD_RB_NODE;
+		if (name && !strcmp(name, "bpf_wq"))
 			return BH_OBJ_FIELD_OTHER;
 		return 0;
 	}
@@ -290,17 +295,19 @@ static int add_field(struct bh_obj_meta *m, uint32_t off, uint32_t kind,
 }
 
 /*
- * The "contains:<struct>:<member>" decl tag on member idx of struct
- * parent: the struct's id (in the same BTF) and the offset of its member
- * of that name, which must be a struct bpf_list_node.  false when there
- * is no such tag or it names nothing fitting.
+ * The "contains:<struct>:<member>" decl tag on component idx of type
+ * parent (a struct's member, or -1 on a global variable; parent 0: none):
+ * the struct's id (in the same BTF) and the offset of its member of that
+ * name, which must be a node of kind node.  false when there is no such
+ * tag or it names nothing fitting.
  */
-static bool list_contains(const struct btf *btf, uint32_t parent, int idx,
-			  uint32_t *type_id, uint32_t *node_off)
+static bool graph_contains(const struct btf *btf, uint32_t parent, int idx,
+			   uint32_t node, uint32_t *type_id,
+			   uint32_t *node_off)
 {
 	uint32_t n = btf__type_cnt(btf);
 
-	for (uint32_t i = 1; i < n; i++) {
+	for (uint32_t i = 1; parent && i < n; i++) {
 		const struct btf_type *t = btf__type_by_id(btf, i);
 		const char *v, *sep;
 		char sname[128];
@@ -333,8 +340,7 @@ static bool list_contains(const struct btf *btf, uint32_t parent, int idx,
 			if (!mn || strcmp(mn, sep + 1) ||
 			    btf_member_bitfield_size(st, j))
 				continue;
-			if (field_kind(btf, mem->type, &dummy) !=
-			    BH_OBJ_FIELD_LIST_NODE)
+			if (field_kind(btf, mem->type, &dummy) != node)
 				return false;
 			*type_id = (uint32_t)sid;
 			*node_off = btf_member_bit_offset(st, j) / 8;
@@ -357,14 +363,17 @@ static int scan_fields(struct bh_obj_meta *m, const struct btf *btf,
 	const struct btf_type *t;
 	const struct btf_member *mem;
 
-	if (kind == BH_OBJ_FIELD_LIST_HEAD) {
+	if (kind == BH_OBJ_FIELD_LIST_HEAD || kind == BH_OBJ_FIELD_RB_ROOT) {
 		uint32_t node_off = 0;
 		int ret;
 
-		/* without a usable __contains no list can be used: the head
-		 * stays an opaque field */
-		if (idx < 0 ||
-		    !list_contains(btf, parent, idx, &pointee, &node_off))
+		/* without a usable __contains no list or tree can be used:
+		 * the root stays an opaque field */
+		if (!graph_contains(btf, parent, idx,
+				    kind == BH_OBJ_FIELD_LIST_HEAD ?
+					    BH_OBJ_FIELD_LIST_NODE :
+					    BH_OBJ_FIELD_RB_NODE,
+				    &pointee, &node_off))
 			return add_field(m, base, BH_OBJ_FIELD_OTHER, 0);
 		ret = add_field(m, base, kind, pointee);
 		if (!ret)
@@ -390,7 +399,8 @@ static int scan_fields(struct bh_obj_meta *m, const struct btf *btf,
 		}
 		return 0;
 	}
-	/* global data: the variables of the section, at their offsets */
+	/* global data: the variables of the section, at their offsets,
+	 * their decl tags on the VAR */
 	if (t && btf_is_datasec(t)) {
 		const struct btf_var_secinfo *vs = btf_var_secinfos(t);
 
@@ -402,7 +412,7 @@ static int scan_fields(struct bh_obj_meta *m, const struct btf *btf,
 			if (!var || !btf_is_var(var))
 				continue;
 			ret = scan_fields(m, btf, var->type, base + vs->offset,
-					  depth + 1, 0, -1);
+					  depth + 1, vs->type, -1);
 			if (ret)
 				return ret;
 		}
@@ -454,7 +464,8 @@ void bh_obj_free_fields(const struct bh_obj_meta *rec, void *base)
 		void **slot = (void **)((char *)base + f->off);
 		void *old;
 
-		if (f->kind == BH_OBJ_FIELD_LIST_HEAD) {
+		if (f->kind == BH_OBJ_FIELD_LIST_HEAD ||
+		    f->kind == BH_OBJ_FIELD_RB_ROOT) {
 			uint32_t *lock = NULL;
 
 			for (uint32_t j = 0; j < rec->nr_fields; j++)
@@ -462,7 +473,10 @@ void bh_obj_free_fields(const struct bh_obj_meta *rec, void *base)
 				    BH_OBJ_FIELD_SPIN_LOCK)
 					lock = (uint32_t *)((char *)base +
 							    rec->fields[j].off);
-			bh_list_drain(slot, f->meta, f->node_off, lock);
+			if (f->kind == BH_OBJ_FIELD_LIST_HEAD)
+				bh_list_drain(slot, f->meta, f->node_off, lock);
+			else
+				bh_rb_drain(slot, f->meta, f->node_off, lock);
 			continue;
 		}
 		if (f->kind == BH_OBJ_FIELD_TIMER) {
@@ -612,6 +626,78 @@ void bh_list_drain(void *head, const struct bh_obj_meta *meta,
 				 __ATOMIC_RELEASE);
 		obj_drop((char *)n - node_off, meta, false);
 	}
+}
+
+/* ---- red-black trees ---- */
+
+_Static_assert(sizeof(struct bh_rb_root) == sizeof(struct bpf_rb_root),
+	       "bpf_rb_root is 16 bytes");
+_Static_assert(sizeof(struct bh_rb_node) == sizeof(struct bpf_rb_node),
+	       "bpf_rb_node is 32 bytes");
+
+void bh_rb_drain(void *root, const struct bh_obj_meta *meta,
+		 uint32_t node_off, uint32_t *lock)
+{
+	struct bh_rb_root *r = root, orig;
+	struct bh_rb_node *n, *p;
+
+	/* detach the whole tree under the lock, drop it outside */
+	if (lock)
+		list_lock(lock);
+	orig = *r;
+	r->node = r->leftmost = NULL;
+	if (lock)
+		__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+	/* children before parents, each freed once its subtree is gone */
+	n = orig.node;
+	while (n) {
+		if (n->left) {
+			n = n->left;
+			continue;
+		}
+		if (n->right) {
+			n = n->right;
+			continue;
+		}
+		p = (struct bh_rb_node *)(n->parent_color & ~(uintptr_t)1);
+		if (p && p->left == n)
+			p->left = NULL;
+		else if (p)
+			p->right = NULL;
+		n->parent_color = 0;
+		__atomic_store_n(&n->owner, NULL, __ATOMIC_RELEASE);
+		obj_drop((char *)n - node_off, meta, false);
+		n = p;
+	}
+}
+
+/* the offset of the record's one node of this kind (the verifier allows
+ * such types only) */
+static int64_t node_off_of(const struct bh_obj_meta *m, uint32_t kind)
+{
+	int64_t off = -1;
+
+	for (uint32_t i = 0; m && i < m->nr_fields; i++)
+		if (m->fields[i].kind == kind) {
+			if (off >= 0)
+				return -1;
+			off = m->fields[i].off;
+		}
+	return off;
+}
+
+/* the program's less callback, run by the interpreter */
+static bool rb_less_cb(struct bh_rb_node *a, const struct bh_rb_node *b,
+		       void *ctx)
+{
+	uint64_t r0 = 0;
+
+	/* a fault stops the run when the kfunc returns; the tree stays
+	 * well-formed whatever the answer */
+	if (bh_callback_call((uint64_t)(uintptr_t)ctx, (uint64_t)(uintptr_t)a,
+			     (uint64_t)(uintptr_t)b, 0, 0, 0, &r0))
+		return false;
+	return r0 != 0;
 }
 
 /* ---- helper ---- */
@@ -792,27 +878,12 @@ __bpf_kfunc void bpf_throw(uint64_t cookie)
 	bh_exec_throw(cookie);
 }
 
-/* the offset of the record's one bpf_list_node (the verifier allows
- * pushes of such types only) */
-static int64_t list_node_off(const struct bh_obj_meta *m)
-{
-	int64_t off = -1;
-
-	for (uint32_t i = 0; m && i < m->nr_fields; i++)
-		if (m->fields[i].kind == BH_OBJ_FIELD_LIST_NODE) {
-			if (off >= 0)
-				return -1;
-			off = m->fields[i].off;
-		}
-	return off;
-}
-
 static int list_push_kfunc(struct bpf_list_head *head,
 			   struct bpf_list_node *node, void *meta__ign,
 			   bool tail)
 {
 	const struct bh_obj_meta *m = meta_of(meta__ign);
-	int64_t off = list_node_off(m);
+	int64_t off = node_off_of(m, BH_OBJ_FIELD_LIST_NODE);
 
 	if (off < 0)
 		return -EINVAL; /* not reached: the verifier saw the type */
@@ -855,6 +926,75 @@ __bpf_kfunc struct bpf_list_node *bpf_list_back(struct bpf_list_head *head)
 	return bh_list_peek(head, true);
 }
 
+__bpf_kfunc int bpf_rbtree_add_impl(struct bpf_rb_root *root,
+				    struct bpf_rb_node *node,
+				    bool (less)(struct bpf_rb_node *a,
+						const struct bpf_rb_node *b),
+				    void *meta__ign, uint64_t off)
+{
+	const struct bh_obj_meta *m = meta_of(meta__ign);
+	int64_t noff = node_off_of(m, BH_OBJ_FIELD_RB_NODE);
+	struct bh_rb_node *n = (struct bh_rb_node *)node;
+	void *none = NULL;
+
+	(void)off;
+	if (noff < 0)
+		return -EINVAL; /* not reached: the verifier saw the type */
+	/* in another tree already (a refcounted object with two owners):
+	 * it goes nowhere and this reference drops, as in the kernel */
+	if (!__atomic_compare_exchange_n(&n->owner, &none, (void *)root, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+		obj_drop((char *)node - noff, m, false);
+		return -EINVAL;
+	}
+	bh_rb_add((struct bh_rb_root *)root, n, rb_less_cb,
+		  (void *)(uintptr_t)less);
+	return 0;
+}
+
+__bpf_kfunc struct bpf_rb_node *bpf_rbtree_remove(struct bpf_rb_root *root,
+						  struct bpf_rb_node *node)
+{
+	struct bh_rb_node *n = (struct bh_rb_node *)node;
+
+	/* not in this tree: in none, or in another one */
+	if (__atomic_load_n(&n->owner, __ATOMIC_ACQUIRE) != root)
+		return NULL;
+	bh_rb_erase((struct bh_rb_root *)root, n);
+	__atomic_store_n(&n->owner, NULL, __ATOMIC_RELEASE);
+	return node;
+}
+
+__bpf_kfunc struct bpf_rb_node *bpf_rbtree_first(struct bpf_rb_root *root)
+{
+	return (struct bpf_rb_node *)((struct bh_rb_root *)root)->leftmost;
+}
+
+__bpf_kfunc struct bpf_rb_node *bpf_rbtree_root(struct bpf_rb_root *root)
+{
+	return (struct bpf_rb_node *)((struct bh_rb_root *)root)->node;
+}
+
+__bpf_kfunc struct bpf_rb_node *bpf_rbtree_left(struct bpf_rb_root *root,
+						struct bpf_rb_node *node)
+{
+	struct bh_rb_node *n = (struct bh_rb_node *)node;
+
+	if (__atomic_load_n(&n->owner, __ATOMIC_ACQUIRE) != root)
+		return NULL;
+	return (struct bpf_rb_node *)n->left;
+}
+
+__bpf_kfunc struct bpf_rb_node *bpf_rbtree_right(struct bpf_rb_root *root,
+						 struct bpf_rb_node *node)
+{
+	struct bh_rb_node *n = (struct bh_rb_node *)node;
+
+	if (__atomic_load_n(&n->owner, __ATOMIC_ACQUIRE) != root)
+		return NULL;
+	return (struct bpf_rb_node *)n->right;
+}
+
 __bpf_kfunc_end_defs();
 
 /* generic_kfunc_set in the kernel */
@@ -872,6 +1012,12 @@ BTF_ID_FLAGS(func, bpf_list_pop_front, KF_ACQUIRE | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_list_pop_back, KF_ACQUIRE | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_list_front, KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_list_back, KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_rbtree_add_impl)
+BTF_ID_FLAGS(func, bpf_rbtree_remove, KF_ACQUIRE | KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_rbtree_first, KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_rbtree_root, KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_rbtree_left, KF_RET_NULL)
+BTF_ID_FLAGS(func, bpf_rbtree_right, KF_RET_NULL)
 BTF_KFUNCS_END(bh_obj_kfunc_ids)
 
 /* common_kfunc_set in the kernel */

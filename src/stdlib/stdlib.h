@@ -226,6 +226,8 @@ enum bh_obj_field_kind {
 	BH_OBJ_FIELD_LIST_NODE,	     /* struct bpf_list_node */
 	BH_OBJ_FIELD_RES_SPIN_LOCK,  /* struct bpf_res_spin_lock: likewise */
 	BH_OBJ_FIELD_TIMER,	     /* struct bpf_timer: cancelled, freed */
+	BH_OBJ_FIELD_RB_ROOT,	     /* struct bpf_rb_root with __contains */
+	BH_OBJ_FIELD_RB_NODE,	     /* struct bpf_rb_node */
 };
 
 struct bh_obj_meta;
@@ -234,8 +236,8 @@ struct bh_obj_field {
 	uint32_t off;
 	uint32_t kind;	    /* enum bh_obj_field_kind */
 	uint32_t type_id;   /* kptrs: the pointee struct in the same BTF;
-			     * list heads: the __contains struct */
-	uint32_t node_off;  /* list heads: its bpf_list_node's offset */
+			     * graph roots: the __contains struct */
+	uint32_t node_off;  /* graph roots: the contained node's offset */
 	/* Linked by the verifier for referenced kptrs, exactly one of: */
 	const struct bh_obj_meta *meta; /* pointee is a program object */
 	void (*dtor)(void *);		/* pointee is a host object */
@@ -301,6 +303,44 @@ uint64_t bh_helper_per_cpu_ptr(uint64_t p, uint64_t cpu, uint64_t r3,
 			       uint64_t r4, uint64_t r5);
 uint64_t bh_helper_this_cpu_ptr(uint64_t p, uint64_t r2, uint64_t r3,
 				uint64_t r4, uint64_t r5);
+
+/*
+ * The red-black tree (src/stdlib/rbtree.c) in the layout of the kernel's
+ * rb_root_cached (16 bytes: top, leftmost; all zero: empty) and
+ * bpf_rb_node_kern (32 bytes: parent | colour, right, left, owner; owner
+ * the root the node is in, NULL: in none).  The caller serialises access.
+ *
+ * bh_rb_add: link n in, left of the nodes it is less(n, node, ctx) than,
+ * right of the others (equal keys keep insertion order), and rebalance.
+ * bh_rb_erase: unlink n (which must be in root) and rebalance.
+ * bh_rb_next: the node after n in order, or NULL.
+ * bh_rb_check: the black height of a valid tree of at most limit nodes
+ * (its node count in *count), -1 if any red-black invariant is broken.
+ */
+struct bh_rb_node {
+	uintptr_t parent_color;
+	struct bh_rb_node *right, *left;
+	void *owner;
+};
+
+struct bh_rb_root {
+	struct bh_rb_node *node, *leftmost;
+};
+
+typedef bool (*bh_rb_less_fn)(struct bh_rb_node *a,
+			      const struct bh_rb_node *b, void *ctx);
+
+void bh_rb_add(struct bh_rb_root *root, struct bh_rb_node *n,
+	       bh_rb_less_fn less, void *ctx);
+void bh_rb_erase(struct bh_rb_root *root, struct bh_rb_node *n);
+struct bh_rb_node *bh_rb_next(const struct bh_rb_node *n);
+long bh_rb_check(const struct bh_rb_root *root, size_t limit, size_t *count);
+
+/* Drop every object in the tree at root (of record meta, node at
+ * node_off), leaving it empty; lock, when not NULL, is the bpf_spin_lock
+ * beside it, held while the tree is detached. */
+void bh_rb_drain(void *root, const struct bh_obj_meta *meta,
+		 uint32_t node_off, uint32_t *lock);
 
 /* bpf_kptr_xchg (helper 194): atomic exchange of the 8-byte field. */
 uint64_t bh_helper_kptr_xchg(uint64_t dst, uint64_t ptr, uint64_t r3,
@@ -375,5 +415,29 @@ uint64_t bh_helper_timer_start(uint64_t timer, uint64_t nsecs, uint64_t flags,
 			       uint64_t r4, uint64_t r5);
 uint64_t bh_helper_timer_cancel(uint64_t timer, uint64_t r2, uint64_t r3,
 				uint64_t r4, uint64_t r5);
+/* The rbtree kfuncs (generic set): the verifier allows them on a map
+ * value's or global data's root under its lock, for a contained type with
+ * one bpf_rb_node; meta__ign is that type's record, less the program's
+ * callback (an interpreter slot handle). */
+struct bpf_rb_root {
+	uint64_t __opaque[2];
+} __attribute__((aligned(8)));
+
+struct bpf_rb_node {
+	uint64_t __opaque[4];
+} __attribute__((aligned(8)));
+
+int bpf_rbtree_add_impl(struct bpf_rb_root *root, struct bpf_rb_node *node,
+			bool (less)(struct bpf_rb_node *a,
+				    const struct bpf_rb_node *b),
+			void *meta__ign, uint64_t off);
+struct bpf_rb_node *bpf_rbtree_remove(struct bpf_rb_root *root,
+				      struct bpf_rb_node *node);
+struct bpf_rb_node *bpf_rbtree_first(struct bpf_rb_root *root);
+struct bpf_rb_node *bpf_rbtree_root(struct bpf_rb_root *root);
+struct bpf_rb_node *bpf_rbtree_left(struct bpf_rb_root *root,
+				    struct bpf_rb_node *node);
+struct bpf_rb_node *bpf_rbtree_right(struct bpf_rb_root *root,
+				     struct bpf_rb_node *node);
 
 #endif

@@ -448,8 +448,7 @@ int check_const_size(struct bh_venv *v, uint32_t regno, bool zero_ok,
 int check_loop_callback(struct bh_venv *v)
 {
 	struct bh_reg *regs = cur_regs(v);
-	struct bh_vstate *cb;
-	struct bh_func_state *callee, *caller;
+	struct bh_func_state *callee;
 	uint32_t s;
 	int err;
 
@@ -461,10 +460,6 @@ int check_loop_callback(struct bh_venv *v)
 				     ts);
 	}
 	s = regs[2].subprogno;
-	if (v->cur->curframe + 1 >= BH_MAX_FRAMES)
-		return bh_reject_err(v, -E2BIG,
-				     "the call stack of %u frames is too deep",
-				     v->cur->curframe + 2);
 	if (v->subprogs[s].global)
 		return bh_reject(v, "global function %s as a bpf_loop callback is not supported",
 				 bh_subprog_name(v, s));
@@ -478,8 +473,30 @@ int check_loop_callback(struct bh_venv *v)
 			       v->cur->curframe);
 		return 0;
 	}
-	/* the callback runs in a queued copy; this path goes on as if it
-	 * ran zero times, and each callback exit returns to this call */
+	/* this path goes on as if the callback ran zero times */
+	err = bh_push_callback(v, s, &callee);
+	if (err)
+		return err;
+	callee->callback_ret_min = 0;
+	callee->callback_ret_max = 1;
+	mark_reg_unknown(&callee->regs[1]);
+	callee->regs[2] = cur_regs(v)[3];
+	return 0;
+}
+
+int bh_push_callback(struct bh_venv *v, uint32_t s,
+		     struct bh_func_state **out)
+{
+	struct bh_vstate *cb;
+	struct bh_func_state *callee, *caller;
+	int err;
+
+	if (v->cur->curframe + 1 >= BH_MAX_FRAMES)
+		return bh_reject_err(v, -E2BIG,
+				     "the call stack of %u frames is too deep",
+				     v->cur->curframe + 2);
+	/* the callback runs in a queued copy, whose exit comes back to the
+	 * calling insn */
 	err = bh_push_stack(v, v->subprogs[s].start, v->cur->insn_idx, &cb);
 	if (err)
 		return err;
@@ -492,16 +509,13 @@ int check_loop_callback(struct bh_venv *v)
 	callee->frameno = cb->curframe + 1;
 	callee->subprogno = s;
 	callee->in_callback_fn = true;
-	callee->callback_ret_min = 0;
-	callee->callback_ret_max = 1;
 	for (int r = 0; r < BH_MAX_REG; r++)
 		mark_reg_not_init(&callee->regs[r]);
-	mark_reg_unknown(&callee->regs[1]);
-	callee->regs[2] = caller->regs[3];
 	mark_reg_ptr(&callee->regs[BH_FP], BH_PTR_TO_STACK, 0);
 	callee->regs[BH_FP].frameno = (uint8_t)callee->frameno;
 	cb->frame[++cb->curframe] = callee;
 	cur_frame(v)->callback_depth = 0;
+	*out = callee;
 	return 0;
 }
 

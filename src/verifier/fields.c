@@ -321,10 +321,23 @@ bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f)
 	return bh_find_lock_field(b, id, BH_FIELD_SPIN_LOCK, f);
 }
 
-/* ---- graph roots (linked lists) ---- */
+/* ---- graph roots (linked lists and red-black trees) ---- */
 
-static bool list_contains_tag(const struct btf *b, uint32_t parent, int idx,
-			      uint32_t *value_id, uint32_t *node_off)
+enum bh_field_type bh_graph_node_of(enum bh_field_type root)
+{
+	return root == BH_FIELD_LIST_HEAD ? BH_FIELD_LIST_NODE :
+	       root == BH_FIELD_RB_ROOT	  ? BH_FIELD_RB_NODE :
+					    BH_FIELD_NONE;
+}
+
+/*
+ * The "contains:<struct>:<member>" decl tag on component idx of type
+ * parent (a struct member, or -1: a global variable itself): the struct
+ * and the offset of its member, which must be a node of kind node.
+ */
+static bool contains_tag(const struct btf *b, uint32_t parent, int idx,
+			 enum bh_field_type node, uint32_t *value_id,
+			 uint32_t *node_off)
 {
 	uint32_t n = btf__type_cnt(b);
 
@@ -360,8 +373,7 @@ static bool list_contains_tag(const struct btf *b, uint32_t parent, int idx,
 			if (!mn || strcmp(mn, sep + 1) ||
 			    btf_member_bitfield_size(st, (uint32_t)j))
 				continue;
-			if (member_kind(b, m->type, &dummy) !=
-			    BH_FIELD_LIST_NODE)
+			if (member_kind(b, m->type, &dummy) != node)
 				return false;
 			*value_id = (uint32_t)sid;
 			*node_off = btf_member_bit_offset(st, (uint32_t)j) / 8;
@@ -372,31 +384,54 @@ static bool list_contains_tag(const struct btf *b, uint32_t parent, int idx,
 	return false;
 }
 
-int bh_list_head_at(const struct btf *b, uint32_t id, uint32_t off,
-		    uint32_t *value_id, uint32_t *node_off)
+int bh_graph_root_at(const struct btf *b, uint32_t id, uint32_t off,
+		     enum bh_field_type root, uint32_t *value_id,
+		     uint32_t *node_off)
 {
+	enum bh_field_type node = bh_graph_node_of(root);
 	const struct btf_type *t;
-	const struct btf_member *m;
 	uint32_t dummy = 0;
 
 	id = bh_vskip_mods(b, id);
 	t = b ? btf__type_by_id(b, id) : NULL;
-	if (!t || !btf_is_struct(t))
+	if (!t || node == BH_FIELD_NONE)
 		return -ENOENT;
-	m = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++, m++) {
-		if (btf_member_bitfield_size(t, (uint32_t)i) ||
-		    btf_member_bit_offset(t, (uint32_t)i) / 8 != off ||
-		    member_kind(b, m->type, &dummy) != BH_FIELD_LIST_HEAD)
-			continue;
-		return list_contains_tag(b, id, i, value_id, node_off) ?
-			       0 :
-			       -EINVAL;
+	if (btf_is_datasec(t)) {
+		const struct btf_var_secinfo *vs = btf_var_secinfos(t);
+
+		for (int i = 0; i < btf_vlen(t); i++, vs++) {
+			const struct btf_type *var = btf__type_by_id(b, vs->type);
+
+			if (!var || !btf_is_var(var) || vs->offset != off ||
+			    member_kind(b, var->type, &dummy) != root)
+				continue;
+			return contains_tag(b, vs->type, -1, node, value_id,
+					    node_off) ?
+				       0 :
+				       -EINVAL;
+		}
+		return -ENOENT;
+	}
+	if (!btf_is_struct(t))
+		return -ENOENT;
+	{
+		const struct btf_member *m = btf_members(t);
+
+		for (int i = 0; i < btf_vlen(t); i++, m++) {
+			if (btf_member_bitfield_size(t, (uint32_t)i) ||
+			    btf_member_bit_offset(t, (uint32_t)i) / 8 != off ||
+			    member_kind(b, m->type, &dummy) != root)
+				continue;
+			return contains_tag(b, id, i, node, value_id,
+					    node_off) ?
+				       0 :
+				       -EINVAL;
+		}
 	}
 	return -ENOENT;
 }
 
-int bh_count_list_nodes(const struct btf *b, uint32_t id)
+int bh_count_fields(const struct btf *b, uint32_t id, enum bh_field_type type)
 {
 	const struct btf_type *t = btf__type_by_id(b, id);
 	struct bh_field f;
@@ -404,7 +439,7 @@ int bh_count_list_nodes(const struct btf *b, uint32_t id)
 	int n = 0;
 
 	while (t && bh_find_field(b, id, lo, t->size, &f)) {
-		if (f.type == BH_FIELD_LIST_NODE)
+		if (f.type == type)
 			n++;
 		lo = (int64_t)f.off + (f.size ? f.size : 1);
 	}

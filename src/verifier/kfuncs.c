@@ -51,11 +51,16 @@ struct kfunc_meta {
 	uint32_t arg_btf_id;
 	/* the __refcounted_kptr argument is the program's own reference */
 	bool arg_owning_ref;
-	/* the list head argument: its __contains struct and node offset */
-	uint32_t list_value_id;
-	uint32_t list_node_off;
-	/* the owning reference a list push takes */
-	uint32_t list_node_ref;
+	/* the graph root argument (a bpf_list_head or bpf_rb_root): its kind,
+	 * its __contains struct and that struct's node offset */
+	enum bh_field_type graph_root;
+	uint32_t graph_value_id;
+	uint32_t graph_node_off;
+	/* the owning reference a list push or rbtree add takes */
+	uint32_t graph_node_ref;
+	/* a callback argument (rbtree add's less): its subprogram */
+	bool has_cb;
+	uint32_t cb_subprog;
 	/* rdonly_buf_size / rdwr_buf_size: the size of R0's memory */
 	uint64_t r0_size;
 	bool r0_rdonly;
@@ -689,14 +694,52 @@ static int process_kptr_get_arg(struct bh_venv *v, struct kfunc_meta *meta)
 	return 0;
 }
 
+/* The graph kfuncs (is_bpf_list_api_kfunc, is_bpf_rbtree_api_kfunc): the
+ * root each works on, whether it inserts the owning reference it is given
+ * (push, add) and whether it returns an owning one (pop, remove). */
+static const struct graph_kfunc {
+	const char *name;
+	enum bh_field_type root;
+	bool insert, owning_ret;
+} graph_kfuncs[] = {
+	{ "bpf_list_push_front_impl", BH_FIELD_LIST_HEAD, true, false },
+	{ "bpf_list_push_back_impl", BH_FIELD_LIST_HEAD, true, false },
+	{ "bpf_list_pop_front", BH_FIELD_LIST_HEAD, false, true },
+	{ "bpf_list_pop_back", BH_FIELD_LIST_HEAD, false, true },
+	{ "bpf_list_front", BH_FIELD_LIST_HEAD, false, false },
+	{ "bpf_list_back", BH_FIELD_LIST_HEAD, false, false },
+	{ "bpf_rbtree_add_impl", BH_FIELD_RB_ROOT, true, false },
+	{ "bpf_rbtree_remove", BH_FIELD_RB_ROOT, false, true },
+	{ "bpf_rbtree_first", BH_FIELD_RB_ROOT, false, false },
+	{ "bpf_rbtree_root", BH_FIELD_RB_ROOT, false, false },
+	{ "bpf_rbtree_left", BH_FIELD_RB_ROOT, false, false },
+	{ "bpf_rbtree_right", BH_FIELD_RB_ROOT, false, false },
+};
+
+static const struct graph_kfunc *graph_kfunc(const char *name)
+{
+	for (size_t i = 0; i < sizeof(graph_kfuncs) / sizeof(graph_kfuncs[0]);
+	     i++)
+		if (!strcmp(name, graph_kfuncs[i].name))
+			return &graph_kfuncs[i];
+	return NULL;
+}
+
+static bool is_graph_kfunc(const char *name)
+{
+	return graph_kfunc(name) != NULL;
+}
+
 static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta,
 			     int i, bool trusted, bool release);
 static int process_refcounted_arg(struct bh_venv *v, struct kfunc_meta *meta,
 				  int i, bool release);
-static int process_list_head_arg(struct bh_venv *v, struct kfunc_meta *meta,
-				 int i);
-static int process_list_node_arg(struct bh_venv *v, struct kfunc_meta *meta,
-				 int i);
+static int process_graph_root_arg(struct bh_venv *v, struct kfunc_meta *meta,
+				  int i, enum bh_field_type root);
+static int process_graph_node_arg(struct bh_venv *v, struct kfunc_meta *meta,
+				  int i, enum bh_field_type node);
+static int process_callback_arg(struct bh_venv *v, struct kfunc_meta *meta,
+				int i);
 
 /* One pointer argument; *skip_next when it consumed a __sz argument. */
 static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
@@ -743,9 +786,15 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_dynptr"))
 		return process_dynptr_arg(v, meta, i);
 	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_list_head"))
-		return process_list_head_arg(v, meta, i);
+		return process_graph_root_arg(v, meta, i, BH_FIELD_LIST_HEAD);
+	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_rb_root"))
+		return process_graph_root_arg(v, meta, i, BH_FIELD_RB_ROOT);
 	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_list_node"))
-		return process_list_node_arg(v, meta, i);
+		return process_graph_node_arg(v, meta, i, BH_FIELD_LIST_NODE);
+	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_rb_node"))
+		return process_graph_node_arg(v, meta, i, BH_FIELD_RB_NODE);
+	if (pt && btf_is_func_proto(pt) && is_graph_kfunc(k->name))
+		return process_callback_arg(v, meta, i);
 	if (a->annot & BH_ANN_ALLOC)
 		return process_alloc_arg(v, meta, i, trusted || rcu, release);
 	if (a->annot & BH_ANN_REFCOUNTED_KPTR)
@@ -1102,21 +1151,6 @@ void bh_invalidate_non_owning_refs(struct bh_venv *v)
 	}
 }
 
-static const char *const list_kfuncs[] = {
-	"bpf_list_push_front_impl", "bpf_list_push_back_impl",
-	"bpf_list_pop_front",	    "bpf_list_pop_back",
-	"bpf_list_front",	    "bpf_list_back",
-};
-
-static bool is_list_kfunc(const char *name)
-{
-	for (size_t i = 0; i < sizeof(list_kfuncs) / sizeof(list_kfuncs[0]);
-	     i++)
-		if (!strcmp(name, list_kfuncs[i]))
-			return true;
-	return false;
-}
-
 /* kfunc_spin_allowed(): the graph API, bpf_iter_num_*, the
  * bpf_res_spin_lock kfuncs (of which only the same lock again is refused,
  * by locks.c) */
@@ -1125,9 +1159,45 @@ bool bh_kfunc_spin_allowed(struct bh_venv *v, const struct bh_insn *in)
 	const struct bh_kfunc *k = bh_insn_kfunc(v, in);
 	bool lock, irq;
 
-	return k && (is_list_kfunc(k->name) ||
+	/* is_bpf_graph_api_kfunc() and the others */
+	return k && (graph_kfunc(k->name) ||
+		     !strcmp(k->name, "bpf_refcount_acquire_impl") ||
 		     !strncmp(k->name, "bpf_iter_num_", 13) ||
 		     is_res_lock_kfunc(k->name, &lock, &irq));
+}
+
+bool bh_is_rbtree_add_insn(const struct bh_venv *v, const struct bh_insn *in)
+{
+	const struct bh_kfunc *k = bh_insn_kfunc(v, in);
+
+	return k && !strcmp(k->name, "bpf_rbtree_add_impl");
+}
+
+bool bh_in_rbtree_cb(const struct bh_venv *v)
+{
+	const struct bh_func_state *f = v->cur->frame[v->cur->curframe];
+
+	return f->in_callback_fn && f->callsite >= 0 &&
+	       bh_is_rbtree_add_insn(v, &v->env->insns[f->callsite]);
+}
+
+/* set_rbtree_add_callback_state(): less(a, b) sees two non-owning
+ * references to nodes of the tree's type, and returns a bool */
+static void set_rbtree_add_cb_state(struct bh_func_state *callee,
+				    const struct kfunc_meta *meta)
+{
+	for (uint32_t r = 1; r <= 2; r++) {
+		struct bh_reg *reg = &callee->regs[r];
+
+		mark_reg_ptr(reg, BH_PTR_TO_BTF_ID,
+			     BH_MEM_ALLOC | BH_NON_OWN_REF);
+		reg->btf_src = BH_BTF_SRC_PROG;
+		reg->btf_id = meta->graph_value_id;
+		reg->off = (int32_t)meta->graph_node_off;
+	}
+	callee->in_callback_fn = true;
+	callee->callback_ret_min = 0;
+	callee->callback_ret_max = 1;
 }
 
 int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
@@ -1184,6 +1254,19 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 	err = check_kfunc_args(v, &meta);
 	if (err)
 		return err;
+	if (!strcmp(k->name, "bpf_rbtree_add_impl")) {
+		/* less runs in a queued state, its node argument still
+		 * owned there; this path goes on past the call */
+		struct bh_func_state *callee;
+
+		if (!meta.has_cb || !meta.graph_value_id)
+			return bh_bug(v, "%s without its callback or root",
+				      k->name);
+		err = bh_push_callback(v, meta.cb_subprog, &callee);
+		if (err)
+			return err;
+		set_rbtree_add_cb_state(callee, &meta);
+	}
 	err = process_rcu(v, k, sleepable);
 	if (!err)
 		err = process_preempt_irq(v, k, sleepable);
@@ -1203,11 +1286,12 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 		if (err)
 			return err;
 	}
-	if (meta.list_node_ref) {
-		/* ref_set_non_owning(): the list owns the object now; the
-		 * program's pointers stay usable until the unlock */
-		set_non_owning(v, meta.list_node_ref);
-		err = release_reference(v, meta.list_node_ref);
+	if (meta.graph_node_ref) {
+		/* ref_convert_owning_non_owning(): the list or tree owns the
+		 * object now; the program's pointers stay usable until the
+		 * unlock */
+		set_non_owning(v, meta.graph_node_ref);
+		err = release_reference(v, meta.graph_node_ref);
 		if (err)
 			return err;
 	}
@@ -1383,20 +1467,22 @@ static int mark_obj_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 			if (err)
 				return err;
 		}
-	} else if (is_list_kfunc(kname) && strstr(kname, "push")) {
+	} else if (graph_kfunc(kname) && graph_kfunc(kname)->insert) {
 		return 1; /* int */
-	} else if (is_list_kfunc(kname)) {
-		/* pop: an owning reference (acquired by the caller's flags);
-		 * front/back: a non-owning one, until the unlock; both point
-		 * at the node (the program uses container_of) */
-		if (!meta->list_value_id)
-			return bh_bug(v, "%s without a list head", kname);
+	} else if (graph_kfunc(kname)) {
+		/* pop, remove: an owning reference (acquired by the
+		 * caller's flags); the others a non-owning one, until the
+		 * unlock; all point at the node (the program uses
+		 * container_of) */
+		if (!meta->graph_value_id)
+			return bh_bug(v, "%s without a graph root", kname);
 		mark_reg_ptr(r0, BH_PTR_TO_BTF_ID,
-			     BH_MEM_ALLOC |
-				     (strstr(kname, "pop") ? 0 : BH_NON_OWN_REF));
+			     BH_MEM_ALLOC | (graph_kfunc(kname)->owning_ret ?
+						     0 :
+						     BH_NON_OWN_REF));
 		r0->btf_src = BH_BTF_SRC_PROG;
-		r0->btf_id = meta->list_value_id;
-		r0->off = (int32_t)meta->list_node_off;
+		r0->btf_id = meta->graph_value_id;
+		r0->off = (int32_t)meta->graph_node_off;
 		return 0;
 	} else if (!strcmp(kname, "bpf_refcount_acquire_impl")) {
 		id = meta->arg_btf_id;
@@ -1428,17 +1514,21 @@ bool bh_struct_ids_match(struct bh_venv *v, uint32_t asrc, uint32_t aid,
 	return struct_ids_match(a, aid, off, b, bid, strict);
 }
 
-/* ---- linked lists (KF_ARG_PTR_TO_LIST_HEAD / _LIST_NODE) ---- */
+/* ---- graph roots and nodes (KF_ARG_PTR_TO_LIST_HEAD / _LIST_NODE /
+ * _RB_ROOT / _RB_NODE, KF_ARG_PTR_TO_CALLBACK) ---- */
 
 /*
- * The list head: a map value's struct bpf_list_head at a constant offset,
- * declared with __contains, whose value's bpf_spin_lock is the one held
- * (check_reg_allocation_locked).  Lists in program objects and in global
- * data are not modelled yet.
+ * The root: a struct bpf_list_head or bpf_rb_root at a constant offset of
+ * a map value or of global data (.data, .bss: a variable), declared with
+ * __contains, whose bpf_spin_lock (the same value's, the same section's)
+ * is the one held (check_reg_allocation_locked).  Roots in program
+ * objects are not modelled yet.
  */
-static int process_list_head_arg(struct bh_venv *v, struct kfunc_meta *meta,
-				 int i)
+static int process_graph_root_arg(struct bh_venv *v, struct kfunc_meta *meta,
+				  int i, enum bh_field_type root)
 {
+	const struct graph_kfunc *gk = graph_kfunc(meta->k->name);
+	const char *rname = bh_field_name(root);
 	uint32_t regno = (uint32_t)i + 1;
 	struct bh_reg *r = &cur_regs(v)[regno];
 	const struct btf *b = v->env->prog_btf;
@@ -1449,83 +1539,138 @@ static int process_list_head_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	uint64_t off;
 	int err;
 
+	if (!gk || gk->root != root)
+		return bh_reject(v, "kfunc %s arg#%d: a %s argument is not supported by the verifier",
+				 meta->k->name, i, rname);
 	if (r->type == BH_PTR_TO_BTF_ID && (r->flags & BH_MEM_ALLOC))
-		return bh_reject(v, "arg#%d: a bpf_list_head in a program object is not supported by the verifier yet",
-				 i);
+		return bh_reject(v, "arg#%d: a %s in a program object is not supported by the verifier yet",
+				 i, rname);
 	if (r->type != BH_PTR_TO_MAP_VALUE || r->flags)
 		return bh_reject(v, "arg#%d expected pointer to map value or allocated object",
 				 i);
 	m = &v->env->maps[r->map_idx];
-	if (m->def->kind != BH_MAPK_USER)
-		return bh_reject(v, "arg#%d: a bpf_list_head in global data is not supported by the verifier yet",
-				 i);
+	if (m->def->kind == BH_MAPK_RODATA)
+		return bh_reject(v, "arg#%d: a %s in read-only data is not supported by the verifier",
+				 i, rname);
 	type_id = m->def->btf_value_type_id;
 	if (!bh_tnum_is_const(r->s.var_off))
-		return bh_reject(v, "R%u doesn't have constant offset. bpf_list_head has to be at the constant offset",
-				 regno);
+		return bh_reject(v, "R%u doesn't have constant offset. %s has to be at the constant offset",
+				 regno, rname);
 	off = r->s.var_off.value + (uint64_t)(int64_t)r->off;
 	if (!b || !type_id || off > UINT32_MAX)
-		return bh_reject(v, "bpf_list_head not found at offset=%llu",
+		return bh_reject(v, "%s not found at offset=%llu", rname,
 				 (unsigned long long)off);
-	err = bh_list_head_at(b, type_id, (uint32_t)off, &value_id, &node_off);
+	err = bh_graph_root_at(b, type_id, (uint32_t)off, root, &value_id,
+			       &node_off);
 	if (err == -EINVAL)
-		return bh_reject(v, "arg#%d: bpf_list_head at offset=%llu has no usable __contains tag",
-				 i, (unsigned long long)off);
+		return bh_reject(v, "arg#%d: %s at offset=%llu has no usable __contains tag",
+				 i, rname, (unsigned long long)off);
 	if (err)
-		return bh_reject(v, "bpf_list_head not found at offset=%llu",
+		return bh_reject(v, "%s not found at offset=%llu", rname,
 				 (unsigned long long)off);
 	if (!bh_find_spin_lock(b, type_id, &lock))
 		return bh_reject(v, "map '%s' has no valid bpf_spin_lock",
 				 m->def->name);
+	if (!st->active_locks)
+		return bh_reject(v, "bpf_spin_lock at off=%u must be held for %s",
+				 lock.off, rname);
 	if (!bh_find_lock_state(st, BH_REF_LOCK, r->id,
-				bh_reg_lock_owner(v, r, &lock_type)))
-		return bh_reject(v, "bpf_spin_lock at off=%u must be held for bpf_list_head",
-				 lock.off);
-	/* the runtime finds the node through the type's record */
-	if (bh_count_list_nodes(b, value_id) != 1)
-		return bh_reject(v, "arg#%d: a list of objects with more than one bpf_list_node is not supported by the verifier yet",
-				 i);
-	meta->list_value_id = value_id;
-	meta->list_node_off = node_off;
+				bh_reg_lock_owner(v, r, &lock_type))) {
+		bh_log(v, "held lock and object are not in the same allocation");
+		return bh_reject(v, "bpf_spin_lock at off=%u must be held for %s",
+				 lock.off, rname);
+	}
+	/* the runtime finds the node through the type's record: one node
+	 * of each kind */
+	if (bh_count_fields(b, value_id, bh_graph_node_of(root)) != 1)
+		return bh_reject(v, "arg#%d: objects with more than one %s are not supported by the verifier yet",
+				 i, bh_field_name(bh_graph_node_of(root)));
+	meta->graph_root = root;
+	meta->graph_value_id = value_id;
+	meta->graph_node_off = node_off;
 	return 0;
 }
 
-/* The node: an owning reference to a program object of the head's
- * __contains type, pointing at its bpf_list_node. */
-static int process_list_node_arg(struct bh_venv *v, struct kfunc_meta *meta,
-				 int i)
+/*
+ * The node: for a push or an add, an owning reference to a program object
+ * of the root's __contains type, pointing at its node (which the call
+ * takes); for bpf_rbtree_remove/left/right a non-owning or an owning
+ * (refcounted) one, never inside a less callback.
+ */
+static int process_graph_node_arg(struct bh_venv *v, struct kfunc_meta *meta,
+				  int i, enum bh_field_type node)
 {
+	const struct graph_kfunc *gk = graph_kfunc(meta->k->name);
+	const char *nname = bh_field_name(node);
 	uint32_t regno = (uint32_t)i + 1;
 	struct bh_reg *r = &cur_regs(v)[regno];
 	const struct btf *b = v->env->prog_btf;
 	const struct btf_type *want, *got;
 	struct bh_field f;
 	int64_t off;
+	int err;
 
-	if (r->type != BH_PTR_TO_BTF_ID || r->flags != BH_MEM_ALLOC)
-		return bh_reject(v, "arg#%d expected pointer to allocated object",
-				 i);
-	if (!r->ref_obj_id)
-		return bh_reject(v, "allocated object must be referenced");
-	if (r->btf_src != BH_BTF_SRC_PROG)
-		return bh_bug(v, "allocated object outside the program's BTF");
-	if (!meta->list_value_id)
-		return bh_bug(v, "list node argument without a list head");
+	if (!gk || !meta->graph_root ||
+	    bh_graph_node_of(meta->graph_root) != node)
+		return bh_reject(v, "kfunc %s arg#%d: a %s argument is not supported by the verifier",
+				 meta->k->name, i, nname);
+	err = check_arg_reg_off(v, regno, false);
+	if (err)
+		return err;
+	if (gk->insert) {
+		if (r->type != BH_PTR_TO_BTF_ID || r->flags != BH_MEM_ALLOC)
+			return bh_reject(v, "arg#%d expected pointer to allocated object",
+					 i);
+		if (!r->ref_obj_id)
+			return bh_reject(v, "allocated object must be referenced");
+	} else {
+		if (!(r->type == BH_PTR_TO_BTF_ID &&
+		      (r->flags & BH_NON_OWN_REF)) &&
+		    !r->ref_obj_id)
+			return bh_reject(v, "%s can only take non-owning or refcounted bpf_rb_node pointer",
+					 meta->k->name);
+		if (bh_in_rbtree_cb(v))
+			return bh_reject(v, "%s not allowed in rbtree cb",
+					 meta->k->name);
+	}
 	if (!bh_tnum_is_const(r->s.var_off))
-		return bh_reject(v, "R%u doesn't have constant offset. bpf_list_node has to be at the constant offset",
-				 regno);
+		return bh_reject(v, "R%u doesn't have constant offset. %s has to be at the constant offset",
+				 regno, nname);
 	off = (int64_t)r->off + (int64_t)r->s.var_off.value;
-	if (off < 0 || !bh_find_field(b, r->btf_id, off, off + 1, &f) ||
-	    f.type != BH_FIELD_LIST_NODE || f.off != off)
-		return bh_reject(v, "bpf_list_node not found at offset=%lld",
+	if (r->type != BH_PTR_TO_BTF_ID || !(r->flags & BH_MEM_ALLOC) ||
+	    r->btf_src != BH_BTF_SRC_PROG || off < 0 ||
+	    !bh_find_field(b, r->btf_id, off, off + 1, &f) ||
+	    f.type != node || f.off != off)
+		return bh_reject(v, "%s not found at offset=%lld", nname,
 				 (long long)off);
-	if (r->btf_id != meta->list_value_id || off != meta->list_node_off) {
-		want = btf__type_by_id(b, meta->list_value_id);
+	if (r->btf_id != meta->graph_value_id ||
+	    off != meta->graph_node_off) {
+		want = btf__type_by_id(b, meta->graph_value_id);
 		got = btf__type_by_id(b, r->btf_id);
-		return bh_reject(v, "operation on bpf_list_head expects arg#%d bpf_list_node at offset=%u in struct %s, but arg is at offset=%lld in struct %s",
-				 i, meta->list_node_off, tname(b, want),
+		return bh_reject(v, "operation on %s expects arg#%d %s at offset=%u in struct %s, but arg is at offset=%lld in struct %s",
+				 bh_field_name(meta->graph_root), i, nname,
+				 meta->graph_node_off, tname(b, want),
 				 (long long)off, tname(b, got));
 	}
-	meta->list_node_ref = r->ref_obj_id;
+	if (!gk->insert)
+		return 0;
+	meta->graph_node_ref = r->ref_obj_id;
 	return record_obj_type(v, meta->k->name, r->btf_id);
+}
+
+/* KF_ARG_PTR_TO_CALLBACK: a static subprogram (bpf_rbtree_add's less) */
+static int process_callback_arg(struct bh_venv *v, struct kfunc_meta *meta,
+				int i)
+{
+	struct bh_reg *r = &cur_regs(v)[i + 1];
+
+	if (r->type != BH_PTR_TO_FUNC)
+		return bh_reject(v, "arg%d expected pointer to func", i);
+	if (v->subprogs[r->subprogno].global)
+		return bh_reject(v, "global function %s as a %s callback is not supported",
+				 bh_subprog_name(v, r->subprogno),
+				 meta->k->name);
+	meta->has_cb = true;
+	meta->cb_subprog = r->subprogno;
+	return 0;
 }

@@ -102,6 +102,11 @@ int bh_process_spin_lock(struct bh_venv *v, uint32_t regno, unsigned int flags)
 	struct bh_field f;
 	uint64_t off;
 
+	/* a less callback runs in the middle of an rbtree add: the lock
+	 * protecting the tree stays held (bh_in_rbtree_cb: at any depth) */
+	if (bh_in_rbtree_cb(v))
+		return bh_reject_err(v, -EACCES,
+				     "can't spin_{lock,unlock} in rbtree cb");
 	if (!ptr)
 		return bh_bug(v, "%s_lock on a pointer of no map or object",
 			      lock_str);

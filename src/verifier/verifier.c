@@ -278,7 +278,8 @@ static int check_cfg(struct bh_venv *v)
 				v->aux[i].force_checkpoint = true;
 				v->aux[i].jmp_point = true;
 			}
-			if (is_callback_helper(in)) {
+			if (is_callback_helper(in) ||
+			    bh_is_rbtree_add_insn(v, in)) {
 				v->aux[i].prune_point = true;
 				v->aux[i].force_checkpoint = true;
 				v->aux[i].jmp_point = true;

@@ -134,6 +134,12 @@ void mark_ptr_or_null_regs(struct bh_venv *v, struct bh_vstate *st,
 
 /* calls.c */
 int check_loop_callback(struct bh_venv *v);
+/* push_callback_call(): queue a state entering static subprogram s from
+ * the current call insn (a callback frame whose exit returns to that
+ * insn, r1-r5 uninitialised for the caller to set up in *callee); the
+ * current path goes on as if the callback never ran. */
+int bh_push_callback(struct bh_venv *v, uint32_t s,
+		     struct bh_func_state **callee);
 int check_call(struct bh_venv *v, const struct bh_insn *insn, uint32_t *next);
 /* exit: 1 = path done, 0 = returned to the caller (*next set), <0 error */
 int check_exit(struct bh_venv *v, uint32_t *next);
@@ -284,16 +290,21 @@ uint32_t bh_reg_lock_owner(const struct bh_venv *v, const struct bh_reg *r,
 /* reg_may_point_to_spin_lock(): r points into a struct with a lock (a
  * bpf_spin_lock or a bpf_res_spin_lock). */
 bool bh_reg_has_spin_lock(const struct bh_venv *v, const struct bh_reg *r);
+/* The node kind of a graph root kind (bpf_list_node for bpf_list_head,
+ * bpf_rb_node for bpf_rb_root), BH_FIELD_NONE for anything else. */
+enum bh_field_type bh_graph_node_of(enum bh_field_type root);
 /*
- * The struct bpf_list_head member of struct id (a top-level member) at
- * byte off, with its "contains:<struct>:<member>" decl tag: the struct's
- * id and its member's offset (a struct bpf_list_node).  0; -ENOENT: no
- * list head member there; -EINVAL: no usable tag.
+ * The graph root (root: BH_FIELD_LIST_HEAD or BH_FIELD_RB_ROOT) at byte
+ * off of struct id (a top-level member) or of global data DATASEC id (a
+ * variable), with its "contains:<struct>:<member>" decl tag: the struct's
+ * id and its member's offset (a node of the root's kind).  0; -ENOENT: no
+ * such root there; -EINVAL: no usable tag.
  */
-int bh_list_head_at(const struct btf *b, uint32_t id, uint32_t off,
-		    uint32_t *value_id, uint32_t *node_off);
-/* How many struct bpf_list_node fields struct id holds (nested too). */
-int bh_count_list_nodes(const struct btf *b, uint32_t id);
+int bh_graph_root_at(const struct btf *b, uint32_t id, uint32_t off,
+		     enum bh_field_type root, uint32_t *value_id,
+		     uint32_t *node_off);
+/* How many fields of this type struct id holds (nested too). */
+int bh_count_fields(const struct btf *b, uint32_t id, enum bh_field_type type);
 /* locks.c: bpf_spin_lock and bpf_res_spin_lock held (§7.4) */
 enum {
 	BH_LOCK_TAKE = 1u << 0, /* a lock, else an unlock */
@@ -312,6 +323,10 @@ const struct bh_ref *bh_find_lock_state(const struct bh_vstate *st,
 bool bh_find_lock_state_any(const struct bh_vstate *st, uint32_t types);
 /* A call the kernel allows inside a bpf_spin_lock-ed region. */
 bool bh_kfunc_spin_allowed(struct bh_venv *v, const struct bh_insn *in);
+/* A bpf_rbtree_add_impl call (it calls its less callback synchronously). */
+bool bh_is_rbtree_add_insn(const struct bh_venv *v, const struct bh_insn *in);
+/* in_rbtree_lock_required_cb(): verifying a less callback of rbtree add */
+bool bh_in_rbtree_cb(const struct bh_venv *v);
 /* bpf_spin_unlock: non-owning references die (invalidate_non_owning_refs) */
 void bh_invalidate_non_owning_refs(struct bh_venv *v);
 
