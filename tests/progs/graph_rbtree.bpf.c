@@ -15,6 +15,8 @@
 // RETVAL(rb_shape): 213
 // EXPECT(rb_remove_root): ACCEPT
 // RETVAL(rb_remove_root): 2
+// EXPECT(rb_threads): ACCEPT
+// RETVAL(rb_threads): 2
 // EXPECT(rb_keep): ACCEPT
 // RETVAL(rb_keep): 0
 // EXPECT(rb_add_no_lock): REJECT bpf_spin_lock at off=0 must be held for bpf_rb_root
@@ -247,6 +249,27 @@ int rb_remove_root(void *ctx)
 	take(v);
 	take(v);
 	return r;
+}
+
+/* two random keys in, the two smallest out (maybe others', when several
+ * threads share the tree; there are always two): how many came back */
+SEC("syscall")
+int rb_threads(void *ctx)
+{
+	struct rb_val *v = get(1);
+	int got = 0;
+
+	if (!v)
+		return 0;
+	if (put(v, bpf_get_prandom_u32() % 64, 0))
+		return -1;
+	if (put(v, bpf_get_prandom_u32() % 64, 1)) {
+		take(v);
+		return -1;
+	}
+	got += take(v) >= 0;
+	got += take(v) >= 0;
+	return got;
 }
 
 /* elements left in the tree stay until the map goes */
