@@ -730,6 +730,16 @@ static bool is_graph_kfunc(const char *name)
 	return graph_kfunc(name) != NULL;
 }
 
+static bool has_refcount(const struct btf *b, uint32_t id);
+
+/* ref_set_non_owning()'s flags: a refcounted object's non-owning
+ * references are RCU pointers too */
+static uint32_t non_owning_flags(const struct bh_venv *v, uint32_t btf_id)
+{
+	return BH_MEM_ALLOC | BH_NON_OWN_REF |
+	       (has_refcount(v->env->prog_btf, btf_id) ? BH_MEM_RCU : 0);
+}
+
 static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta,
 			     int i, bool trusted, bool release);
 static int process_refcounted_arg(struct bh_venv *v, struct kfunc_meta *meta,
@@ -1121,13 +1131,16 @@ static void set_non_owning(struct bh_venv *v, uint32_t id)
 		for (int r = 0; r < BH_MAX_REG; r++)
 			if (f->regs[r].ref_obj_id == id) {
 				f->regs[r].ref_obj_id = 0;
-				f->regs[r].flags |= BH_NON_OWN_REF;
+				f->regs[r].flags |=
+					non_owning_flags(v, f->regs[r].btf_id);
 			}
 		for (uint32_t spi = 0; spi < f->allocated_stack / 8; spi++)
 			if (f->stack[spi].slot_type[0] == BH_STACK_SPILL &&
 			    f->stack[spi].spilled.ref_obj_id == id) {
-				f->stack[spi].spilled.ref_obj_id = 0;
-				f->stack[spi].spilled.flags |= BH_NON_OWN_REF;
+				struct bh_reg *sr = &f->stack[spi].spilled;
+
+				sr->ref_obj_id = 0;
+				sr->flags |= non_owning_flags(v, sr->btf_id);
 			}
 	}
 }
@@ -1183,14 +1196,15 @@ bool bh_in_rbtree_cb(const struct bh_venv *v)
 
 /* set_rbtree_add_callback_state(): less(a, b) sees two non-owning
  * references to nodes of the tree's type, and returns a bool */
-static void set_rbtree_add_cb_state(struct bh_func_state *callee,
+static void set_rbtree_add_cb_state(const struct bh_venv *v,
+				    struct bh_func_state *callee,
 				    const struct kfunc_meta *meta)
 {
 	for (uint32_t r = 1; r <= 2; r++) {
 		struct bh_reg *reg = &callee->regs[r];
 
 		mark_reg_ptr(reg, BH_PTR_TO_BTF_ID,
-			     BH_MEM_ALLOC | BH_NON_OWN_REF);
+			     non_owning_flags(v, meta->graph_value_id));
 		reg->btf_src = BH_BTF_SRC_PROG;
 		reg->btf_id = meta->graph_value_id;
 		reg->off = (int32_t)meta->graph_node_off;
@@ -1265,7 +1279,7 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 		err = bh_push_callback(v, meta.cb_subprog, &callee);
 		if (err)
 			return err;
-		set_rbtree_add_cb_state(callee, &meta);
+		set_rbtree_add_cb_state(v, callee, &meta);
 	}
 	err = process_rcu(v, k, sleepable);
 	if (!err)
@@ -1477,9 +1491,9 @@ static int mark_obj_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 		if (!meta->graph_value_id)
 			return bh_bug(v, "%s without a graph root", kname);
 		mark_reg_ptr(r0, BH_PTR_TO_BTF_ID,
-			     BH_MEM_ALLOC | (graph_kfunc(kname)->owning_ret ?
-						     0 :
-						     BH_NON_OWN_REF));
+			     graph_kfunc(kname)->owning_ret ?
+				     BH_MEM_ALLOC :
+				     non_owning_flags(v, meta->graph_value_id));
 		r0->btf_src = BH_BTF_SRC_PROG;
 		r0->btf_id = meta->graph_value_id;
 		r0->off = (int32_t)meta->graph_node_off;

@@ -8,7 +8,8 @@
  * run time: tests/progs/graph_rbtree.bpf.c's rb_threads from several
  * threads on one tree under its lock (no error, no object left), and the
  * objects left in trees (map values, global data) freed when the value is
- * overwritten or the object goes.
+ * overwritten or the object goes, refcounted ones once every tree and
+ * list holding them lets go.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -262,6 +263,40 @@ TEST(rbtree_global_data_freed)
 	/* a list item and two tree nodes in two sections */
 	CHECK_EQ(bpfhost_prog_run(keep, NULL, 0, &r0), 0);
 	CHECK_EQ(rt->objs.live, 3);
+	bpfhost_obj_free(obj);
+	CHECK_EQ(rt->objs.live, 0);
+	bpfhost_rt_free(rt);
+}
+
+TEST(rbtree_refcounted_in_tree_and_list)
+{
+	static const char *const progs[] = { "rc_keep", "rc_tree_and_list",
+					     "rc_second_tree", NULL };
+	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	struct bpfhost_prog *keep, *both, *second;
+	struct bpfhost_obj *obj;
+	char log[4096] = "";
+	uint64_t r0 = 0;
+
+	CHECK(rt);
+	obj = open_load(rt, "graph_refcount.bpf.o", progs, log, sizeof(log));
+	CHECK_MSG(obj, "graph_refcount.bpf.o: %s", log);
+	keep = bpfhost_obj_prog(obj, "rc_keep");
+	both = bpfhost_obj_prog(obj, "rc_tree_and_list");
+	second = bpfhost_obj_prog(obj, "rc_second_tree");
+	CHECK(keep && both && second);
+	/* one object, two owners, both gone after the round trip */
+	CHECK_EQ(bpfhost_prog_run(both, NULL, 0, &r0), 0);
+	CHECK_EQ(r0, 579);
+	CHECK_EQ(rt->objs.live, 0);
+	/* the second tree refuses it and drops that reference */
+	CHECK_EQ(bpfhost_prog_run(second, NULL, 0, &r0), 0);
+	CHECK_EQ((uint32_t)r0, (uint32_t)-22);
+	CHECK_EQ(rt->objs.live, 0);
+	/* left in both: one object, freed once both let go */
+	CHECK_EQ(bpfhost_prog_run(keep, NULL, 0, &r0), 0);
+	CHECK_EQ(r0, 0);
+	CHECK_EQ(rt->objs.live, 1);
 	bpfhost_obj_free(obj);
 	CHECK_EQ(rt->objs.live, 0);
 	bpfhost_rt_free(rt);
