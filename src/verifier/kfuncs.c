@@ -731,6 +731,7 @@ static bool is_graph_kfunc(const char *name)
 }
 
 static bool has_refcount(const struct btf *b, uint32_t id);
+static bool has_graph_field(const struct btf *b, uint32_t id, bool nodes);
 
 /* ref_set_non_owning()'s flags: a refcounted object's non-owning
  * references are RCU pointers too */
@@ -1533,10 +1534,10 @@ bool bh_struct_ids_match(struct bh_venv *v, uint32_t asrc, uint32_t aid,
 
 /*
  * The root: a struct bpf_list_head or bpf_rb_root at a constant offset of
- * a map value or of global data (.data, .bss: a variable), declared with
- * __contains, whose bpf_spin_lock (the same value's, the same section's)
- * is the one held (check_reg_allocation_locked).  Roots in program
- * objects are not modelled yet.
+ * a map value, of global data (.data, .bss: a variable) or of a program
+ * object the program owns, declared with __contains, whose bpf_spin_lock
+ * (the same value's, section's or object's) is the one held
+ * (check_reg_allocation_locked).
  */
 static int process_graph_root_arg(struct bh_venv *v, struct kfunc_meta *meta,
 				  int i, enum bh_field_type root)
@@ -1556,17 +1557,24 @@ static int process_graph_root_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	if (!gk || gk->root != root)
 		return bh_reject(v, "kfunc %s arg#%d: a %s argument is not supported by the verifier",
 				 meta->k->name, i, rname);
-	if (r->type == BH_PTR_TO_BTF_ID && (r->flags & BH_MEM_ALLOC))
-		return bh_reject(v, "arg#%d: a %s in a program object is not supported by the verifier yet",
-				 i, rname);
-	if (r->type != BH_PTR_TO_MAP_VALUE || r->flags)
+	if (r->type == BH_PTR_TO_BTF_ID && r->flags == BH_MEM_ALLOC) {
+		/* a program object the program owns */
+		if (!r->ref_obj_id)
+			return bh_reject(v, "allocated object must be referenced");
+		if (r->btf_src != BH_BTF_SRC_PROG)
+			return bh_bug(v, "allocated object outside the program's BTF");
+		m = NULL;
+		type_id = r->btf_id;
+	} else if (r->type == BH_PTR_TO_MAP_VALUE && !r->flags) {
+		m = &v->env->maps[r->map_idx];
+		if (m->def->kind == BH_MAPK_RODATA)
+			return bh_reject(v, "arg#%d: a %s in read-only data is not supported by the verifier",
+					 i, rname);
+		type_id = m->def->btf_value_type_id;
+	} else {
 		return bh_reject(v, "arg#%d expected pointer to map value or allocated object",
 				 i);
-	m = &v->env->maps[r->map_idx];
-	if (m->def->kind == BH_MAPK_RODATA)
-		return bh_reject(v, "arg#%d: a %s in read-only data is not supported by the verifier",
-				 i, rname);
-	type_id = m->def->btf_value_type_id;
+	}
 	if (!bh_tnum_is_const(r->s.var_off))
 		return bh_reject(v, "R%u doesn't have constant offset. %s has to be at the constant offset",
 				 regno, rname);
@@ -1582,9 +1590,13 @@ static int process_graph_root_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	if (err)
 		return bh_reject(v, "%s not found at offset=%llu", rname,
 				 (unsigned long long)off);
-	if (!bh_find_spin_lock(b, type_id, &lock))
-		return bh_reject(v, "map '%s' has no valid bpf_spin_lock",
-				 m->def->name);
+	if (!bh_find_spin_lock(b, type_id, &lock)) {
+		if (m)
+			return bh_reject(v, "map '%s' has no valid bpf_spin_lock",
+					 m->def->name);
+		return bh_reject(v, "local '%s' has no valid bpf_spin_lock",
+				 tname(b, btf__type_by_id(b, type_id)));
+	}
 	if (!st->active_locks)
 		return bh_reject(v, "bpf_spin_lock at off=%u must be held for %s",
 				 lock.off, rname);
@@ -1599,10 +1611,27 @@ static int process_graph_root_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	if (bh_count_fields(b, value_id, bh_graph_node_of(root)) != 1)
 		return bh_reject(v, "arg#%d: objects with more than one %s are not supported by the verifier yet",
 				 i, bh_field_name(bh_graph_node_of(root)));
+	/* btf_check_and_fixup_fields(): ownership never forms a cycle (a
+	 * type that is both a root holder and a node holds no element
+	 * type with roots), so objects nest at most three deep */
+	if (!m && has_graph_field(b, type_id, true) &&
+	    has_graph_field(b, value_id, false))
+		return bh_reject(v, "arg#%d: struct %s both holds graph roots and is a graph node: its elements (struct %s) cannot hold roots",
+				 i, tname(b, btf__type_by_id(b, type_id)),
+				 tname(b, btf__type_by_id(b, value_id)));
 	meta->graph_root = root;
 	meta->graph_value_id = value_id;
 	meta->graph_node_off = node_off;
 	return 0;
+}
+
+/* Whether struct id has a graph node (nodes) or a graph root (!nodes). */
+static bool has_graph_field(const struct btf *b, uint32_t id, bool nodes)
+{
+	return bh_count_fields(b, id, nodes ? BH_FIELD_LIST_NODE :
+					      BH_FIELD_LIST_HEAD) ||
+	       bh_count_fields(b, id, nodes ? BH_FIELD_RB_NODE :
+					      BH_FIELD_RB_ROOT);
 }
 
 /*

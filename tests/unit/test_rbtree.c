@@ -9,7 +9,7 @@
  * threads on one tree under its lock (no error, no object left), and the
  * objects left in trees (map values, global data) freed when the value is
  * overwritten or the object goes, refcounted ones once every tree and
- * list holding them lets go.
+ * list holding them lets go, and objects holding trees with them.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -297,6 +297,35 @@ TEST(rbtree_refcounted_in_tree_and_list)
 	CHECK_EQ(bpfhost_prog_run(keep, NULL, 0, &r0), 0);
 	CHECK_EQ(r0, 0);
 	CHECK_EQ(rt->objs.live, 1);
+	bpfhost_obj_free(obj);
+	CHECK_EQ(rt->objs.live, 0);
+	bpfhost_rt_free(rt);
+}
+
+TEST(rbtree_roots_in_objects_freed)
+{
+	static const char *const progs[] = { "obj_tree", "obj_stash", NULL };
+	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	struct bpfhost_prog *tree, *stash;
+	struct bpfhost_obj *obj;
+	char log[4096] = "";
+	uint64_t r0 = 0;
+
+	CHECK(rt);
+	obj = open_load(rt, "graph_obj_root.bpf.o", progs, log, sizeof(log));
+	CHECK_MSG(obj, "graph_obj_root.bpf.o: %s", log);
+	tree = bpfhost_obj_prog(obj, "obj_tree");
+	stash = bpfhost_obj_prog(obj, "obj_stash");
+	CHECK(tree && stash);
+	/* the bag's two items left go with the bag */
+	CHECK_EQ(bpfhost_prog_run(tree, NULL, 0, &r0), 0);
+	CHECK_EQ(r0, 103);
+	CHECK_EQ(rt->objs.live, 0);
+	/* a bag of two in the map's kptr; a second replaces the first */
+	CHECK_EQ(bpfhost_prog_run(stash, NULL, 0, &r0), 0);
+	CHECK_EQ(rt->objs.live, 3);
+	CHECK_EQ(bpfhost_prog_run(stash, NULL, 0, &r0), 0);
+	CHECK_EQ(rt->objs.live, 3);
 	bpfhost_obj_free(obj);
 	CHECK_EQ(rt->objs.live, 0);
 	bpfhost_rt_free(rt);
