@@ -41,8 +41,8 @@ static void set_parent(struct bh_rb_node *n, struct bh_rb_node *p)
 
 static void set_black(struct bh_rb_node *n, bool black)
 {
-	n->parent_color = (n->parent_color & ~RB_BLACK) |
-			  (black ? RB_BLACK : 0);
+	n->parent_color =
+		(n->parent_color & ~RB_BLACK) | (black ? RB_BLACK : 0);
 }
 
 /* Make repl take old's place under old's parent (or at the top). */

@@ -32,7 +32,7 @@ struct item {
 	bool in;
 };
 
-#define item_of(n) ((struct item *)((char *)(n) - offsetof(struct item, rb)))
+#define item_of(n) ((struct item *)((char *)(n)-offsetof(struct item, rb)))
 
 static bool item_less(struct bh_rb_node *a, const struct bh_rb_node *b,
 		      void *ctx)
@@ -81,7 +81,7 @@ static int check_order(const struct bh_rb_root *root, size_t n)
 TEST(rbtree_random_ops)
 {
 	static struct item items[NODES];
-	struct bh_rb_root root = { 0 };
+	struct bh_rb_root root = {0};
 	unsigned int seed = 12345;
 	long calls = 0, seq = 0;
 	size_t n = 0, count;
@@ -129,7 +129,7 @@ TEST(rbtree_random_ops)
 TEST(rbtree_sequential)
 {
 	static struct item items[1024];
-	struct bh_rb_root root = { 0 };
+	struct bh_rb_root root = {0};
 	size_t count;
 	long calls = 0;
 
@@ -155,7 +155,9 @@ static struct bpfhost_obj *open_load(struct bpfhost_rt *rt, const char *file,
 				     size_t logsz)
 {
 	struct bpfhost_open_opts o = {
-		.sz = sizeof(o), .log_buf = log, .log_size = logsz,
+		.sz = sizeof(o),
+		.log_buf = log,
+		.log_size = logsz,
 	};
 	struct bpfhost_obj *obj;
 	char path[512];
@@ -199,14 +201,14 @@ static void *worker(void *arg)
 
 TEST(rbtree_kfuncs_threads)
 {
-	static const char *const progs[] = { "rb_threads", "rb_keep",
-					     "rb_order", NULL };
+	static const char *const progs[] = {"rb_threads", "rb_keep", "rb_order",
+					    NULL};
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	struct bpfhost_prog *keep, *order;
 	struct bpfhost_map *map;
 	struct bpfhost_obj *obj;
 	pthread_t th[THREADS];
-	char log[4096] = "", zero[24] = { 0 };
+	char log[4096] = "", zero[24] = {0};
 	uint64_t r0 = 0;
 	uint32_t key = 0;
 
@@ -244,7 +246,7 @@ TEST(rbtree_kfuncs_threads)
 
 TEST(rbtree_global_data_freed)
 {
-	static const char *const progs[] = { "g_keep", "g_rb_roundtrip", NULL };
+	static const char *const progs[] = {"g_keep", "g_rb_roundtrip", NULL};
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	struct bpfhost_prog *keep, *rt_prog;
 	struct bpfhost_obj *obj;
@@ -270,8 +272,8 @@ TEST(rbtree_global_data_freed)
 
 TEST(rbtree_refcounted_in_tree_and_list)
 {
-	static const char *const progs[] = { "rc_keep", "rc_tree_and_list",
-					     "rc_second_tree", NULL };
+	static const char *const progs[] = {"rc_keep", "rc_tree_and_list",
+					    "rc_second_tree", NULL};
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	struct bpfhost_prog *keep, *both, *second;
 	struct bpfhost_obj *obj;
@@ -304,7 +306,7 @@ TEST(rbtree_refcounted_in_tree_and_list)
 
 TEST(rbtree_roots_in_objects_freed)
 {
-	static const char *const progs[] = { "obj_tree", "obj_stash", NULL };
+	static const char *const progs[] = {"obj_tree", "obj_stash", NULL};
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	struct bpfhost_prog *tree, *stash;
 	struct bpfhost_obj *obj;
