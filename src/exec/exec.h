@@ -36,7 +36,8 @@ typedef uint64_t (*bh_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
  * extension their BTF type asks for (enum bh_ext: BH_EXT_NONE passes the
  * 64-bit register as is).  An argument
  * marked in inject_mask is not taken from its register: the interpreter
- * passes inject_val instead (the calling program's handle, for __prog).
+ * passes its inject_val instead (the calling program's handle for __prog,
+ * an object kfunc's type record and node offset: the kernel's fixups).
  * When every ext is 0 (or the return's BH_EXT_VOID) and inject_mask is 0
  * the call is one indirect call, like a helper's.
  */
@@ -57,7 +58,7 @@ struct bh_kcall {
 	uint8_t arg_ext[5];
 	uint8_t ret_ext;
 	uint8_t inject_mask;
-	uint64_t inject_val;
+	uint64_t inject_val[5];
 };
 
 /* How the decoder resolves what the instructions refer to. */

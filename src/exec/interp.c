@@ -746,7 +746,7 @@ bh_kcall_ext(const struct bh_kcall *kc, u64 r1, u64 r2, u64 r3, u64 r4, u64 r5)
 
 	for (int i = 0; i < 5; i++)
 		a[i] = kc->inject_mask & (1u << i)
-			       ? kc->inject_val
+			       ? kc->inject_val[i]
 			       : bh_ext(a[i], kc->arg_ext[i]);
 	return bh_ext(kc->fn(a[0], a[1], a[2], a[3], a[4]), kc->ret_ext);
 }

@@ -239,6 +239,7 @@ static void obj_release(struct bpfhost_obj *obj)
 		bh_code_free(obj->progs[i].code);
 		free(obj->progs[i].aux);
 		free(obj->progs[i].obj_type);
+		free(obj->progs[i].node_off);
 	}
 	/* maps release their kptrs through the records: records last */
 	for (size_t i = 0; i < obj->map_cnt; i++)
@@ -605,11 +606,33 @@ static int inject_obj_meta(struct bpfhost_prog *prog, const struct bh_kfunc *k,
 			return -errno ? -errno : -EINVAL;
 		}
 		out->inject_mask = (uint8_t)(1u << i);
-		out->inject_val = (uint64_t)(uintptr_t)m;
+		out->inject_val[i] = (uint64_t)(uintptr_t)m;
 		return 0;
 	}
 	snprintf(err, errsz, "kfunc %s has no meta__ign argument for its type record",
 		 k->name);
+	return -EINVAL;
+}
+
+/* The kernel's insert_off fixup: a list push or rbtree add is told where
+ * the node it inserts lies in its struct (which may have two nodes). */
+static int inject_node_off(struct bpfhost_prog *prog, const struct bh_kfunc *k,
+			   size_t idx, struct bh_kcall *out, char *err,
+			   size_t errsz)
+{
+	if (strcmp(k->name, "bpf_list_push_front_impl") &&
+	    strcmp(k->name, "bpf_list_push_back_impl") &&
+	    strcmp(k->name, "bpf_rbtree_add_impl"))
+		return 0;
+	for (int i = 0; prog->node_off && i < k->nargs; i++) {
+		if (strcmp(k->args[i].name, "off") || k->args[i].is_ptr)
+			continue;
+		out->inject_mask |= (uint8_t)(1u << i);
+		out->inject_val[i] = prog->node_off[idx];
+		return 0;
+	}
+	snprintf(err, errsz, "insn %zu: kfunc %s without its node offset",
+		 idx, k->name);
 	return -EINVAL;
 }
 
@@ -638,12 +661,13 @@ static int res_kfunc(void *ctx, size_t idx, int32_t imm, int16_t off,
 			/* the kernel passes the program's aux; a host gets
 			 * the struct bpf_prog its filters see */
 			out->inject_mask |= (uint8_t)(1u << i);
-			out->inject_val = (uint64_t)(uintptr_t)&prog->info;
+			out->inject_val[i] = (uint64_t)(uintptr_t)&prog->info;
 		}
 	}
-	if (obj_type)
-		return inject_obj_meta(prog, k, obj_type, out, err, errsz);
-	return 0;
+	if (!obj_type)
+		return 0;
+	return inject_obj_meta(prog, k, obj_type, out, err, errsz) ?:
+	       inject_node_off(prog, k, idx, out, err, errsz);
 }
 
 static void link_warn(void *ctx, const char *msg)
@@ -817,6 +841,8 @@ static int prog_verify(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
 		vres.aux = NULL;
 		prog->obj_type = vres.obj_type;
 		vres.obj_type = NULL;
+		prog->node_off = vres.node_off;
+		vres.node_off = NULL;
 		if (vt.ctx_kind == BH_CTX_BUFFER)
 			prog->min_ctx_size = vres.stats.max_ctx_offset;
 	}
@@ -945,6 +971,8 @@ fail:
 		obj->progs[i].aux = NULL;
 		free(obj->progs[i].obj_type);
 		obj->progs[i].obj_type = NULL;
+		free(obj->progs[i].node_off);
+		obj->progs[i].node_off = NULL;
 	}
 	return ret;
 }

@@ -67,6 +67,7 @@ struct bpfhost_prog {
 	/* per insn: the program-BTF struct of an object kfunc call (NULL if
 	 * none); its record goes in as the call's meta argument */
 	uint32_t *obj_type;
+	uint32_t *node_off; /* per insn: a graph insert's node offset */
 	uint32_t min_ctx_size; /* a run must pass at least this many bytes */
 	bool verified;	       /* the verifier ran (accepted or not) */
 	struct bpfhost_verify_info vinfo;

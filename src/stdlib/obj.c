@@ -671,19 +671,14 @@ void bh_rb_drain(void *root, const struct bh_obj_meta *meta,
 	}
 }
 
-/* the offset of the record's one node of this kind (the verifier allows
- * such types only) */
-static int64_t node_off_of(const struct bh_obj_meta *m, uint32_t kind)
+/* whether the record has a node of this kind at off (the offset the
+ * verifier saw at the call, passed in as the kernel's fixup does) */
+static bool node_at(const struct bh_obj_meta *m, uint64_t off, uint32_t kind)
 {
-	int64_t off = -1;
-
 	for (uint32_t i = 0; m && i < m->nr_fields; i++)
-		if (m->fields[i].kind == kind) {
-			if (off >= 0)
-				return -1;
-			off = m->fields[i].off;
-		}
-	return off;
+		if (m->fields[i].kind == kind && m->fields[i].off == off)
+			return true;
+	return false;
 }
 
 /* the program's less callback, run by the interpreter */
@@ -880,30 +875,27 @@ __bpf_kfunc void bpf_throw(uint64_t cookie)
 
 static int list_push_kfunc(struct bpf_list_head *head,
 			   struct bpf_list_node *node, void *meta__ign,
-			   bool tail)
+			   uint64_t off, bool tail)
 {
 	const struct bh_obj_meta *m = meta_of(meta__ign);
-	int64_t off = node_off_of(m, BH_OBJ_FIELD_LIST_NODE);
 
-	if (off < 0)
+	if (!node_at(m, off, BH_OBJ_FIELD_LIST_NODE))
 		return -EINVAL; /* not reached: the verifier saw the type */
-	return bh_list_push(head, node, m, (uint64_t)off, tail);
+	return bh_list_push(head, node, m, off, tail);
 }
 
 __bpf_kfunc int bpf_list_push_front_impl(struct bpf_list_head *head,
 					 struct bpf_list_node *node,
 					 void *meta__ign, uint64_t off)
 {
-	(void)off;
-	return list_push_kfunc(head, node, meta__ign, false);
+	return list_push_kfunc(head, node, meta__ign, off, false);
 }
 
 __bpf_kfunc int bpf_list_push_back_impl(struct bpf_list_head *head,
 					struct bpf_list_node *node,
 					void *meta__ign, uint64_t off)
 {
-	(void)off;
-	return list_push_kfunc(head, node, meta__ign, true);
+	return list_push_kfunc(head, node, meta__ign, off, true);
 }
 
 __bpf_kfunc struct bpf_list_node *bpf_list_pop_front(struct bpf_list_head *head)
@@ -933,18 +925,16 @@ __bpf_kfunc int bpf_rbtree_add_impl(struct bpf_rb_root *root,
 				    void *meta__ign, uint64_t off)
 {
 	const struct bh_obj_meta *m = meta_of(meta__ign);
-	int64_t noff = node_off_of(m, BH_OBJ_FIELD_RB_NODE);
 	struct bh_rb_node *n = (struct bh_rb_node *)node;
 	void *none = NULL;
 
-	(void)off;
-	if (noff < 0)
+	if (!node_at(m, off, BH_OBJ_FIELD_RB_NODE))
 		return -EINVAL; /* not reached: the verifier saw the type */
 	/* in another tree already (a refcounted object with two owners):
 	 * it goes nowhere and this reference drops, as in the kernel */
 	if (!__atomic_compare_exchange_n(&n->owner, &none, (void *)root, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-		obj_drop((char *)node - noff, m, false);
+		obj_drop((char *)node - off, m, false);
 		return -EINVAL;
 	}
 	bh_rb_add((struct bh_rb_root *)root, n, rb_less_cb,

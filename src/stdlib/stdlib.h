@@ -369,10 +369,10 @@ int bpf_iter_bits_new(struct bpf_iter_bits *it, const uint64_t *unsafe_ptr__ign,
 int *bpf_iter_bits_next(struct bpf_iter_bits *it);
 void bpf_iter_bits_destroy(struct bpf_iter_bits *it);
 
-/* The list kfuncs (generic set): the verifier allows them on a map
- * value's list head under its lock, for a contained type with one
- * bpf_list_node; meta__ign is that type's record (its node's offset is
- * taken from it; off is the kernel's fixup argument, unused). */
+/* The list kfuncs (generic set): the verifier allows them on a list head
+ * (in a map value, global data or a program object) under its lock;
+ * meta__ign is the contained type's record and off its node's offset,
+ * both passed in by the runtime as the kernel's fixups do. */
 struct bpf_list_head {
 	uint64_t __opaque[2];
 } __attribute__((aligned(8)));
@@ -415,10 +415,11 @@ uint64_t bh_helper_timer_start(uint64_t timer, uint64_t nsecs, uint64_t flags,
 			       uint64_t r4, uint64_t r5);
 uint64_t bh_helper_timer_cancel(uint64_t timer, uint64_t r2, uint64_t r3,
 				uint64_t r4, uint64_t r5);
-/* The rbtree kfuncs (generic set): the verifier allows them on a map
- * value's or global data's root under its lock, for a contained type with
- * one bpf_rb_node; meta__ign is that type's record, less the program's
- * callback (an interpreter slot handle). */
+/* The rbtree kfuncs (generic set): the verifier allows them on a root (in
+ * a map value, global data or a program object) under its lock;
+ * meta__ign is the contained type's record and off its node's offset (the
+ * kernel's fixups), less the program's callback (an interpreter slot
+ * handle). */
 struct bpf_rb_root {
 	uint64_t __opaque[2];
 } __attribute__((aligned(8)));

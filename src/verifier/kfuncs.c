@@ -1337,6 +1337,20 @@ static int record_obj_type(struct bh_venv *v, const char *kname, uint32_t id)
 	return 0;
 }
 
+/* The node offset a list push or rbtree add inserts at (the kernel's
+ * insert_off fixup), one per call site as the type is. */
+static int record_node_off(struct bh_venv *v, const char *kname, uint32_t off)
+{
+	struct bh_insn_aux *aux = &v->aux[v->cur->insn_idx];
+
+	if (aux->has_node_off && aux->node_off != off)
+		return bh_reject(v, "%s: this call site is reached with nodes at two offsets (%u and %u); bpfhost passes one node offset per call site",
+				 kname, aux->node_off, off);
+	aux->has_node_off = true;
+	aux->node_off = off;
+	return 0;
+}
+
 /* KF_ARG_PTR_TO_ALLOC_BTF_ID: an owning reference to a program object */
 static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta,
 			     int i, bool trusted, bool release)
@@ -1606,11 +1620,6 @@ static int process_graph_root_arg(struct bh_venv *v, struct kfunc_meta *meta,
 		return bh_reject(v, "bpf_spin_lock at off=%u must be held for %s",
 				 lock.off, rname);
 	}
-	/* the runtime finds the node through the type's record: one node
-	 * of each kind */
-	if (bh_count_fields(b, value_id, bh_graph_node_of(root)) != 1)
-		return bh_reject(v, "arg#%d: objects with more than one %s are not supported by the verifier yet",
-				 i, bh_field_name(bh_graph_node_of(root)));
 	/* btf_check_and_fixup_fields(): ownership never forms a cycle (a
 	 * type that is both a root holder and a node holds no element
 	 * type with roots), so objects nest at most three deep */
@@ -1686,19 +1695,22 @@ static int process_graph_node_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	    f.type != node || f.off != off)
 		return bh_reject(v, "%s not found at offset=%lld", nname,
 				 (long long)off);
-	if (r->btf_id != meta->graph_value_id ||
-	    off != meta->graph_node_off) {
-		want = btf__type_by_id(b, meta->graph_value_id);
-		got = btf__type_by_id(b, r->btf_id);
+	want = btf__type_by_id(b, meta->graph_value_id);
+	got = btf__type_by_id(b, r->btf_id);
+	if (r->btf_id != meta->graph_value_id)
 		return bh_reject(v, "operation on %s expects arg#%d %s at offset=%u in struct %s, but arg is at offset=%lld in struct %s",
 				 bh_field_name(meta->graph_root), i, nname,
 				 meta->graph_node_off, tname(b, want),
 				 (long long)off, tname(b, got));
-	}
+	if (off != meta->graph_node_off)
+		return bh_reject(v, "arg#%d offset=%lld, but expected %s at offset=%u in struct %s",
+				 i, (long long)off, nname, meta->graph_node_off,
+				 tname(b, want));
 	if (!gk->insert)
 		return 0;
 	meta->graph_node_ref = r->ref_obj_id;
-	return record_obj_type(v, meta->k->name, r->btf_id);
+	return record_obj_type(v, meta->k->name, r->btf_id) ?:
+	       record_node_off(v, meta->k->name, (uint32_t)off);
 }
 
 /* KF_ARG_PTR_TO_CALLBACK: a static subprogram (bpf_rbtree_add's less) */

@@ -240,6 +240,9 @@ struct bh_insn_aux {
 	/* an object kfunc call (bpf_obj_new_impl & co.): the program-BTF
 	 * struct it allocates, drops or acquires; 0 if none */
 	uint32_t obj_type_id;
+	/* a list push or rbtree add: the offset of the node it inserts */
+	bool has_node_off;
+	uint32_t node_off;
 };
 
 struct bh_subprog {

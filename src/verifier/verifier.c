@@ -554,6 +554,14 @@ static int keep_obj_types(struct bh_venv *v, struct bh_verify_result *res)
 				return -ENOMEM;
 		}
 		res->obj_type[i] = v->aux[i].obj_type_id;
+		if (!v->aux[i].has_node_off)
+			continue;
+		if (!res->node_off) {
+			res->node_off = calloc(n, sizeof(*res->node_off));
+			if (!res->node_off)
+				return -ENOMEM;
+		}
+		res->node_off[i] = v->aux[i].node_off;
 	}
 	return 0;
 }
@@ -657,4 +665,6 @@ void bh_verify_result_free(struct bh_verify_result *res)
 	res->aux = NULL;
 	free(res->obj_type);
 	res->obj_type = NULL;
+	free(res->node_off);
+	res->node_off = NULL;
 }

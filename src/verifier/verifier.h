@@ -126,6 +126,9 @@ struct bh_verify_result {
 	 * drops or acquires, for the runtime to pass that type's record as
 	 * the hidden meta argument (the kernel's fixup_kfunc_call); else 0 */
 	uint32_t *obj_type;
+	/* alongside obj_type, at a list push or rbtree add: the offset of
+	 * the node in that struct (the kernel's insert_off fixup) */
+	uint32_t *node_off;
 	/* the rejection: instruction index, or -1 */
 	long err_insn;
 	char err[512]; /* the kernel-worded message, "" when accepted */

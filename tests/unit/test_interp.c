@@ -905,7 +905,7 @@ TEST(kfunc_inject)
 {
 	/* argument 3 is the program's handle (__prog): whatever r3 holds */
 	struct bh_kcall kc = {
-		.fn = test_sum5, .inject_mask = 1u << 2, .inject_val = 1000};
+		.fn = test_sum5, .inject_mask = 1u << 2, .inject_val[2] = 1000};
 	const uint64_t r[5] = {1, 2, 0xbad, 4, 5};
 	uint64_t r0;
 
@@ -913,6 +913,7 @@ TEST(kfunc_inject)
 	CHECK_U64(r0, 1012);
 	/* with extension of the others, and a void return */
 	kc.inject_mask = 1u << 0 | 1u << 4;
+	kc.inject_val[0] = kc.inject_val[4] = 1000;
 	kc.arg_ext[1] = BH_EXT_U8;
 	kc.ret_ext = BH_EXT_VOID;
 	CHECK_EQ(run_kcall(&kc, r, &r0), BH_RUN_OK);

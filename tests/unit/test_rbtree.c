@@ -332,3 +332,35 @@ TEST(rbtree_roots_in_objects_freed)
 	CHECK_EQ(rt->objs.live, 0);
 	bpfhost_rt_free(rt);
 }
+
+TEST(rbtree_two_nodes_of_a_kind)
+{
+	static const char *const progs[] = {"two_lists", "two_trees",
+					    "two_keep", NULL};
+	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	struct bpfhost_prog *lists, *trees, *keep;
+	struct bpfhost_obj *obj;
+	char log[4096] = "";
+	uint64_t r0 = 0;
+
+	CHECK(rt);
+	obj = open_load(rt, "graph_two_nodes.bpf.o", progs, log, sizeof(log));
+	CHECK_MSG(obj, "graph_two_nodes.bpf.o: %s", log);
+	lists = bpfhost_obj_prog(obj, "two_lists");
+	trees = bpfhost_obj_prog(obj, "two_trees");
+	keep = bpfhost_obj_prog(obj, "two_keep");
+	CHECK(lists && trees && keep);
+	for (int i = 0; i < 100; i++) {
+		CHECK_EQ(bpfhost_prog_run(lists, NULL, 0, &r0), 0);
+		CHECK_EQ(r0, 77);
+		CHECK_EQ(bpfhost_prog_run(trees, NULL, 0, &r0), 0);
+		CHECK_EQ(r0, 513);
+	}
+	CHECK_EQ(rt->objs.live, 0);
+	/* one object on two lists, freed once both let go */
+	CHECK_EQ(bpfhost_prog_run(keep, NULL, 0, &r0), 0);
+	CHECK_EQ(rt->objs.live, 1);
+	bpfhost_obj_free(obj);
+	CHECK_EQ(rt->objs.live, 0);
+	bpfhost_rt_free(rt);
+}
