@@ -635,17 +635,25 @@ _Static_assert(sizeof(struct bh_rb_root) == sizeof(struct bpf_rb_root),
 _Static_assert(sizeof(struct bh_rb_node) == sizeof(struct bpf_rb_node),
 	       "bpf_rb_node is 32 bytes");
 
+/* the owner of a node whose tree is being drained (never a root) */
+#define RB_DRAINING ((void *)1)
+
 void bh_rb_drain(void *root, const struct bh_obj_meta *meta,
 		 uint32_t node_off, uint32_t *lock)
 {
 	struct bh_rb_root *r = root, orig;
 	struct bh_rb_node *n, *p;
 
-	/* detach the whole tree under the lock, drop it outside */
+	/* detach the whole tree under the lock, drop it outside; until a
+	 * node is dropped its owner says "being drained", so no add,
+	 * remove or walk (all check the owner under the lock) touches it
+	 * meanwhile, whoever else holds a reference to it */
 	if (lock)
 		list_lock(lock);
 	orig = *r;
 	r->node = r->leftmost = NULL;
+	for (n = orig.leftmost; n; n = bh_rb_next(n))
+		__atomic_store_n(&n->owner, RB_DRAINING, __ATOMIC_RELAXED);
 	if (lock)
 		__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
 	/* children before parents, each freed once its subtree is gone */
