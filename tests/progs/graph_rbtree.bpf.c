@@ -43,6 +43,26 @@
 // RETVAL(rb_wrong_type): none
 // RETVAL(rb_other_lock): none
 // RETVAL(rb_remove_unchecked): none
+// EXPECT(adv_global_cb): REJECT callback function not static
+// EXPECT(adv_cb_oob): REJECT access beyond struct rb_elem at off 48 size 8
+// EXPECT(adv_cb_write): ACCEPT
+// RETVAL(adv_cb_write): 0
+// EXPECT(adv_cb_node_write): REJECT direct access to bpf_rb_node is disallowed
+// EXPECT(adv_var_root): REJECT R1 doesn't have constant offset. bpf_rb_root has to be at the constant offset
+// EXPECT(adv_remove_in_loop): ACCEPT
+// RETVAL(adv_remove_in_loop): 3
+// EXPECT(adv_right_walk): ACCEPT
+// RETVAL(adv_right_walk): 3
+// EXPECT(adv_drop_nonown): ACCEPT
+// RETVAL(adv_drop_nonown): 0
+// EXPECT(adv_add_stack): REJECT arg#1 expected pointer to allocated object
+// EXPECT(adv_remove_map): REJECT bpf_rbtree_remove can only take non-owning or refcounted bpf_rb_node pointer
+// RETVAL(adv_global_cb): none
+// RETVAL(adv_cb_oob): none
+// RETVAL(adv_cb_node_write): none
+// RETVAL(adv_var_root): none
+// RETVAL(adv_add_stack): none
+// RETVAL(adv_remove_map): none
 #include <linux/bpf.h>
 #include <stdbool.h>
 #include <bpf/bpf_helpers.h>
@@ -493,6 +513,210 @@ int rb_remove_unchecked(void *ctx)
 	}
 	n = bpf_rbtree_remove(&v->root, n);
 	rb_add(&v->root, n, less);
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+/* a less callback must be a static function */
+__attribute__((noinline)) bool gless(struct bpf_rb_node *a, const struct bpf_rb_node *b)
+{
+	return a < b;
+}
+
+SEC("syscall")
+int adv_global_cb(void *ctx)
+{
+	struct rb_val *v = get(0);
+	struct rb_elem *e;
+
+	if (!v)
+		return 0;
+	e = new_obj(struct rb_elem);
+	if (!e)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	rb_add(&v->root, &e->node, gless);
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+/* the callback's nodes are the tree's type, bounds-checked */
+static bool less_oob(struct bpf_rb_node *a, const struct bpf_rb_node *b)
+{
+	return container_of(a, struct rb_elem, node)[1].key < 3;
+}
+
+SEC("syscall")
+int adv_cb_oob(void *ctx)
+{
+	struct rb_val *v = get(0);
+	struct rb_elem *e;
+
+	if (!v)
+		return 0;
+	e = new_obj(struct rb_elem);
+	if (!e)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	rb_add(&v->root, &e->node, less_oob);
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+/* ... and writable but for the node itself */
+static bool less_write(struct bpf_rb_node *a, const struct bpf_rb_node *b)
+{
+	container_of(a, struct rb_elem, node)->data = 5;
+	return 0;
+}
+
+SEC("syscall")
+int adv_cb_write(void *ctx)
+{
+	struct rb_val *v = get(0);
+	struct rb_elem *e;
+
+	if (!v)
+		return 0;
+	e = new_obj(struct rb_elem);
+	if (!e)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	rb_add(&v->root, &e->node, less_write);
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+static bool less_node_write(struct bpf_rb_node *a, const struct bpf_rb_node *b)
+{
+	*(long *)a = 0;
+	return 0;
+}
+
+SEC("syscall")
+int adv_cb_node_write(void *ctx)
+{
+	struct rb_val *v = get(0);
+	struct rb_elem *e;
+
+	if (!v)
+		return 0;
+	e = new_obj(struct rb_elem);
+	if (!e)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	rb_add(&v->root, &e->node, less_node_write);
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+SEC("syscall")
+int adv_var_root(void *ctx)
+{
+	struct rb_val *v = get(0);
+	struct bpf_rb_node *n;
+	__u32 k = bpf_get_prandom_u32() & 8;
+
+	if (!v)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	n = bpf_rbtree_first((void *)v + k);
+	bpf_spin_unlock(&v->lock);
+	return n != 0;
+}
+
+/* emptied from a loop, each element out under the lock, dropped outside */
+SEC("syscall")
+int adv_remove_in_loop(void *ctx)
+{
+	struct rb_val *v = get(1);
+	struct bpf_rb_node *n;
+	int i, c = 0;
+
+	if (!v)
+		return 0;
+	if (put(v, 9, 0) || put(v, 8, 0) || put(v, 7, 0))
+		return -1;
+	for (i = 0; i < 8; i++) {
+		bpf_spin_lock(&v->lock);
+		n = bpf_rbtree_first(&v->root);
+		if (n)
+			n = bpf_rbtree_remove(&v->root, n);
+		bpf_spin_unlock(&v->lock);
+		if (!n)
+			break;
+		c++;
+		drop(container_of(n, struct rb_elem, node));
+	}
+	return c;
+}
+
+/* the rightmost path from the root, non-owning all the way */
+SEC("syscall")
+int adv_right_walk(void *ctx)
+{
+	struct rb_val *v = get(1);
+	struct bpf_rb_node *n;
+	int i, c = 0;
+
+	if (!v)
+		return 0;
+	if (put(v, 1, 0) || put(v, 2, 0) || put(v, 3, 0) || put(v, 4, 0))
+		return -1;
+	bpf_spin_lock(&v->lock);
+	n = bpf_rbtree_root(&v->root);
+	for (i = 0; i < 16 && n; i++) {
+		c++;
+		n = bpf_rbtree_right(&v->root, n);
+	}
+	bpf_spin_unlock(&v->lock);
+	for (i = 0; i < 4; i++)
+		take(v);
+	return c;
+}
+
+/* a non-owning result may be dropped on the floor */
+SEC("syscall")
+int adv_drop_nonown(void *ctx)
+{
+	struct rb_val *v = get(0);
+	struct bpf_rb_node *n;
+
+	if (!v)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	n = bpf_rbtree_first(&v->root);
+	if (n)
+		n = bpf_rbtree_left(&v->root, n);
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+/* only program objects go into trees */
+SEC("syscall")
+int adv_add_stack(void *ctx)
+{
+	struct rb_val *v = get(0);
+	struct rb_elem e = {};
+
+	if (!v)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	rb_add(&v->root, &e.node, less);
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+/* remove takes a node, not the root */
+SEC("syscall")
+int adv_remove_map(void *ctx)
+{
+	struct rb_val *v = get(0);
+
+	if (!v)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	bpf_rbtree_remove(&v->root, (void *)&v->root);
 	bpf_spin_unlock(&v->lock);
 	return 0;
 }
