@@ -9,7 +9,8 @@
  * threads on one tree under its lock (no error, no object left), and the
  * objects left in trees (map values, global data) freed when the value is
  * overwritten or the object goes, refcounted ones once every tree and
- * list holding them lets go, and objects holding trees with them.
+ * list holding them lets go, and objects holding trees with them; and
+ * kptrs in global data.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -359,6 +360,32 @@ TEST(rbtree_two_nodes_of_a_kind)
 	CHECK_EQ(rt->objs.live, 0);
 	/* one object on two lists, freed once both let go */
 	CHECK_EQ(bpfhost_prog_run(keep, NULL, 0, &r0), 0);
+	CHECK_EQ(rt->objs.live, 1);
+	bpfhost_obj_free(obj);
+	CHECK_EQ(rt->objs.live, 0);
+	bpfhost_rt_free(rt);
+}
+
+TEST(kptr_in_global_data_freed)
+{
+	static const char *const progs[] = {"gk_stash", "gk_roundtrip", NULL};
+	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	struct bpfhost_prog *stash, *round;
+	struct bpfhost_obj *obj;
+	char log[4096] = "";
+	uint64_t r0 = 0;
+
+	CHECK(rt);
+	obj = open_load(rt, "kptr_global.bpf.o", progs, log, sizeof(log));
+	CHECK_MSG(obj, "kptr_global.bpf.o: %s", log);
+	stash = bpfhost_obj_prog(obj, "gk_stash");
+	round = bpfhost_obj_prog(obj, "gk_roundtrip");
+	CHECK(stash && round);
+	CHECK_EQ(bpfhost_prog_run(round, NULL, 0, &r0), 0);
+	CHECK_EQ(r0, 5);
+	CHECK_EQ(rt->objs.live, 0);
+	CHECK_EQ(bpfhost_prog_run(stash, NULL, 0, &r0), 0);
+	CHECK_EQ(bpfhost_prog_run(stash, NULL, 0, &r0), 0);
 	CHECK_EQ(rt->objs.live, 1);
 	bpfhost_obj_free(obj);
 	CHECK_EQ(rt->objs.live, 0);
