@@ -21,6 +21,8 @@
 // RETVAL(rc_remove_owning): 7
 // EXPECT(rc_acquire_in_lock): ACCEPT
 // RETVAL(rc_acquire_in_lock): 2
+// EXPECT(rc_threads): ACCEPT
+// RETVAL(rc_threads): 2
 // EXPECT(rc_keep): ACCEPT
 // RETVAL(rc_keep): 0
 // EXPECT(rc_after_unlock): REJECT invalid mem access 'scalar'
@@ -283,6 +285,52 @@ int rc_acquire_in_lock(void *ctx)
 	m->key = 2;
 	drop(m);
 	return from_tree();
+}
+
+/* one object in section B's tree and on section A's list, two locks;
+ * then one object off each (maybe others', when threads share them):
+ * how many came back */
+SEC("syscall")
+int rc_threads(void *ctx)
+{
+	struct bpf_list_node *l;
+	struct bpf_rb_node *rb;
+	struct rnode *n, *m;
+	int got = 0;
+
+	n = new_obj(struct rnode);
+	if (!n)
+		return -1;
+	n->key = bpf_get_prandom_u32() % 16;
+	m = acquire(n);
+	if (!m) {
+		drop(n);
+		return -1;
+	}
+	bpf_spin_lock(&lock_b);
+	rb_add(&root_b, &n->r, less);
+	bpf_spin_unlock(&lock_b);
+	bpf_spin_lock(&lock);
+	push_front(&head, &m->l);
+	bpf_spin_unlock(&lock);
+
+	bpf_spin_lock(&lock);
+	l = bpf_list_pop_front(&head);
+	bpf_spin_unlock(&lock);
+	if (l) {
+		drop(container_of(l, struct rnode, l));
+		got++;
+	}
+	bpf_spin_lock(&lock_b);
+	rb = bpf_rbtree_first(&root_b);
+	if (rb)
+		rb = bpf_rbtree_remove(&root_b, rb);
+	bpf_spin_unlock(&lock_b);
+	if (rb) {
+		drop(container_of(rb, struct rnode, r));
+		got++;
+	}
+	return got;
 }
 
 /* objects left in both stay until the object goes */

@@ -391,3 +391,44 @@ TEST(kptr_in_global_data_freed)
 	CHECK_EQ(rt->objs.live, 0);
 	bpfhost_rt_free(rt);
 }
+
+static struct bpfhost_prog *rc_prog;
+
+static void *rc_worker(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < RUNS; i++) {
+		uint64_t r0;
+
+		if (bpfhost_prog_run(rc_prog, NULL, 0, &r0) || r0 != 2)
+			__atomic_add_fetch(&run_errors, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+TEST(rbtree_refcounted_threads)
+{
+	static const char *const progs[] = {"rc_threads", NULL};
+	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	struct bpfhost_obj *obj;
+	pthread_t th[THREADS];
+	char log[4096] = "";
+
+	CHECK(rt);
+	obj = open_load(rt, "graph_refcount.bpf.o", progs, log, sizeof(log));
+	CHECK_MSG(obj, "graph_refcount.bpf.o: %s", log);
+	rc_prog = bpfhost_obj_prog(obj, "rc_threads");
+	CHECK(rc_prog);
+	/* the tree and the list under two locks, each object in both,
+	 * dropped by whichever thread takes it last */
+	run_errors = 0;
+	for (int t = 0; t < THREADS; t++)
+		CHECK_EQ(pthread_create(&th[t], NULL, rc_worker, NULL), 0);
+	for (int t = 0; t < THREADS; t++)
+		pthread_join(th[t], NULL);
+	CHECK_EQ(run_errors, 0);
+	CHECK_EQ(rt->objs.live, 0);
+	bpfhost_obj_free(obj);
+	CHECK_EQ(rt->objs.live, 0);
+	bpfhost_rt_free(rt);
+}
