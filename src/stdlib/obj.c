@@ -635,8 +635,10 @@ _Static_assert(sizeof(struct bh_rb_root) == sizeof(struct bpf_rb_root),
 _Static_assert(sizeof(struct bh_rb_node) == sizeof(struct bpf_rb_node),
 	       "bpf_rb_node is 32 bytes");
 
-/* the owner of a node whose tree is being drained (never a root) */
+/* the owner of a node whose tree is being drained, or that is being
+ * added (never a root) */
 #define RB_DRAINING ((void *)1)
+#define RB_ADDING ((void *)2)
 
 void bh_rb_drain(void *root, const struct bh_obj_meta *meta,
 		 uint32_t node_off, uint32_t *lock)
@@ -939,14 +941,16 @@ __bpf_kfunc int bpf_rbtree_add_impl(struct bpf_rb_root *root,
 	if (!node_at(m, off, BH_OBJ_FIELD_RB_NODE))
 		return -EINVAL; /* not reached: the verifier saw the type */
 	/* in another tree already (a refcounted object with two owners):
-	 * it goes nowhere and this reference drops, as in the kernel */
-	if (!__atomic_compare_exchange_n(&n->owner, &none, (void *)root, false,
+	 * it goes nowhere and this reference drops, as in the kernel; while
+	 * less runs it is in no tree yet */
+	if (!__atomic_compare_exchange_n(&n->owner, &none, RB_ADDING, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
 		obj_drop((char *)node - off, m, false);
 		return -EINVAL;
 	}
 	bh_rb_add((struct bh_rb_root *)root, n, rb_less_cb,
 		  (void *)(uintptr_t)less);
+	__atomic_store_n(&n->owner, (void *)root, __ATOMIC_RELEASE);
 	return 0;
 }
 

@@ -1189,10 +1189,18 @@ bool bh_is_rbtree_add_insn(const struct bh_venv *v, const struct bh_insn *in)
 
 bool bh_in_rbtree_cb(const struct bh_venv *v)
 {
-	const struct bh_func_state *f = v->cur->frame[v->cur->curframe];
+	/* the kernel's in_rbtree_lock_required_cb() looks at the current
+	 * frame only; a static subprogram the callback calls could then
+	 * unlock or change the tree while it is being walked, so any frame
+	 * counts here */
+	for (uint32_t fi = v->cur->curframe; fi > 0; fi--) {
+		const struct bh_func_state *f = v->cur->frame[fi];
 
-	return f->in_callback_fn && f->callsite >= 0 &&
-	       bh_is_rbtree_add_insn(v, &v->env->insns[f->callsite]);
+		if (f->in_callback_fn && f->callsite >= 0 &&
+		    bh_is_rbtree_add_insn(v, &v->env->insns[f->callsite]))
+			return true;
+	}
+	return false;
 }
 
 /* set_rbtree_add_callback_state(): less(a, b) sees two non-owning
@@ -1675,6 +1683,12 @@ static int process_graph_node_arg(struct bh_venv *v, struct kfunc_meta *meta,
 					 i);
 		if (!r->ref_obj_id)
 			return bh_reject(v, "allocated object must be referenced");
+		/* an owning node (one a list pop returned) added from a less
+		 * callback would change the tree being walked: the kernel
+		 * lets it through, bpfhost does not */
+		if (node == BH_FIELD_RB_NODE && bh_in_rbtree_cb(v))
+			return bh_reject(v, "%s not allowed in rbtree cb",
+					 meta->k->name);
 	} else {
 		if (!(r->type == BH_PTR_TO_BTF_ID &&
 		      (r->flags & BH_NON_OWN_REF)) &&
