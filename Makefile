@@ -163,7 +163,7 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/tests/unit/%.o $(ASAN_TEST_SUPPORT_OBJS) $(
 $(BUILD)/tests/unit/%.o $(TEST_SUPPORT_OBJS): BASE_CFLAGS += -Itests
 $(BUILD)/asan/tests/unit/%.o $(ASAN_TEST_SUPPORT_OBJS): BASE_CFLAGS += -Itests
 
-$(BUILD)/progs/%.bpf.o: tests/progs/%.bpf.c $(wildcard include/bpf/*.h) | $(DEPS_STAMP)
+$(BUILD)/progs/%.bpf.o: tests/progs/%.bpf.c $(wildcard include/bpf/*.h tests/progs/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 

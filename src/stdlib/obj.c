@@ -661,19 +661,18 @@ void bh_rb_drain(void *root, const struct bh_obj_meta *meta,
 	/* children before parents, each freed once its subtree is gone */
 	n = orig.node;
 	while (n) {
-		if (n->left) {
-			n = n->left;
+		if (n->child[BH_RB_LEFT]) {
+			n = n->child[BH_RB_LEFT];
 			continue;
 		}
-		if (n->right) {
-			n = n->right;
+		if (n->child[BH_RB_RIGHT]) {
+			n = n->child[BH_RB_RIGHT];
 			continue;
 		}
 		p = (struct bh_rb_node *)(n->parent_color & ~(uintptr_t)1);
-		if (p && p->left == n)
-			p->left = NULL;
-		else if (p)
-			p->right = NULL;
+		if (p)
+			p->child[p->child[BH_RB_LEFT] == n ? BH_RB_LEFT :
+							     BH_RB_RIGHT] = NULL;
 		n->parent_color = 0;
 		__atomic_store_n(&n->owner, NULL, __ATOMIC_RELEASE);
 		obj_drop((char *)n - node_off, meta, false);
@@ -984,7 +983,7 @@ __bpf_kfunc struct bpf_rb_node *bpf_rbtree_left(struct bpf_rb_root *root,
 
 	if (__atomic_load_n(&n->owner, __ATOMIC_ACQUIRE) != root)
 		return NULL;
-	return (struct bpf_rb_node *)n->left;
+	return (struct bpf_rb_node *)n->child[BH_RB_LEFT];
 }
 
 __bpf_kfunc struct bpf_rb_node *bpf_rbtree_right(struct bpf_rb_root *root,
@@ -994,7 +993,7 @@ __bpf_kfunc struct bpf_rb_node *bpf_rbtree_right(struct bpf_rb_root *root,
 
 	if (__atomic_load_n(&n->owner, __ATOMIC_ACQUIRE) != root)
 		return NULL;
-	return (struct bpf_rb_node *)n->right;
+	return (struct bpf_rb_node *)n->child[BH_RB_RIGHT];
 }
 
 __bpf_kfunc_end_defs();

@@ -45,43 +45,38 @@ static void set_black(struct bh_rb_node *n, bool black)
 		(n->parent_color & ~RB_BLACK) | (black ? RB_BLACK : 0);
 }
 
+#define LEFT BH_RB_LEFT
+#define RIGHT BH_RB_RIGHT
+
+/* Which child of p n is (n may be missing: then p's only missing one,
+ * left first). */
+static int side_of(const struct bh_rb_node *p, const struct bh_rb_node *n)
+{
+	return p->child[LEFT] == n ? LEFT : RIGHT;
+}
+
 /* Make repl take old's place under old's parent (or at the top). */
 static void replace_child(struct bh_rb_root *root, struct bh_rb_node *old,
 			  struct bh_rb_node *repl, struct bh_rb_node *parent)
 {
 	if (!parent)
 		root->node = repl;
-	else if (parent->left == old)
-		parent->left = repl;
 	else
-		parent->right = repl;
+		parent->child[side_of(parent, old)] = repl;
 }
 
-/* x's right child y takes x's place; x becomes y's left child. */
-static void rotate_left(struct bh_rb_root *root, struct bh_rb_node *x)
+/* x's child y on side takes x's place; x becomes y's child on the other
+ * side (side RIGHT: a left rotation). */
+static void rotate(struct bh_rb_root *root, struct bh_rb_node *x, int side)
 {
-	struct bh_rb_node *y = x->right, *p = parent_of(x);
+	struct bh_rb_node *y = x->child[side], *p = parent_of(x);
 
-	x->right = y->left;
-	if (y->left)
-		set_parent(y->left, x);
+	x->child[side] = y->child[!side];
+	if (y->child[!side])
+		set_parent(y->child[!side], x);
 	set_parent(y, p);
 	replace_child(root, x, y, p);
-	y->left = x;
-	set_parent(x, y);
-}
-
-/* the mirror image */
-static void rotate_right(struct bh_rb_root *root, struct bh_rb_node *x)
-{
-	struct bh_rb_node *y = x->left, *p = parent_of(x);
-
-	x->left = y->right;
-	if (y->right)
-		set_parent(y->right, x);
-	set_parent(y, p);
-	replace_child(root, x, y, p);
-	y->right = x;
+	y->child[!side] = x;
 	set_parent(x, y);
 }
 
@@ -89,44 +84,29 @@ static void rotate_right(struct bh_rb_root *root, struct bh_rb_node *x)
 static void insert_fixup(struct bh_rb_root *root, struct bh_rb_node *z)
 {
 	struct bh_rb_node *p, *g, *u;
+	int side;
 
 	while ((p = parent_of(z)) && !is_black(p)) {
 		g = parent_of(p); /* exists: a red node is never the top */
-		if (p == g->left) {
-			u = g->right;
-			if (!is_black(u)) {
-				set_black(p, true);
-				set_black(u, true);
-				set_black(g, false);
-				z = g;
-				continue;
-			}
-			if (z == p->right) {
-				rotate_left(root, p);
-				z = p;
-				p = parent_of(z);
-			}
+		side = side_of(g, p);
+		u = g->child[!side];
+		if (!is_black(u)) {
+			/* red uncle: push the red up */
 			set_black(p, true);
+			set_black(u, true);
 			set_black(g, false);
-			rotate_right(root, g);
-		} else {
-			u = g->left;
-			if (!is_black(u)) {
-				set_black(p, true);
-				set_black(u, true);
-				set_black(g, false);
-				z = g;
-				continue;
-			}
-			if (z == p->left) {
-				rotate_right(root, p);
-				z = p;
-				p = parent_of(z);
-			}
-			set_black(p, true);
-			set_black(g, false);
-			rotate_left(root, g);
+			z = g;
+			continue;
 		}
+		if (z == p->child[!side]) {
+			/* z on the inside: make it the outside case */
+			rotate(root, p, !side);
+			z = p;
+			p = parent_of(z);
+		}
+		set_black(p, true);
+		set_black(g, false);
+		rotate(root, g, side);
 	}
 	set_black(root->node, true);
 }
@@ -135,26 +115,22 @@ void bh_rb_add(struct bh_rb_root *root, struct bh_rb_node *n,
 	       bh_rb_less_fn less, void *ctx)
 {
 	struct bh_rb_node *p = NULL, *cur = root->node;
-	bool leftmost = true, go_left = false;
+	bool leftmost = true;
+	int side = LEFT;
 
 	while (cur) {
 		p = cur;
-		go_left = less(n, cur, ctx);
-		if (go_left) {
-			cur = cur->left;
-		} else {
-			cur = cur->right;
+		side = less(n, cur, ctx) ? LEFT : RIGHT;
+		if (side == RIGHT)
 			leftmost = false;
-		}
+		cur = cur->child[side];
 	}
-	n->left = n->right = NULL;
+	n->child[LEFT] = n->child[RIGHT] = NULL;
 	n->parent_color = (uintptr_t)p; /* red */
 	if (!p)
 		root->node = n;
-	else if (go_left)
-		p->left = n;
 	else
-		p->right = n;
+		p->child[side] = n;
 	if (leftmost)
 		root->leftmost = n;
 	insert_fixup(root, n);
@@ -162,8 +138,8 @@ void bh_rb_add(struct bh_rb_root *root, struct bh_rb_node *n,
 
 static struct bh_rb_node *min_of(struct bh_rb_node *n)
 {
-	while (n->left)
-		n = n->left;
+	while (n->child[LEFT])
+		n = n->child[LEFT];
 	return n;
 }
 
@@ -171,9 +147,9 @@ struct bh_rb_node *bh_rb_next(const struct bh_rb_node *n)
 {
 	struct bh_rb_node *p;
 
-	if (n->right)
-		return min_of(n->right);
-	while ((p = parent_of(n)) && n == p->right)
+	if (n->child[RIGHT])
+		return min_of(n->child[RIGHT]);
+	while ((p = parent_of(n)) && n == p->child[RIGHT])
 		n = p;
 	return p;
 }
@@ -184,59 +160,34 @@ static void erase_fixup(struct bh_rb_root *root, struct bh_rb_node *x,
 			struct bh_rb_node *xp)
 {
 	struct bh_rb_node *w;
+	int side;
 
 	while (x != root->node && is_black(x)) {
-		if (x == xp->left) {
-			w = xp->right; /* exists: xp's right holds a black */
-			if (!is_black(w)) {
-				set_black(w, true);
-				set_black(xp, false);
-				rotate_left(root, xp);
-				w = xp->right;
-			}
-			if (is_black(w->left) && is_black(w->right)) {
-				set_black(w, false);
-				x = xp;
-				xp = parent_of(x);
-				continue;
-			}
-			if (is_black(w->right)) {
-				set_black(w->left, true);
-				set_black(w, false);
-				rotate_right(root, w);
-				w = xp->right;
-			}
-			set_black(w, is_black(xp));
-			set_black(xp, true);
-			set_black(w->right, true);
-			rotate_left(root, xp);
-		} else {
-			w = xp->left;
-			if (!is_black(w)) {
-				set_black(w, true);
-				set_black(xp, false);
-				rotate_right(root, xp);
-				w = xp->left;
-			}
-			if (is_black(w->right) && is_black(w->left)) {
-				set_black(w, false);
-				x = xp;
-				xp = parent_of(x);
-				continue;
-			}
-			if (is_black(w->left)) {
-				set_black(w->right, true);
-				set_black(w, false);
-				rotate_left(root, w);
-				w = xp->left;
-			}
-			set_black(w, is_black(xp));
-			set_black(xp, true);
-			set_black(w->left, true);
-			rotate_right(root, xp);
+		side = side_of(xp, x);
+		w = xp->child[!side]; /* exists: that side holds a black */
+		if (!is_black(w)) {
+			set_black(w, true);
+			set_black(xp, false);
+			rotate(root, xp, !side);
+			w = xp->child[!side];
 		}
+		if (is_black(w->child[LEFT]) && is_black(w->child[RIGHT])) {
+			set_black(w, false);
+			x = xp;
+			xp = parent_of(x);
+			continue;
+		}
+		if (is_black(w->child[!side])) {
+			set_black(w->child[side], true);
+			set_black(w, false);
+			rotate(root, w, side);
+			w = xp->child[!side];
+		}
+		set_black(w, is_black(xp));
+		set_black(xp, true);
+		set_black(w->child[!side], true);
+		rotate(root, xp, !side);
 		x = root->node;
-		break;
 	}
 	if (x)
 		set_black(x, true);
@@ -249,9 +200,9 @@ void bh_rb_erase(struct bh_rb_root *root, struct bh_rb_node *z)
 
 	if (root->leftmost == z)
 		root->leftmost = bh_rb_next(z);
-	if (!z->left || !z->right) {
+	if (!z->child[LEFT] || !z->child[RIGHT]) {
 		/* z itself leaves: its only child (if any) moves up */
-		x = z->left ? z->left : z->right;
+		x = z->child[LEFT] ? z->child[LEFT] : z->child[RIGHT];
 		xp = zp;
 		removed_black = is_black(z);
 		if (x)
@@ -260,26 +211,26 @@ void bh_rb_erase(struct bh_rb_root *root, struct bh_rb_node *z)
 	} else {
 		/* z's successor y (no left child) takes z's place and
 		 * colour; y's right child moves up into y's old place */
-		y = min_of(z->right);
-		x = y->right;
+		y = min_of(z->child[RIGHT]);
+		x = y->child[RIGHT];
 		removed_black = is_black(y);
 		if (parent_of(y) == z) {
 			xp = y;
 		} else {
 			xp = parent_of(y);
-			xp->left = x;
+			xp->child[LEFT] = x;
 			if (x)
 				set_parent(x, xp);
-			y->right = z->right;
-			set_parent(z->right, y);
+			y->child[RIGHT] = z->child[RIGHT];
+			set_parent(z->child[RIGHT], y);
 		}
-		y->left = z->left;
-		set_parent(z->left, y);
+		y->child[LEFT] = z->child[LEFT];
+		set_parent(z->child[LEFT], y);
 		y->parent_color = z->parent_color; /* parent and colour */
 		replace_child(root, z, y, zp);
 	}
 	z->parent_color = 0;
-	z->left = z->right = NULL;
+	z->child[LEFT] = z->child[RIGHT] = NULL;
 	if (removed_black)
 		erase_fixup(root, x, xp);
 }
@@ -294,10 +245,11 @@ static long check_sub(const struct bh_rb_node *n, const struct bh_rb_node *p,
 		return 1;
 	if (parent_of(n) != p || ++*count > limit)
 		return -1;
-	if (!is_black(n) && (!is_black(n->left) || !is_black(n->right)))
+	if (!is_black(n) &&
+	    (!is_black(n->child[LEFT]) || !is_black(n->child[RIGHT])))
 		return -1;
-	l = check_sub(n->left, n, count, limit);
-	r = check_sub(n->right, n, count, limit);
+	l = check_sub(n->child[LEFT], n, count, limit);
+	r = check_sub(n->child[RIGHT], n, count, limit);
 	if (l < 0 || r < 0 || l != r)
 		return -1;
 	return l + (is_black(n) ? 1 : 0);
@@ -312,8 +264,8 @@ long bh_rb_check(const struct bh_rb_root *root, size_t limit, size_t *count)
 		return root->leftmost ? -1 : 0;
 	if (!is_black(root->node))
 		return -1;
-	while (first->left)
-		first = first->left;
+	while (first->child[LEFT])
+		first = first->child[LEFT];
 	if (root->leftmost != first)
 		return -1;
 	return check_sub(root->node, NULL, count, limit);

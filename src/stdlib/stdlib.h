@@ -317,9 +317,11 @@ uint64_t bh_helper_this_cpu_ptr(uint64_t p, uint64_t r2, uint64_t r3,
  * bh_rb_check: the black height of a valid tree of at most limit nodes
  * (its node count in *count), -1 if any red-black invariant is broken.
  */
+enum { BH_RB_RIGHT = 0, BH_RB_LEFT = 1 }; /* the kernel's field order */
+
 struct bh_rb_node {
 	uintptr_t parent_color;
-	struct bh_rb_node *right, *left;
+	struct bh_rb_node *child[2]; /* [BH_RB_RIGHT], [BH_RB_LEFT] */
 	void *owner;
 };
 

@@ -11,30 +11,7 @@
 // KERNEL: skip the kernel refuses this program's BTF (-ELOOP) before verifying; both refuse it
 // EXPECT(nest_self): REJECT arg#0: struct nest both holds graph roots and is a graph node: its elements (struct nest) cannot hold roots
 // RETVAL(nest_self): none
-#include <linux/bpf.h>
-#include <stdbool.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-
-struct bpf_list_head {
-	__u64 __opaque[2];
-} __attribute__((aligned(8)));
-
-struct bpf_list_node {
-	__u64 __opaque[3];
-} __attribute__((aligned(8)));
-
-#define __contains(name, node)                                                \
-	__attribute__((btf_decl_tag("contains:" #name ":" #node)))
-
-extern void *bpf_obj_new_impl(__u64 local_type_id__k, void *meta__ign) __ksym;
-extern void bpf_obj_drop_impl(void *p__alloc, void *meta__ign) __ksym;
-extern int bpf_list_push_back_impl(struct bpf_list_head *head,
-				   struct bpf_list_node *node,
-				   void *meta__ign, __u64 off) __ksym;
-
-#define new_obj(T) bpf_obj_new_impl(bpf_core_type_id_local(T), NULL)
-#define drop(p) bpf_obj_drop_impl(p, NULL)
+#include "graph_common.h"
 
 /* a list of its own kind: each could hold a list of more */
 struct nest {

@@ -38,38 +38,7 @@
 // RETVAL(list_push_twice): none
 // RETVAL(list_wrong_type): none
 // RETVAL(list_call_in_lock): none
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-
-struct bpf_list_head {
-	__u64 __opaque[2];
-} __attribute__((aligned(8)));
-
-struct bpf_list_node {
-	__u64 __opaque[3];
-} __attribute__((aligned(8)));
-
-#define __contains(name, node)                                                \
-	__attribute__((btf_decl_tag("contains:" #name ":" #node)))
-
-extern void *bpf_obj_new_impl(__u64 local_type_id__k, void *meta__ign) __ksym;
-extern void bpf_obj_drop_impl(void *p__alloc, void *meta__ign) __ksym;
-extern int bpf_list_push_front_impl(struct bpf_list_head *head,
-				    struct bpf_list_node *node,
-				    void *meta__ign, __u64 off) __ksym;
-extern int bpf_list_push_back_impl(struct bpf_list_head *head,
-				   struct bpf_list_node *node,
-				   void *meta__ign, __u64 off) __ksym;
-extern struct bpf_list_node *bpf_list_pop_front(struct bpf_list_head *head) __ksym;
-extern struct bpf_list_node *bpf_list_pop_back(struct bpf_list_head *head) __ksym;
-extern struct bpf_list_node *bpf_list_front(struct bpf_list_head *head) __ksym;
-extern struct bpf_list_node *bpf_list_back(struct bpf_list_head *head) __ksym;
-
-#define new_obj(T) bpf_obj_new_impl(bpf_core_type_id_local(T), NULL)
-#define drop(p) bpf_obj_drop_impl(p, NULL)
-#define push_front(h, n) bpf_list_push_front_impl(h, n, NULL, 0)
-#define push_back(h, n) bpf_list_push_back_impl(h, n, NULL, 0)
+#include "graph_common.h"
 
 struct gl_elem {
 	long v;

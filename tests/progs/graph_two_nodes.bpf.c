@@ -15,57 +15,7 @@
 // RETVAL(two_keep): 0
 // EXPECT(two_wrong_node): REJECT arg#1 offset=40, but expected bpf_list_node at offset=0 in struct twin
 // RETVAL(two_wrong_node): none
-#include <linux/bpf.h>
-#include <stdbool.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-
-struct bpf_rb_root {
-	__u64 __opaque[2];
-} __attribute__((aligned(8)));
-
-struct bpf_rb_node {
-	__u64 __opaque[4];
-} __attribute__((aligned(8)));
-
-struct bpf_list_head {
-	__u64 __opaque[2];
-} __attribute__((aligned(8)));
-
-struct bpf_list_node {
-	__u64 __opaque[3];
-} __attribute__((aligned(8)));
-
-struct bpf_refcount {
-	__u32 __opaque[1];
-} __attribute__((aligned(4)));
-
-#define __contains(name, node)                                                \
-	__attribute__((btf_decl_tag("contains:" #name ":" #node)))
-#define private(name) SEC(".bss." #name) __hidden __attribute__((aligned(8)))
-
-extern void *bpf_obj_new_impl(__u64 local_type_id__k, void *meta__ign) __ksym;
-extern void bpf_obj_drop_impl(void *p__alloc, void *meta__ign) __ksym;
-extern void *bpf_refcount_acquire_impl(void *p__refcounted_kptr,
-				       void *meta__ign) __ksym;
-extern int bpf_rbtree_add_impl(struct bpf_rb_root *root,
-			       struct bpf_rb_node *node,
-			       bool (less)(struct bpf_rb_node *a,
-					   const struct bpf_rb_node *b),
-			       void *meta__ign, __u64 off) __ksym;
-extern struct bpf_rb_node *bpf_rbtree_remove(struct bpf_rb_root *root,
-					     struct bpf_rb_node *node) __ksym;
-extern struct bpf_rb_node *bpf_rbtree_first(struct bpf_rb_root *root) __ksym;
-extern int bpf_list_push_front_impl(struct bpf_list_head *head,
-				    struct bpf_list_node *node,
-				    void *meta__ign, __u64 off) __ksym;
-extern struct bpf_list_node *bpf_list_pop_front(struct bpf_list_head *head) __ksym;
-
-#define new_obj(T) bpf_obj_new_impl(bpf_core_type_id_local(T), NULL)
-#define drop(p) bpf_obj_drop_impl(p, NULL)
-#define acquire(p) bpf_refcount_acquire_impl(p, NULL)
-#define rb_add(r, n, less) bpf_rbtree_add_impl(r, n, less, NULL, 0)
-#define push_front(h, n) bpf_list_push_front_impl(h, n, NULL, 0)
+#include "graph_common.h"
 
 struct twin {
 	struct bpf_list_node a;
@@ -82,11 +32,11 @@ struct pair {
 	struct bpf_refcount ref;
 };
 
-private(A) struct bpf_spin_lock lock;
-private(A) struct bpf_list_head la __contains(twin, a);
-private(A) struct bpf_list_head lb __contains(twin, b);
-private(A) struct bpf_rb_root t1 __contains(pair, r1);
-private(A) struct bpf_rb_root t2 __contains(pair, r2);
+private_bss(A) struct bpf_spin_lock lock;
+private_bss(A) struct bpf_list_head la __contains(twin, a);
+private_bss(A) struct bpf_list_head lb __contains(twin, b);
+private_bss(A) struct bpf_rb_root t1 __contains(pair, r1);
+private_bss(A) struct bpf_rb_root t2 __contains(pair, r2);
 
 static bool less1(struct bpf_rb_node *a, const struct bpf_rb_node *b)
 {

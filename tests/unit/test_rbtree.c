@@ -54,8 +54,8 @@ static long height(const struct bh_rb_node *n)
 
 	if (!n)
 		return 0;
-	l = height(n->left);
-	r = height(n->right);
+	l = height(n->child[BH_RB_LEFT]);
+	r = height(n->child[BH_RB_RIGHT]);
 	return 1 + (l > r ? l : r);
 }
 
