@@ -116,6 +116,25 @@ static int put(struct rb_val *v, long key, long data)
 	return 0;
 }
 
+/* a new element into tree 0 with this less callback (inlined into each
+ * program, as the kernel selftests' add_with_cb) */
+static __always_inline int add_with(bool (*cb)(struct bpf_rb_node *a,
+					       const struct bpf_rb_node *b))
+{
+	struct rb_val *v = get(0);
+	struct rb_elem *e;
+
+	if (!v)
+		return 0;
+	e = new_obj(struct rb_elem);
+	if (!e)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	rb_add(&v->root, &e->node, cb);
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
 /* the smallest element off v's tree: its key * 100 + data, or -1 */
 static long take(struct rb_val *v)
 {
@@ -376,18 +395,7 @@ static bool less_helper(struct bpf_rb_node *a, const struct bpf_rb_node *b)
 SEC("syscall")
 int rb_cb_helper(void *ctx)
 {
-	struct rb_val *v = get(0);
-	struct rb_elem *e;
-
-	if (!v)
-		return 0;
-	e = new_obj(struct rb_elem);
-	if (!e)
-		return 0;
-	bpf_spin_lock(&v->lock);
-	rb_add(&v->root, &e->node, less_helper);
-	bpf_spin_unlock(&v->lock);
-	return 0;
+	return add_with(less_helper);
 }
 
 /* a less callback whose result is not a bool */
@@ -399,18 +407,7 @@ static long less_two(struct bpf_rb_node *a, const struct bpf_rb_node *b)
 SEC("syscall")
 int rb_cb_bad_ret(void *ctx)
 {
-	struct rb_val *v = get(0);
-	struct rb_elem *e;
-
-	if (!v)
-		return 0;
-	e = new_obj(struct rb_elem);
-	if (!e)
-		return 0;
-	bpf_spin_lock(&v->lock);
-	rb_add(&v->root, &e->node, (void *)less_two);
-	bpf_spin_unlock(&v->lock);
-	return 0;
+	return add_with((void *)less_two);
 }
 
 SEC("syscall")
@@ -492,18 +489,7 @@ __attribute__((noinline)) bool gless(struct bpf_rb_node *a, const struct bpf_rb_
 SEC("syscall")
 int adv_global_cb(void *ctx)
 {
-	struct rb_val *v = get(0);
-	struct rb_elem *e;
-
-	if (!v)
-		return 0;
-	e = new_obj(struct rb_elem);
-	if (!e)
-		return 0;
-	bpf_spin_lock(&v->lock);
-	rb_add(&v->root, &e->node, gless);
-	bpf_spin_unlock(&v->lock);
-	return 0;
+	return add_with(gless);
 }
 
 /* the callback's nodes are the tree's type, bounds-checked */
@@ -515,18 +501,7 @@ static bool less_oob(struct bpf_rb_node *a, const struct bpf_rb_node *b)
 SEC("syscall")
 int adv_cb_oob(void *ctx)
 {
-	struct rb_val *v = get(0);
-	struct rb_elem *e;
-
-	if (!v)
-		return 0;
-	e = new_obj(struct rb_elem);
-	if (!e)
-		return 0;
-	bpf_spin_lock(&v->lock);
-	rb_add(&v->root, &e->node, less_oob);
-	bpf_spin_unlock(&v->lock);
-	return 0;
+	return add_with(less_oob);
 }
 
 /* ... and writable but for the node itself */
@@ -539,18 +514,7 @@ static bool less_write(struct bpf_rb_node *a, const struct bpf_rb_node *b)
 SEC("syscall")
 int adv_cb_write(void *ctx)
 {
-	struct rb_val *v = get(0);
-	struct rb_elem *e;
-
-	if (!v)
-		return 0;
-	e = new_obj(struct rb_elem);
-	if (!e)
-		return 0;
-	bpf_spin_lock(&v->lock);
-	rb_add(&v->root, &e->node, less_write);
-	bpf_spin_unlock(&v->lock);
-	return 0;
+	return add_with(less_write);
 }
 
 static bool less_node_write(struct bpf_rb_node *a, const struct bpf_rb_node *b)
@@ -562,18 +526,7 @@ static bool less_node_write(struct bpf_rb_node *a, const struct bpf_rb_node *b)
 SEC("syscall")
 int adv_cb_node_write(void *ctx)
 {
-	struct rb_val *v = get(0);
-	struct rb_elem *e;
-
-	if (!v)
-		return 0;
-	e = new_obj(struct rb_elem);
-	if (!e)
-		return 0;
-	bpf_spin_lock(&v->lock);
-	rb_add(&v->root, &e->node, less_node_write);
-	bpf_spin_unlock(&v->lock);
-	return 0;
+	return add_with(less_node_write);
 }
 
 SEC("syscall")
