@@ -377,10 +377,13 @@ void bh_map_elem_release(const struct bh_map *map, void *elem)
 				     (char *)elem + (size_t)cpu * map->vstride);
 }
 
-int64_t bh_map_timer_off(const struct bh_map *map)
+int64_t bh_map_timer_off(const struct bh_map *map, bool wq)
 {
-	return map && map->fields.has_timer ? (int64_t)map->fields.timer_off :
-					      -1;
+	if (!map)
+		return -1;
+	if (wq)
+		return map->fields.has_wq ? (int64_t)map->fields.wq_off : -1;
+	return map->fields.has_timer ? (int64_t)map->fields.timer_off : -1;
 }
 
 const void *bh_map_value_key(struct bh_map *map, const void *value,

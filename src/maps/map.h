@@ -137,16 +137,17 @@ struct bh_map_fields {
 	} field[BH_MAP_MAX_FIELDS];
 	void (*free_fields)(const void *ctx, void *value);
 	const void *ctx;
-	/* the value's struct bpf_timer, if it has one */
-	bool has_timer;
-	uint32_t timer_off;
+	/* the value's struct bpf_timer and struct bpf_wq, if it has them */
+	bool has_timer, has_wq;
+	uint32_t timer_off, wq_off;
 };
 
 /* 0, or -EINVAL (too many fields, or one past the value). */
 int bh_map_set_fields(struct bh_map *map, const struct bh_map_fields *f);
 
-/* The offset of the struct bpf_timer in map's values, or -1. */
-int64_t bh_map_timer_off(const struct bh_map *map);
+/* The offset of the struct bpf_timer (wq: bpf_wq) in map's values, or
+ * -1. */
+int64_t bh_map_timer_off(const struct bh_map *map, bool wq);
 /* The key of a stored value (a callback's second argument): for arrays
  * the index, written to *idx; NULL if value is not one of map's. */
 const void *bh_map_value_key(struct bh_map *map, const void *value,

@@ -184,12 +184,18 @@ static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 			 * release drains it */
 			mf.field[mf.nr].off = probe.fields[i].off;
 			mf.field[mf.nr++].size = 16;
-		} else if (probe.fields[i].kind == BH_OBJ_FIELD_TIMER) {
+		} else if (probe.fields[i].kind == BH_OBJ_FIELD_TIMER ||
+			   probe.fields[i].kind == BH_OBJ_FIELD_WQ) {
 			/* updates leave it alone; the value's release
 			 * cancels and frees it */
+			bool wq = probe.fields[i].kind == BH_OBJ_FIELD_WQ;
+
 			mf.field[mf.nr].off = probe.fields[i].off;
 			mf.field[mf.nr++].size = 16;
-			if (!mf.has_timer) {
+			if (wq && !mf.has_wq) {
+				mf.has_wq = true;
+				mf.wq_off = probe.fields[i].off;
+			} else if (!wq && !mf.has_timer) {
 				mf.has_timer = true;
 				mf.timer_off = probe.fields[i].off;
 			}
@@ -206,7 +212,8 @@ static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 	for (uint32_t i = 0; bh_map_is_percpu(map) && i < probe.nr_fields; i++)
 		if (probe.fields[i].kind == BH_OBJ_FIELD_SPIN_LOCK ||
 		    probe.fields[i].kind == BH_OBJ_FIELD_LIST_HEAD ||
-		    probe.fields[i].kind == BH_OBJ_FIELD_TIMER)
+		    probe.fields[i].kind == BH_OBJ_FIELD_TIMER ||
+		    probe.fields[i].kind == BH_OBJ_FIELD_WQ)
 			return bh_obj_errorf(
 				obj, EOPNOTSUPP,
 				"map '%s': a per-CPU map's value cannot hold a "
@@ -216,6 +223,8 @@ static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 					? "bpf_spin_lock"
 				: probe.fields[i].kind == BH_OBJ_FIELD_TIMER
 					? "bpf_timer"
+				: probe.fields[i].kind == BH_OBJ_FIELD_WQ
+					? "bpf_wq"
 					: "bpf_list_head");
 	m = obj_meta_get(obj, om->def.btf_value_type_id);
 	if (!m)

@@ -254,7 +254,7 @@ static uint32_t field_kind(const struct btf *btf, uint32_t id,
 		if (name && !strcmp(name, "bpf_rb_node"))
 			return BH_OBJ_FIELD_RB_NODE;
 		if (name && !strcmp(name, "bpf_wq"))
-			return BH_OBJ_FIELD_OTHER;
+			return BH_OBJ_FIELD_WQ;
 		return 0;
 	}
 	if (!btf_is_ptr(t))
@@ -479,7 +479,8 @@ void bh_obj_free_fields(const struct bh_obj_meta *rec, void *base)
 				bh_rb_drain(slot, f->meta, f->node_off, lock);
 			continue;
 		}
-		if (f->kind == BH_OBJ_FIELD_TIMER) {
+		if (f->kind == BH_OBJ_FIELD_TIMER ||
+		    f->kind == BH_OBJ_FIELD_WQ) {
 			bh_timer_free(slot);
 			continue;
 		}

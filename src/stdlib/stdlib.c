@@ -17,6 +17,7 @@ int bh_stdlib_add(struct bpfhost_rt *rt)
 		bh_stdlib_task_add,
 		bh_stdlib_mem_add,
 		bh_stdlib_rqspinlock_add,
+		bh_stdlib_wq_add,
 	};
 
 	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {

@@ -29,6 +29,7 @@ int bh_stdlib_mem_add(struct bpfhost_rt *rt);	  /* dynptr, strings, obj_new, ...
 int bh_stdlib_dynptr_add(struct bpfhost_rt *rt);  /* dynptr.c */
 int bh_stdlib_strings_add(struct bpfhost_rt *rt); /* strings.c */
 int bh_stdlib_rqspinlock_add(struct bpfhost_rt *rt); /* rqspinlock.c */
+int bh_stdlib_wq_add(struct bpfhost_rt *rt);	  /* timer.c: bpf_wq_* */
 /* rqspinlock.c: a run stopped inside locked regions (a fault, the
  * instruction limit) releases the resilient locks it took: the mark
  * before the run, then every lock taken since, newest first. */
@@ -226,6 +227,7 @@ enum bh_obj_field_kind {
 	BH_OBJ_FIELD_LIST_NODE,	     /* struct bpf_list_node */
 	BH_OBJ_FIELD_RES_SPIN_LOCK,  /* struct bpf_res_spin_lock: likewise */
 	BH_OBJ_FIELD_TIMER,	     /* struct bpf_timer: cancelled, freed */
+	BH_OBJ_FIELD_WQ,	     /* struct bpf_wq: likewise */
 	BH_OBJ_FIELD_RB_ROOT,	     /* struct bpf_rb_root with __contains */
 	BH_OBJ_FIELD_RB_NODE,	     /* struct bpf_rb_node */
 };

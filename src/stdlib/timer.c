@@ -15,6 +15,11 @@
  * stops the thread before freeing maps and code).  A callback that
  * cancels its own timer gets -EDEADLK; one that frees it (deleting its
  * own element) leaves the free to the thread, after it returns.
+ *
+ * bpf_wq (the common kfuncs bpf_wq_init, bpf_wq_set_callback_impl,
+ * bpf_wq_start) is the same machinery without a delay: a started work
+ * item runs its (sleepable) callback on the object's thread as soon as it
+ * can, once however often it was started before that.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bpfhost/kfunc.h"
 #include "exec/exec.h"
 #include "maps/map.h"
 #include "stdlib.h"
@@ -39,6 +45,7 @@ struct bh_timer {
 	int clock;	  /* CLOCK_MONOTONIC, _REALTIME or _BOOTTIME */
 	uint64_t expires; /* CLOCK_MONOTONIC ns */
 	bool armed, running, freeing;
+	bool wq; /* a bpf_wq's work item */
 	pthread_t runner;
 	uint32_t waiters;      /* threads in wait_idle on it */
 	struct bh_timer *next; /* in ex->armed, by expiry */
@@ -236,21 +243,16 @@ void bh_timer_free(void *field)
 	free(t);
 }
 
-uint64_t bh_helper_timer_init(uint64_t field, uint64_t map, uint64_t flags,
-			      uint64_t r4, uint64_t r5)
+/* __bpf_async_init(): a timer (clock) or work item in its field */
+static int async_init(uint64_t field, struct bh_map *m, int clock, bool wq)
 {
 	struct bh_async_exec *ex = cur_exec();
-	struct bh_map *m = (struct bh_map *)(uintptr_t)map;
-	int64_t off = bh_map_timer_off(m);
+	int64_t off = bh_map_timer_off(m, wq);
 	struct bh_timer *t;
 	int err = 0;
 
-	(void)r4, (void)r5;
-	if (flags != CLOCK_MONOTONIC && flags != CLOCK_REALTIME &&
-	    flags != CLOCK_BOOTTIME)
-		return (uint64_t)(int64_t)-EINVAL;
 	if (!ex || off < 0)
-		return (uint64_t)(int64_t)-EOPNOTSUPP;
+		return -EOPNOTSUPP;
 	pthread_mutex_lock(&ex->lock);
 	if (timer_of(field)) {
 		err = -EBUSY;
@@ -260,25 +262,35 @@ uint64_t bh_helper_timer_init(uint64_t field, uint64_t map, uint64_t flags,
 		t->ex = ex;
 		t->map = m;
 		t->value = (char *)(uintptr_t)field - off;
-		t->clock = (int)flags;
+		t->clock = clock;
+		t->wq = wq;
 		__atomic_store_n((struct bh_timer **)(uintptr_t)field, t,
 				 __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&ex->lock);
-	return (uint64_t)(int64_t)err;
+	return err;
 }
 
-uint64_t bh_helper_timer_set_callback(uint64_t field, uint64_t cb, uint64_t r3,
-				      uint64_t r4, uint64_t r5)
+uint64_t bh_helper_timer_init(uint64_t field, uint64_t map, uint64_t flags,
+			      uint64_t r4, uint64_t r5)
+{
+	(void)r4, (void)r5;
+	if (flags != CLOCK_MONOTONIC && flags != CLOCK_REALTIME &&
+	    flags != CLOCK_BOOTTIME)
+		return (uint64_t)(int64_t)-EINVAL;
+	return (uint64_t)(int64_t)async_init(
+		field, (struct bh_map *)(uintptr_t)map, (int)flags, false);
+}
+
+static int async_set_callback(uint64_t field, uint64_t cb)
 {
 	struct bh_async_exec *ex = cur_exec();
 	const struct bh_code *code = bh_code_current();
 	struct bh_timer *t;
 	int err = 0;
 
-	(void)r3, (void)r4, (void)r5;
 	if (!ex || !code)
-		return (uint64_t)(int64_t)-EOPNOTSUPP;
+		return -EOPNOTSUPP;
 	pthread_mutex_lock(&ex->lock);
 	t = timer_of(field);
 	if (!t) {
@@ -288,7 +300,25 @@ uint64_t bh_helper_timer_set_callback(uint64_t field, uint64_t cb, uint64_t r3,
 		t->cb = cb;
 	}
 	pthread_mutex_unlock(&ex->lock);
-	return (uint64_t)(int64_t)err;
+	return err;
+}
+
+uint64_t bh_helper_timer_set_callback(uint64_t field, uint64_t cb, uint64_t r3,
+				      uint64_t r4, uint64_t r5)
+{
+	(void)r3, (void)r4, (void)r5;
+	return (uint64_t)(int64_t)async_set_callback(field, cb);
+}
+
+/* lock held */
+static int start_thread(struct bh_async_exec *ex)
+{
+	if (ex->started)
+		return 0;
+	if (pthread_create(&ex->thread, NULL, exec_thread, ex))
+		return -EAGAIN;
+	ex->started = true;
+	return 0;
 }
 
 uint64_t bh_helper_timer_start(uint64_t field, uint64_t nsecs, uint64_t flags,
@@ -310,13 +340,9 @@ uint64_t bh_helper_timer_start(uint64_t field, uint64_t nsecs, uint64_t flags,
 		err = -EINVAL;
 		goto out;
 	}
-	if (!ex->started) {
-		if (pthread_create(&ex->thread, NULL, exec_thread, ex)) {
-			err = -EAGAIN;
-			goto out;
-		}
-		ex->started = true;
-	}
+	err = start_thread(ex);
+	if (err)
+		goto out;
 	if (t->armed)
 		unlink_armed(ex, t);
 	now = now_ns(CLOCK_MONOTONIC);
@@ -359,4 +385,77 @@ uint64_t bh_helper_timer_cancel(uint64_t field, uint64_t r2, uint64_t r3,
 	}
 	pthread_mutex_unlock(&ex->lock);
 	return (uint64_t)(int64_t)ret;
+}
+
+/* ---- bpf_wq ---- */
+
+struct bpf_wq {
+	uint64_t __opaque[2];
+} __attribute__((aligned(8)));
+
+__bpf_kfunc_start_defs();
+
+__bpf_kfunc int bpf_wq_init(struct bpf_wq *wq, void *p__map, unsigned int flags)
+{
+	if (flags)
+		return -EINVAL;
+	return async_init((uint64_t)(uintptr_t)wq, p__map, CLOCK_MONOTONIC,
+			  true);
+}
+
+__bpf_kfunc int bpf_wq_set_callback_impl(struct bpf_wq *wq,
+					 int(callback_fn)(void *map, int *key,
+							  void *value),
+					 unsigned int flags, void *aux__prog)
+{
+	(void)aux__prog;
+	if (flags)
+		return -EINVAL;
+	return async_set_callback((uint64_t)(uintptr_t)wq,
+				  (uint64_t)(uintptr_t)callback_fn);
+}
+
+/* schedule_work(): pending once until its callback starts */
+__bpf_kfunc int bpf_wq_start(struct bpf_wq *wq, unsigned int flags)
+{
+	struct bh_async_exec *ex = cur_exec();
+	struct bh_timer *t;
+	int err;
+
+	if (flags)
+		return -EINVAL;
+	if (!ex)
+		return -EOPNOTSUPP;
+	pthread_mutex_lock(&ex->lock);
+	t = timer_of((uint64_t)(uintptr_t)wq);
+	if (!t || !t->cb || ex->stopping) {
+		err = -EINVAL;
+	} else {
+		err = start_thread(ex);
+		if (!err && !t->armed) {
+			t->expires = now_ns(CLOCK_MONOTONIC);
+			insert_armed(ex, t);
+			pthread_cond_broadcast(&ex->wake);
+		}
+	}
+	pthread_mutex_unlock(&ex->lock);
+	return err;
+}
+
+__bpf_kfunc_end_defs();
+
+BTF_KFUNCS_START(bh_wq_kfunc_ids)
+BTF_ID_FLAGS(func, bpf_wq_init)
+BTF_ID_FLAGS(func, bpf_wq_set_callback_impl)
+BTF_ID_FLAGS(func, bpf_wq_start)
+BTF_KFUNCS_END(bh_wq_kfunc_ids)
+
+static const struct btf_kfunc_id_set bh_wq_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &bh_wq_kfunc_ids,
+};
+
+int bh_stdlib_wq_add(struct bpfhost_rt *rt)
+{
+	return bpfhost_kfunc_set_add(rt, "*", &bh_wq_kfunc_set);
 }

@@ -61,6 +61,7 @@ struct kfunc_meta {
 	/* a callback argument (rbtree add's less): its subprogram */
 	bool has_cb;
 	uint32_t cb_subprog;
+	uint32_t wq_map; /* 1 + the map of a struct bpf_wq argument */
 	/* rdonly_buf_size / rdwr_buf_size: the size of R0's memory */
 	uint64_t r0_size;
 	bool r0_rdonly;
@@ -804,8 +805,21 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 		return process_graph_node_arg(v, meta, i, BH_FIELD_LIST_NODE);
 	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_rb_node"))
 		return process_graph_node_arg(v, meta, i, BH_FIELD_RB_NODE);
-	if (pt && btf_is_func_proto(pt) && is_graph_kfunc(k->name))
+	if (pt && btf_is_func_proto(pt) &&
+	    (is_graph_kfunc(k->name) ||
+	     !strcmp(k->name, "bpf_wq_set_callback_impl")))
 		return process_callback_arg(v, meta, i);
+	if (pt && btf_is_struct(pt) && !strcmp(tname(b, pt), "bpf_wq")) {
+		uint32_t mi;
+
+		if (r->type != BH_PTR_TO_MAP_VALUE)
+			return bh_reject(v, "arg#%d doesn't point to a map value",
+					 i);
+		err = bh_check_map_field_ptr(v, regno, BH_FIELD_WQ, &mi);
+		if (!err)
+			meta->wq_map = mi + 1;
+		return err;
+	}
 	if (a->annot & BH_ANN_ALLOC)
 		return process_alloc_arg(v, meta, i, trusted || rcu, release);
 	if (a->annot & BH_ANN_REFCOUNTED_KPTR)
@@ -820,6 +834,11 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	if (a->annot & BH_ANN_MAP) {
 		if (r->type != BH_CONST_PTR_TO_MAP)
 			return bh_reject(v, "pointer in R%u isn't map pointer",
+					 regno);
+		/* bpf_wq_init: the work item's own map (map_uid 0: bpfhost
+		 * has no inner maps) */
+		if (meta->wq_map && meta->wq_map != r->map_idx + 1)
+			return bh_reject(v, "workqueue pointer in R1 map_uid=0 doesn't match map pointer in R%u map_uid=0",
 					 regno);
 		return check_arg_reg_off(v, regno, false);
 	}
@@ -1289,6 +1308,17 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 		if (err)
 			return err;
 		set_rbtree_add_cb_state(v, callee, &meta);
+	}
+	if (!strcmp(k->name, "bpf_wq_set_callback_impl")) {
+		/* an async callback: verified later in a state of its own,
+		 * sleepable (a work item runs in process context) */
+		if (!meta.has_cb || !meta.wq_map)
+			return bh_bug(v, "%s without its callback or work item",
+				      k->name);
+		err = bh_push_async_callback(v, meta.cb_subprog,
+					     meta.wq_map - 1, true);
+		if (err)
+			return err;
 	}
 	err = process_rcu(v, k, sleepable);
 	if (!err)

@@ -17,6 +17,7 @@
 // RETVAL(timer_hash): 1
 // EXPECT(timer_cb_ret1): REJECT At async callback return the register R0 has smin=1 smax=1 should have been in [0, 0]
 // EXPECT(timer_cb_leak): REJECT Unreleased reference id=
+// EXPECT(timer_cb_sleep): REJECT program must be sleepable to call sleepable kfunc bpf_copy_from_user_str
 // EXPECT(timer_wrong_map): REJECT timer pointer in R1 map_uid=0 doesn't match map pointer in R2 map_uid=0
 // EXPECT(timer_wrong_off): REJECT off 0 doesn't point to 'struct bpf_timer' that is at 8
 // EXPECT(timer_no_timer): REJECT map 'plain' has no valid bpf_timer
@@ -66,6 +67,10 @@ extern struct task_struct *bpf_task_from_pid(int pid) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
 
 volatile int idx;
+
+extern int bpf_copy_from_user_str(void *dst, __u32 dst__sz,
+				  const void *unsafe_ptr__ign,
+				  __u64 flags) __ksym;
 
 /* counts its firings; re-arms itself while arg says so */
 static int count_cb(void *map, int *key, struct elem *e)
@@ -190,6 +195,27 @@ int timer_cb_leak(void *ctx)
 	if (!e)
 		return 0;
 	bpf_timer_set_callback(&e->t, leak_cb);
+	return 0;
+}
+
+/* a timer's callback does not run in process context: no sleeping
+ * (a bpf_wq's may, k_wq.bpf.c) */
+static int sleep_cb(void *map, int *key, struct elem *e)
+{
+	char buf[8];
+
+	bpf_copy_from_user_str(buf, sizeof(buf), (void *)0, 0);
+	return 0;
+}
+
+SEC("syscall")
+int timer_cb_sleep(void *ctx)
+{
+	struct elem *e = get(0);
+
+	if (!e)
+		return 0;
+	bpf_timer_set_callback(&e->t, sleep_cb);
 	return 0;
 }
 

@@ -4,7 +4,8 @@
  * program fires its callback on the object's timer thread, which sees its
  * map value; a callback re-arming itself fires again; an update of the
  * value from the host leaves the timer alone; freeing the object with
- * timers armed (and one firing) cancels them, under ASan too.
+ * timers armed (and one firing) cancels them, under ASan too; a bpf_wq
+ * work item runs its callback each time it is started.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -109,6 +110,57 @@ TEST(timer_fires)
 	e.arg = 1000000;
 	CHECK_EQ(bpfhost_map_update(m, &k, &e, 0), 0);
 	CHECK_EQ(bpfhost_prog_run(fire, NULL, 0, &r0), 0);
+	bpfhost_obj_free(obj);
+	bpfhost_rt_free(rt);
+}
+
+/* tests/progs/k_wq.bpf.c's wq_start: the work item's callback runs once
+ * on the object's thread; started again, it runs again */
+TEST(wq_runs)
+{
+	char log[4096] = "", path[512];
+	struct bpfhost_open_opts o = {
+		.sz = sizeof(o),
+		.log_buf = log,
+		.log_size = sizeof(log),
+	};
+	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
+	struct bpfhost_obj *obj;
+	struct bpfhost_prog *p;
+	struct bpfhost_map *m;
+	struct elem e = {0};
+	uint64_t r0 = 0;
+	int k = 0;
+
+	snprintf(path, sizeof(path), "%s/progs/k_wq.bpf.o", th_build_dir());
+	obj = rt ? bpfhost_obj_open(rt, path, &o) : NULL;
+	CHECK_MSG(obj, "open %s: %s", path, log);
+	if (!obj) {
+		bpfhost_rt_free(rt);
+		return;
+	}
+	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
+		p = bpfhost_obj_prog_at(obj, i);
+		bpfhost_prog_set_autoload(
+			p, !strcmp(bpfhost_prog_name(p), "wq_start"));
+	}
+	CHECK_MSG(!bpfhost_obj_load(obj), "load: %s", log);
+	p = bpfhost_obj_prog(obj, "wq_start");
+	m = bpfhost_obj_map(obj, "wqs");
+	CHECK(p && m);
+	CHECK_EQ(bpfhost_prog_run(p, NULL, 0, &r0), 0);
+	CHECK_EQ(r0, 1u);
+	for (int i = 0; i < 2000 && e.hits < 1; i++) {
+		CHECK_EQ(bpfhost_map_lookup(m, &k, &e), 0);
+		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	}
+	CHECK_EQ(e.hits, 1);
+	CHECK_EQ(bpfhost_prog_run(p, NULL, 0, &r0), 0);
+	for (int i = 0; i < 2000 && e.hits < 2; i++) {
+		CHECK_EQ(bpfhost_map_lookup(m, &k, &e), 0);
+		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	}
+	CHECK_EQ(e.hits, 2);
 	bpfhost_obj_free(obj);
 	bpfhost_rt_free(rt);
 }
