@@ -388,7 +388,16 @@ static int scan_fields(struct bh_obj_meta *m, const struct btf *btf,
 	if (t && btf_is_array(t)) {
 		const struct btf_array *a = btf_array(t);
 		long esz = btf__resolve_size(btf, a->type);
+		struct bh_obj_meta probe = *m;
+		int pr;
 
+		/* an element type with no special field: none of them has
+		 * one (a big char array costs nothing) */
+		if (esz <= 0 || !a->nelems)
+			return 0;
+		pr = scan_fields(&probe, btf, a->type, base, depth + 1, 0, -1);
+		if (pr || probe.nr_fields == m->nr_fields)
+			return pr;
 		for (uint32_t i = 0; esz > 0 && i < a->nelems; i++) {
 			int ret = scan_fields(m, btf, a->type,
 					      base + i * (uint32_t)esz,

@@ -136,6 +136,10 @@ static int find_in(const struct btf *b, uint32_t id, int64_t base, int64_t lo,
 
 		if (esz <= 0)
 			return 0;
+		/* an element type with no special field: none of them has
+		 * one (a big char array costs nothing) */
+		if (!find_one(b, a->type, 0, esz, 0, esz, f, depth))
+			return 0;
 		for (uint32_t i = 0; i < a->nelems; i++) {
 			int64_t eb = base + (int64_t)i * esz;
 
