@@ -301,24 +301,28 @@ int check_return_code(struct bh_venv *v, uint32_t regno, bool is_subprog)
 	return 0;
 }
 
-/* An async callback's R0: what its caller (the timer) wants, 0 */
-static int check_async_return(struct bh_venv *v, struct bh_func_state *f)
+/* A callback's R0 (exit_ctx "At callback return", or "At async callback
+ * return"): a scalar within the frame's callback range, precise. */
+static int check_callback_return(struct bh_venv *v, struct bh_func_state *f,
+				 const char *exit_ctx)
 {
 	struct bh_reg *r0 = &f->regs[0];
 	char rs[96];
 	int err;
 
 	if (r0->type != BH_SCALAR)
-		return bh_reject(v, "At async callback return the register R0 is not a known value (%s)",
+		return bh_reject(v, "%s the register R0 is not a known value (%s)",
+				 exit_ctx,
 				 bh_reg_type_str(v, r0, rs, sizeof(rs)));
+	/* the range check relies on R0's exact bounds */
 	err = mark_chain_precision(v, 0);
 	if (err)
 		return err;
 	if (r0->s.smin < f->callback_ret_min ||
 	    r0->s.smax > f->callback_ret_max) {
 		scalar_range_str(r0, rs, sizeof(rs));
-		return bh_reject(v, "At async callback return the register R0 has %s should have been in [%d, %d]",
-				 rs, f->callback_ret_min,
+		return bh_reject(v, "%s the register R0 has %s should have been in [%d, %d]",
+				 exit_ctx, rs, f->callback_ret_min,
 				 f->callback_ret_max);
 	}
 	return 0;
@@ -330,7 +334,6 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 	struct bh_func_state *f = cur_frame(v);
 	struct bh_reg *r0;
 	bool in_cb;
-	char rs[96];
 	int err;
 
 	/* a static subprogram returns whatever R0 holds, even nothing (a
@@ -345,20 +348,9 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 		struct bh_func_state *caller = st->frame[st->curframe - 1];
 
 		if (f->in_callback_fn) {
-			if (r0->type != BH_SCALAR)
-				return bh_reject(v, "At callback return the register R0 is not a known value (%s)",
-						 bh_reg_type_str(v, r0, rs, sizeof(rs)));
-			/* the range check relies on R0's exact bounds */
-			err = mark_chain_precision(v, 0);
+			err = check_callback_return(v, f, "At callback return");
 			if (err)
 				return err;
-			if (r0->s.smin < f->callback_ret_min ||
-			    r0->s.smax > f->callback_ret_max) {
-				scalar_range_str(r0, rs, sizeof(rs));
-				return bh_reject(v, "At callback return the register R0 has %s should have been in [%d, %d]",
-						 rs, f->callback_ret_min,
-						 f->callback_ret_max);
-			}
 			*next = (uint32_t)f->callsite;
 		} else {
 			if (r0->type == BH_PTR_TO_STACK &&
@@ -396,7 +388,7 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 	if (v->cur->active_locks)
 		return bh_reject(v, "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
 	if (f->in_async_callback_fn)
-		err = check_async_return(v, f);
+		err = check_callback_return(v, f, "At async callback return");
 	else
 		err = check_return_code(v, 0,
 					v->in_global_subprog &&
