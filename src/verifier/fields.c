@@ -253,7 +253,8 @@ int check_kptr_store(struct bh_venv *v, const struct bh_field *f,
 	uint32_t perm =
 		reg_local ? BH_PTR_MAYBE_NULL | BH_MEM_ALLOC
 			  : BH_PTR_MAYBE_NULL | BH_PTR_TRUSTED | BH_MEM_RCU;
-	char ts[96], tn[48];
+	char ts[96];
+	int err;
 
 	if (!reg_local && f->type == BH_FIELD_KPTR_UNREF)
 		perm |= BH_PTR_UNTRUSTED;
@@ -270,18 +271,9 @@ int check_kptr_store(struct bh_venv *v, const struct bh_field *f,
 		goto bad_type_unnamed;
 	if (kt->local != reg_local)
 		goto bad_type;
-	bh_reg_type_str(v, r, ts, sizeof(ts));
-	if (!bh_tnum_is_const(r->s.var_off) || r->s.var_off.value) {
-		bh_tnum_strn(tn, sizeof(tn), r->s.var_off);
-		return bh_reject_err(v, -EACCES,
-				     "variable %s access var_off=%s disallowed",
-				     ts, tn);
-	}
-	if (r->off < 0)
-		return bh_reject_err(
-			v, -EACCES,
-			"negative offset %s ptr R%u off=%d disallowed", ts,
-			regno, r->off);
+	err = bh_check_ptr_off(v, regno, true);
+	if (err)
+		return err;
 	if (bh_struct_ids_match(v, r->btf_src, r->btf_id, r->off, kt->src,
 				kt->id, f->type != BH_FIELD_KPTR_UNREF))
 		return 0;

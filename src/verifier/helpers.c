@@ -732,14 +732,9 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 			return bh_reject_err(v, -EINVAL,
 					     "R%u must have zero offset when passed to release func or trusted arg to kfunc",
 					     regno);
-		if (!bh_tnum_is_const(r->s.var_off) || r->s.var_off.value) {
-			char tn[48];
-
-			bh_tnum_strn(tn, sizeof(tn), r->s.var_off);
-			return bh_reject_err(v, -EACCES,
-					     "variable ringbuf_mem access var_off=%s disallowed",
-					     tn);
-		}
+		err = bh_check_ptr_off(v, regno, false);
+		if (err)
+			return err;
 		if (!r->ref_obj_id)
 			return bh_reject_err(v, -EINVAL,
 					     "R%u must be referenced when passed to release function",

@@ -516,7 +516,6 @@ static int check_arg_reg_off(struct bh_venv *v, uint32_t regno, bool release)
 {
 	struct bh_reg *r = &cur_regs(v)[regno];
 	bool fixed_off_ok = false;
-	char ts[96], tn[48];
 
 	if (release && r->off)
 		return bh_reject(v, "R%u must have zero offset when passed to release func or trusted arg to kfunc",
@@ -539,22 +538,7 @@ static int check_arg_reg_off(struct bh_venv *v, uint32_t regno, bool release)
 			break;
 		}
 	}
-	bh_reg_type_str(v, r, ts, sizeof(ts));
-	if (!fixed_off_ok && r->off)
-		return bh_reject_err(v, -EACCES,
-				     "dereference of modified %s ptr R%u off=%d disallowed",
-				     ts, regno, r->off);
-	if (!bh_tnum_is_const(r->s.var_off) || r->s.var_off.value) {
-		bh_tnum_strn(tn, sizeof(tn), r->s.var_off);
-		return bh_reject_err(v, -EACCES,
-				     "variable %s access var_off=%s disallowed",
-				     ts, tn);
-	}
-	if (r->off < 0)
-		return bh_reject_err(v, -EACCES,
-				     "negative offset %s ptr R%u off=%d disallowed",
-				     ts, regno, r->off);
-	return 0;
+	return bh_check_ptr_off(v, regno, fixed_off_ok);
 }
 
 /* Memory an argument points to, checked as the kernel's check_mem_reg():

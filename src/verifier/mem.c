@@ -297,23 +297,38 @@ static int check_ctx_args(struct bh_venv *v, int32_t off, int size, bool write,
 	return 0;
 }
 
-static int check_ctx_access(struct bh_venv *v, uint32_t regno,
-			    const struct bh_reg *reg, int32_t off, int size,
-			    bool write, int dst)
+int bh_check_ptr_off(struct bh_venv *v, uint32_t regno, bool fixed_off_ok)
+{
+	const struct bh_reg *r = &cur_regs(v)[regno];
+	char ts[96], tn[48];
+
+	bh_reg_type_str(v, r, ts, sizeof(ts));
+	if (!fixed_off_ok && r->off)
+		return bh_reject_err(v, -EACCES,
+				     "dereference of modified %s ptr R%u off=%d disallowed",
+				     ts, regno, r->off);
+	if (!bh_tnum_is_const(r->s.var_off) || r->s.var_off.value) {
+		bh_tnum_strn(tn, sizeof(tn), r->s.var_off);
+		return bh_reject_err(v, -EACCES,
+				     "variable %s access var_off=%s disallowed",
+				     ts, tn);
+	}
+	if (r->off < 0)
+		return bh_reject_err(v, -EACCES,
+				     "negative offset %s ptr R%u off=%d disallowed",
+				     ts, regno, r->off);
+	return 0;
+}
+
+static int check_ctx_access(struct bh_venv *v, uint32_t regno, int32_t off,
+			    int size, bool write, int dst)
 {
 	const struct bh_verify_prog_type *pt = v->env->type;
-	char tn[64];
+	int err;
 
-	if (reg->off)
-		return bh_reject_err(v, -EACCES,
-				     "dereference of modified ctx ptr R%u off=%d disallowed",
-				     regno, reg->off);
-	if (!bh_tnum_is_const(reg->s.var_off) || reg->s.var_off.value) {
-		bh_tnum_strn(tn, sizeof(tn), reg->s.var_off);
-		return bh_reject_err(v, -EACCES,
-				     "variable ctx access var_off=%s disallowed",
-				     tn);
-	}
+	err = bh_check_ptr_off(v, regno, false);
+	if (err)
+		return err;
 	switch (pt->ctx_kind) {
 	case BH_CTX_BUFFER:
 		if (off < 0 || off % size ||
@@ -660,7 +675,7 @@ int check_mem_access(struct bh_venv *v, uint32_t regno, int32_t off, int size,
 			mark_reg_unknown(&cur_regs(v)[dst]);
 		break;
 	case BH_PTR_TO_CTX:
-		err = check_ctx_access(v, regno, &reg, off, size, write, dst);
+		err = check_ctx_access(v, regno, off, size, write, dst);
 		break;
 	case BH_PTR_TO_BTF_ID:
 		err = check_btf_access(v, regno, &reg, off, size, write, dst);

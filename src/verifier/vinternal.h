@@ -111,6 +111,10 @@ int check_load(struct bh_venv *v, const struct bh_insn *insn);
 int check_store(struct bh_venv *v, const struct bh_insn *insn);
 int check_atomic(struct bh_venv *v, const struct bh_insn *insn);
 /* Memory of size bytes at reg+off accessed by a helper/kfunc argument. */
+/* __check_ptr_off_reg(): a pointer argument or base at its object's
+ * start (a fixed offset only when fixed_off_ok), constant, not negative;
+ * the kernel's messages with the register's type. */
+int bh_check_ptr_off(struct bh_venv *v, uint32_t regno, bool fixed_off_ok);
 int check_helper_mem_access(struct bh_venv *v, uint32_t regno, int32_t off,
 			    uint64_t size, bool write, bool zero_ok);
 int check_mem_access(struct bh_venv *v, uint32_t regno, int32_t off,
