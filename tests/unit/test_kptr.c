@@ -19,6 +19,7 @@
 #include "bpfhost/bpfhost.h"
 #include "bpfhost/kfunc.h"
 #include "harness.h"
+#include "support/objs.h"
 #include "rt/rt.h"
 #include "stdlib/task.h"
 
@@ -322,37 +323,6 @@ TEST(map_releases_program_objects)
 	bpfhost_rt_free(rt);
 }
 
-/* open_load() for the programs named in progs (NULL-terminated) only */
-static struct bpfhost_obj *open_named(struct bpfhost_rt *rt, const char *name,
-				      const char *const *progs, char *log,
-				      size_t size)
-{
-	struct bpfhost_open_opts o = {
-		.sz = sizeof(o),
-		.log_buf = log,
-		.log_size = size,
-	};
-	struct bpfhost_obj *obj;
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/progs/%s.bpf.o", th_build_dir(), name);
-	log[0] = '\0';
-	obj = bpfhost_obj_open(rt, path, &o);
-	for (size_t i = 0; obj && i < bpfhost_obj_prog_count(obj); i++) {
-		struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
-		bool on = false;
-
-		for (size_t j = 0; progs[j]; j++)
-			on |= !strcmp(bpfhost_prog_name(p), progs[j]);
-		bpfhost_prog_set_autoload(p, on);
-	}
-	if (obj && bpfhost_obj_load(obj)) {
-		bpfhost_obj_free(obj);
-		obj = NULL;
-	}
-	return obj;
-}
-
 /* per-CPU objects left in a map go back to the runtime: dropped when
  * the field is overwritten (by a program or the host) or the map freed;
  * their memory stays cached (type-stable) until the runtime goes */
@@ -371,7 +341,7 @@ TEST(map_releases_percpu_objects)
 					     "pc_nested_scalars", "pc_in_hash",
 					     "pc_in_percpu_array", NULL };
 
-	obj = open_named(rt, "percpu_obj", progs, log, sizeof(log));
+	obj = th_obj_load(rt, "percpu_obj.bpf.o", progs, log, sizeof(log));
 	CHECK_MSG(obj, "load: %s", log);
 	arr = bpfhost_obj_map(obj, "pc_arr");
 	CHECK(arr);
@@ -433,7 +403,7 @@ TEST(percpu_map_host_view)
 					     "pa_smp_id_copy", "ph_this_and_all",
 					     NULL };
 
-	obj = open_named(rt, "percpu_maps", progs, log, sizeof(log));
+	obj = th_obj_load(rt, "percpu_maps.bpf.o", progs, log, sizeof(log));
 	CHECK_MSG(obj, "load: %s", log);
 	arr = bpfhost_obj_map(obj, "pm_arr");
 	hash = bpfhost_obj_map(obj, "pm_hash");

@@ -20,6 +20,7 @@
 
 #include "bpfhost/bpfhost.h"
 #include "harness.h"
+#include "support/objs.h"
 #include "rt/rt.h"
 #include "stdlib/stdlib.h"
 
@@ -151,37 +152,6 @@ TEST(rbtree_sequential)
 	CHECK(calls < 1024 * 24);
 }
 
-static struct bpfhost_obj *open_load(struct bpfhost_rt *rt, const char *file,
-				     const char *const *progs, char *log,
-				     size_t logsz)
-{
-	struct bpfhost_open_opts o = {
-		.sz = sizeof(o),
-		.log_buf = log,
-		.log_size = logsz,
-	};
-	struct bpfhost_obj *obj;
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/progs/%s", th_build_dir(), file);
-	obj = bpfhost_obj_open(rt, path, &o);
-	if (!obj)
-		return NULL;
-	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
-		struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
-		bool want = false;
-
-		for (const char *const *n = progs; *n; n++)
-			want |= !strcmp(bpfhost_prog_name(p), *n);
-		bpfhost_prog_set_autoload(p, want);
-	}
-	if (bpfhost_obj_load(obj)) {
-		bpfhost_obj_free(obj);
-		return NULL;
-	}
-	return obj;
-}
-
 #define THREADS 4
 #define RUNS 5000
 
@@ -214,7 +184,7 @@ TEST(rbtree_kfuncs_threads)
 	uint32_t key = 0;
 
 	CHECK(rt);
-	obj = open_load(rt, "graph_rbtree.bpf.o", progs, log, sizeof(log));
+	obj = th_obj_load(rt, "graph_rbtree.bpf.o", progs, log, sizeof(log));
 	CHECK_MSG(obj, "graph_rbtree.bpf.o: %s", log);
 	threads_prog = bpfhost_obj_prog(obj, "rb_threads");
 	keep = bpfhost_obj_prog(obj, "rb_keep");
@@ -255,7 +225,7 @@ TEST(rbtree_global_data_freed)
 	uint64_t r0 = 0;
 
 	CHECK(rt);
-	obj = open_load(rt, "graph_global.bpf.o", progs, log, sizeof(log));
+	obj = th_obj_load(rt, "graph_global.bpf.o", progs, log, sizeof(log));
 	CHECK_MSG(obj, "graph_global.bpf.o: %s", log);
 	keep = bpfhost_obj_prog(obj, "g_keep");
 	rt_prog = bpfhost_obj_prog(obj, "g_rb_roundtrip");
@@ -282,7 +252,7 @@ TEST(rbtree_refcounted_in_tree_and_list)
 	uint64_t r0 = 0;
 
 	CHECK(rt);
-	obj = open_load(rt, "graph_refcount.bpf.o", progs, log, sizeof(log));
+	obj = th_obj_load(rt, "graph_refcount.bpf.o", progs, log, sizeof(log));
 	CHECK_MSG(obj, "graph_refcount.bpf.o: %s", log);
 	keep = bpfhost_obj_prog(obj, "rc_keep");
 	both = bpfhost_obj_prog(obj, "rc_tree_and_list");
@@ -315,7 +285,7 @@ TEST(rbtree_roots_in_objects_freed)
 	uint64_t r0 = 0;
 
 	CHECK(rt);
-	obj = open_load(rt, "graph_obj_root.bpf.o", progs, log, sizeof(log));
+	obj = th_obj_load(rt, "graph_obj_root.bpf.o", progs, log, sizeof(log));
 	CHECK_MSG(obj, "graph_obj_root.bpf.o: %s", log);
 	tree = bpfhost_obj_prog(obj, "obj_tree");
 	stash = bpfhost_obj_prog(obj, "obj_stash");
@@ -345,7 +315,7 @@ TEST(rbtree_two_nodes_of_a_kind)
 	uint64_t r0 = 0;
 
 	CHECK(rt);
-	obj = open_load(rt, "graph_two_nodes.bpf.o", progs, log, sizeof(log));
+	obj = th_obj_load(rt, "graph_two_nodes.bpf.o", progs, log, sizeof(log));
 	CHECK_MSG(obj, "graph_two_nodes.bpf.o: %s", log);
 	lists = bpfhost_obj_prog(obj, "two_lists");
 	trees = bpfhost_obj_prog(obj, "two_trees");
@@ -376,7 +346,7 @@ TEST(kptr_in_global_data_freed)
 	uint64_t r0 = 0;
 
 	CHECK(rt);
-	obj = open_load(rt, "kptr_global.bpf.o", progs, log, sizeof(log));
+	obj = th_obj_load(rt, "kptr_global.bpf.o", progs, log, sizeof(log));
 	CHECK_MSG(obj, "kptr_global.bpf.o: %s", log);
 	stash = bpfhost_obj_prog(obj, "gk_stash");
 	round = bpfhost_obj_prog(obj, "gk_roundtrip");
@@ -415,7 +385,7 @@ TEST(rbtree_refcounted_threads)
 	char log[4096] = "";
 
 	CHECK(rt);
-	obj = open_load(rt, "graph_refcount.bpf.o", progs, log, sizeof(log));
+	obj = th_obj_load(rt, "graph_refcount.bpf.o", progs, log, sizeof(log));
 	CHECK_MSG(obj, "graph_refcount.bpf.o: %s", log);
 	rc_prog = bpfhost_obj_prog(obj, "rc_threads");
 	CHECK(rc_prog);

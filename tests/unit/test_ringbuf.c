@@ -15,6 +15,7 @@
 
 #include "bpfhost/bpfhost.h"
 #include "harness.h"
+#include "support/objs.h"
 #include "maps/map.h"
 
 static struct bh_map *mk_rb(uint32_t size, uint32_t ks, char *err, size_t errsz)
@@ -249,12 +250,8 @@ static int collect(void *ctx, void *data, size_t size)
 /* the program writes four records and discards the third */
 TEST(ringbuf_program)
 {
-	char log[4096] = "", path[512];
-	struct bpfhost_open_opts o = {
-		.sz = sizeof(o),
-		.log_buf = log,
-		.log_size = sizeof(log),
-	};
+	static const char *const progs[] = {"rb_events", NULL};
+	char log[4096];
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	struct event got[9] = {{0}};
 	struct bpfhost_obj *obj;
@@ -263,20 +260,12 @@ TEST(ringbuf_program)
 	uint64_t r0 = 0;
 
 	CHECK(rt);
-	snprintf(path, sizeof(path), "%s/progs/k_ringbuf.bpf.o",
-		 th_build_dir());
-	obj = rt ? bpfhost_obj_open(rt, path, &o) : NULL;
-	CHECK_MSG(obj, "open %s: %s", path, log);
+	obj = th_obj_load(rt, "k_ringbuf.bpf.o", progs, log, sizeof(log));
+	CHECK_MSG(obj, "k_ringbuf.bpf.o: %s", log);
 	if (!obj) {
 		bpfhost_rt_free(rt);
 		return;
 	}
-	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
-		p = bpfhost_obj_prog_at(obj, i);
-		bpfhost_prog_set_autoload(
-			p, !strcmp(bpfhost_prog_name(p), "rb_events"));
-	}
-	CHECK_MSG(!bpfhost_obj_load(obj), "load: %s", log);
 	p = bpfhost_obj_prog(obj, "rb_events");
 	rb = bpfhost_obj_map(obj, "rb");
 	h = bpfhost_obj_map(obj, "h");

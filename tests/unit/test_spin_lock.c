@@ -15,6 +15,7 @@
 
 #include "bpfhost/bpfhost.h"
 #include "harness.h"
+#include "support/objs.h"
 #include "rt/rt.h"
 
 #define THREADS 4
@@ -43,10 +44,8 @@ static void *worker(void *arg)
 
 TEST(spin_lock_threads)
 {
-	char log[4096] = "", path[512];
-	struct bpfhost_open_opts o = {
-		.sz = sizeof(o), .log_buf = log, .log_size = sizeof(log),
-	};
+	static const char *const progs[] = {"lock_ok", NULL};
+	char log[4096];
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	struct bpfhost_obj *obj;
 	struct bpfhost_map *map;
@@ -55,21 +54,12 @@ TEST(spin_lock_threads)
 	int key = 0;
 
 	CHECK(rt);
-	snprintf(path, sizeof(path), "%s/progs/k_spin_lock.bpf.o",
-		 th_build_dir());
-	obj = rt ? bpfhost_obj_open(rt, path, &o) : NULL;
-	CHECK_MSG(obj, "open %s: %s", path, log);
+	obj = th_obj_load(rt, "k_spin_lock.bpf.o", progs, log, sizeof(log));
+	CHECK_MSG(obj, "k_spin_lock.bpf.o: %s", log);
 	if (!obj) {
 		bpfhost_rt_free(rt);
 		return;
 	}
-	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
-		struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
-
-		bpfhost_prog_set_autoload(p,
-					  !strcmp(bpfhost_prog_name(p), "lock_ok"));
-	}
-	CHECK_MSG(!bpfhost_obj_load(obj), "load: %s", log);
 	lock_ok = bpfhost_obj_prog(obj, "lock_ok");
 	map = bpfhost_obj_map(obj, "vals");
 	CHECK(lock_ok && map);
@@ -115,32 +105,21 @@ static void *list_worker(void *arg)
 
 TEST(list_threads)
 {
-	char log[4096] = "", path[512];
-	struct bpfhost_open_opts o = {
-		.sz = sizeof(o), .log_buf = log, .log_size = sizeof(log),
-	};
+	static const char *const progs[] = {"list_roundtrip", "list_peek",
+					    NULL};
+	char log[4096];
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	struct bpfhost_obj *obj;
 	pthread_t th[THREADS];
 	uint64_t r0 = 0;
 
 	CHECK(rt);
-	snprintf(path, sizeof(path), "%s/progs/graph_list.bpf.o",
-		 th_build_dir());
-	obj = rt ? bpfhost_obj_open(rt, path, &o) : NULL;
-	CHECK_MSG(obj, "open %s: %s", path, log);
+	obj = th_obj_load(rt, "graph_list.bpf.o", progs, log, sizeof(log));
+	CHECK_MSG(obj, "graph_list.bpf.o: %s", log);
 	if (!obj) {
 		bpfhost_rt_free(rt);
 		return;
 	}
-	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
-		struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
-		const char *n = bpfhost_prog_name(p);
-
-		bpfhost_prog_set_autoload(p, !strcmp(n, "list_roundtrip") ||
-						     !strcmp(n, "list_peek"));
-	}
-	CHECK_MSG(!bpfhost_obj_load(obj), "load: %s", log);
 	list_progs[0] = bpfhost_obj_prog(obj, "list_roundtrip");
 	list_progs[1] = bpfhost_obj_prog(obj, "list_peek");
 	CHECK(list_progs[0] && list_progs[1]);
@@ -169,10 +148,8 @@ out:
  * value, so a program never finds it taken. */
 TEST(spin_lock_global_data)
 {
-	char log[4096] = "", path[512];
-	struct bpfhost_open_opts o = {
-		.sz = sizeof(o), .log_buf = log, .log_size = sizeof(log),
-	};
+	static const char *const progs[] = {"lock_global", NULL};
+	char log[4096];
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	struct bpfhost_obj *obj;
 	struct bpfhost_map *map;
@@ -186,17 +163,12 @@ TEST(spin_lock_global_data)
 	int key = 0;
 
 	CHECK(rt);
-	snprintf(path, sizeof(path), "%s/progs/k_spin_lock.bpf.o",
-		 th_build_dir());
-	obj = bpfhost_obj_open(rt, path, &o);
-	CHECK_MSG(obj, "open %s: %s", path, log);
-	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
-		struct bpfhost_prog *q = bpfhost_obj_prog_at(obj, i);
-
-		bpfhost_prog_set_autoload(q, !strcmp(bpfhost_prog_name(q),
-						     "lock_global"));
+	obj = th_obj_load(rt, "k_spin_lock.bpf.o", progs, log, sizeof(log));
+	CHECK_MSG(obj, "k_spin_lock.bpf.o: %s", log);
+	if (!obj) {
+		bpfhost_rt_free(rt);
+		return;
 	}
-	CHECK_MSG(!bpfhost_obj_load(obj), "load: %s", log);
 	p = bpfhost_obj_prog(obj, "lock_global");
 	map = bpfhost_obj_map(obj, ".data.glk");
 	CHECK(p && map);

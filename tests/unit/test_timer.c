@@ -14,43 +14,13 @@
 
 #include "bpfhost/bpfhost.h"
 #include "harness.h"
+#include "support/objs.h"
 
 struct elem {
 	long hits;
 	uint64_t timer[2];
 	long arg;
 };
-
-static struct bpfhost_obj *open_timers(struct bpfhost_rt *rt)
-{
-	char log[4096] = "", path[512];
-	struct bpfhost_open_opts o = {
-		.sz = sizeof(o),
-		.log_buf = log,
-		.log_size = sizeof(log),
-	};
-	struct bpfhost_obj *obj;
-
-	snprintf(path, sizeof(path), "%s/progs/k_timer.bpf.o", th_build_dir());
-	obj = bpfhost_obj_open(rt, path, &o);
-	if (!obj) {
-		fprintf(stderr, "open %s: %s\n", path, log);
-		return NULL;
-	}
-	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
-		struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
-		const char *n = bpfhost_prog_name(p);
-
-		bpfhost_prog_set_autoload(p, !strcmp(n, "timer_fire") ||
-						     !strcmp(n, "timer_setup"));
-	}
-	if (bpfhost_obj_load(obj)) {
-		fprintf(stderr, "load: %s\n", log);
-		bpfhost_obj_free(obj);
-		return NULL;
-	}
-	return obj;
-}
 
 /* the hits of element 3 once they reach want, or what they were after
  * two seconds */
@@ -71,15 +41,18 @@ static long wait_hits(struct bpfhost_map *m, long want)
 
 TEST(timer_fires)
 {
+	static const char *const progs[] = {"timer_fire", "timer_setup", NULL};
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
-	struct bpfhost_obj *obj = rt ? open_timers(rt) : NULL;
+	char log[4096];
+	struct bpfhost_obj *obj =
+		th_obj_load(rt, "k_timer.bpf.o", progs, log, sizeof(log));
 	struct bpfhost_prog *fire;
 	struct bpfhost_map *m;
 	struct elem e = {0};
 	uint64_t r0 = 0;
 	int k = 3;
 
-	CHECK(obj);
+	CHECK_MSG(obj, "k_timer.bpf.o: %s", log);
 	if (!obj) {
 		bpfhost_rt_free(rt);
 		return;
@@ -118,12 +91,8 @@ TEST(timer_fires)
  * on the object's thread; started again, it runs again */
 TEST(wq_runs)
 {
-	char log[4096] = "", path[512];
-	struct bpfhost_open_opts o = {
-		.sz = sizeof(o),
-		.log_buf = log,
-		.log_size = sizeof(log),
-	};
+	static const char *const progs[] = {"wq_start", NULL};
+	char log[4096];
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	struct bpfhost_obj *obj;
 	struct bpfhost_prog *p;
@@ -132,19 +101,12 @@ TEST(wq_runs)
 	uint64_t r0 = 0;
 	int k = 0;
 
-	snprintf(path, sizeof(path), "%s/progs/k_wq.bpf.o", th_build_dir());
-	obj = rt ? bpfhost_obj_open(rt, path, &o) : NULL;
-	CHECK_MSG(obj, "open %s: %s", path, log);
+	obj = th_obj_load(rt, "k_wq.bpf.o", progs, log, sizeof(log));
+	CHECK_MSG(obj, "k_wq.bpf.o: %s", log);
 	if (!obj) {
 		bpfhost_rt_free(rt);
 		return;
 	}
-	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
-		p = bpfhost_obj_prog_at(obj, i);
-		bpfhost_prog_set_autoload(
-			p, !strcmp(bpfhost_prog_name(p), "wq_start"));
-	}
-	CHECK_MSG(!bpfhost_obj_load(obj), "load: %s", log);
 	p = bpfhost_obj_prog(obj, "wq_start");
 	m = bpfhost_obj_map(obj, "wqs");
 	CHECK(p && m);
