@@ -15,6 +15,8 @@
 // RETVAL(timer_fire): 1
 // EXPECT(timer_hash): ACCEPT
 // RETVAL(timer_hash): 1
+// EXPECT(timer_hash_fire): ACCEPT
+// RETVAL(timer_hash_fire): 1
 // EXPECT(timer_cb_ret1): REJECT At async callback return the register R0 has smin=1 smax=1 should have been in [0, 0]
 // EXPECT(timer_cb_leak): REJECT Unreleased reference id=
 // EXPECT(timer_cb_sleep): REJECT program must be sleepable to call sleepable kfunc bpf_copy_from_user_str
@@ -160,6 +162,29 @@ int timer_hash(void *ctx)
 	bpf_timer_start(&e->t, LONG_NS, 0);
 	/* deleting the element cancels and frees its timer */
 	return bpf_map_delete_elem(&htimers, &k) == 0;
+}
+
+/* a hash element's callback sees its key */
+static int key_cb(void *map, long *key, struct elem *e)
+{
+	e->arg = *key;
+	e->hits++;
+	return 0;
+}
+
+SEC("syscall")
+int timer_hash_fire(void *ctx)
+{
+	struct elem init = {}, *e;
+	long k = 7;
+
+	bpf_map_update_elem(&htimers, &k, &init, 0);
+	e = bpf_map_lookup_elem(&htimers, &k);
+	if (!e)
+		return 0;
+	bpf_timer_init(&e->t, &htimers, CLOCK_MONOTONIC);
+	bpf_timer_set_callback(&e->t, key_cb);
+	return bpf_timer_start(&e->t, 1000, 0) == 0;
 }
 
 static int ret1_cb(void *map, int *key, struct elem *e)

@@ -41,7 +41,8 @@ static long wait_hits(struct bpfhost_map *m, long want)
 
 TEST(timer_fires)
 {
-	static const char *const progs[] = {"timer_fire", "timer_setup", NULL};
+	static const char *const progs[] = {"timer_fire", "timer_setup",
+					    "timer_hash_fire", NULL};
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	char log[4096];
 	struct bpfhost_obj *obj =
@@ -74,6 +75,25 @@ TEST(timer_fires)
 	CHECK_EQ(wait_hits(m, 5), 5);
 	CHECK_EQ(bpfhost_map_lookup(m, &k, &e), 0);
 	CHECK_EQ(e.arg, 0);
+	/* a hash element's timer: its callback gets the element's key */
+	{
+		struct bpfhost_map *h = bpfhost_obj_map(obj, "htimers");
+		long hk = 7;
+		struct elem he = {0};
+
+		CHECK_EQ(bpfhost_prog_run(bpfhost_obj_prog(obj,
+							   "timer_hash_fire"),
+					  NULL, 0, &r0),
+			 0);
+		CHECK_EQ(r0, 1u);
+		for (int i = 0; i < 2000 && he.hits < 1; i++) {
+			CHECK_EQ(bpfhost_map_lookup(h, &hk, &he), 0);
+			nanosleep(&(struct timespec){.tv_nsec = 1000000},
+				  NULL);
+		}
+		CHECK_EQ(he.hits, 1);
+		CHECK_EQ(he.arg, 7);
+	}
 	/* armed far in the future (timer_setup cancels its own), then one
 	 * armed to fire now, and the object freed at once */
 	CHECK_EQ(bpfhost_prog_run(bpfhost_obj_prog(obj, "timer_setup"), NULL, 0,
