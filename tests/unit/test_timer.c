@@ -81,15 +81,14 @@ TEST(timer_fires)
 		long hk = 7;
 		struct elem he = {0};
 
-		CHECK_EQ(bpfhost_prog_run(bpfhost_obj_prog(obj,
-							   "timer_hash_fire"),
-					  NULL, 0, &r0),
+		CHECK_EQ(bpfhost_prog_run(
+				 bpfhost_obj_prog(obj, "timer_hash_fire"), NULL,
+				 0, &r0),
 			 0);
 		CHECK_EQ(r0, 1u);
 		for (int i = 0; i < 2000 && he.hits < 1; i++) {
 			CHECK_EQ(bpfhost_map_lookup(h, &hk, &he), 0);
-			nanosleep(&(struct timespec){.tv_nsec = 1000000},
-				  NULL);
+			nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
 		}
 		CHECK_EQ(he.hits, 1);
 		CHECK_EQ(he.arg, 7);
