@@ -404,6 +404,29 @@ TEST(bad_btf_and_maps)
 	free(im.buf);
 }
 
+/* ring buffer definitions the kernel's ringbuf_map_alloc() refuses */
+TEST(bad_ringbuf_maps)
+{
+	struct img im;
+
+	if (read_obj("k_ringbuf", &im))
+		return;
+	CHECK(btf_array_nelems(&im, 4096));
+	EXPECT_REJECT(&im, "ringbuf_not_pow2",
+		      "map 'rb': ring buffer size 1000 is not a power of 2",
+		      set32(btf_array_nelems(im, 4096), 1000));
+	EXPECT_REJECT(&im, "ringbuf_not_pow2_pages",
+		      "map 'rb': ring buffer size 12288 is not a power of 2",
+		      set32(btf_array_nelems(im, 4096), 3 * 4096));
+	EXPECT_REJECT(&im, "ringbuf_under_a_page",
+		      "map 'rb': ring buffer size 2048 is not a power of 2",
+		      set32(btf_array_nelems(im, 4096), 2048));
+	EXPECT_REJECT(&im, "ringbuf_too_big",
+		      "map 'rb': ring buffer size 2147483648 over the limit",
+		      set32(btf_array_nelems(im, 4096), 1u << 31));
+	free(im.buf);
+}
+
 /* .BTF.ext header: magic(2) ver(1) flags(1) hdr_len(4) func_off(4)
  * func_len(4) line_off(4) line_len(4) ... */
 TEST(bad_btf_ext)
