@@ -26,7 +26,7 @@ extern "C" {
 
 /* Declare and zero an opts struct with its size filled in. */
 #define BPFHOST_OPTS(type, name, ...) \
-	struct type name = { .sz = sizeof(struct type), __VA_ARGS__ }
+	struct type name = {.sz = sizeof(struct type), __VA_ARGS__}
 
 struct bpfhost_rt;
 struct bpfhost_obj;
@@ -45,9 +45,9 @@ typedef void (*bpfhost_log_fn)(void *ctx, enum bpfhost_log_level level,
 
 struct bpfhost_rt_opts {
 	size_t sz;
-	bpfhost_log_fn log;	/* NULL: messages to stderr */
+	bpfhost_log_fn log; /* NULL: messages to stderr */
 	void *log_ctx;
-	bpfhost_log_fn printk;	/* bpf_printk output; NULL: same as log */
+	bpfhost_log_fn printk; /* bpf_printk output; NULL: same as log */
 	void *printk_ctx;
 };
 
@@ -57,10 +57,12 @@ struct bpfhost_rt_opts {
  * the executable's and every loaded shared object's .BTF section) and
  * every kfunc set registered so far with register_btf_kfunc_id_set().
  */
-BPFHOST_API struct bpfhost_rt *bpfhost_rt_new(const struct bpfhost_rt_opts *opts);
+BPFHOST_API struct bpfhost_rt *
+bpfhost_rt_new(const struct bpfhost_rt_opts *opts);
 BPFHOST_API void bpfhost_rt_free(struct bpfhost_rt *rt);
 /* Add host BTF: a raw BTF file or an ELF file with a .BTF section. */
-BPFHOST_API int bpfhost_rt_add_btf_file(struct bpfhost_rt *rt, const char *path);
+BPFHOST_API int bpfhost_rt_add_btf_file(struct bpfhost_rt *rt,
+					const char *path);
 
 /* ---- program types ---- */
 
@@ -73,23 +75,23 @@ struct bpfhost_ctx_range {
 
 struct bpfhost_prog_type {
 	size_t sz;
-	const char *name;	/* "filter" */
-	const char *sec;	/* SEC() prefix: "filter" matches SEC("filter")
-				 * and SEC("filter/..."); "filter.s..." is the
-				 * sleepable form.  NULL: name */
-	const char *hook;	/* whose kfunc sets it sees; NULL: name */
-	const char *ctx_type;	/* host BTF struct of the ctx; NULL: a
-				 * caller-given buffer (as "syscall") */
-	uint32_t ctx_size;	/* buffer types: largest ctx, 0 = any */
+	const char *name;     /* "filter" */
+	const char *sec;      /* SEC() prefix: "filter" matches SEC("filter")
+			       * and SEC("filter/..."); "filter.s..." is the
+			       * sleepable form.  NULL: name */
+	const char *hook;     /* whose kfunc sets it sees; NULL: name */
+	const char *ctx_type; /* host BTF struct of the ctx; NULL: a
+			       * caller-given buffer (as "syscall") */
+	uint32_t ctx_size;    /* buffer types: largest ctx, 0 = any */
 	const struct bpfhost_ctx_range *ctx_read; /* readable byte ranges */
 	size_t n_ctx_read;
 	const struct bpfhost_ctx_range *ctx_write; /* writable byte ranges */
 	size_t n_ctx_write;
-	bool sleepable;		/* every program of the type may sleep */
-	bool ret_checked;	/* r0 at exit must lie in [ret_min, ret_max] */
+	bool sleepable;	  /* every program of the type may sleep */
+	bool ret_checked; /* r0 at exit must lie in [ret_min, ret_max] */
 	int64_t ret_min;
 	int64_t ret_max;
-	uint32_t caps;		/* BPFHOST_CAP_* granted to its programs */
+	uint32_t caps; /* BPFHOST_CAP_* granted to its programs */
 };
 
 /* Register a program type before opening objects that use it. */
@@ -98,28 +100,28 @@ BPFHOST_API int bpfhost_prog_type_add(struct bpfhost_rt *rt,
 
 struct bpfhost_open_opts {
 	size_t sz;
-	const char *name;	/* object name for messages (default: path) */
-	char *log_buf;		/* load log (errors, verifier log) */
+	const char *name; /* object name for messages (default: path) */
+	char *log_buf;	  /* load log (errors, verifier log) */
 	size_t log_size;
-	uint32_t log_level;	/* 0 errors only, 1 path to error, 2 every insn */
-	bool unverified;	/* DEBUG ONLY: load without verification */
+	uint32_t log_level; /* 0 errors only, 1 path to error, 2 every insn */
+	bool unverified;    /* DEBUG ONLY: load without verification */
 };
 
-BPFHOST_API struct bpfhost_obj *bpfhost_obj_open(struct bpfhost_rt *rt,
-						 const char *path,
-						 const struct bpfhost_open_opts *opts);
-BPFHOST_API struct bpfhost_obj *bpfhost_obj_open_mem(struct bpfhost_rt *rt,
-						     const void *buf, size_t size,
-						     const struct bpfhost_open_opts *opts);
+BPFHOST_API struct bpfhost_obj *
+bpfhost_obj_open(struct bpfhost_rt *rt, const char *path,
+		 const struct bpfhost_open_opts *opts);
+BPFHOST_API struct bpfhost_obj *
+bpfhost_obj_open_mem(struct bpfhost_rt *rt, const void *buf, size_t size,
+		     const struct bpfhost_open_opts *opts);
 /*
  * An object holding one program "main" made of raw instructions (8-byte
  * slots, little-endian), with no maps: for test suites and tools that
  * speak bytecode, such as the eBPF conformance suite.
  */
-BPFHOST_API struct bpfhost_obj *bpfhost_obj_open_insns(struct bpfhost_rt *rt,
-						       const char *name,
-						       const void *insns, size_t size,
-						       const struct bpfhost_open_opts *opts);
+BPFHOST_API struct bpfhost_obj *
+bpfhost_obj_open_insns(struct bpfhost_rt *rt, const char *name,
+		       const void *insns, size_t size,
+		       const struct bpfhost_open_opts *opts);
 /* Link, verify and prepare every program; after it, programs can run. */
 BPFHOST_API int bpfhost_obj_load(struct bpfhost_obj *obj);
 BPFHOST_API void bpfhost_obj_free(struct bpfhost_obj *obj);
@@ -133,9 +135,11 @@ struct btf;
 BPFHOST_API const struct btf *bpfhost_obj_btf(const struct bpfhost_obj *obj);
 
 BPFHOST_API size_t bpfhost_obj_prog_count(const struct bpfhost_obj *obj);
-BPFHOST_API struct bpfhost_prog *bpfhost_obj_prog_at(struct bpfhost_obj *obj, size_t i);
+BPFHOST_API struct bpfhost_prog *bpfhost_obj_prog_at(struct bpfhost_obj *obj,
+						     size_t i);
 /* By function name, or by SEC() name when no function has that name. */
-BPFHOST_API struct bpfhost_prog *bpfhost_obj_prog(struct bpfhost_obj *obj, const char *name);
+BPFHOST_API struct bpfhost_prog *bpfhost_obj_prog(struct bpfhost_obj *obj,
+						  const char *name);
 
 BPFHOST_API const char *bpfhost_prog_name(const struct bpfhost_prog *prog);
 /* Before load: whether bpfhost_obj_load() prepares this program (default
@@ -152,8 +156,8 @@ BPFHOST_API const void *bpfhost_prog_insns(const struct bpfhost_prog *prog,
 					   size_t *cnt);
 
 struct bpfhost_line {
-	const char *file;	/* source file path, "" if unknown */
-	const char *text;	/* the source line, "" if unknown */
+	const char *file; /* source file path, "" if unknown */
+	const char *text; /* the source line, "" if unknown */
 	uint32_t line;
 	uint32_t col;
 };
@@ -176,12 +180,12 @@ BPFHOST_API int bpfhost_disasm(const void *insns, size_t cnt, size_t idx,
  * it accepted it or not): the kernel's statistics. */
 struct bpfhost_verify_info {
 	bool accepted;
-	uint64_t insn_processed;	/* "processed N insns" */
+	uint64_t insn_processed; /* "processed N insns" */
 	uint32_t max_states_per_insn;
 	uint32_t total_states;
 	uint32_t peak_states;
 	uint64_t verification_ns;
-	uint32_t stack_depth;		/* bytes, summed over subprograms */
+	uint32_t stack_depth; /* bytes, summed over subprograms */
 };
 /* -ENOENT when the program was not verified (not loaded, or unverified). */
 BPFHOST_API int bpfhost_prog_verify_info(const struct bpfhost_prog *prog,
@@ -189,7 +193,7 @@ BPFHOST_API int bpfhost_prog_verify_info(const struct bpfhost_prog *prog,
 
 struct bpfhost_run_opts {
 	size_t sz;
-	uint64_t insn_limit;	/* unverified runs only: stop after N insns */
+	uint64_t insn_limit; /* unverified runs only: stop after N insns */
 };
 
 /*
@@ -246,7 +250,7 @@ BPFHOST_API int bpfhost_hook_fire_args(struct bpfhost_hook *hook,
 
 struct bpfhost_map_info {
 	const char *name;
-	uint32_t type;		/* Linux enum bpf_map_type value */
+	uint32_t type; /* Linux enum bpf_map_type value */
 	uint32_t key_size;
 	uint32_t value_size;
 	uint32_t max_entries;
@@ -254,8 +258,10 @@ struct bpfhost_map_info {
 };
 
 BPFHOST_API size_t bpfhost_obj_map_count(const struct bpfhost_obj *obj);
-BPFHOST_API struct bpfhost_map *bpfhost_obj_map_at(struct bpfhost_obj *obj, size_t i);
-BPFHOST_API struct bpfhost_map *bpfhost_obj_map(struct bpfhost_obj *obj, const char *name);
+BPFHOST_API struct bpfhost_map *bpfhost_obj_map_at(struct bpfhost_obj *obj,
+						   size_t i);
+BPFHOST_API struct bpfhost_map *bpfhost_obj_map(struct bpfhost_obj *obj,
+						const char *name);
 BPFHOST_API void bpfhost_map_info(const struct bpfhost_map *map,
 				  struct bpfhost_map_info *info);
 /* For a kfunc's `__map` argument (the verifier made sure the program
@@ -305,20 +311,20 @@ BPFHOST_API int bpfhost_ringbuf_fd(struct bpfhost_map *map);
 /* ---- kfuncs registered in a runtime (for listings and tools) ---- */
 
 struct bpfhost_kfunc_arg_info {
-	const char *name;	 /* parameter name */
-	char type[128];		 /* C type, e.g. "struct sess *" */
-	char annotations[128];	 /* "__sz", "__k", ... */
-	uint32_t flags;		 /* KF_ARG_* contract after normalisation */
-	uint32_t declared;	 /* KF_ARG_* as the set wrote them */
-	char flags_str[96];	 /* the contract, e.g. "trusted,nullable" */
+	const char *name;      /* parameter name */
+	char type[128];	       /* C type, e.g. "struct sess *" */
+	char annotations[128]; /* "__sz", "__k", ... */
+	uint32_t flags;	       /* KF_ARG_* contract after normalisation */
+	uint32_t declared;     /* KF_ARG_* as the set wrote them */
+	char flags_str[96];    /* the contract, e.g. "trusted,nullable" */
 };
 
 struct bpfhost_kfunc_info {
 	const char *name;
-	const char *prog_type;	 /* hook it is registered for, "*" = all */
-	uint32_t flags;		 /* KF_* */
-	char flags_str[256];	 /* "KF_ACQUIRE | KF_RET_NULL" */
-	char proto[512];	 /* C prototype with parameter names */
+	const char *prog_type; /* hook it is registered for, "*" = all */
+	uint32_t flags;	       /* KF_* */
+	char flags_str[256];   /* "KF_ACQUIRE | KF_RET_NULL" */
+	char proto[512];       /* C prototype with parameter names */
 	uint32_t nargs;
 	struct bpfhost_kfunc_arg_info args[5];
 	bool removed;		 /* BPFHOST_ID_REMOVED */

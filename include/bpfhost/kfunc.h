@@ -37,10 +37,10 @@
  *  - per-argument contracts: KF_ARG(n, KF_ARG_*) gives argument n (0-based)
  *    its own flags, or-ed into the same flags expression:
  *	BTF_ID_FLAGS(func, sess_swap, KF_ARG(0, KF_ARG_TRUSTED) |
- *				      KF_ARG(1, KF_ARG_RELEASE | KF_ARG_NULLABLE))
- *    Whole-function flags are sugar for per-argument ones (KF_RELEASE =
- *    KF_ARG(0, KF_ARG_RELEASE); KF_TRUSTED_ARGS = KF_ARG_TRUSTED on every
- *    pointer argument; KF_RCU = KF_ARG_RCU on every pointer argument).
+ *				      KF_ARG(1, KF_ARG_RELEASE |
+ *KF_ARG_NULLABLE)) Whole-function flags are sugar for per-argument ones
+ *(KF_RELEASE = KF_ARG(0, KF_ARG_RELEASE); KF_TRUSTED_ARGS = KF_ARG_TRUSTED on
+ *every pointer argument; KF_RCU = KF_ARG_RCU on every pointer argument).
  *
  * register_btf_kfunc_id_set() adds to a process-wide default registry that
  * every new runtime adopts; bpfhost_kfunc_set_add() adds to one runtime.
@@ -71,11 +71,11 @@ extern "C" {
 #define __diag_ignore_all(option, comment) \
 	__BH_PRAGMA(GCC diagnostic ignored option)
 
-#define __bpf_kfunc_start_defs()                                         \
-	__diag_push();                                                   \
-	__diag_ignore_all("-Wmissing-declarations",                      \
+#define __bpf_kfunc_start_defs()                                            \
+	__diag_push();                                                      \
+	__diag_ignore_all("-Wmissing-declarations",                         \
 			  "Global kfuncs as their definitions are in BTF"); \
-	__diag_ignore_all("-Wmissing-prototypes",                        \
+	__diag_ignore_all("-Wmissing-prototypes",                           \
 			  "Global kfuncs as their definitions are in BTF")
 #define __bpf_kfunc_end_defs() __diag_pop()
 
@@ -101,19 +101,19 @@ struct module;
 
 /* ---- flags (kernel bit values) ---- */
 
-#define KF_ACQUIRE (1u << 0)	   /* returns a new reference */
-#define KF_RELEASE (1u << 1)	   /* releases its referenced argument */
-#define KF_RET_NULL (1u << 2)	   /* may return NULL */
-#define KF_KPTR_GET (1u << 3)	   /* 6.0-6.3: T *f(T **kptr_field, ...) */
-#define KF_TRUSTED_ARGS (1u << 4)  /* every pointer argument trusted */
-#define KF_SLEEPABLE (1u << 5)	   /* sleepable programs only */
-#define KF_DESTRUCTIVE (1u << 6)   /* needs the destructive capability */
-#define KF_RCU (1u << 7)	   /* pointer args trusted or RCU */
-#define KF_ITER_NEW (1u << 8)	   /* iterator constructor */
-#define KF_ITER_NEXT (1u << 9)	   /* iterator next */
-#define KF_ITER_DESTROY (1u << 10) /* iterator destructor */
+#define KF_ACQUIRE (1u << 0)	    /* returns a new reference */
+#define KF_RELEASE (1u << 1)	    /* releases its referenced argument */
+#define KF_RET_NULL (1u << 2)	    /* may return NULL */
+#define KF_KPTR_GET (1u << 3)	    /* 6.0-6.3: T *f(T **kptr_field, ...) */
+#define KF_TRUSTED_ARGS (1u << 4)   /* every pointer argument trusted */
+#define KF_SLEEPABLE (1u << 5)	    /* sleepable programs only */
+#define KF_DESTRUCTIVE (1u << 6)    /* needs the destructive capability */
+#define KF_RCU (1u << 7)	    /* pointer args trusted or RCU */
+#define KF_ITER_NEW (1u << 8)	    /* iterator constructor */
+#define KF_ITER_NEXT (1u << 9)	    /* iterator next */
+#define KF_ITER_DESTROY (1u << 10)  /* iterator destructor */
 #define KF_RCU_PROTECTED (1u << 11) /* only inside an RCU section */
-#define KF_FASTCALL (1u << 12)	   /* bpf_fastcall contract */
+#define KF_FASTCALL (1u << 12)	    /* bpf_fastcall contract */
 #define KF_ARENA_RET (1u << 13)
 #define KF_ARENA_ARG1 (1u << 14)
 #define KF_ARENA_ARG2 (1u << 15)
@@ -133,7 +133,7 @@ struct module;
 #define KF_ARG_MASK 0x3fu
 #define KF_MAX_ARGS 5
 
-#define KF_ARG(n, f) ((uint64_t)((f) & KF_ARG_MASK) << (32 + 6 * (n)))
+#define KF_ARG(n, f) ((uint64_t)((f)&KF_ARG_MASK) << (32 + 6 * (n)))
 #define KF_ARG_FLAGS(flags64, n) \
 	((uint32_t)((flags64) >> (32 + 6 * (n))) & KF_ARG_MASK)
 
@@ -142,8 +142,8 @@ struct module;
 /* One kfunc of a set: what BTF_ID_FLAGS() records. */
 struct bpfhost_kfunc_desc {
 	const char *name;
-	void *addr;		/* NULL: a removed kfunc (BPFHOST_ID_REMOVED) */
-	uint64_t flags;		/* KF_* | KF_ARG(n, ...) */
+	void *addr;	/* NULL: a removed kfunc (BPFHOST_ID_REMOVED) */
+	uint64_t flags; /* KF_* | KF_ARG(n, ...) */
 	const char *replacement; /* for deprecated or removed kfuncs */
 	const char *message;
 };
@@ -158,12 +158,12 @@ struct btf_id_set8 {
 
 #define __BH_SET8_START(name) \
 	static const struct bpfhost_kfunc_desc __bh_kfuncs_##name[] = {
-#define __BH_SET8_END(name, setflags)                                   \
-	};                                                              \
-	struct btf_id_set8 name = {                                     \
-		sizeof(__bh_kfuncs_##name) / sizeof(__bh_kfuncs_##name[0]), \
-		setflags, __bh_kfuncs_##name                            \
-	};
+#define __BH_SET8_END(name, setflags)                                     \
+	}                                                                 \
+	;                                                                 \
+	struct btf_id_set8 name = {sizeof(__bh_kfuncs_##name) /           \
+					   sizeof(__bh_kfuncs_##name[0]), \
+				   setflags, __bh_kfuncs_##name};
 
 #define BTF_KFUNCS_START(name) __BH_SET8_START(name)
 #define BTF_KFUNCS_END(name) __BH_SET8_END(name, BTF_SET8_KFUNCS)
@@ -177,21 +177,21 @@ struct btf_id_set8 {
 
 /* `prefix` is `func` as in the kernel. */
 #define BTF_ID_FLAGS(prefix, name, ...) \
-	{ #name, (void *)(name), __BH_KF_FLAGS(__VA_ARGS__), 0, 0 },
+	{#name, (void *)(name), __BH_KF_FLAGS(__VA_ARGS__), 0, 0},
 
-#define BPFHOST_ID_DEPRECATED(prefix, name, replacement, message, ...) \
-	{ #name, (void *)(name),                                       \
-	  KF_DEPRECATED | __BH_KF_FLAGS(__VA_ARGS__), replacement, message },
+#define BPFHOST_ID_DEPRECATED(prefix, name, replacement, message, ...)      \
+	{#name, (void *)(name), KF_DEPRECATED | __BH_KF_FLAGS(__VA_ARGS__), \
+	 replacement, message},
 
 #define BPFHOST_ID_REMOVED(name, replacement, message) \
-	{ #name, 0, 0, replacement, message },
+	{#name, 0, 0, replacement, message},
 
 /* The program a filter is asked about. */
 struct bpf_prog {
-	int type;		/* enum bpf_prog_type, or -1 for host types */
-	const char *prog_type;	/* bpfhost program type name */
-	const char *name;	/* function name */
-	const char *sec_name;	/* SEC() name */
+	int type;	       /* enum bpf_prog_type, or -1 for host types */
+	const char *prog_type; /* bpfhost program type name */
+	const char *name;      /* function name */
+	const char *sec_name;  /* SEC() name */
 	bool sleepable;
 };
 
@@ -289,8 +289,14 @@ struct bpfhost_btf_id {
 	void *addr; /* functions only */
 };
 
-#define __BH_BTF_ID_struct(n) { #n, 0 }
-#define __BH_BTF_ID_func(n) { #n, (void *)(n) }
+#define __BH_BTF_ID_struct(n) \
+	{                     \
+#n, 0         \
+	}
+#define __BH_BTF_ID_func(n)     \
+	{                       \
+#n, (void *)(n) \
+	}
 #define BTF_ID(prefix, name) __BH_BTF_ID_##prefix(name)
 
 struct btf_id_dtor_kfunc {
@@ -300,9 +306,9 @@ struct btf_id_dtor_kfunc {
 
 /* Into the process-wide default registry; 0 or -errno (the reason on
  * stderr).  Safe to call from constructors. */
-BPFHOST_API int register_btf_id_dtor_kfuncs(const struct btf_id_dtor_kfunc *dtors,
-					    uint32_t add_cnt,
-					    struct module *owner);
+BPFHOST_API int
+register_btf_id_dtor_kfuncs(const struct btf_id_dtor_kfunc *dtors,
+			    uint32_t add_cnt, struct module *owner);
 
 /* Native API: the destructor of host struct `type_name` for one runtime;
  * 0 or -errno (-ENOENT: no such struct in the host BTF, -EEXIST: another

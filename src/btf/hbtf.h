@@ -117,8 +117,8 @@ struct bh_hbtf_func_decl {
 	const char *comment;	/* e.g. "KF_ACQUIRE | KF_RET_NULL", or NULL */
 	uint32_t hidden_args;	/* trailing parameters programs do not pass */
 };
-int bh_hbtf_dump_c(const struct bh_hbtf *h, const struct bh_hbtf_func_decl *funcs,
-		   size_t n, void (*out)(void *ctx, const char *text),
-		   void *ctx);
+int bh_hbtf_dump_c(const struct bh_hbtf *h,
+		   const struct bh_hbtf_func_decl *funcs, size_t n,
+		   void (*out)(void *ctx, const char *text), void *ctx);
 
 #endif

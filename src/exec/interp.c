@@ -276,9 +276,9 @@ static int bh_decode_slot(struct bh_code *code, const struct bh_insn *insns,
 		int p = bh_probe_label(op);
 
 		if (p < 0)
-			return bh_decode_err(err, errsz, -EINVAL,
-					     "insn %zu: only loads can be probe loads",
-					     i);
+			return bh_decode_err(
+				err, errsz, -EINVAL,
+				"insn %zu: only loads can be probe loads", i);
 		s->label = labels[p];
 		bh_probe_init();
 	}
@@ -564,8 +564,8 @@ int bh_code_run_callback(const struct bh_code *code, uint64_t cb, uint64_t r1,
 	run.budget = INT64_MAX;
 	run.fault = BH_RUN_OK;
 	bh_cur_run = &run;
-	ret = bh_interp(&run, (const struct bh_slot *)(uintptr_t)cb, r1, r2,
-			r3, 0, 0, r0, NULL);
+	ret = bh_interp(&run, (const struct bh_slot *)(uintptr_t)cb, r1, r2, r3,
+			0, 0, r0, NULL);
 	/* a throw unwinds the callback: it returns 0, as the kernel's */
 	if (ret == BH_RUN_THROWN) {
 		*r0 = 0;

@@ -95,7 +95,8 @@ static void probe_fault(int sig, siginfo_t *info, void *ucv)
 
 	if ((uintptr_t)rip >= (uintptr_t)bh_probe_begin &&
 	    (uintptr_t)rip < (uintptr_t)bh_probe_end) {
-		uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)bh_probe_fixup;
+		uc->uc_mcontext.gregs[REG_RIP] =
+			(greg_t)(uintptr_t)bh_probe_fixup;
 		return;
 	}
 	chain(sig == SIGBUS ? &old_bus : &old_segv, sig, info, ucv);
@@ -123,8 +124,8 @@ void bh_probe_init(void)
 static uint64_t probe_read(const void *addr, size_t n)
 {
 	uint64_t v = 0;
-	struct iovec local = { &v, n };
-	struct iovec remote = { (void *)addr, n };
+	struct iovec local = {&v, n};
+	struct iovec remote = {(void *)addr, n};
 
 	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)n)
 		return 0;

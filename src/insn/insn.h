@@ -26,7 +26,7 @@ struct bh_insn {
 _Static_assert(sizeof(struct bh_insn) == 8, "bpf insn is 8 bytes");
 
 /* Instruction classes, sizes, modes, sources (the ISA's field values). */
-#define BH_CLASS(code) ((code) & 0x07)
+#define BH_CLASS(code) ((code)&0x07)
 #define BH_LD 0x00
 #define BH_LDX 0x01
 #define BH_ST 0x02
@@ -36,22 +36,22 @@ _Static_assert(sizeof(struct bh_insn) == 8, "bpf insn is 8 bytes");
 #define BH_JMP32 0x06
 #define BH_ALU64 0x07
 
-#define BH_SIZE(code) ((code) & 0x18)
+#define BH_SIZE(code) ((code)&0x18)
 #define BH_W 0x00
 #define BH_H 0x08
 #define BH_B 0x10
 #define BH_DW 0x18
 
-#define BH_MODE(code) ((code) & 0xe0)
+#define BH_MODE(code) ((code)&0xe0)
 #define BH_IMM 0x00
 #define BH_MEM 0x60
 #define BH_MEMSX 0x80
 #define BH_ATOMIC 0xc0
 
-#define BH_SRC(code) ((code) & 0x08)
+#define BH_SRC(code) ((code)&0x08)
 #define BH_K 0x00
 #define BH_X 0x08
-#define BH_OP(code) ((code) & 0xf0)
+#define BH_OP(code) ((code)&0xf0)
 
 /* ld_imm64 src_reg pseudo forms, as the kernel numbers them */
 #define BH_PSEUDO_MAP_FD 1	  /* imm = map index in the object */
@@ -143,8 +143,8 @@ struct bh_disasm_cbs {
 };
 
 /* bh_disasm() with name hooks; cbs may be NULL. */
-int bh_disasm_cb(const struct bh_insn *insns, size_t cnt, size_t idx,
-		 char *buf, size_t bufsz, const struct bh_disasm_cbs *cbs);
+int bh_disasm_cb(const struct bh_insn *insns, size_t cnt, size_t idx, char *buf,
+		 size_t bufsz, const struct bh_disasm_cbs *cbs);
 
 /* "bpf_map_lookup_elem" for 1, ...; NULL for an id Linux does not define. */
 const char *bh_helper_name(int32_t id);
@@ -154,8 +154,8 @@ const char *bh_helper_name(int32_t id);
  * log): on failure *bad_idx is the offending slot and err holds the bare
  * kernel-worded message ("BPF_ALU uses reserved fields").
  */
-int bh_insns_check_at(const struct bh_insn *insns, size_t cnt,
-		      size_t *bad_idx, char *err, size_t errsz);
+int bh_insns_check_at(const struct bh_insn *insns, size_t cnt, size_t *bad_idx,
+		      char *err, size_t errsz);
 
 /*
  * Assemble bpf_conformance syntax ("mov %r0, 1", "ldxdw %r1, [%r2+8]",

@@ -29,9 +29,9 @@ const struct bh_op_info bh_op_table[BH_OP__COUNT] = {
  * constant expression: it builds the index as well as probing it.
  */
 #define BH_SEL_SLOT(sel, v)                                           \
-	((sel) == BH_SEL_IMM   ? ((((v) >> 4) & 15) ^ (((v) & 1) << 3)) \
-	 : (sel) == BH_SEL_OFF ? (((v) & 1) | (((v) >> 2) & 14))        \
-	 : (sel) == BH_SEL_SRC ? ((v) & 15)                             \
+	((sel) == BH_SEL_IMM   ? ((((v) >> 4) & 15) ^ (((v)&1) << 3)) \
+	 : (sel) == BH_SEL_OFF ? (((v)&1) | (((v) >> 2) & 14))        \
+	 : (sel) == BH_SEL_SRC ? ((v)&15)                             \
 			       : 0)
 
 _Static_assert(BH_OP__COUNT < 255, "op ids must fit the uint8_t index");

@@ -61,9 +61,9 @@ struct bh_kfunc_arg {
 
 struct bh_kfunc {
 	char *name;
-	void *addr;	      /* NULL for a removed kfunc */
-	char *hook;	      /* "syscall", "tracing", a host hook, or "*" */
-	uint32_t flags;	      /* KF_* (whole-function) */
+	void *addr;		/* NULL for a removed kfunc */
+	char *hook;		/* "syscall", "tracing", a host hook, or "*" */
+	uint32_t flags;		/* KF_* (whole-function) */
 	struct bh_btf_ref func; /* BTF FUNC (src, id) */
 	uint32_t proto_id;
 	uint32_t ret_type_id; /* 0 = void */

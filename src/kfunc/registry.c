@@ -15,11 +15,11 @@
 #include "btf/typestr.h"
 #include "kfunc.h"
 
-#define KF_KNOWN_FLAGS                                                        \
-	(KF_ACQUIRE | KF_RELEASE | KF_RET_NULL | KF_KPTR_GET |                \
-	 KF_TRUSTED_ARGS | KF_SLEEPABLE | KF_DESTRUCTIVE | KF_RCU |           \
-	 KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY | KF_RCU_PROTECTED |    \
-	 KF_FASTCALL | KF_ARENA_RET | KF_ARENA_ARG1 | KF_ARENA_ARG2 |         \
+#define KF_KNOWN_FLAGS                                                     \
+	(KF_ACQUIRE | KF_RELEASE | KF_RET_NULL | KF_KPTR_GET |             \
+	 KF_TRUSTED_ARGS | KF_SLEEPABLE | KF_DESTRUCTIVE | KF_RCU |        \
+	 KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY | KF_RCU_PROTECTED | \
+	 KF_FASTCALL | KF_ARENA_RET | KF_ARENA_ARG1 | KF_ARENA_ARG2 |      \
 	 KF_IMPLICIT_ARGS | KF_DEPRECATED)
 #define KF_ITER_ANY (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY)
 #define BH_MAX_FILTERS 16
@@ -31,7 +31,7 @@ struct bh_hook {
 };
 
 struct bh_dtor {
-	char *type;	/* host struct name */
+	char *type; /* host struct name */
 	bh_dtor_fn fn;
 };
 
@@ -49,32 +49,32 @@ static const struct {
 	int type;
 	const char *hook;
 } kernel_hooks[] = {
-	{ BPF_PROG_TYPE_UNSPEC, "*" },
-	{ BPF_PROG_TYPE_XDP, "xdp" },
-	{ BPF_PROG_TYPE_SCHED_CLS, "tc" },
-	{ BPF_PROG_TYPE_STRUCT_OPS, "struct_ops" },
-	{ BPF_PROG_TYPE_TRACING, "tracing" },
-	{ BPF_PROG_TYPE_TRACEPOINT, "tracing" },
-	{ BPF_PROG_TYPE_RAW_TRACEPOINT, "tracing" },
-	{ BPF_PROG_TYPE_PERF_EVENT, "tracing" },
-	{ BPF_PROG_TYPE_LSM, "tracing" },
-	{ BPF_PROG_TYPE_SYSCALL, "syscall" },
-	{ BPF_PROG_TYPE_CGROUP_SKB, "cgroup" },
-	{ BPF_PROG_TYPE_CGROUP_SOCK, "cgroup" },
-	{ BPF_PROG_TYPE_CGROUP_DEVICE, "cgroup" },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "cgroup" },
-	{ BPF_PROG_TYPE_CGROUP_SOCKOPT, "cgroup" },
-	{ BPF_PROG_TYPE_CGROUP_SYSCTL, "cgroup" },
-	{ BPF_PROG_TYPE_SOCK_OPS, "cgroup" },
-	{ BPF_PROG_TYPE_SCHED_ACT, "sched_act" },
-	{ BPF_PROG_TYPE_SK_SKB, "sk_skb" },
-	{ BPF_PROG_TYPE_SOCKET_FILTER, "socket_filter" },
-	{ BPF_PROG_TYPE_LWT_IN, "lwt" },
-	{ BPF_PROG_TYPE_LWT_OUT, "lwt" },
-	{ BPF_PROG_TYPE_LWT_XMIT, "lwt" },
-	{ BPF_PROG_TYPE_LWT_SEG6LOCAL, "lwt" },
-	{ BPF_PROG_TYPE_NETFILTER, "netfilter" },
-	{ BPF_PROG_TYPE_KPROBE, "kprobe" },
+	{BPF_PROG_TYPE_UNSPEC, "*"},
+	{BPF_PROG_TYPE_XDP, "xdp"},
+	{BPF_PROG_TYPE_SCHED_CLS, "tc"},
+	{BPF_PROG_TYPE_STRUCT_OPS, "struct_ops"},
+	{BPF_PROG_TYPE_TRACING, "tracing"},
+	{BPF_PROG_TYPE_TRACEPOINT, "tracing"},
+	{BPF_PROG_TYPE_RAW_TRACEPOINT, "tracing"},
+	{BPF_PROG_TYPE_PERF_EVENT, "tracing"},
+	{BPF_PROG_TYPE_LSM, "tracing"},
+	{BPF_PROG_TYPE_SYSCALL, "syscall"},
+	{BPF_PROG_TYPE_CGROUP_SKB, "cgroup"},
+	{BPF_PROG_TYPE_CGROUP_SOCK, "cgroup"},
+	{BPF_PROG_TYPE_CGROUP_DEVICE, "cgroup"},
+	{BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "cgroup"},
+	{BPF_PROG_TYPE_CGROUP_SOCKOPT, "cgroup"},
+	{BPF_PROG_TYPE_CGROUP_SYSCTL, "cgroup"},
+	{BPF_PROG_TYPE_SOCK_OPS, "cgroup"},
+	{BPF_PROG_TYPE_SCHED_ACT, "sched_act"},
+	{BPF_PROG_TYPE_SK_SKB, "sk_skb"},
+	{BPF_PROG_TYPE_SOCKET_FILTER, "socket_filter"},
+	{BPF_PROG_TYPE_LWT_IN, "lwt"},
+	{BPF_PROG_TYPE_LWT_OUT, "lwt"},
+	{BPF_PROG_TYPE_LWT_XMIT, "lwt"},
+	{BPF_PROG_TYPE_LWT_SEG6LOCAL, "lwt"},
+	{BPF_PROG_TYPE_NETFILTER, "netfilter"},
+	{BPF_PROG_TYPE_KPROBE, "kprobe"},
 };
 
 const char *bh_kernel_prog_type_hook(int prog_type)
@@ -114,24 +114,27 @@ struct bit_name {
 
 /* Suffix annotations (a parameter name ending in one), then the two
  * exact-name ones. */
-static const struct bit_name suffixes[] = {
-	{ BH_ANN_SZ, "__sz" },
-	{ BH_ANN_SZK, "__szk" },
-	{ BH_ANN_K, "__k" },
-	{ BH_ANN_UNINIT, "__uninit" },
-	{ BH_ANN_OPT, "__opt" },
-	{ BH_ANN_NULLABLE, "__nullable" },
-	{ BH_ANN_STR, "__str" },
-	{ BH_ANN_IGN, "__ign" },
-	{ BH_ANN_PROG, "__prog" },
-	{ BH_ANN_MAP, "__map" },
-	{ BH_ANN_ALLOC, "__alloc" },
-	{ BH_ANN_REFCOUNTED_KPTR, "__refcounted_kptr" },
-	{ BH_ANN_ITER, "__iter" },
-	{ BH_ANN_IRQ_FLAG, "__irq_flag" },
-}, exact_names[] = {
-	{ BH_ANN_RDONLY_BUF_SIZE, "rdonly_buf_size" },
-	{ BH_ANN_RDWR_BUF_SIZE, "rdwr_buf_size" },
+static const struct bit_name suffixes[] =
+	{
+		{BH_ANN_SZ, "__sz"},
+		{BH_ANN_SZK, "__szk"},
+		{BH_ANN_K, "__k"},
+		{BH_ANN_UNINIT, "__uninit"},
+		{BH_ANN_OPT, "__opt"},
+		{BH_ANN_NULLABLE, "__nullable"},
+		{BH_ANN_STR, "__str"},
+		{BH_ANN_IGN, "__ign"},
+		{BH_ANN_PROG, "__prog"},
+		{BH_ANN_MAP, "__map"},
+		{BH_ANN_ALLOC, "__alloc"},
+		{BH_ANN_REFCOUNTED_KPTR, "__refcounted_kptr"},
+		{BH_ANN_ITER, "__iter"},
+		{BH_ANN_IRQ_FLAG, "__irq_flag"},
+},
+			     exact_names[] = {
+				     {BH_ANN_RDONLY_BUF_SIZE,
+				      "rdonly_buf_size"},
+				     {BH_ANN_RDWR_BUF_SIZE, "rdwr_buf_size"},
 };
 
 uint32_t bh_kfunc_parse_annot(const char *name)
@@ -162,7 +165,8 @@ static size_t join_names(const struct bit_name *t, size_t n, uint32_t bits,
 		w = snprintf(buf + len, size - len, "%s%s", len ? sep : "",
 			     t[i].name);
 		if (w > 0)
-			len = len + (size_t)w < size ? len + (size_t)w : size - 1;
+			len = len + (size_t)w < size ? len + (size_t)w
+						     : size - 1;
 	}
 	return len;
 }
@@ -177,32 +181,34 @@ const char *bh_kfunc_annot_str(uint32_t annot, char *buf, size_t size)
 	return buf;
 }
 
-static const struct bit_name flag_names[] = {
-	{ KF_ACQUIRE, "KF_ACQUIRE" },
-	{ KF_RELEASE, "KF_RELEASE" },
-	{ KF_RET_NULL, "KF_RET_NULL" },
-	{ KF_KPTR_GET, "KF_KPTR_GET" },
-	{ KF_TRUSTED_ARGS, "KF_TRUSTED_ARGS" },
-	{ KF_SLEEPABLE, "KF_SLEEPABLE" },
-	{ KF_DESTRUCTIVE, "KF_DESTRUCTIVE" },
-	{ KF_RCU, "KF_RCU" },
-	{ KF_ITER_NEW, "KF_ITER_NEW" },
-	{ KF_ITER_NEXT, "KF_ITER_NEXT" },
-	{ KF_ITER_DESTROY, "KF_ITER_DESTROY" },
-	{ KF_RCU_PROTECTED, "KF_RCU_PROTECTED" },
-	{ KF_FASTCALL, "KF_FASTCALL" },
-	{ KF_ARENA_RET, "KF_ARENA_RET" },
-	{ KF_ARENA_ARG1, "KF_ARENA_ARG1" },
-	{ KF_ARENA_ARG2, "KF_ARENA_ARG2" },
-	{ KF_IMPLICIT_ARGS, "KF_IMPLICIT_ARGS" },
-	{ KF_DEPRECATED, "KF_DEPRECATED" },
-}, arg_flag_names[] = {
-	{ KF_ARG_RELEASE, "release" },
-	{ KF_ARG_TRUSTED, "trusted" },
-	{ KF_ARG_RCU, "rcu" },
-	{ KF_ARG_NULLABLE, "nullable" },
-	{ KF_ARG_CONST, "const" },
-	{ KF_ARG_ACQUIRE_INTO, "acquire_into" },
+static const struct bit_name flag_names[] =
+	{
+		{KF_ACQUIRE, "KF_ACQUIRE"},
+		{KF_RELEASE, "KF_RELEASE"},
+		{KF_RET_NULL, "KF_RET_NULL"},
+		{KF_KPTR_GET, "KF_KPTR_GET"},
+		{KF_TRUSTED_ARGS, "KF_TRUSTED_ARGS"},
+		{KF_SLEEPABLE, "KF_SLEEPABLE"},
+		{KF_DESTRUCTIVE, "KF_DESTRUCTIVE"},
+		{KF_RCU, "KF_RCU"},
+		{KF_ITER_NEW, "KF_ITER_NEW"},
+		{KF_ITER_NEXT, "KF_ITER_NEXT"},
+		{KF_ITER_DESTROY, "KF_ITER_DESTROY"},
+		{KF_RCU_PROTECTED, "KF_RCU_PROTECTED"},
+		{KF_FASTCALL, "KF_FASTCALL"},
+		{KF_ARENA_RET, "KF_ARENA_RET"},
+		{KF_ARENA_ARG1, "KF_ARENA_ARG1"},
+		{KF_ARENA_ARG2, "KF_ARENA_ARG2"},
+		{KF_IMPLICIT_ARGS, "KF_IMPLICIT_ARGS"},
+		{KF_DEPRECATED, "KF_DEPRECATED"},
+},
+			     arg_flag_names[] = {
+				     {KF_ARG_RELEASE, "release"},
+				     {KF_ARG_TRUSTED, "trusted"},
+				     {KF_ARG_RCU, "rcu"},
+				     {KF_ARG_NULLABLE, "nullable"},
+				     {KF_ARG_CONST, "const"},
+				     {KF_ARG_ACQUIRE_INTO, "acquire_into"},
 };
 
 const char *bh_kfunc_flags_str(uint32_t flags, char *buf, size_t size)
@@ -215,8 +221,8 @@ const char *bh_kfunc_flags_str(uint32_t flags, char *buf, size_t size)
 const char *bh_kfunc_arg_flags_str(uint32_t flags, char *buf, size_t size)
 {
 	buf[0] = '\0';
-	join_names(arg_flag_names, NBITS(arg_flag_names), flags, ",", buf,
-		   size, 0);
+	join_names(arg_flag_names, NBITS(arg_flag_names), flags, ",", buf, size,
+		   0);
 	return buf;
 }
 
@@ -282,8 +288,7 @@ static bool is_prog_aux_ptr(const struct btf *btf, uint32_t id)
 	if (!t || !btf_is_ptr(t))
 		return false;
 	t = bh_btf_skip_mods(btf, t->type, NULL);
-	if (!t || !(btf_is_struct(t) ||
-		    (btf_is_fwd(t) && !btf_kflag(t))))
+	if (!t || !(btf_is_struct(t) || (btf_is_fwd(t) && !btf_kflag(t))))
 		return false;
 	name = btf__name_by_offset(btf, t->name_off);
 	return name && !strcmp(name, "bpf_prog_aux");
@@ -349,8 +354,7 @@ size_t bh_kfunc_reg_count(const struct bh_kfunc_reg *reg)
 	return reg->cnt;
 }
 
-const struct bh_kfunc *bh_kfunc_reg_at(const struct bh_kfunc_reg *reg,
-				       size_t i)
+const struct bh_kfunc *bh_kfunc_reg_at(const struct bh_kfunc_reg *reg, size_t i)
 {
 	return i < reg->cnt ? reg->kf[i] : NULL;
 }
@@ -471,38 +475,48 @@ static int check_iter(const struct btf *btf, const struct bh_kfunc *k,
 
 	if (it != KF_ITER_NEW && it != KF_ITER_NEXT && it != KF_ITER_DESTROY)
 		return fail(err, errsz,
-			    "kfunc '%s': iterator kfuncs take exactly one of KF_ITER_NEW, KF_ITER_NEXT, KF_ITER_DESTROY",
+			    "kfunc '%s': iterator kfuncs take exactly one of "
+			    "KF_ITER_NEW, KF_ITER_NEXT, KF_ITER_DESTROY",
 			    k->name);
 	if (k->nargs < 1)
 		return fail(err, errsz,
-			    "kfunc '%s': iterator kfunc needs the iterator as its first parameter",
+			    "kfunc '%s': iterator kfunc needs the iterator as "
+			    "its first parameter",
 			    k->name);
 	st = ptr_to_struct(btf, k->args[0].type_id, &sid);
 	sname = st ? type_name(btf, st) : "";
 	if (!st || strncmp(sname, "bpf_iter_", 9) || !sname[9])
 		return fail(err, errsz,
-			    "kfunc '%s': first parameter must be a pointer to struct bpf_iter_<type>",
+			    "kfunc '%s': first parameter must be a pointer to "
+			    "struct bpf_iter_<type>",
 			    k->name);
 	if (st->size == 0 || st->size % 8)
 		return fail(err, errsz,
-			    "kfunc '%s': struct %s has size %u, must be a non-zero multiple of 8",
+			    "kfunc '%s': struct %s has size %u, must be a "
+			    "non-zero multiple of 8",
 			    k->name, sname, st->size);
 	tname = sname + 9;
-	want = it == KF_ITER_NEW ? "new" : it == KF_ITER_NEXT ? "next" : "destroy";
+	want = it == KF_ITER_NEW    ? "new"
+	       : it == KF_ITER_NEXT ? "next"
+				    : "destroy";
 	snprintf(expect, sizeof(expect), "bpf_iter_%s_%s", tname, want);
 	if (strcmp(k->name, expect))
 		return fail(err, errsz,
-			    "kfunc '%s': an iterator %s kfunc for struct %s must be named '%s'",
+			    "kfunc '%s': an iterator %s kfunc for struct %s "
+			    "must be named '%s'",
 			    k->name, want, sname, expect);
 	if (it != KF_ITER_NEW && k->nargs != 1)
 		return fail(err, errsz,
-			    "kfunc '%s': only the iterator constructor may take more than one parameter",
+			    "kfunc '%s': only the iterator constructor may "
+			    "take more than one parameter",
 			    k->name);
 	if (it == KF_ITER_NEXT && !k->ret_ptr)
-		return fail(err, errsz, "kfunc '%s': iterator next must return a pointer",
+		return fail(err, errsz,
+			    "kfunc '%s': iterator next must return a pointer",
 			    k->name);
 	if (it == KF_ITER_DESTROY && k->ret_type_id)
-		return fail(err, errsz, "kfunc '%s': iterator destroy must return void",
+		return fail(err, errsz,
+			    "kfunc '%s': iterator destroy must return void",
 			    k->name);
 	return 0;
 }
@@ -527,42 +541,52 @@ static int check_kptr_get(const struct btf *btf, const struct bh_kfunc *k,
 	if ((k->flags & (KF_ACQUIRE | KF_RET_NULL)) !=
 	    (KF_ACQUIRE | KF_RET_NULL))
 		return fail(err, errsz,
-			    "kfunc '%s': KF_KPTR_GET needs KF_ACQUIRE | KF_RET_NULL (it returns a new reference, or NULL when the kptr is empty or dying)",
+			    "kfunc '%s': KF_KPTR_GET needs KF_ACQUIRE | "
+			    "KF_RET_NULL (it returns a new reference, or NULL "
+			    "when the kptr is empty or dying)",
 			    k->name);
 	if (k->flags & (KF_RELEASE | KF_ITER_ANY))
 		return fail(err, errsz,
-			    "kfunc '%s': KF_KPTR_GET cannot be combined with KF_RELEASE or iterator flags",
+			    "kfunc '%s': KF_KPTR_GET cannot be combined with "
+			    "KF_RELEASE or iterator flags",
 			    k->name);
 	if (k->nargs < 1)
 		return fail(err, errsz,
-			    "kfunc '%s': KF_KPTR_GET needs the kptr field's address as its first parameter",
+			    "kfunc '%s': KF_KPTR_GET needs the kptr field's "
+			    "address as its first parameter",
 			    k->name);
 	t = bh_btf_skip_mods(btf, k->args[0].type_id, NULL);
 	if (!t || !btf_is_ptr(t) ||
 	    !(t = bh_btf_skip_mods(btf, t->type, NULL)) || !btf_is_ptr(t))
 		return fail(err, errsz,
-			    "kfunc '%s': arg#0 BTF type must be a double pointer for KF_KPTR_GET (T **)",
+			    "kfunc '%s': arg#0 BTF type must be a double "
+			    "pointer for KF_KPTR_GET (T **)",
 			    k->name);
 	st = bh_btf_skip_mods(btf, t->type, &sid);
 	if (!st || !btf_is_struct(st))
 		return fail(err, errsz,
-			    "kfunc '%s': arg#0 of a KF_KPTR_GET kfunc must point to a pointer to a struct",
+			    "kfunc '%s': arg#0 of a KF_KPTR_GET kfunc must "
+			    "point to a pointer to a struct",
 			    k->name);
 	if (k->args[0].declared || k->args[0].annot)
 		return fail(err, errsz,
-			    "kfunc '%s': arg#0 of a KF_KPTR_GET kfunc is a map value address; it takes no KF_ARG flags or annotations",
+			    "kfunc '%s': arg#0 of a KF_KPTR_GET kfunc is a map "
+			    "value address; it takes no KF_ARG flags or "
+			    "annotations",
 			    k->name);
 	if (!ptr_to_struct(btf, k->ret_type_id, &rid) || rid != sid)
-		return fail(err, errsz,
-			    "kfunc '%s': a KF_KPTR_GET kfunc must return a pointer to the struct its kptr field holds (struct %s)",
-			    k->name, type_name(btf, st));
+		return fail(
+			err, errsz,
+			"kfunc '%s': a KF_KPTR_GET kfunc must return a pointer "
+			"to the struct its kptr field holds (struct %s)",
+			k->name, type_name(btf, st));
 	return 0;
 }
 
 /* Expand whole-function flags into per-argument contracts and fold the
  * parameter-name annotations in, then check that they fit the types. */
-static int normalise_args(const struct btf *btf, struct bh_kfunc *k,
-			  char *err, size_t errsz)
+static int normalise_args(const struct btf *btf, struct bh_kfunc *k, char *err,
+			  size_t errsz)
 {
 	int releases = 0, first_ptr = -1;
 
@@ -584,22 +608,26 @@ static int normalise_args(const struct btf *btf, struct bh_kfunc *k,
 	if (k->flags & KF_RELEASE) {
 		if (first_ptr != 0)
 			return fail(err, errsz,
-				    "kfunc '%s': KF_RELEASE needs a pointer as its first argument",
+				    "kfunc '%s': KF_RELEASE needs a pointer as "
+				    "its first argument",
 				    k->name);
 		k->args[0].contract |= KF_ARG_RELEASE;
 	}
 	for (int i = 0; i < k->nargs; i++) {
 		struct bh_kfunc_arg *a = &k->args[i];
-		uint32_t ptr_only = KF_ARG_RELEASE | KF_ARG_TRUSTED | KF_ARG_RCU |
-				    KF_ARG_NULLABLE | KF_ARG_ACQUIRE_INTO;
+		uint32_t ptr_only = KF_ARG_RELEASE | KF_ARG_TRUSTED |
+				    KF_ARG_RCU | KF_ARG_NULLABLE |
+				    KF_ARG_ACQUIRE_INTO;
 
 		if (!a->is_ptr && (a->declared & ptr_only))
 			return fail(err, errsz,
-				    "kfunc '%s': arg#%d '%s' is not a pointer but has pointer flags",
+				    "kfunc '%s': arg#%d '%s' is not a pointer "
+				    "but has pointer flags",
 				    k->name, i, a->name);
 		if (a->is_ptr && (a->declared & KF_ARG_CONST))
 			return fail(err, errsz,
-				    "kfunc '%s': arg#%d '%s' is a pointer; KF_ARG_CONST is for scalars",
+				    "kfunc '%s': arg#%d '%s' is a pointer; "
+				    "KF_ARG_CONST is for scalars",
 				    k->name, i, a->name);
 		if (a->declared & KF_ARG_ACQUIRE_INTO) {
 			const struct btf_type *t =
@@ -608,21 +636,26 @@ static int normalise_args(const struct btf *btf, struct bh_kfunc *k,
 			if (!t || !btf_is_ptr(t) ||
 			    !ptr_to_struct(btf, t->type, NULL))
 				return fail(err, errsz,
-					    "kfunc '%s': arg#%d '%s': KF_ARG_ACQUIRE_INTO needs a pointer to a pointer to a struct",
+					    "kfunc '%s': arg#%d '%s': "
+					    "KF_ARG_ACQUIRE_INTO needs a "
+					    "pointer to a pointer to a struct",
 					    k->name, i, a->name);
 		}
 		if (a->contract & KF_ARG_RELEASE) {
 			if (!ptr_to_struct(btf, a->type_id, NULL) &&
 			    !(a->annot & BH_ANN_ALLOC))
-				return fail(err, errsz,
-					    "kfunc '%s': arg#%d '%s': a released argument must point to a struct",
-					    k->name, i, a->name);
+				return fail(
+					err, errsz,
+					"kfunc '%s': arg#%d '%s': a released "
+					"argument must point to a struct",
+					k->name, i, a->name);
 			releases++;
 		}
 	}
 	if (releases > 1)
 		return fail(err, errsz,
-			    "kfunc '%s': releases %d arguments; a kfunc releases at most one",
+			    "kfunc '%s': releases %d arguments; a kfunc "
+			    "releases at most one",
 			    k->name, releases);
 	return 0;
 }
@@ -672,7 +705,9 @@ static int kfunc_build(struct bh_kfunc_reg *reg, const char *hook,
 	ret = bh_hbtf_find_func(reg->hbtf, k->name, k->addr, &k->func);
 	if (ret) {
 		fail(err, errsz,
-		     "kfunc '%s': no BTF FUNC '%s' in the host BTF (build the host with -g and run `pahole -J` on the binary; see README)",
+		     "kfunc '%s': no BTF FUNC '%s' in the host BTF (build the "
+		     "host with -g and run `pahole -J` on the binary; see "
+		     "README)",
 		     k->name, k->name);
 		ret = -ENOENT;
 		goto out;
@@ -717,7 +752,8 @@ static int kfunc_build(struct bh_kfunc_reg *reg, const char *hook,
 		ext = ext_of(btf, a->type_id);
 		if (ext < 0) {
 			fail(err, errsz,
-			     "kfunc '%s': arg#%d '%s' is neither a pointer nor an integer of 1, 2, 4 or 8 bytes",
+			     "kfunc '%s': arg#%d '%s' is neither a pointer nor "
+			     "an integer of 1, 2, 4 or 8 bytes",
 			     k->name, i, a->name);
 			goto out;
 		}
@@ -731,7 +767,9 @@ static int kfunc_build(struct bh_kfunc_reg *reg, const char *hook,
 		if (!last || !is_prog_aux_ptr(btf, last->type_id) ||
 		    last->declared) {
 			fail(err, errsz,
-			     "kfunc '%s': KF_IMPLICIT_ARGS needs a last parameter 'struct bpf_prog_aux *' (without KF_ARG flags)",
+			     "kfunc '%s': KF_IMPLICIT_ARGS needs a last "
+			     "parameter 'struct bpf_prog_aux *' (without "
+			     "KF_ARG flags)",
 			     k->name);
 			goto out;
 		}
@@ -742,19 +780,22 @@ static int kfunc_build(struct bh_kfunc_reg *reg, const char *hook,
 	for (int i = k->nargs; i < KF_MAX_ARGS; i++)
 		if (KF_ARG_FLAGS(d->flags, i)) {
 			fail(err, errsz,
-			     "kfunc '%s': KF_ARG(%d, ...) given but it has %u parameters",
+			     "kfunc '%s': KF_ARG(%d, ...) given but it has %u "
+			     "parameters",
 			     k->name, i, k->nargs);
 			goto out;
 		}
 	k->ret_type_id = proto->type;
 	if (k->ret_type_id) {
-		const struct btf_type *t = bh_btf_skip_mods(btf, k->ret_type_id, NULL);
+		const struct btf_type *t =
+			bh_btf_skip_mods(btf, k->ret_type_id, NULL);
 
 		k->ret_ptr = t && btf_is_ptr(t);
 		ext = ext_of(btf, k->ret_type_id);
 		if (ext < 0) {
 			fail(err, errsz,
-			     "kfunc '%s': returns neither void, a pointer nor an integer of 1, 2, 4 or 8 bytes",
+			     "kfunc '%s': returns neither void, a pointer nor "
+			     "an integer of 1, 2, 4 or 8 bytes",
 			     k->name);
 			goto out;
 		}
@@ -767,12 +808,15 @@ static int kfunc_build(struct bh_kfunc_reg *reg, const char *hook,
 	 * from the call's constant type-id argument */
 	if ((k->flags & KF_ACQUIRE) && !is_alloc_kfunc(k->name) &&
 	    !ptr_to_struct(btf, k->ret_type_id, NULL)) {
-		fail(err, errsz, "kfunc '%s': KF_ACQUIRE must return a pointer to a struct",
+		fail(err, errsz,
+		     "kfunc '%s': KF_ACQUIRE must return a pointer to a struct",
 		     k->name);
 		goto out;
 	}
 	if ((k->flags & KF_RET_NULL) && !k->ret_ptr) {
-		fail(err, errsz, "kfunc '%s': KF_RET_NULL on a kfunc that does not return a pointer",
+		fail(err, errsz,
+		     "kfunc '%s': KF_RET_NULL on a kfunc that does not return "
+		     "a pointer",
 		     k->name);
 		goto out;
 	}
@@ -795,7 +839,8 @@ out:
 	return ret;
 }
 
-static bool same_registration(const struct bh_kfunc *a, const struct bh_kfunc *b)
+static bool same_registration(const struct bh_kfunc *a,
+			      const struct bh_kfunc *b)
 {
 	if (a->addr != b->addr || a->flags != b->flags || a->nargs != b->nargs)
 		return false;
@@ -815,7 +860,8 @@ int bh_kfunc_reg_add_set(struct bh_kfunc_reg *reg, const char *hook,
 	int ret = 0;
 
 	if (!hook || !*hook)
-		return fail(err, errsz, "kfunc set registered for no program type");
+		return fail(err, errsz,
+			    "kfunc set registered for no program type");
 	if (!set)
 		return fail(err, errsz, "kfunc set has no btf_id_set8");
 	if (set->cnt && !set->funcs)
@@ -840,7 +886,8 @@ int bh_kfunc_reg_add_set(struct bh_kfunc_reg *reg, const char *hook,
 			char f1[256], f2[256];
 
 			fail(err, errsz,
-			     "kfunc '%s' registered twice for '%s' with different flags or addresses (%s / %s)",
+			     "kfunc '%s' registered twice for '%s' with "
+			     "different flags or addresses (%s / %s)",
 			     k->name, hook,
 			     bh_kfunc_flags_str(old->flags, f1, sizeof(f1)),
 			     bh_kfunc_flags_str(k->flags, f2, sizeof(f2)));
@@ -901,9 +948,10 @@ static int check_dtor_proto(const struct bh_hbtf *hbtf, const char *fn_name,
 	if (!t || !btf_is_func_proto(t) || t->type || btf_vlen(t) != 1 ||
 	    !bh_btf_skip_mods(btf, btf_params(t)[0].type, NULL) ||
 	    !btf_is_ptr(bh_btf_skip_mods(btf, btf_params(t)[0].type, NULL)))
-		return fail(err, errsz,
-			    "destructor '%s' must have the prototype void %s(T *)",
-			    fn_name, fn_name);
+		return fail(
+			err, errsz,
+			"destructor '%s' must have the prototype void %s(T *)",
+			fn_name, fn_name);
 	return 0;
 }
 
@@ -916,9 +964,12 @@ int bh_kfunc_reg_add_dtor(struct bh_kfunc_reg *reg, const char *type,
 	int ret;
 
 	if (!type || !type[0] || !fn)
-		return fail(err, errsz, "destructor: a struct name and a function are needed");
+		return fail(
+			err, errsz,
+			"destructor: a struct name and a function are needed");
 	if (bh_hbtf_find_type(reg->hbtf, type, BTF_KIND_STRUCT, &ref)) {
-		fail(err, errsz, "destructor '%s': struct %s is not in the host BTF",
+		fail(err, errsz,
+		     "destructor '%s': struct %s is not in the host BTF",
 		     fn_name ? fn_name : "", type);
 		return -ENOENT;
 	}
@@ -930,8 +981,8 @@ int bh_kfunc_reg_add_dtor(struct bh_kfunc_reg *reg, const char *type,
 			continue;
 		if (reg->dtors[i].fn == fn)
 			return 0; /* the same registration again */
-		fail(err, errsz, "destructor for struct %s is already registered",
-		     type);
+		fail(err, errsz,
+		     "destructor for struct %s is already registered", type);
 		return -EEXIST;
 	}
 	n = realloc(reg->dtors, (reg->ndtors + 1) * sizeof(*n));
@@ -974,8 +1025,8 @@ int bh_kfunc_reg_copy(struct bh_kfunc_reg *dst, const struct bh_kfunc_reg *src,
 			.replacement = k->replacement,
 			.message = k->message,
 		};
-		struct btf_id_set8 set = { 1, BTF_SET8_KFUNCS, &d };
-		struct btf_kfunc_id_set ks = { NULL, &set, k->filter };
+		struct btf_id_set8 set = {1, BTF_SET8_KFUNCS, &d};
+		struct btf_kfunc_id_set ks = {NULL, &set, k->filter};
 		int ret;
 
 		for (int a = 0; a < k->nargs; a++)

@@ -47,7 +47,8 @@ static void replacement_hint(const struct bh_kfunc *k, char *buf, size_t size)
  * Find what extern e names for this program.  0 with *out (NULL for an
  * unresolved weak extern), or -errno with a message.
  */
-static int resolve_extern(const struct bh_obj_prog *p, const struct bh_object *o,
+static int resolve_extern(const struct bh_obj_prog *p,
+			  const struct bh_object *o,
 			  const struct bh_obj_extern *e,
 			  const struct bh_link_env *env,
 			  const struct bh_kfunc **out, char *err, size_t errsz)
@@ -74,15 +75,19 @@ static int resolve_extern(const struct bh_obj_prog *p, const struct bh_object *o
 		replacement_hint(any, hint, sizeof(hint));
 		if (any && !any->addr)
 			snprintf(err, errsz,
-				 "prog '%s': kfunc '%s' has been removed from this runtime (program type '%s')%s",
+				 "prog '%s': kfunc '%s' has been removed from "
+				 "this runtime (program type '%s')%s",
 				 p->name, name, env->prog_type, hint);
 		else if (any)
 			snprintf(err, errsz,
-				 "prog '%s': calling kernel function %s is not allowed (it is registered for '%s', not for program type '%s')",
+				 "prog '%s': calling kernel function %s is not "
+				 "allowed (it is registered for '%s', not for "
+				 "program type '%s')",
 				 p->name, name, any->hook, env->prog_type);
 		else
 			snprintf(err, errsz,
-				 "prog '%s': kfunc '%s' is not provided by this runtime for program type '%s'",
+				 "prog '%s': kfunc '%s' is not provided by "
+				 "this runtime for program type '%s'",
 				 p->name, name, env->prog_type);
 		return -ENOENT;
 	}
@@ -104,7 +109,8 @@ static int resolve_extern(const struct bh_obj_prog *p, const struct bh_object *o
 			if (e->weak)
 				return 0;
 			snprintf(err, errsz,
-				 "prog '%s': extern (func ksym) '%s': func_proto [%u] incompatible with %s [%u]",
+				 "prog '%s': extern (func ksym) '%s': "
+				 "func_proto [%u] incompatible with %s [%u]",
 				 p->name, e->name, proto, k->origin,
 				 k->proto_id);
 			return -EINVAL;
@@ -115,8 +121,8 @@ static int resolve_extern(const struct bh_obj_prog *p, const struct bh_object *o
 
 		replacement_hint(k, hint, sizeof(hint));
 		snprintf(msg, sizeof(msg),
-			 "prog '%s': kfunc '%s' is deprecated%s", p->name,
-			 name, hint[0] ? hint : "");
+			 "prog '%s': kfunc '%s' is deprecated%s", p->name, name,
+			 hint[0] ? hint : "");
 		env->warn(env->warn_ctx, msg);
 	}
 	*out = k;
@@ -139,20 +145,24 @@ int bh_link_kfuncs(struct bh_obj_prog *p, const struct bh_object *o,
 		if (!call && !ld)
 			continue;
 		if (ld && i + 1 >= p->insn_cnt) {
-			snprintf(err, errsz, "prog '%s': insn %zu: truncated ld_imm64",
+			snprintf(err, errsz,
+				 "prog '%s': insn %zu: truncated ld_imm64",
 				 p->name, i);
 			return -EINVAL;
 		}
 		if (in->imm < 0 || (size_t)in->imm >= o->extern_cnt) {
 			snprintf(err, errsz,
-				 "prog '%s': insn %zu: extern index %d out of range",
+				 "prog '%s': insn %zu: extern index %d out of "
+				 "range",
 				 p->name, i, in->imm);
 			return -EINVAL;
 		}
 		e = &o->externs[in->imm];
 		if (ld && e->kind != BH_EXT_FUNC) {
 			snprintf(err, errsz,
-				 "prog '%s': insn %zu: extern variable '%s' (%s): ksym variables are not supported; only kfuncs",
+				 "prog '%s': insn %zu: extern variable '%s' "
+				 "(%s): ksym variables are not supported; only "
+				 "kfuncs",
 				 p->name, i, e->name, e->sec ? e->sec : "");
 			return -ENOTSUP;
 		}

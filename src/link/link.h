@@ -34,8 +34,8 @@
 struct bh_link_env {
 	const struct bh_kfunc_reg *reg;
 	const struct bh_hbtf *hbtf;
-	const char *prog_type; /* for messages */
-	const char *hook;      /* the program type's kfunc hook */
+	const char *prog_type;	     /* for messages */
+	const char *hook;	     /* the program type's kfunc hook */
 	const struct bpf_prog *prog; /* what set filters are asked about */
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;

@@ -426,8 +426,8 @@ static int bh_fixup_datasec(struct bh_ctx *ctx, size_t sec, uint32_t id)
 
 		key.name = var ? bh_btf_str(btf, var->name_off) : NULL;
 		hit = key.name ? bsearch(&key, syms, nsyms, sizeof(*syms),
-					 bh_named_sym_cmp) :
-				 NULL;
+					 bh_named_sym_cmp)
+			       : NULL;
 		if (!hit || hit->value > t->size ||
 		    vs[i].size > t->size - hit->value) {
 			free(syms);

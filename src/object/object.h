@@ -36,9 +36,9 @@
 struct btf;
 
 struct bh_line_info {
-	uint32_t insn_off;  /* instruction index in the program image */
-	const char *file;   /* points into BTF strings; may be "" */
-	const char *line;   /* source text; may be "" */
+	uint32_t insn_off; /* instruction index in the program image */
+	const char *file;  /* points into BTF strings; may be "" */
+	const char *line;  /* source text; may be "" */
 	uint32_t line_num;
 	uint32_t line_col;
 };
@@ -60,12 +60,12 @@ struct bh_obj_seg {
 };
 
 struct bh_obj_prog {
-	char *name;	    /* function symbol name */
-	char *sec_name;	    /* SEC() name, e.g. "syscall", "tp_btf/foo" */
+	char *name;	/* function symbol name */
+	char *sec_name; /* SEC() name, e.g. "syscall", "tp_btf/foo" */
 	struct bh_insn *insns;
-	size_t insn_cnt;    /* image: program + appended subprograms */
-	size_t own_cnt;     /* slots that belong to the program itself */
-	size_t exc_cb_off;  /* the appended exception callback, 0 if none */
+	size_t insn_cnt;   /* image: program + appended subprograms */
+	size_t own_cnt;	   /* slots that belong to the program itself */
+	size_t exc_cb_off; /* the appended exception callback, 0 if none */
 	struct bh_func_info *func_info;
 	size_t func_info_cnt;
 	struct bh_line_info *line_info;
@@ -76,8 +76,8 @@ struct bh_obj_prog {
 
 struct bh_obj_map {
 	struct bh_map_def def; /* def.name points at name below */
-	char *name;	      /* "counts", or ".data", ".rodata.str1.1" ... */
-	void *init;	      /* initial contents for global data, else NULL */
+	char *name;	       /* "counts", or ".data", ".rodata.str1.1" ... */
+	void *init;	       /* initial contents for global data, else NULL */
 	size_t init_size;
 };
 
@@ -87,7 +87,8 @@ struct bh_obj_extern {
 	char *name;
 	enum bh_extern_kind kind;
 	bool weak;
-	uint32_t btf_id; /* FUNC (kind FUNC) or VAR id in the object's BTF, 0 if none */
+	uint32_t btf_id; /* FUNC (kind FUNC) or VAR id in the object's BTF, 0 if
+			    none */
 	const char *sec; /* ".ksyms", ".kconfig", or other */
 };
 
@@ -101,8 +102,8 @@ struct bh_object {
 	size_t map_cnt;
 	struct bh_obj_extern *externs;
 	size_t extern_cnt;
-	struct btf *btf;	/* libbpf's; NULL when the object has no .BTF */
-	void *btf_ext;		/* raw .BTF.ext copy (for CO-RE later), or NULL */
+	struct btf *btf; /* libbpf's; NULL when the object has no .BTF */
+	void *btf_ext;	 /* raw .BTF.ext copy (for CO-RE later), or NULL */
 	size_t btf_ext_size;
 };
 

@@ -126,15 +126,15 @@ int bh_funcs_collect(struct bh_ctx *ctx)
 	 * is one program named after its section */
 	for (i = 1; i < ctx->sec_cnt; i++) {
 		const struct bh_sec *s = &ctx->secs[i];
-		struct bh_func key = { .sec = i };
+		struct bh_func key = {.sec = i};
 
 		if (s->kind != BH_SEC_CODE || !s->insn_cnt ||
 		    i == ctx->text_sec)
 			continue;
 		/* funcs are sorted by (sec, start): any function of
 		 * section i would start at or after slot 0 */
-		for (j = n; j < ctx->func_cnt &&
-			    bh_func_cmp(&ctx->funcs[j], &key) < 0;
+		for (j = n;
+		     j < ctx->func_cnt && bh_func_cmp(&ctx->funcs[j], &key) < 0;
 		     j++)
 			;
 		n = j;

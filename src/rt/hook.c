@@ -43,9 +43,9 @@ static int arg_kind_of(const struct btf *btf, uint32_t id)
 	if (btf_is_ptr(t))
 		return ARG_PTR;
 	if (btf_is_int(t) || btf_is_any_enum(t)) {
-		bool sig = btf_is_int(t) ?
-				   (btf_int_encoding(t) & BTF_INT_SIGNED) != 0 :
-				   btf_kflag(t);
+		bool sig = btf_is_int(t)
+				   ? (btf_int_encoding(t) & BTF_INT_SIGNED) != 0
+				   : btf_kflag(t);
 
 		if (t->size == 8)
 			return sig ? ARG_S64 : ARG_U64;
@@ -79,14 +79,15 @@ struct bpfhost_hook *bpfhost_hook_add(struct bpfhost_rt *rt, const char *name,
 	}
 	for (size_t i = 0; i < rt->nhooks; i++)
 		if (!strcmp(rt->hooks[i]->name, name)) {
-			bh_rt_log(rt, BPFHOST_LOG_WARN, "hook '%s' already exists",
-				  name);
+			bh_rt_log(rt, BPFHOST_LOG_WARN,
+				  "hook '%s' already exists", name);
 			errno = EEXIST;
 			return NULL;
 		}
 	if (bh_hbtf_find_func(rt->hbtf, proto_func, NULL, &ref)) {
 		bh_rt_log(rt, BPFHOST_LOG_WARN,
-			  "hook '%s': no BTF FUNC '%s' in the host BTF (build with -g, then pahole -J)",
+			  "hook '%s': no BTF FUNC '%s' in the host BTF (build "
+			  "with -g, then pahole -J)",
 			  name, proto_func);
 		errno = ENOENT;
 		return NULL;
@@ -97,7 +98,8 @@ struct bpfhost_hook *bpfhost_hook_add(struct bpfhost_rt *rt, const char *name,
 	if (!proto || !btf_is_func_proto(proto) ||
 	    btf_vlen(proto) > HOOK_MAX_ARGS) {
 		bh_rt_log(rt, BPFHOST_LOG_WARN,
-			  "hook '%s': '%s' has no prototype of at most %d arguments",
+			  "hook '%s': '%s' has no prototype of at most %d "
+			  "arguments",
 			  name, proto_func, HOOK_MAX_ARGS);
 		errno = EINVAL;
 		return NULL;
@@ -111,7 +113,8 @@ struct bpfhost_hook *bpfhost_hook_add(struct bpfhost_rt *rt, const char *name,
 
 		if (k < 0) {
 			bh_rt_log(rt, BPFHOST_LOG_WARN,
-				  "hook '%s': argument %u of '%s' is neither a pointer nor an integer",
+				  "hook '%s': argument %u of '%s' is neither a "
+				  "pointer nor an integer",
 				  name, i, proto_func);
 			free(h);
 			errno = EINVAL;
@@ -203,18 +206,20 @@ int bpfhost_obj_attach(struct bpfhost_obj *obj)
 	/* programs not loaded (autoload off) are not attached, as libbpf
 	 * attaches only the programs it loaded */
 	for (size_t i = 0; i < obj->prog_cnt; i++) {
-		const char *hn = obj->progs[i].no_autoload ?
-					 NULL :
-					 prog_hook_name(&obj->progs[i]);
+		const char *hn = obj->progs[i].no_autoload
+					 ? NULL
+					 : prog_hook_name(&obj->progs[i]);
 
 		if (hn && !bpfhost_hook_find(obj->rt, hn))
 			return bh_obj_errorf(obj, ENOENT,
-					     "prog '%s': attach to hook '%s': the host declares no such hook",
+					     "prog '%s': attach to hook '%s': "
+					     "the host declares no such hook",
 					     obj->progs[i].p->name, hn);
 	}
 	for (size_t i = 0; i < obj->prog_cnt; i++) {
 		struct bpfhost_prog *prog = &obj->progs[i];
-		const char *hn = prog->no_autoload ? NULL : prog_hook_name(prog);
+		const char *hn =
+			prog->no_autoload ? NULL : prog_hook_name(prog);
 		struct bpfhost_hook *h;
 		struct bpfhost_prog **np;
 
@@ -231,7 +236,8 @@ int bpfhost_obj_attach(struct bpfhost_obj *obj)
 		obj->attached = true;
 		if (!np) {
 			bh_obj_detach(obj);
-			return bh_obj_errorf(obj, ENOMEM, "attach: out of memory");
+			return bh_obj_errorf(obj, ENOMEM,
+					     "attach: out of memory");
 		}
 		n++;
 	}

@@ -60,7 +60,8 @@ int register_btf_kfunc_id_set(enum bpf_prog_type prog_type,
 	pthread_mutex_lock(&default_lock);
 	if (!hook) {
 		snprintf(err, sizeof(err),
-			 "register_btf_kfunc_id_set: program type %d has no kfunc hook",
+			 "register_btf_kfunc_id_set: program type %d has no "
+			 "kfunc hook",
 			 (int)prog_type);
 		ret = -EINVAL;
 		goto out;
@@ -108,18 +109,17 @@ int register_btf_id_dtor_kfuncs(const struct btf_id_dtor_kfunc *dtors,
 	for (uint32_t i = 0; !ret && i < add_cnt; i++) {
 		const struct btf_id_dtor_kfunc *d = &dtors[i];
 
-		ret = bh_kfunc_reg_add_dtor(reg, d->btf_id.name,
-					    (bh_dtor_fn)d->kfunc_btf_id.addr,
-					    d->kfunc_btf_id.name, err,
-					    sizeof(err));
+		ret = bh_kfunc_reg_add_dtor(
+			reg, d->btf_id.name, (bh_dtor_fn)d->kfunc_btf_id.addr,
+			d->kfunc_btf_id.name, err, sizeof(err));
 		if (ret == -ENOENT) {
 			/* a plugin loaded since: its BTF is new to us */
 			bh_hbtf_add_self(default_hbtf, err, sizeof(err));
 			err[0] = '\0';
-			ret = bh_kfunc_reg_add_dtor(reg, d->btf_id.name,
-						    (bh_dtor_fn)d->kfunc_btf_id.addr,
-						    d->kfunc_btf_id.name, err,
-						    sizeof(err));
+			ret = bh_kfunc_reg_add_dtor(
+				reg, d->btf_id.name,
+				(bh_dtor_fn)d->kfunc_btf_id.addr,
+				d->kfunc_btf_id.name, err, sizeof(err));
 		}
 	}
 	if (ret) {
@@ -255,7 +255,7 @@ int bpfhost_btf_dump_c(const struct bpfhost_rt *rt, FILE *out)
 {
 	size_t n = bh_kfunc_reg_count(rt->reg), m = 0;
 	struct bh_hbtf_func_decl *decls = calloc(n ? n : 1, sizeof(*decls));
-	char (*comments)[256] = calloc(n ? n : 1, sizeof(*comments));
+	char(*comments)[256] = calloc(n ? n : 1, sizeof(*comments));
 	int ret;
 
 	if (!decls || !comments) {

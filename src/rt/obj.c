@@ -37,9 +37,9 @@ static void obj_log_append(struct bpfhost_obj *obj, const char *msg)
 	n = snprintf(obj->log_buf + obj->log_len, obj->log_size - obj->log_len,
 		     "%s\n", msg);
 	if (n > 0)
-		obj->log_len += (size_t)n < obj->log_size - obj->log_len ?
-					(size_t)n :
-					obj->log_size - obj->log_len - 1;
+		obj->log_len += (size_t)n < obj->log_size - obj->log_len
+					? (size_t)n
+					: obj->log_size - obj->log_len - 1;
 }
 
 int bh_obj_errorf(struct bpfhost_obj *obj, int err, const char *fmt, ...)
@@ -87,7 +87,8 @@ static struct bh_obj_meta *obj_meta_get(struct bpfhost_obj *obj,
 		if (obj->metas[i]->type_id == type_id)
 			return obj->metas[i];
 	if (!btf) {
-		bh_obj_errorf(obj, EINVAL, "object records need the object's BTF");
+		bh_obj_errorf(obj, EINVAL,
+			      "object records need the object's BTF");
 		return NULL;
 	}
 	n = realloc(obj->metas, (obj->nmetas + 1) * sizeof(*n));
@@ -104,10 +105,9 @@ static struct bh_obj_meta *obj_meta_get(struct bpfhost_obj *obj,
 	ret = bh_obj_meta_init(m, btf, type_id, &obj->rt->objs);
 	if (ret) {
 		free(m);
-		bh_obj_errorf(obj, -ret,
-			      "BTF type [%u]: %s", type_id,
-			      ret == -E2BIG ? "more than 10 special fields" :
-					      "not a struct of non-zero size");
+		bh_obj_errorf(obj, -ret, "BTF type [%u]: %s", type_id,
+			      ret == -E2BIG ? "more than 10 special fields"
+					    : "not a struct of non-zero size");
 		return NULL;
 	}
 	/* in the table before its fields link, so a type may hold itself */
@@ -115,7 +115,8 @@ static struct bh_obj_meta *obj_meta_get(struct bpfhost_obj *obj,
 	for (uint32_t i = 0; i < m->nr_fields; i++) {
 		struct bh_obj_field *f = &m->fields[i];
 		const struct btf_type *t = btf__type_by_id(btf, f->type_id);
-		const char *name = t ? btf__name_by_offset(btf, t->name_off) : "";
+		const char *name =
+			t ? btf__name_by_offset(btf, t->name_off) : "";
 		struct bh_btf_ref host;
 
 		if (f->kind == BH_OBJ_FIELD_LIST_HEAD ||
@@ -135,7 +136,10 @@ static struct bh_obj_meta *obj_meta_get(struct bpfhost_obj *obj,
 			f->dtor = bh_kfunc_reg_dtor(obj->rt->reg, name);
 			if (!f->dtor) {
 				bh_obj_errorf(obj, ENOENT,
-					      "kptr at offset %u of BTF type [%u]: struct %s has no registered destructor (register_btf_id_dtor_kfuncs)",
+					      "kptr at offset %u of BTF type "
+					      "[%u]: struct %s has no "
+					      "registered destructor "
+					      "(register_btf_id_dtor_kfuncs)",
 					      f->off, type_id, name);
 				return NULL;
 			}
@@ -158,7 +162,7 @@ static void map_free_fields(const void *ctx, void *value)
 static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 			   struct bh_map *map)
 {
-	struct bh_map_fields mf = { .free_fields = map_free_fields };
+	struct bh_map_fields mf = {.free_fields = map_free_fields};
 	struct bh_obj_meta probe, *m;
 	int ret;
 
@@ -168,7 +172,8 @@ static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 			       NULL);
 	if (ret == -E2BIG)
 		return bh_obj_errorf(obj, E2BIG,
-				     "map '%s': more than %d special fields in the value, or nested too deep",
+				     "map '%s': more than %d special fields in "
+				     "the value, or nested too deep",
 				     om->name, BH_OBJ_MAX_FIELDS);
 	if (ret)
 		return 0; /* not a struct: no fields */
@@ -200,8 +205,7 @@ static int map_link_fields(struct bpfhost_obj *obj, struct bh_obj_map *om,
 				mf.timer_off = probe.fields[i].off;
 			}
 		} else if (probe.fields[i].kind == BH_OBJ_FIELD_SPIN_LOCK ||
-			   probe.fields[i].kind ==
-				   BH_OBJ_FIELD_RES_SPIN_LOCK) {
+			   probe.fields[i].kind == BH_OBJ_FIELD_RES_SPIN_LOCK) {
 			/* copy_map_value() leaves a lock alone */
 			mf.field[mf.nr].off = probe.fields[i].off;
 			mf.field[mf.nr++].size = 4;
@@ -301,7 +305,8 @@ static int obj_create_maps(struct bpfhost_obj *obj)
 			if (!data || om->init_size > om->def.value_size)
 				return bh_obj_errorf(
 					obj, EINVAL,
-					"map '%s': initial data of %zu bytes does not fit",
+					"map '%s': initial data of %zu bytes "
+					"does not fit",
 					om->name, om->init_size);
 			memcpy(data, om->init, om->init_size);
 		}
@@ -374,7 +379,8 @@ static struct bpfhost_obj *obj_finish_open(struct bpfhost_obj *obj)
 
 			bh_rt_type_list(obj->rt, known, sizeof(known));
 			err = bh_obj_errorf(obj, EINVAL,
-					    "prog '%s': SEC(\"%s\") matches no program type (known: %s)",
+					    "prog '%s': SEC(\"%s\") matches no "
+					    "program type (known: %s)",
 					    prog->p->name, prog->p->sec_name,
 					    known);
 			goto fail;
@@ -395,8 +401,8 @@ fail:
 	return NULL;
 }
 
-struct bpfhost_obj *bpfhost_obj_open_mem(struct bpfhost_rt *rt,
-					 const void *buf, size_t size,
+struct bpfhost_obj *bpfhost_obj_open_mem(struct bpfhost_rt *rt, const void *buf,
+					 size_t size,
 					 const struct bpfhost_open_opts *opts)
 {
 	struct bpfhost_obj *obj = obj_new(rt, "mem", opts);
@@ -493,7 +499,8 @@ struct bpfhost_obj *bpfhost_obj_open_insns(struct bpfhost_rt *rt,
 		return NULL;
 	if (!insns || !size || size % sizeof(struct bh_insn)) {
 		bh_obj_errorf(obj, EINVAL,
-			      "program of %zu bytes is not a whole number of 8-byte instructions",
+			      "program of %zu bytes is not a whole number of "
+			      "8-byte instructions",
 			      size);
 		obj_release(obj);
 		errno = EINVAL;
@@ -537,8 +544,9 @@ static int res_ldimm64(void *ctx, const struct bh_insn *insns, size_t idx,
 					(uint32_t)in->imm, prog->type->hook);
 
 		if (!k) {
-			snprintf(err, errsz, "insn %zu: unlinked ksym btf_id %d",
-				 idx, in->imm);
+			snprintf(err, errsz,
+				 "insn %zu: unlinked ksym btf_id %d", idx,
+				 in->imm);
 			return -EINVAL;
 		}
 		*val = (uint64_t)(uintptr_t)k->addr;
@@ -559,14 +567,16 @@ static int res_ldimm64(void *ctx, const struct bh_insn *insns, size_t idx,
 			break;
 		data = bh_map_array_data(obj->maps[mi].map);
 		if (!data) {
-			snprintf(err, errsz,
-				 "insn %zu: map '%s' has no direct value access",
-				 idx, obj->maps[mi].name);
+			snprintf(
+				err, errsz,
+				"insn %zu: map '%s' has no direct value access",
+				idx, obj->maps[mi].name);
 			return -EINVAL;
 		}
 		if (off >= bh_map_def(obj->maps[mi].map)->value_size) {
 			snprintf(err, errsz,
-				 "insn %zu: offset %u past the value of map '%s'",
+				 "insn %zu: offset %u past the value of map "
+				 "'%s'",
 				 idx, off, obj->maps[mi].name);
 			return -EINVAL;
 		}
@@ -575,7 +585,8 @@ static int res_ldimm64(void *ctx, const struct bh_insn *insns, size_t idx,
 	}
 	default:
 		snprintf(err, errsz,
-			 "insn %zu: ld_imm64 form src_reg=%u is not supported yet",
+			 "insn %zu: ld_imm64 form src_reg=%u is not supported "
+			 "yet",
 			 idx, in->src_reg);
 		return -ENOTSUP;
 	}
@@ -618,7 +629,8 @@ static int inject_obj_meta(struct bpfhost_prog *prog, const struct bh_kfunc *k,
 		out->inject_val[i] = (uint64_t)(uintptr_t)m;
 		return 0;
 	}
-	snprintf(err, errsz, "kfunc %s has no meta__ign argument for its type record",
+	snprintf(err, errsz,
+		 "kfunc %s has no meta__ign argument for its type record",
 		 k->name);
 	return -EINVAL;
 }
@@ -640,8 +652,8 @@ static int inject_node_off(struct bpfhost_prog *prog, const struct bh_kfunc *k,
 		out->inject_val[i] = prog->node_off[idx];
 		return 0;
 	}
-	snprintf(err, errsz, "insn %zu: kfunc %s without its node offset",
-		 idx, k->name);
+	snprintf(err, errsz, "insn %zu: kfunc %s without its node offset", idx,
+		 k->name);
 	return -EINVAL;
 }
 
@@ -675,8 +687,8 @@ static int res_kfunc(void *ctx, size_t idx, int32_t imm, int16_t off,
 	}
 	if (!obj_type)
 		return 0;
-	return inject_obj_meta(prog, k, obj_type, out, err, errsz) ?:
-	       inject_node_off(prog, k, idx, out, err, errsz);
+	return inject_obj_meta(prog, k, obj_type, out, err, errsz)
+		       ?: inject_node_off(prog, k, idx, out, err, errsz);
 }
 
 static void link_warn(void *ctx, const char *msg)
@@ -755,7 +767,8 @@ static int prog_verify(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
 		.insn_cnt = p->insn_cnt,
 		.map_cnt = obj->map_cnt,
 		.type = &vt,
-		.sleepable = prog->info.sleepable, /* the type, or a ".s" SEC() */
+		.sleepable =
+			prog->info.sleepable, /* the type, or a ".s" SEC() */
 		.prog_name = p->name,
 		.license = obj->o->license ? obj->o->license : "",
 		.prog_btf = obj->o->btf,
@@ -792,9 +805,10 @@ static int prog_verify(struct bpfhost_obj *obj, struct bpfhost_prog *prog)
 		const struct btf_type *ft;
 
 		if (bh_hook_func_of(obj->rt, prog, &fn))
-			return bh_obj_errorf(obj, ENOENT,
-					     "prog '%s': no declared hook for '%s'",
-					     p->name, p->sec_name);
+			return bh_obj_errorf(
+				obj, ENOENT,
+				"prog '%s': no declared hook for '%s'", p->name,
+				p->sec_name);
 		b = bh_hbtf_btf(obj->rt->hbtf, fn.src);
 		ft = b ? btf__type_by_id(b, fn.id) : NULL;
 		vt.ctx_kind = BH_CTX_ARGS;
@@ -1022,8 +1036,7 @@ struct bpfhost_prog *bpfhost_obj_prog_at(struct bpfhost_obj *obj, size_t i)
 	return &obj->progs[i];
 }
 
-struct bpfhost_prog *bpfhost_obj_prog(struct bpfhost_obj *obj,
-				      const char *name)
+struct bpfhost_prog *bpfhost_obj_prog(struct bpfhost_obj *obj, const char *name)
 {
 	for (size_t i = 0; i < obj->prog_cnt; i++)
 		if (!strcmp(obj->progs[i].p->name, name))
@@ -1092,7 +1105,8 @@ const char *bpfhost_prog_func_at(const struct bpfhost_prog *prog, size_t idx)
 			const struct btf_type *t =
 				btf__type_by_id(btf, fi->type_id);
 			const char *n =
-				t ? btf__name_by_offset(btf, t->name_off) : NULL;
+				t ? btf__name_by_offset(btf, t->name_off)
+				  : NULL;
 
 			return n && *n ? n : NULL;
 		}
@@ -1106,12 +1120,11 @@ int bpfhost_disasm(const void *insns, size_t cnt, size_t idx, char *buf,
 	return bh_disasm(insns, cnt, idx, buf, size);
 }
 
-int bpfhost_prog_run_opts(struct bpfhost_prog *prog, void *ctx,
-			  size_t ctx_size, uint64_t *retval,
-			  const struct bpfhost_run_opts *opts)
+int bpfhost_prog_run_opts(struct bpfhost_prog *prog, void *ctx, size_t ctx_size,
+			  uint64_t *retval, const struct bpfhost_run_opts *opts)
 {
 	struct bpfhost_rt *rt = prog->obj->rt;
-	struct bh_run_opts ro = { 0 };
+	struct bh_run_opts ro = {0};
 	struct bh_run_env env;
 	const struct bh_run_env *old;
 	unsigned int mark;
@@ -1150,8 +1163,9 @@ int bpfhost_prog_run_opts(struct bpfhost_prog *prog, void *ctx,
 int bh_prog_frame_str(const struct bpf_prog *info, uint32_t idx, char *buf,
 		      size_t size)
 {
-	const struct bpfhost_prog *prog = (const void *)((const char *)info -
-		offsetof(struct bpfhost_prog, info));
+	const struct bpfhost_prog *prog =
+		(const void *)((const char *)info -
+			       offsetof(struct bpfhost_prog, info));
 	const struct bh_obj_prog *p = prog->p;
 	const struct btf *btf = prog->obj->o->btf;
 	const char *name = p->name, *file, *line;

@@ -63,7 +63,7 @@ static int ranges_copy(const struct bpfhost_ctx_range *r, size_t n,
 static int type_add(struct bpfhost_rt *rt, const struct bpfhost_prog_type *in,
 		    int kernel_type)
 {
-	struct bh_prog_type t = { 0 }, *nt;
+	struct bh_prog_type t = {0}, *nt;
 	bool oom = false;
 	int ret;
 
@@ -85,8 +85,8 @@ static int type_add(struct bpfhost_rt *rt, const struct bpfhost_prog_type *in,
 	}
 	for (size_t i = 0; i < in->n_ctx_read + in->n_ctx_write; i++) {
 		const struct bpfhost_ctx_range *r =
-			i < in->n_ctx_read ? &in->ctx_read[i] :
-					     &in->ctx_write[i - in->n_ctx_read];
+			i < in->n_ctx_read ? &in->ctx_read[i]
+					   : &in->ctx_write[i - in->n_ctx_read];
 
 		if (!r || (uint64_t)r->off + r->size > UINT32_MAX) {
 			bh_rt_log(rt, BPFHOST_LOG_WARN,
@@ -159,7 +159,8 @@ static size_t sec_match(const char *p, const char *sec, bool *sleepable)
 	*sleepable = false;
 	if (sec[n] == '\0' || sec[n] == '/')
 		return n;
-	if (!strncmp(sec + n, ".s", 2) && (sec[n + 2] == '\0' || sec[n + 2] == '/')) {
+	if (!strncmp(sec + n, ".s", 2) &&
+	    (sec[n + 2] == '\0' || sec[n + 2] == '/')) {
 		*sleepable = true;
 		return n;
 	}
@@ -191,9 +192,8 @@ void bh_rt_type_list(const struct bpfhost_rt *rt, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < rt->ntypes && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%s%s",
-					i ? ", " : "", rt->types[i].sec,
-					strcmp(rt->types[i].sec, "tp_btf") ?
-						"" :
-						"/<hook>");
+		len += (size_t)snprintf(
+			buf + len, size - len, "%s%s%s", i ? ", " : "",
+			rt->types[i].sec,
+			strcmp(rt->types[i].sec, "tp_btf") ? "" : "/<hook>");
 }

@@ -29,7 +29,7 @@ bool bh_opts_valid(const void *opts, size_t known_sz)
 struct bpfhost_rt *bpfhost_rt_new(const struct bpfhost_rt_opts *opts)
 {
 	struct bpfhost_rt *rt;
-	struct bpfhost_rt_opts o = { 0 };
+	struct bpfhost_rt_opts o = {0};
 	char err[512];
 	int ret;
 

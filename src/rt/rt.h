@@ -57,17 +57,17 @@ struct bpfhost_map {
 
 struct bpfhost_prog {
 	struct bpfhost_obj *obj;
-	struct bh_obj_prog *p; /* image inside obj->o */
-	struct bh_code *code;  /* after load */
+	struct bh_obj_prog *p;		 /* image inside obj->o */
+	struct bh_code *code;		 /* after load */
 	const struct bh_prog_type *type; /* from its SEC(), at open */
-	struct bpf_prog info;  /* what filters and __prog kfuncs see */
-	bool no_autoload;      /* bpfhost_prog_set_autoload(prog, false) */
+	struct bpf_prog info; /* what filters and __prog kfuncs see */
+	bool no_autoload;     /* bpfhost_prog_set_autoload(prog, false) */
 	/* from the verifier: what execution needs to know */
-	uint8_t *aux;	       /* per insn: BH_AUX_* (NULL if unverified) */
+	uint8_t *aux; /* per insn: BH_AUX_* (NULL if unverified) */
 	/* per insn: the program-BTF struct of an object kfunc call (NULL if
 	 * none); its record goes in as the call's meta argument */
 	uint32_t *obj_type;
-	uint32_t *node_off; /* per insn: a graph insert's node offset */
+	uint32_t *node_off;    /* per insn: a graph insert's node offset */
 	uint32_t min_ctx_size; /* a run must pass at least this many bytes */
 	bool verified;	       /* the verifier ran (accepted or not) */
 	struct bpfhost_verify_info vinfo;

@@ -155,8 +155,7 @@ __bpf_kfunc int bpf_stream_vprintk_impl(int stream_id, const char *fmt__str,
  * runtime (KF_IMPLICIT_ARGS): bpfhost passes the program's host view
  * there, as for a __prog parameter.
  */
-__bpf_kfunc int bpf_stream_print_stack(int stream_id,
-				       struct bpf_prog_aux *aux)
+__bpf_kfunc int bpf_stream_print_stack(int stream_id, struct bpf_prog_aux *aux)
 {
 	const struct bpf_prog *prog = (const void *)aux;
 	uint32_t idx[BH_STACK_MAX_FRAMES];

@@ -62,9 +62,9 @@ static bool bh_walk_add(struct bh_css_walk *w, void *p)
 		return true; /* gone meanwhile: skipped */
 	if (w->cnt == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 16;
-		void **n = w->cap < BH_CSS_ITER_MAX ?
-				   realloc(w->items, cap * sizeof(*n)) :
-				   NULL;
+		void **n = w->cap < BH_CSS_ITER_MAX
+				   ? realloc(w->items, cap * sizeof(*n))
+				   : NULL;
 
 		if (!n) {
 			if (w->tasks)
@@ -150,8 +150,8 @@ static bool bh_walk_descendants(struct bh_css_walk *w, struct cgroup *cg,
 
 	if (!post && !bh_walk_add(w, bh_cgroup_get_ref(cg)))
 		return false;
-	kids = cg->level < BH_CGROUP_MAX_LEVEL ? bh_cg_children(cg->path) :
-						 NULL;
+	kids = cg->level < BH_CGROUP_MAX_LEVEL ? bh_cg_children(cg->path)
+					       : NULL;
 	for (size_t i = 0; kids && kids[i]; i++) {
 		char rel[PATH_MAX];
 		struct cgroup *c = NULL;
@@ -207,7 +207,8 @@ __bpf_kfunc int bpf_iter_css_new(struct bpf_iter_css *it,
 	return 0;
 }
 
-__bpf_kfunc struct cgroup_subsys_state *bpf_iter_css_next(struct bpf_iter_css *it)
+__bpf_kfunc struct cgroup_subsys_state *
+bpf_iter_css_next(struct bpf_iter_css *it)
 {
 	struct bh_css_walk *w = *(struct bh_css_walk **)it;
 	struct cgroup *cg;
@@ -254,9 +255,9 @@ __bpf_kfunc int bpf_iter_css_task_new(struct bpf_iter_css_task *it,
 	w->tasks = true;
 	if ((size_t)snprintf(full, sizeof(full), "%s%s/%s", bh_cgroup_mount(),
 			     cg->path,
-			     flags & CSS_TASK_ITER_PROCS ? "cgroup.procs" :
-							   "cgroup.threads") <
-		    sizeof(full) &&
+			     flags & CSS_TASK_ITER_PROCS
+				     ? "cgroup.procs"
+				     : "cgroup.threads") < sizeof(full) &&
 	    (f = fopen(full, "re"))) {
 		while (fscanf(f, "%d", &pid) == 1)
 			if (!bh_walk_add(w, bh_task_get(pid)))

@@ -135,8 +135,8 @@ static void *ptr_of(uint64_t v)
 	return (void *)(uintptr_t)v;
 }
 
-uint64_t bh_helper_dynptr_from_mem(uint64_t data, uint64_t size,
-				   uint64_t flags, uint64_t ptr, uint64_t r5)
+uint64_t bh_helper_dynptr_from_mem(uint64_t data, uint64_t size, uint64_t flags,
+				   uint64_t ptr, uint64_t r5)
 {
 	struct bpf_dynptr *p = ptr_of(ptr);
 	int err;
@@ -178,8 +178,8 @@ uint64_t bh_helper_ringbuf_reserve_dynptr(uint64_t map, uint64_t size,
 		return (uint64_t)(int64_t)-EINVAL;
 	d->data = sample;
 	d->offset = 0;
-	d->size = (uint32_t)size |
-		  (uint32_t)BH_DYNPTR_TYPE_RINGBUF << BH_DYNPTR_TYPE_SHIFT;
+	d->size = (uint32_t)size | (uint32_t)BH_DYNPTR_TYPE_RINGBUF
+					   << BH_DYNPTR_TYPE_SHIFT;
 	return 0;
 }
 
@@ -342,7 +342,7 @@ __bpf_kfunc int bpf_dynptr_copy(struct bpf_dynptr *dst_ptr, uint32_t dst_off,
 	for (uint32_t off = 0; off < size;) {
 		char buf[256];
 		uint32_t n = size - off < sizeof(buf) ? size - off
-						       : (uint32_t)sizeof(buf);
+						      : (uint32_t)sizeof(buf);
 		int err = dp_read(buf, n, src, src_off + off, 0);
 
 		if (!err)

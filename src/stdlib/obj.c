@@ -302,8 +302,7 @@ static int add_field(struct bh_obj_meta *m, uint32_t off, uint32_t kind,
  * tag or it names nothing fitting.
  */
 static bool graph_contains(const struct btf *btf, uint32_t parent, int idx,
-			   uint32_t node, uint32_t *type_id,
-			   uint32_t *node_off)
+			   uint32_t node, uint32_t *type_id, uint32_t *node_off)
 {
 	uint32_t n = btf__type_cnt(btf);
 
@@ -370,9 +369,9 @@ static int scan_fields(struct bh_obj_meta *m, const struct btf *btf,
 		/* without a usable __contains no list or tree can be used:
 		 * the root stays an opaque field */
 		if (!graph_contains(btf, parent, idx,
-				    kind == BH_OBJ_FIELD_LIST_HEAD ?
-					    BH_OBJ_FIELD_LIST_NODE :
-					    BH_OBJ_FIELD_RB_NODE,
+				    kind == BH_OBJ_FIELD_LIST_HEAD
+					    ? BH_OBJ_FIELD_LIST_NODE
+					    : BH_OBJ_FIELD_RB_NODE,
 				    &pointee, &node_off))
 			return add_field(m, base, BH_OBJ_FIELD_OTHER, 0);
 		ret = add_field(m, base, kind, pointee);
@@ -650,8 +649,8 @@ _Static_assert(sizeof(struct bh_rb_node) == sizeof(struct bpf_rb_node),
 #define RB_DRAINING ((void *)1)
 #define RB_ADDING ((void *)2)
 
-void bh_rb_drain(void *root, const struct bh_obj_meta *meta,
-		 uint32_t node_off, uint32_t *lock)
+void bh_rb_drain(void *root, const struct bh_obj_meta *meta, uint32_t node_off,
+		 uint32_t *lock)
 {
 	struct bh_rb_root *r = root, orig;
 	struct bh_rb_node *n, *p;
@@ -681,8 +680,9 @@ void bh_rb_drain(void *root, const struct bh_obj_meta *meta,
 		}
 		p = (struct bh_rb_node *)(n->parent_color & ~(uintptr_t)1);
 		if (p)
-			p->child[p->child[BH_RB_LEFT] == n ? BH_RB_LEFT :
-							     BH_RB_RIGHT] = NULL;
+			p->child[p->child[BH_RB_LEFT] == n ? BH_RB_LEFT
+							   : BH_RB_RIGHT] =
+				NULL;
 		n->parent_color = 0;
 		__atomic_store_n(&n->owner, NULL, __ATOMIC_RELEASE);
 		obj_drop((char *)n - node_off, meta, false);
@@ -797,9 +797,8 @@ __bpf_kfunc void *bpf_refcount_acquire_impl(void *p__refcounted_kptr,
 		 * verifier relies on it) */
 		if (old == UINT32_MAX)
 			return p__refcounted_kptr;
-	} while (!__atomic_compare_exchange_n(ref, &old, old + 1, true,
-					      __ATOMIC_ACQUIRE,
-					      __ATOMIC_RELAXED));
+	} while (!__atomic_compare_exchange_n(
+		ref, &old, old + 1, true, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
 	return p__refcounted_kptr;
 }
 
@@ -939,8 +938,8 @@ __bpf_kfunc struct bpf_list_node *bpf_list_back(struct bpf_list_head *head)
 
 __bpf_kfunc int bpf_rbtree_add_impl(struct bpf_rb_root *root,
 				    struct bpf_rb_node *node,
-				    bool (less)(struct bpf_rb_node *a,
-						const struct bpf_rb_node *b),
+				    bool(less)(struct bpf_rb_node *a,
+					       const struct bpf_rb_node *b),
 				    void *meta__ign, uint64_t off)
 {
 	const struct bh_obj_meta *m = meta_of(meta__ign);
@@ -1014,8 +1013,7 @@ BTF_ID_FLAGS(func, bpf_obj_new_impl, KF_ACQUIRE | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_percpu_obj_new_impl, KF_ACQUIRE | KF_RET_NULL)
 BTF_ID_FLAGS(func, bpf_obj_drop_impl, KF_RELEASE)
 BTF_ID_FLAGS(func, bpf_percpu_obj_drop_impl, KF_RELEASE)
-BTF_ID_FLAGS(func, bpf_refcount_acquire_impl,
-	     KF_ACQUIRE | KF_RET_NULL | KF_RCU)
+BTF_ID_FLAGS(func, bpf_refcount_acquire_impl, KF_ACQUIRE | KF_RET_NULL | KF_RCU)
 BTF_ID_FLAGS(func, bpf_throw)
 BTF_ID_FLAGS(func, bpf_list_push_front_impl)
 BTF_ID_FLAGS(func, bpf_list_push_back_impl)
@@ -1077,9 +1075,9 @@ static int add_generic(struct bpfhost_rt *rt, const char *hook)
 int bh_stdlib_mem_add(struct bpfhost_rt *rt)
 {
 	static const enum bpf_prog_type generic[] = {
-		BPF_PROG_TYPE_TRACING,	  BPF_PROG_TYPE_SCHED_CLS,
-		BPF_PROG_TYPE_XDP,	  BPF_PROG_TYPE_STRUCT_OPS,
-		BPF_PROG_TYPE_SYSCALL,	  BPF_PROG_TYPE_CGROUP_SKB,
+		BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_SCHED_CLS,
+		BPF_PROG_TYPE_XDP,     BPF_PROG_TYPE_STRUCT_OPS,
+		BPF_PROG_TYPE_SYSCALL, BPF_PROG_TYPE_CGROUP_SKB,
 	};
 	const char *done[sizeof(generic) / sizeof(generic[0])];
 	size_t ndone = 0;

@@ -228,8 +228,8 @@ void bh_rq_abandon_to(unsigned int mark)
 	/* newest first; the ones past the table were not recorded and stay
 	 * taken (their waiters time out) */
 	while (h->cnt > mark) {
-		void *lock = h->cnt <= BH_RES_NR_HELD ? h->locks[h->cnt - 1]
-						      : NULL;
+		void *lock =
+			h->cnt <= BH_RES_NR_HELD ? h->locks[h->cnt - 1] : NULL;
 
 		if (lock)
 			bh_rq_unlock(lock);

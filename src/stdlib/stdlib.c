@@ -12,12 +12,9 @@
 int bh_stdlib_add(struct bpfhost_rt *rt)
 {
 	int (*const fams[])(struct bpfhost_rt *) = {
-		bh_stdlib_common_add,
-		bh_stdlib_cpumask_add,
-		bh_stdlib_task_add,
-		bh_stdlib_mem_add,
-		bh_stdlib_rqspinlock_add,
-		bh_stdlib_wq_add,
+		bh_stdlib_common_add,	  bh_stdlib_cpumask_add,
+		bh_stdlib_task_add,	  bh_stdlib_mem_add,
+		bh_stdlib_rqspinlock_add, bh_stdlib_wq_add,
 	};
 
 	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {

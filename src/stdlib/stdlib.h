@@ -24,12 +24,13 @@ int bh_stdlib_cpumask_add(struct bpfhost_rt *rt); /* cpumask.c */
 int bh_stdlib_task_add(struct bpfhost_rt *rt);	  /* task.c, cgroup.c */
 int bh_stdlib_vma_add(struct bpfhost_rt *rt);	  /* vma.c, from task.c */
 int bh_stdlib_css_add(struct bpfhost_rt *rt);	  /* css.c, from task.c */
-int bh_stdlib_mem_add(struct bpfhost_rt *rt);	  /* dynptr, strings, obj_new, ... */
+int bh_stdlib_mem_add(
+	struct bpfhost_rt *rt); /* dynptr, strings, obj_new, ... */
 /* the parts of bh_stdlib_mem_add */
-int bh_stdlib_dynptr_add(struct bpfhost_rt *rt);  /* dynptr.c */
-int bh_stdlib_strings_add(struct bpfhost_rt *rt); /* strings.c */
+int bh_stdlib_dynptr_add(struct bpfhost_rt *rt);     /* dynptr.c */
+int bh_stdlib_strings_add(struct bpfhost_rt *rt);    /* strings.c */
 int bh_stdlib_rqspinlock_add(struct bpfhost_rt *rt); /* rqspinlock.c */
-int bh_stdlib_wq_add(struct bpfhost_rt *rt);	  /* timer.c: bpf_wq_* */
+int bh_stdlib_wq_add(struct bpfhost_rt *rt);	     /* timer.c: bpf_wq_* */
 /* rqspinlock.c: a run stopped inside locked regions (a fault, the
  * instruction limit) releases the resilient locks it took: the mark
  * before the run, then every lock taken since, newest first. */
@@ -84,8 +85,8 @@ int bh_dynptr_init_local(struct bpf_dynptr *p, void *data, uint32_t size,
 
 /* The dynptr helpers (Linux ids 197, 201, 202, 203), in bh_fn shape for
  * src/exec/helpers.c's table. */
-uint64_t bh_helper_dynptr_from_mem(uint64_t data, uint64_t size,
-				   uint64_t flags, uint64_t ptr, uint64_t r5);
+uint64_t bh_helper_dynptr_from_mem(uint64_t data, uint64_t size, uint64_t flags,
+				   uint64_t ptr, uint64_t r5);
 uint64_t bh_helper_dynptr_read(uint64_t dst, uint64_t len, uint64_t src,
 			       uint64_t offset, uint64_t flags);
 /* Ring buffer records as dynptrs (Linux ids 198, 199, 200) */
@@ -95,7 +96,8 @@ uint64_t bh_helper_ringbuf_reserve_dynptr(uint64_t map, uint64_t size,
 uint64_t bh_helper_ringbuf_submit_dynptr(uint64_t ptr, uint64_t flags,
 					 uint64_t r3, uint64_t r4, uint64_t r5);
 uint64_t bh_helper_ringbuf_discard_dynptr(uint64_t ptr, uint64_t flags,
-					  uint64_t r3, uint64_t r4, uint64_t r5);
+					  uint64_t r3, uint64_t r4,
+					  uint64_t r5);
 uint64_t bh_helper_dynptr_write(uint64_t dst, uint64_t offset, uint64_t src,
 				uint64_t len, uint64_t flags);
 uint64_t bh_helper_dynptr_data(uint64_t ptr, uint64_t offset, uint64_t len,
@@ -106,8 +108,7 @@ void *bpf_dynptr_slice(const struct bpf_dynptr *p, uint32_t offset,
 		       void *buffer__opt, uint32_t buffer__szk);
 void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, uint32_t offset,
 			    void *buffer__opt, uint32_t buffer__szk);
-int bpf_dynptr_adjust(const struct bpf_dynptr *p, uint32_t start,
-		      uint32_t end);
+int bpf_dynptr_adjust(const struct bpf_dynptr *p, uint32_t start, uint32_t end);
 bool bpf_dynptr_is_null(const struct bpf_dynptr *p);
 bool bpf_dynptr_is_rdonly(const struct bpf_dynptr *p);
 uint32_t bpf_dynptr_size(const struct bpf_dynptr *p);
@@ -190,7 +191,7 @@ int bpf_strncasestr(const char *s1__ign, const char *s2__ign, size_t len);
  * Every object is preceded by a hidden 16-byte header (its pool and
  * size), so a drop can always return the memory to the right budget.
  */
-#define BH_OBJ_MAX_FIELDS 10	 /* the kernel's BTF_FIELDS_MAX */
+#define BH_OBJ_MAX_FIELDS 10	      /* the kernel's BTF_FIELDS_MAX */
 #define BH_OBJ_META_MAGIC 0x6f626a6du /* "objm" */
 #define BH_PERCPU_OBJ_MAX 512 /* the kernel's BPF_GLOBAL_PERCPU_MA_MAX_SIZE */
 
@@ -221,25 +222,25 @@ enum bh_obj_field_kind {
 	BH_OBJ_FIELD_KPTR_REF,	     /* __kptr: drop/dtor on release */
 	BH_OBJ_FIELD_KPTR_PERCPU,    /* __percpu_kptr: percpu drop */
 	BH_OBJ_FIELD_REFCOUNT,	     /* struct bpf_refcount */
-	BH_OBJ_FIELD_OTHER,	     /* list/rbtree/timer...: not handled here */
-	BH_OBJ_FIELD_SPIN_LOCK,	     /* struct bpf_spin_lock: updates skip it */
-	BH_OBJ_FIELD_LIST_HEAD,	     /* struct bpf_list_head with __contains */
-	BH_OBJ_FIELD_LIST_NODE,	     /* struct bpf_list_node */
-	BH_OBJ_FIELD_RES_SPIN_LOCK,  /* struct bpf_res_spin_lock: likewise */
-	BH_OBJ_FIELD_TIMER,	     /* struct bpf_timer: cancelled, freed */
-	BH_OBJ_FIELD_WQ,	     /* struct bpf_wq: likewise */
-	BH_OBJ_FIELD_RB_ROOT,	     /* struct bpf_rb_root with __contains */
-	BH_OBJ_FIELD_RB_NODE,	     /* struct bpf_rb_node */
+	BH_OBJ_FIELD_OTHER,	    /* list/rbtree/timer...: not handled here */
+	BH_OBJ_FIELD_SPIN_LOCK,	    /* struct bpf_spin_lock: updates skip it */
+	BH_OBJ_FIELD_LIST_HEAD,	    /* struct bpf_list_head with __contains */
+	BH_OBJ_FIELD_LIST_NODE,	    /* struct bpf_list_node */
+	BH_OBJ_FIELD_RES_SPIN_LOCK, /* struct bpf_res_spin_lock: likewise */
+	BH_OBJ_FIELD_TIMER,	    /* struct bpf_timer: cancelled, freed */
+	BH_OBJ_FIELD_WQ,	    /* struct bpf_wq: likewise */
+	BH_OBJ_FIELD_RB_ROOT,	    /* struct bpf_rb_root with __contains */
+	BH_OBJ_FIELD_RB_NODE,	    /* struct bpf_rb_node */
 };
 
 struct bh_obj_meta;
 
 struct bh_obj_field {
 	uint32_t off;
-	uint32_t kind;	    /* enum bh_obj_field_kind */
-	uint32_t type_id;   /* kptrs: the pointee struct in the same BTF;
-			     * graph roots: the __contains struct */
-	uint32_t node_off;  /* graph roots: the contained node's offset */
+	uint32_t kind;	   /* enum bh_obj_field_kind */
+	uint32_t type_id;  /* kptrs: the pointee struct in the same BTF;
+			    * graph roots: the __contains struct */
+	uint32_t node_off; /* graph roots: the contained node's offset */
 	/* Linked by the verifier for referenced kptrs, exactly one of: */
 	const struct bh_obj_meta *meta; /* pointee is a program object */
 	void (*dtor)(void *);		/* pointee is a host object */
@@ -331,8 +332,8 @@ struct bh_rb_root {
 	struct bh_rb_node *node, *leftmost;
 };
 
-typedef bool (*bh_rb_less_fn)(struct bh_rb_node *a,
-			      const struct bh_rb_node *b, void *ctx);
+typedef bool (*bh_rb_less_fn)(struct bh_rb_node *a, const struct bh_rb_node *b,
+			      void *ctx);
 
 void bh_rb_add(struct bh_rb_root *root, struct bh_rb_node *n,
 	       bh_rb_less_fn less, void *ctx);
@@ -343,8 +344,8 @@ long bh_rb_check(const struct bh_rb_root *root, size_t limit, size_t *count);
 /* Drop every object in the tree at root (of record meta, node at
  * node_off), leaving it empty; lock, when not NULL, is the bpf_spin_lock
  * beside it, held while the tree is detached. */
-void bh_rb_drain(void *root, const struct bh_obj_meta *meta,
-		 uint32_t node_off, uint32_t *lock);
+void bh_rb_drain(void *root, const struct bh_obj_meta *meta, uint32_t node_off,
+		 uint32_t *lock);
 
 /* bpf_kptr_xchg (helper 194): atomic exchange of the 8-byte field. */
 uint64_t bh_helper_kptr_xchg(uint64_t dst, uint64_t ptr, uint64_t r3,
@@ -366,7 +367,8 @@ struct bpf_iter_bits {
 	uint64_t __opaque[2];
 } __attribute__((aligned(8)));
 
-#define BH_ITER_BITS_NR_WORDS_MAX 511 /* the kernel's BITS_ITER_NR_WORDS_MAX */
+#define BH_ITER_BITS_NR_WORDS_MAX 511 /* the kernel's BITS_ITER_NR_WORDS_MAX \
+				       */
 
 int bpf_iter_bits_new(struct bpf_iter_bits *it, const uint64_t *unsafe_ptr__ign,
 		      uint32_t nr_words);
@@ -413,8 +415,8 @@ void bh_async_exec_free(struct bh_async_exec *ex);
 void bh_timer_free(void *field);
 uint64_t bh_helper_timer_init(uint64_t timer, uint64_t map, uint64_t flags,
 			      uint64_t r4, uint64_t r5);
-uint64_t bh_helper_timer_set_callback(uint64_t timer, uint64_t cb,
-				      uint64_t r3, uint64_t r4, uint64_t r5);
+uint64_t bh_helper_timer_set_callback(uint64_t timer, uint64_t cb, uint64_t r3,
+				      uint64_t r4, uint64_t r5);
 uint64_t bh_helper_timer_start(uint64_t timer, uint64_t nsecs, uint64_t flags,
 			       uint64_t r4, uint64_t r5);
 uint64_t bh_helper_timer_cancel(uint64_t timer, uint64_t r2, uint64_t r3,
@@ -433,8 +435,8 @@ struct bpf_rb_node {
 } __attribute__((aligned(8)));
 
 int bpf_rbtree_add_impl(struct bpf_rb_root *root, struct bpf_rb_node *node,
-			bool (less)(struct bpf_rb_node *a,
-				    const struct bpf_rb_node *b),
+			bool(less)(struct bpf_rb_node *a,
+				   const struct bpf_rb_node *b),
 			void *meta__ign, uint64_t off);
 struct bpf_rb_node *bpf_rbtree_remove(struct bpf_rb_root *root,
 				      struct bpf_rb_node *node);

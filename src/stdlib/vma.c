@@ -55,7 +55,8 @@ static bool bh_parse_maps_line(const char *line, struct vm_area_struct *v,
 	int n = 0;
 
 	if (sscanf(line, "%lx-%lx %7s %llx %*s %*s%n", &start, &end, perms,
-		   &off, &n) != 4 || !n || start >= end || strlen(perms) < 4)
+		   &off, &n) != 4 ||
+	    !n || start >= end || strlen(perms) < 4)
 		return false;
 	memset(v, 0, sizeof(*v));
 	v->vm_start = start;

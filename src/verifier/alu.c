@@ -16,8 +16,8 @@
 #include "verifier/vinternal.h"
 
 static const char *const alu_str[16] = {
-	"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=",
-	"neg", "%=", "^=", "=", "s>>=", "endian", "?", "?",
+	"+=",  "-=", "*=", "/=", "|=",	 "&=",	   "<<=", ">>=",
+	"neg", "%=", "^=", "=",	 "s>>=", "endian", "?",	  "?",
 };
 
 static int sanity(struct bh_venv *v, struct bh_reg *r)
@@ -53,8 +53,8 @@ static int check_mov(struct bh_venv *v, const struct bh_insn *in, bool is64)
 		err = check_reg_write(v, in->dst_reg);
 		if (err)
 			return err;
-		mark_reg_known(dst, is64 ? (uint64_t)(int64_t)in->imm :
-					   (uint64_t)(uint32_t)in->imm);
+		mark_reg_known(dst, is64 ? (uint64_t)(int64_t)in->imm
+					 : (uint64_t)(uint32_t)in->imm);
 		return 0;
 	}
 	err = check_reg_read(v, in->src_reg);
@@ -71,7 +71,8 @@ static int check_mov(struct bh_venv *v, const struct bh_insn *in, bool is64)
 				bh_scalar_zext_32_to_64(&dst->s);
 				return 0;
 			}
-			return bh_reject(v, "R%u sign-extension part of pointer",
+			return bh_reject(v,
+					 "R%u sign-extension part of pointer",
 					 in->src_reg);
 		}
 		mark_reg_unknown(&r);
@@ -141,17 +142,20 @@ static int check_sane_offset(struct bh_venv *v, const struct bh_reg *off,
 
 	if (is_reg_const(off, &k) &&
 	    ((int64_t)k >= BH_MAX_VAR_OFF || (int64_t)k <= -BH_MAX_VAR_OFF))
-		return bh_reject_err(v, -EACCES,
-				     "math between %s pointer and %lld is not allowed",
-				     tstr, (long long)k);
+		return bh_reject_err(
+			v, -EACCES,
+			"math between %s pointer and %lld is not allowed", tstr,
+			(long long)k);
 	if (off->s.smin == INT64_MIN)
 		return bh_reject_err(v, -EACCES,
-				     "math between %s pointer and register with unbounded min value is not allowed",
+				     "math between %s pointer and register "
+				     "with unbounded min value is not allowed",
 				     tstr);
 	if (off->s.smin <= -BH_MAX_VAR_OFF)
-		return bh_reject_err(v, -EACCES,
-				     "value %lld makes %s pointer be out of bounds",
-				     (long long)off->s.smin, tstr);
+		return bh_reject_err(
+			v, -EACCES,
+			"value %lld makes %s pointer be out of bounds",
+			(long long)off->s.smin, tstr);
 	return 0;
 }
 
@@ -160,12 +164,14 @@ static int check_sane_offset(struct bh_venv *v, const struct bh_reg *off,
 static int reject_ptr_op(struct bh_venv *v, uint32_t regno, uint8_t op)
 {
 	if (op == 0x40 || op == 0x50 || op == 0xa0) /* or, and, xor */
-		return bh_reject_err(v, -EACCES,
-				     "R%u bitwise operator %s on pointer prohibited",
-				     regno, alu_str[op >> 4]);
-	return bh_reject_err(v, -EACCES,
-			     "R%u pointer arithmetic with %s operator prohibited",
-			     regno, alu_str[op >> 4]);
+		return bh_reject_err(
+			v, -EACCES,
+			"R%u bitwise operator %s on pointer prohibited", regno,
+			alu_str[op >> 4]);
+	return bh_reject_err(
+		v, -EACCES,
+		"R%u pointer arithmetic with %s operator prohibited", regno,
+		alu_str[op >> 4]);
 }
 
 /* adjust_ptr_min_max_vals: dst = ptr <op> off */
@@ -187,7 +193,8 @@ static int adjust_ptr(struct bh_venv *v, const struct bh_insn *in,
 				     in->dst_reg);
 	if (ptr->flags & BH_PTR_MAYBE_NULL)
 		return bh_reject_err(v, -EACCES,
-				     "R%u pointer arithmetic on %s prohibited, null-check it first",
+				     "R%u pointer arithmetic on %s prohibited, "
+				     "null-check it first",
 				     in->dst_reg, ts);
 	if (ptr->type == BH_CONST_PTR_TO_MAP && is_reg_const(off, &k) && !k &&
 	    op == 0x00)
@@ -207,17 +214,19 @@ static int adjust_ptr(struct bh_venv *v, const struct bh_insn *in,
 				     "%s pointer offset %d is not allowed", ts,
 				     ptr->off);
 	if (op == 0x10 && ptr->type == BH_PTR_TO_STACK)
-		return bh_reject_err(v, -EACCES,
-				     "R%u subtraction from stack pointer prohibited",
-				     in->dst_reg);
+		return bh_reject_err(
+			v, -EACCES,
+			"R%u subtraction from stack pointer prohibited",
+			in->dst_reg);
 	if (is_reg_const(off, &k)) {
-		int64_t n = op == 0x00 ? (int64_t)ptr->off + (int64_t)k :
-					 (int64_t)ptr->off - (int64_t)k;
+		int64_t n = op == 0x00 ? (int64_t)ptr->off + (int64_t)k
+				       : (int64_t)ptr->off - (int64_t)k;
 
 		if (n >= BH_MAX_VAR_OFF || n <= -BH_MAX_VAR_OFF)
-			return bh_reject_err(v, -EACCES,
-					     "value %lld makes %s pointer be out of bounds",
-					     (long long)n, ts);
+			return bh_reject_err(
+				v, -EACCES,
+				"value %lld makes %s pointer be out of bounds",
+				(long long)n, ts);
 		res.off = (int32_t)n;
 	} else {
 		err = bh_scalar_alu(&res.s, &off->s,
@@ -249,15 +258,16 @@ static int check_scalar_alu(struct bh_venv *v, const struct bh_insn *in,
 	int err;
 
 	if (have_k)
-		src = bh_scalar_const(is64 ? (uint64_t)(int64_t)in->imm :
-					     (uint64_t)(uint32_t)in->imm);
+		src = bh_scalar_const(is64 ? (uint64_t)(int64_t)in->imm
+					   : (uint64_t)(uint32_t)in->imm);
 	else
 		src = regs[in->src_reg].s;
 	src_const = bh_tnum_is_const(src.var_off);
 	if (src_const)
 		kval = src.var_off.value;
 	if ((op == 0x50 || op == 0x40) &&
-	    bh_scalar_fork_neg1_zero(&dst->s, &zero, &src, (enum bh_alu_op)op)) {
+	    bh_scalar_fork_neg1_zero(&dst->s, &zero, &src,
+				     (enum bh_alu_op)op)) {
 		struct bh_scalar keep = dst->s;
 
 		/* the queued state re-executes this insn with dst = 0 */
@@ -309,15 +319,16 @@ int check_alu_op(struct bh_venv *v, const struct bh_insn *in)
 	if (op == 0x80 || op == 0xd0) { /* neg, end */
 		if (dst->type != BH_SCALAR)
 			return bh_reject_err(v, -EACCES,
-					     "R%u pointer arithmetic with %s operator prohibited",
+					     "R%u pointer arithmetic with %s "
+					     "operator prohibited",
 					     in->dst_reg, alu_str[op >> 4]);
 		if (op == 0x80)
 			err = bh_scalar_alu(&dst->s, &dst->s, BH_ALU_NEG, is64);
 		else
 			err = bh_scalar_end(&dst->s,
-					    is64 ? BH_END_BSWAP :
-					    BH_SRC(in->code) ? BH_END_TO_BE :
-							       BH_END_TO_LE,
+					    is64	       ? BH_END_BSWAP
+					    : BH_SRC(in->code) ? BH_END_TO_BE
+							       : BH_END_TO_LE,
 					    in->imm);
 		if (err)
 			return bh_bug(v, "neg/end");
@@ -343,25 +354,29 @@ int check_alu_op(struct bh_venv *v, const struct bh_insn *in)
 			}
 			if (!is64)
 				return bh_reject_err(v, -EACCES,
-						     "R%u 32-bit pointer arithmetic prohibited",
+						     "R%u 32-bit pointer "
+						     "arithmetic prohibited",
 						     in->dst_reg);
-			return bh_reject_err(v, -EACCES,
-					     "R%u pointer %s pointer prohibited",
-					     in->dst_reg, alu_str[op >> 4]);
+			return bh_reject_err(
+				v, -EACCES, "R%u pointer %s pointer prohibited",
+				in->dst_reg, alu_str[op >> 4]);
 		}
 		if (is_pointer(src)) {
 			struct bh_reg ptr = *src, off = *dst;
 
 			if (op == 0x10 && is64)
 				return bh_reject_err(v, -EACCES,
-						     "R%u tried to subtract pointer from scalar",
+						     "R%u tried to subtract "
+						     "pointer from scalar",
 						     in->dst_reg);
 			if (op != 0x00 || !is64) {
 				bh_reg_type_str(v, src, ts, sizeof(ts));
 				if (!is64)
-					return bh_reject_err(v, -EACCES,
-							     "R%u 32-bit pointer arithmetic prohibited",
-							     in->dst_reg);
+					return bh_reject_err(
+						v, -EACCES,
+						"R%u 32-bit pointer arithmetic "
+						"prohibited",
+						in->dst_reg);
 				return reject_ptr_op(v, in->dst_reg, op);
 			}
 			err = mark_chain_precision(v, in->dst_reg);
@@ -381,8 +396,9 @@ int check_alu_op(struct bh_venv *v, const struct bh_insn *in)
 					return err;
 			}
 		} else
-			mark_reg_known(&off, is64 ? (uint64_t)(int64_t)in->imm :
-						    (uint64_t)(uint32_t)in->imm);
+			mark_reg_known(&off,
+				       is64 ? (uint64_t)(int64_t)in->imm
+					    : (uint64_t)(uint32_t)in->imm);
 		return adjust_ptr(v, in, &ptr, &off, in->dst_reg);
 	}
 	return check_scalar_alu(v, in, is64);
@@ -399,8 +415,8 @@ static bool is_linked_kfunc(struct bh_venv *v, const struct bh_insn *in)
 		return false;
 	/* a lookup by hook matches every hook's kfuncs too */
 	return bh_kfunc_by_btf(env->kfuncs, src, id,
-			       env->type->hook ? env->type->hook :
-						 env->type->name);
+			       env->type->hook ? env->type->hook
+					       : env->type->name);
 }
 
 int check_ld_imm64(struct bh_venv *v, const struct bh_insn *in)
@@ -416,8 +432,9 @@ int check_ld_imm64(struct bh_venv *v, const struct bh_insn *in)
 		return err;
 	switch (in->src_reg) {
 	case 0:
-		mark_reg_known(dst, (uint64_t)(uint32_t)in->imm |
-					    (uint64_t)(uint32_t)in[1].imm << 32);
+		mark_reg_known(dst,
+			       (uint64_t)(uint32_t)in->imm |
+				       (uint64_t)(uint32_t)in[1].imm << 32);
 		return 0;
 	case BH_PSEUDO_FUNC: {
 		uint32_t t = v->cur->insn_idx + (uint32_t)in->imm + 1;
@@ -444,7 +461,9 @@ int check_ld_imm64(struct bh_venv *v, const struct bh_insn *in)
 			dst->mem_size = 0;
 			return 0;
 		}
-		return bh_reject(v, "ksym variables (ld_imm64 BPF_PSEUDO_BTF_ID) are not supported by bpfhost");
+		return bh_reject(v,
+				 "ksym variables (ld_imm64 BPF_PSEUDO_BTF_ID) "
+				 "are not supported by bpfhost");
 	default:
 		return bh_reject(v, "invalid bpf_ld_imm64 insn");
 	}
@@ -452,16 +471,20 @@ int check_ld_imm64(struct bh_venv *v, const struct bh_insn *in)
 		return bh_reject(v, "fd %d is not pointing to valid bpf_map",
 				 in->imm);
 	m = &v->env->maps[idx];
-	if (in->src_reg == BH_PSEUDO_MAP_FD || in->src_reg == BH_PSEUDO_MAP_IDX) {
+	if (in->src_reg == BH_PSEUDO_MAP_FD ||
+	    in->src_reg == BH_PSEUDO_MAP_IDX) {
 		mark_reg_ptr(dst, BH_CONST_PTR_TO_MAP, 0);
 		dst->map_idx = idx;
 		return 0;
 	}
 	if (m->def->type != BH_MAP_ARRAY || m->def->max_entries != 1)
-		return bh_reject(v, "map '%s' does not support direct value access",
-				 m->name ? m->name : "");
+		return bh_reject(
+			v, "map '%s' does not support direct value access",
+			m->name ? m->name : "");
 	if (off >= m->def->value_size)
-		return bh_reject(v, "invalid access to map value pointer, value_size=%u off=%u",
+		return bh_reject(v,
+				 "invalid access to map value pointer, "
+				 "value_size=%u off=%u",
 				 m->def->value_size, off);
 	mark_reg_ptr(dst, BH_PTR_TO_MAP_VALUE, 0);
 	dst->map_idx = idx;

@@ -29,8 +29,7 @@ void clobber_caller_saved(struct bh_venv *v)
 	}
 }
 
-void reg_type_name(struct bh_venv *v, uint32_t regno, char *buf,
-			  size_t size)
+void reg_type_name(struct bh_venv *v, uint32_t regno, char *buf, size_t size)
 {
 	bh_reg_type_str(v, &cur_regs(v)[regno], buf, size);
 }
@@ -111,7 +110,8 @@ int check_reference_leak(struct bh_venv *v)
 static int check_global_call_args(struct bh_venv *v, uint32_t s)
 {
 	const struct btf *b = v->env->prog_btf;
-	const struct btf_type *fn = btf__type_by_id(b, v->subprogs[s].btf_func_id);
+	const struct btf_type *fn =
+		btf__type_by_id(b, v->subprogs[s].btf_func_id);
 	const struct btf_type *proto = fn ? btf__type_by_id(b, fn->type) : NULL;
 	const struct btf_param *p;
 	int n;
@@ -136,7 +136,8 @@ static int check_global_call_args(struct bh_venv *v, uint32_t s)
 			return err;
 		if (t && !btf_is_ptr(t)) {
 			if (r->type != BH_SCALAR)
-				return bh_reject(v, "R%u is not a scalar", regno);
+				return bh_reject(v, "R%u is not a scalar",
+						 regno);
 			continue;
 		}
 		if (t && btf_is_ptr(t)) {
@@ -146,8 +147,10 @@ static int check_global_call_args(struct bh_venv *v, uint32_t s)
 				if (r->type != BH_PTR_TO_CTX || r->off ||
 				    !bh_tnum_is_const(r->s.var_off) ||
 				    r->s.var_off.value)
-					return bh_reject(v, "arg#%d expects pointer to ctx",
-							 i);
+					return bh_reject(
+						v,
+						"arg#%d expects pointer to ctx",
+						i);
 				continue;
 			}
 			if (is_reg_const(r, &k) && !k)
@@ -156,7 +159,9 @@ static int check_global_call_args(struct bh_venv *v, uint32_t s)
 			err = check_helper_mem_access(v, regno, 0, (uint64_t)sz,
 						      true, false);
 			if (err) {
-				bh_log(v, "Caller passes invalid args into func#%u ('%s')",
+				bh_log(v,
+				       "Caller passes invalid args into "
+				       "func#%u ('%s')",
 				       s, bh_subprog_name(v, s));
 				return err;
 			}
@@ -177,7 +182,10 @@ static int check_func_call(struct bh_venv *v, const struct bh_insn *in,
 
 	if (v->subprogs[s].global) {
 		if (st->active_locks)
-			return bh_reject(v, "global function calls are not allowed while holding a lock,\nuse static function instead");
+			return bh_reject(
+				v,
+				"global function calls are not allowed while "
+				"holding a lock,\nuse static function instead");
 		err = check_global_call_sleep(v, s);
 		if (!err)
 			err = check_global_call_args(v, s);
@@ -223,14 +231,16 @@ static int check_func_call(struct bh_venv *v, const struct bh_insn *in,
 /* find_prev_entry for a callback's return: the nearest checkpoint on this
  * path at the calling insn with the same call sites (the checkpoint of the
  * previous iteration). */
-static const struct bh_vstate *find_prev_callsite_entry(const struct bh_vstate *st,
-							 uint32_t callsite)
+static const struct bh_vstate *
+find_prev_callsite_entry(const struct bh_vstate *st, uint32_t callsite)
 {
 	for (const struct bh_vstate *p = st->parent; p; p = p->parent) {
-		bool same = p->insn_idx == callsite && p->curframe == st->curframe;
+		bool same =
+			p->insn_idx == callsite && p->curframe == st->curframe;
 
 		for (uint32_t fi = 0; same && fi <= st->curframe; fi++)
-			same = p->frame[fi]->callsite == st->frame[fi]->callsite;
+			same = p->frame[fi]->callsite ==
+			       st->frame[fi]->callsite;
 		if (same)
 			return p;
 	}
@@ -311,9 +321,9 @@ static int check_callback_return(struct bh_venv *v, struct bh_func_state *f,
 	int err;
 
 	if (r0->type != BH_SCALAR)
-		return bh_reject(v, "%s the register R0 is not a known value (%s)",
-				 exit_ctx,
-				 bh_reg_type_str(v, r0, rs, sizeof(rs)));
+		return bh_reject(
+			v, "%s the register R0 is not a known value (%s)",
+			exit_ctx, bh_reg_type_str(v, r0, rs, sizeof(rs)));
 	/* the range check relies on R0's exact bounds */
 	err = mark_chain_precision(v, 0);
 	if (err)
@@ -321,7 +331,9 @@ static int check_callback_return(struct bh_venv *v, struct bh_func_state *f,
 	if (r0->s.smin < f->callback_ret_min ||
 	    r0->s.smax > f->callback_ret_max) {
 		scalar_range_str(r0, rs, sizeof(rs));
-		return bh_reject(v, "%s the register R0 has %s should have been in [%d, %d]",
+		return bh_reject(v,
+				 "%s the register R0 has %s should have been "
+				 "in [%d, %d]",
 				 exit_ctx, rs, f->callback_ret_min,
 				 f->callback_ret_max);
 	}
@@ -355,7 +367,8 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 		} else {
 			if (r0->type == BH_PTR_TO_STACK &&
 			    r0->frameno == st->curframe)
-				return bh_reject(v, "cannot return stack pointer to the caller");
+				return bh_reject(v, "cannot return stack "
+						    "pointer to the caller");
 			caller->regs[0] = *r0;
 			*next = (uint32_t)f->callsite + 1;
 		}
@@ -386,25 +399,25 @@ int check_exit(struct bh_venv *v, uint32_t *next)
 	}
 	/* check_resource_leak(): a held lock first */
 	if (v->cur->active_locks)
-		return bh_reject(v, "BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
+		return bh_reject(v, "BPF_EXIT instruction in main prog cannot "
+				    "be used inside bpf_spin_lock-ed region");
 	if (f->in_async_callback_fn)
 		err = check_callback_return(v, f, "At async callback return");
 	else
-		err = check_return_code(v, 0,
-					v->in_global_subprog &&
-						!v->in_exception_cb);
+		err = check_return_code(
+			v, 0, v->in_global_subprog && !v->in_exception_cb);
 	if (err)
 		return err;
 	err = check_reference_leak(v);
 	if (!err)
-		err = check_irq_section_exit(v,
-					     "BPF_EXIT instruction in main prog");
+		err = check_irq_section_exit(
+			v, "BPF_EXIT instruction in main prog");
 	if (!err)
-		err = check_rcu_section_exit(v,
-					     "BPF_EXIT instruction in main prog");
+		err = check_rcu_section_exit(
+			v, "BPF_EXIT instruction in main prog");
 	if (!err)
-		err = check_preempt_section_exit(v,
-						 "BPF_EXIT instruction in main prog");
+		err = check_preempt_section_exit(
+			v, "BPF_EXIT instruction in main prog");
 	return err ? err : 1;
 }
 
@@ -424,11 +437,13 @@ int check_const_size(struct bh_venv *v, uint32_t regno, bool zero_ok,
 	}
 	if (r->s.smin < 0)
 		return bh_reject_err(v, -EACCES,
-				     "R%u min value is negative, either use unsigned or 'var &= const'",
+				     "R%u min value is negative, either use "
+				     "unsigned or 'var &= const'",
 				     regno);
 	if (r->s.umax >= BH_MAX_VAR_OFF)
 		return bh_reject_err(v, -EACCES,
-				     "R%u unbounded memory access, use 'var &= const' or 'if (var < const)'",
+				     "R%u unbounded memory access, use 'var &= "
+				     "const' or 'if (var < const)'",
 				     regno);
 	if (!r->s.umin && !zero_ok && !r->s.umax)
 		return bh_reject_err(v, -EACCES, "invalid zero-sized read");
@@ -453,7 +468,9 @@ int check_loop_callback(struct bh_venv *v)
 	}
 	s = regs[2].subprogno;
 	if (v->subprogs[s].global)
-		return bh_reject(v, "global function %s as a bpf_loop callback is not supported",
+		return bh_reject(v,
+				 "global function %s as a bpf_loop callback is "
+				 "not supported",
 				 bh_subprog_name(v, s));
 	/* as the kernel: no more callback iterations than nr_loops (R1,
 	 * precise by now) can make; each callback exit comes back here with
@@ -476,8 +493,7 @@ int check_loop_callback(struct bh_venv *v)
 	return 0;
 }
 
-int bh_push_callback(struct bh_venv *v, uint32_t s,
-		     struct bh_func_state **out)
+int bh_push_callback(struct bh_venv *v, uint32_t s, struct bh_func_state **out)
 {
 	struct bh_vstate *cb;
 	struct bh_func_state *callee, *caller;
@@ -515,11 +531,12 @@ int check_call(struct bh_venv *v, const struct bh_insn *in, uint32_t *next)
 {
 	/* inside a bpf_spin_lock-ed region only the unlock may be called
 	 * (and static subprograms) */
-	if (v->cur->active_locks &&
-	    ((in->src_reg == 0 && in->imm != 94) ||
-	     (in->src_reg == BH_PSEUDO_KFUNC_CALL &&
-	      !bh_kfunc_spin_allowed(v, in))))
-		return bh_reject(v, "function calls are not allowed while holding a lock");
+	if (v->cur->active_locks && ((in->src_reg == 0 && in->imm != 94) ||
+				     (in->src_reg == BH_PSEUDO_KFUNC_CALL &&
+				      !bh_kfunc_spin_allowed(v, in))))
+		return bh_reject(
+			v,
+			"function calls are not allowed while holding a lock");
 	if (in->src_reg == BH_PSEUDO_CALL)
 		return check_func_call(v, in, next);
 	if (in->src_reg == BH_PSEUDO_KFUNC_CALL) {
@@ -572,8 +589,8 @@ void bh_mark_subprogs_calling(struct bh_venv *v,
 			    in->src_reg != BH_PSEUDO_CALL)
 				continue;
 			caller = bh_subprog_of(v, (uint32_t)i);
-			callee = bh_subprog_of(v, (uint32_t)i +
-							  (uint32_t)in->imm + 1);
+			callee = bh_subprog_of(
+				v, (uint32_t)i + (uint32_t)in->imm + 1);
 			if (PROP(callee) && !PROP(caller)) {
 				PROP(caller) = true;
 				changed = true;

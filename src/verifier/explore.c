@@ -33,9 +33,9 @@ static int push_state(struct bh_venv *v, struct bh_vstate *st,
 
 	if (v->stack_size >= BH_COMPLEXITY_LIMIT_JMP_SEQ) {
 		bh_state_free(st);
-		return bh_reject_err(v, -E2BIG,
-				     "The sequence of %u jumps is too complex%s.",
-				     v->stack_size + 1, what);
+		return bh_reject_err(
+			v, -E2BIG, "The sequence of %u jumps is too complex%s.",
+			v->stack_size + 1, what);
 	}
 	if (!(v->stack_size & (v->stack_size - 1)) || !stk) {
 		uint32_t cap = v->stack_size ? v->stack_size * 2 : 16;
@@ -159,7 +159,8 @@ static int do_check_insn(struct bh_venv *v, uint32_t idx, uint32_t *next)
 			*next = idx + 2;
 			return check_ld_imm64(v, in);
 		}
-		return bh_reject(v, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+		return bh_reject(v, "BPF_LD_[ABS|IND] instructions not allowed "
+				    "for this program type");
 	default:
 		break;
 	}
@@ -172,8 +173,8 @@ static int do_check_insn(struct bh_venv *v, uint32_t idx, uint32_t *next)
 	case 0x90:
 		return check_exit(v, next);
 	case 0x00:
-		*next = cls == BH_JMP32 ? idx + (uint32_t)in->imm + 1 :
-					  idx + (uint32_t)(int32_t)in->off + 1;
+		*next = cls == BH_JMP32 ? idx + (uint32_t)in->imm + 1
+					: idx + (uint32_t)(int32_t)in->off + 1;
 		return 0;
 	default:
 		if (is_may_goto(in))
@@ -203,9 +204,10 @@ int bh_do_check(struct bh_venv *v, struct bh_vstate *start)
 	for (;;) {
 		idx = v->cur->insn_idx;
 		if (++v->insn_processed > BH_COMPLEXITY_LIMIT_INSNS) {
-			err = bh_reject_err(v, -E2BIG,
-					    "BPF program is too large. Processed %u insn",
-					    BH_COMPLEXITY_LIMIT_INSNS + 1);
+			err = bh_reject_err(
+				v, -E2BIG,
+				"BPF program is too large. Processed %u insn",
+				BH_COMPLEXITY_LIMIT_INSNS + 1);
 			break;
 		}
 		v->insns_since_prune++;
@@ -259,7 +261,7 @@ int bh_do_check(struct bh_venv *v, struct bh_vstate *start)
 		v->cur->insn_idx = next;
 		v->prev_insn_idx = idx;
 		continue;
-path_done:
+	path_done:
 		err = bh_update_branch_counts(v, v->cur->parent);
 		bh_state_free(v->cur);
 		v->cur = NULL;

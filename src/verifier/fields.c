@@ -125,7 +125,8 @@ static int find_one(const struct btf *b, uint32_t id, int64_t base,
 static int find_in(const struct btf *b, uint32_t id, int64_t base, int64_t lo,
 		   int64_t hi, struct bh_field *f, int depth)
 {
-	const struct btf_type *t = btf__type_by_id(b, id = bh_vskip_mods(b, id));
+	const struct btf_type *t =
+		btf__type_by_id(b, id = bh_vskip_mods(b, id));
 	const struct btf_member *m;
 
 	if (!t || depth > MAX_FIELD_DEPTH)
@@ -157,7 +158,8 @@ static int find_in(const struct btf *b, uint32_t id, int64_t base, int64_t lo,
 		const struct btf_var_secinfo *vs = btf_var_secinfos(t);
 
 		for (int i = 0; i < btf_vlen(t); i++, vs++) {
-			const struct btf_type *var = btf__type_by_id(b, vs->type);
+			const struct btf_type *var =
+				btf__type_by_id(b, vs->type);
 			int64_t voff = base + vs->offset;
 
 			if (!var || !btf_is_var(var) || voff >= hi ||
@@ -321,9 +323,9 @@ bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f)
 
 enum bh_field_type bh_graph_node_of(enum bh_field_type root)
 {
-	return root == BH_FIELD_LIST_HEAD ? BH_FIELD_LIST_NODE :
-	       root == BH_FIELD_RB_ROOT	  ? BH_FIELD_RB_NODE :
-					    BH_FIELD_NONE;
+	return root == BH_FIELD_LIST_HEAD ? BH_FIELD_LIST_NODE
+	       : root == BH_FIELD_RB_ROOT ? BH_FIELD_RB_NODE
+					  : BH_FIELD_NONE;
 }
 
 /*
@@ -396,15 +398,16 @@ int bh_graph_root_at(const struct btf *b, uint32_t id, uint32_t off,
 		const struct btf_var_secinfo *vs = btf_var_secinfos(t);
 
 		for (int i = 0; i < btf_vlen(t); i++, vs++) {
-			const struct btf_type *var = btf__type_by_id(b, vs->type);
+			const struct btf_type *var =
+				btf__type_by_id(b, vs->type);
 
 			if (!var || !btf_is_var(var) || vs->offset != off ||
 			    member_kind(b, var->type, &dummy) != root)
 				continue;
 			return contains_tag(b, vs->type, -1, node, value_id,
-					    node_off) ?
-				       0 :
-				       -EINVAL;
+					    node_off)
+				       ? 0
+				       : -EINVAL;
 		}
 		return -ENOENT;
 	}
@@ -418,10 +421,9 @@ int bh_graph_root_at(const struct btf *b, uint32_t id, uint32_t off,
 			    btf_member_bit_offset(t, (uint32_t)i) / 8 != off ||
 			    member_kind(b, m->type, &dummy) != root)
 				continue;
-			return contains_tag(b, id, i, node, value_id,
-					    node_off) ?
-				       0 :
-				       -EINVAL;
+			return contains_tag(b, id, i, node, value_id, node_off)
+				       ? 0
+				       : -EINVAL;
 		}
 	}
 	return -ENOENT;

@@ -41,12 +41,15 @@ enum bh_arg_type {
 	BH_ARG_KPTR_XCHG_DEST,
 	BH_ARG_PTR_TO_BTF_ID_OR_NULL_RELEASE,
 	BH_ARG_PTR_TO_DYNPTR,		   /* initialised (| MEM_RDONLY) */
-	BH_ARG_PTR_TO_DYNPTR_LOCAL_UNINIT, /* | DYNPTR_TYPE_LOCAL | MEM_UNINIT */
+	BH_ARG_PTR_TO_DYNPTR_LOCAL_UNINIT, /* | DYNPTR_TYPE_LOCAL | MEM_UNINIT
+					    */
 	BH_ARG_CONST_ALLOC_SIZE_OR_ZERO,
 	BH_ARG_PTR_TO_SPIN_LOCK,
-	BH_ARG_PTR_TO_RINGBUF_MEM_RELEASE, /* | OBJ_RELEASE */
-	BH_ARG_PTR_TO_DYNPTR_RINGBUF_UNINIT,  /* | DYNPTR_TYPE_RINGBUF | MEM_UNINIT */
-	BH_ARG_PTR_TO_DYNPTR_RINGBUF_RELEASE, /* | DYNPTR_TYPE_RINGBUF | OBJ_RELEASE */
+	BH_ARG_PTR_TO_RINGBUF_MEM_RELEASE,    /* | OBJ_RELEASE */
+	BH_ARG_PTR_TO_DYNPTR_RINGBUF_UNINIT,  /* | DYNPTR_TYPE_RINGBUF |
+						 MEM_UNINIT */
+	BH_ARG_PTR_TO_DYNPTR_RINGBUF_RELEASE, /* | DYNPTR_TYPE_RINGBUF |
+						 OBJ_RELEASE */
 	BH_ARG_PTR_TO_PERCPU_BTF_ID,
 	BH_ARG_PTR_TO_TIMER,
 };
@@ -58,7 +61,7 @@ enum bh_ret_type {
 	BH_RET_KPTR_OR_NULL,   /* the kptr field's type, referenced */
 	BH_RET_DYNPTR_MEM_OR_NULL,
 	BH_RET_RINGBUF_MEM_OR_NULL, /* referenced */
-	BH_RET_PERCPU_COPY, /* one CPU's copy of a per-CPU object */
+	BH_RET_PERCPU_COPY,	    /* one CPU's copy of a per-CPU object */
 	BH_RET_PERCPU_COPY_OR_NULL,
 };
 
@@ -70,9 +73,11 @@ struct helper_proto {
 	const char *ret_struct; /* BH_RET_BTF_ID_TRUSTED */
 };
 
-#define PROTO(id_, gpl_, ret_, ...)                                          \
-	[id_] = { .known = true, .gpl_only = gpl_, .ret = ret_,              \
-		  .arg = { __VA_ARGS__ } }
+#define PROTO(id_, gpl_, ret_, ...) \
+	[id_] = {.known = true,     \
+		 .gpl_only = gpl_,  \
+		 .ret = ret_,       \
+		 .arg = {__VA_ARGS__}}
 
 #define ID_MAP_LOOKUP 1
 #define ID_SPIN_LOCK 93
@@ -145,8 +150,10 @@ static const struct helper_proto protos[] = {
 	      BH_ARG_PTR_TO_PERCPU_BTF_ID, BH_ARG_ANYTHING),
 	PROTO(ID_THIS_CPU_PTR, false, BH_RET_PERCPU_COPY,
 	      BH_ARG_PTR_TO_PERCPU_BTF_ID),
-	[158] = { .known = true, .gpl_only = true,
-		  .ret = BH_RET_BTF_ID_TRUSTED, .ret_struct = "task_struct" },
+	[158] = {.known = true,
+		 .gpl_only = true,
+		 .ret = BH_RET_BTF_ID_TRUSTED,
+		 .ret_struct = "task_struct"},
 	PROTO(165, true, BH_RET_INTEGER, BH_ARG_PTR_TO_MEM_OR_NULL_WRITE,
 	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_PTR_TO_CONST_STR,
 	      BH_ARG_PTR_TO_MEM_RDONLY_OR_NULL, BH_ARG_CONST_SIZE_OR_ZERO),
@@ -176,9 +183,9 @@ static const struct helper_proto protos[] = {
 	PROTO(201, false, BH_RET_INTEGER, BH_ARG_PTR_TO_UNINIT_MEM,
 	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_PTR_TO_DYNPTR, BH_ARG_ANYTHING,
 	      BH_ARG_ANYTHING),
-	PROTO(202, false, BH_RET_INTEGER, BH_ARG_PTR_TO_DYNPTR,
-	      BH_ARG_ANYTHING, BH_ARG_PTR_TO_MEM_RDONLY,
-	      BH_ARG_CONST_SIZE_OR_ZERO, BH_ARG_ANYTHING),
+	PROTO(202, false, BH_RET_INTEGER, BH_ARG_PTR_TO_DYNPTR, BH_ARG_ANYTHING,
+	      BH_ARG_PTR_TO_MEM_RDONLY, BH_ARG_CONST_SIZE_OR_ZERO,
+	      BH_ARG_ANYTHING),
 	PROTO(203, false, BH_RET_DYNPTR_MEM_OR_NULL, BH_ARG_PTR_TO_DYNPTR,
 	      BH_ARG_ANYTHING, BH_ARG_CONST_ALLOC_SIZE_OR_ZERO),
 };
@@ -208,7 +215,7 @@ int bh_helper_nargs(int32_t id)
 static bool is_gpl_compatible(const char *license)
 {
 	static const char *const ok[] = {
-		"GPL", "GPL v2", "GPL and additional rights",
+		"GPL",		"GPL v2",	"GPL and additional rights",
 		"Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL",
 	};
 
@@ -241,8 +248,8 @@ static int process_spin_lock(struct bh_venv *v, uint32_t regno, bool lock)
 	return bh_process_spin_lock(v, regno, lock ? BH_LOCK_TAKE : 0);
 }
 
-static const char mem_types[] =
-	"fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
+static const char mem_types[] = "fp, pkt, pkt_meta, map_key, map_value, mem, "
+				"ringbuf_mem, buf, trusted_ptr_";
 
 static bool is_null_reg(const struct bh_reg *r)
 {
@@ -296,10 +303,9 @@ static int check_map_key_value(struct bh_venv *v, uint32_t regno,
 	err = check_mem_arg_type(v, regno, false, false);
 	if (err)
 		return err;
-	return check_helper_mem_access(v, regno, 0,
-				       value ? m->def->value_size :
-					       m->def->key_size,
-				       false, false);
+	return check_helper_mem_access(
+		v, regno, 0, value ? m->def->value_size : m->def->key_size,
+		false, false);
 }
 
 /* ARG_PTR_TO_CONST_STR: a NUL-terminated string in a frozen read-only
@@ -323,15 +329,19 @@ int check_const_str(struct bh_venv *v, uint32_t regno, const char **str,
 		return bh_reject_err(v, -EACCES,
 				     "R%u is not a constant address'", regno);
 	if (!m->data)
-		return bh_reject_err(v, -EACCES,
-				     "no direct value access support for this map type");
+		return bh_reject_err(
+			v, -EACCES,
+			"no direct value access support for this map type");
 	off = r->s.var_off.value + (uint64_t)(int64_t)r->off;
 	if (off >= m->def->value_size) {
-		bh_log_detail(v, "invalid access to map value, value_size=%u off=%lld size=0",
+		bh_log_detail(v,
+			      "invalid access to map value, value_size=%u "
+			      "off=%lld size=0",
 			      m->def->value_size, (long long)off);
-		return bh_reject_err(v, -EACCES,
-				     "R%u min value is outside of the allowed memory range",
-				     regno);
+		return bh_reject_err(
+			v, -EACCES,
+			"R%u min value is outside of the allowed memory range",
+			regno);
 	}
 	s = (const char *)m->data + off;
 	if (!memchr(s, 0, m->def->value_size - off))
@@ -402,8 +412,7 @@ static bool is_valid_bprintf_fmt(const char *fmt, uint32_t size,
 }
 
 /* check_bpf_snprintf_call */
-static int check_snprintf_fmt(struct bh_venv *v, const char *fmt,
-			      uint32_t len)
+static int check_snprintf_fmt(struct bh_venv *v, const char *fmt, uint32_t len)
 {
 	const struct bh_reg *dlen = &cur_regs(v)[5];
 	uint64_t n = dlen->s.var_off.value;
@@ -430,7 +439,8 @@ static bool has_kptr(const struct btf *b, uint32_t id, uint32_t size)
 	int64_t lo = 0;
 
 	while (bh_find_field(b, id, lo, size, &f)) {
-		if (f.type == BH_FIELD_KPTR_REF || f.type == BH_FIELD_KPTR_UNREF ||
+		if (f.type == BH_FIELD_KPTR_REF ||
+		    f.type == BH_FIELD_KPTR_UNREF ||
 		    f.type == BH_FIELD_KPTR_PERCPU || f.type == BH_FIELD_UPTR)
 			return true;
 		lo = (int64_t)f.off + f.size;
@@ -457,7 +467,9 @@ static int check_kptr_dest(struct bh_venv *v, struct kptr_field *kf)
 		const struct bh_verify_map *m = &v->env->maps[r->map_idx];
 
 		if (!b || !m->def->btf_value_type_id)
-			return bh_reject(v, "map '%s' has to have BTF in order to use bpf_kptr_xchg",
+			return bh_reject(v,
+					 "map '%s' has to have BTF in order to "
+					 "use bpf_kptr_xchg",
 					 m->name ? m->name : "");
 		id = m->def->btf_value_type_id;
 		size = m->def->value_size;
@@ -465,12 +477,12 @@ static int check_kptr_dest(struct bh_venv *v, struct kptr_field *kf)
 		return reject_type(v, 1, "map_value, ptr_");
 	}
 	if (!bh_tnum_is_const(r->s.var_off))
-		return bh_reject(v, "R1 doesn't have constant offset. kptr has to be at the constant offset");
+		return bh_reject(v, "R1 doesn't have constant offset. kptr has "
+				    "to be at the constant offset");
 	if (!has_kptr(b, id, size))
 		return bh_reject(v, "R1 has no valid kptr");
 	off = (int64_t)(r->s.var_off.value + (uint64_t)(int64_t)r->off);
-	if (!bh_find_field(b, id, off, off + 1, &f) ||
-	    f.off != off ||
+	if (!bh_find_field(b, id, off, off + 1, &f) || f.off != off ||
 	    (f.type != BH_FIELD_KPTR_REF && f.type != BH_FIELD_KPTR_UNREF &&
 	     f.type != BH_FIELD_KPTR_PERCPU))
 		return bh_reject(v, "off=%lld doesn't point to kptr",
@@ -499,9 +511,12 @@ static int check_kptr_xchg_new(struct bh_venv *v, const struct kptr_field *kf,
 	if (err)
 		return err;
 	if (!r->ref_obj_id)
-		return bh_reject(v, "R2 must be referenced when passed to release function");
+		return bh_reject(v, "R2 must be referenced when passed to "
+				    "release function");
 	if (r->off || !bh_tnum_is_const(r->s.var_off) || r->s.var_off.value)
-		return bh_reject(v, "R2 must have zero offset when passed to release func");
+		return bh_reject(
+			v,
+			"R2 must have zero offset when passed to release func");
 	*release_id = r->ref_obj_id;
 	return 0;
 }
@@ -613,8 +628,10 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 		/* bpf_timer_init: the timer's own map (map_uid 0: bpfhost
 		 * has no inner maps) */
 		if (meta->map && meta->map_idx != r->map_idx)
-			return bh_reject_err(v, -EINVAL,
-					     "timer pointer in R1 map_uid=0 doesn't match map pointer in R2 map_uid=0");
+			return bh_reject_err(
+				v, -EINVAL,
+				"timer pointer in R1 map_uid=0 doesn't match "
+				"map pointer in R2 map_uid=0");
 		meta->map = &v->env->maps[r->map_idx];
 		meta->map_idx = r->map_idx;
 		return 0;
@@ -632,15 +649,16 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 		return check_mem_arg_type(v, regno, true, true);
 	case BH_ARG_CONST_SIZE:
 	case BH_ARG_CONST_SIZE_OR_ZERO:
-		err = check_const_size(v, regno, at == BH_ARG_CONST_SIZE_OR_ZERO,
-				       &size);
+		err = check_const_size(v, regno,
+				       at == BH_ARG_CONST_SIZE_OR_ZERO, &size);
 		if (err)
 			return err;
 		meta->msize_max = size;
-		err = check_mem_arg(v, regno - 1, size,
-				    prev == BH_ARG_PTR_TO_UNINIT_MEM ||
-					    prev == BH_ARG_PTR_TO_MEM_OR_NULL_WRITE,
-				    at == BH_ARG_CONST_SIZE_OR_ZERO);
+		err = check_mem_arg(
+			v, regno - 1, size,
+			prev == BH_ARG_PTR_TO_UNINIT_MEM ||
+				prev == BH_ARG_PTR_TO_MEM_OR_NULL_WRITE,
+			at == BH_ARG_CONST_SIZE_OR_ZERO);
 		if (err)
 			return err;
 		return mark_chain_precision(v, regno);
@@ -659,7 +677,9 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 			return reject_type(v, regno, "func");
 		meta->subprogno = r->subprogno;
 		if (v->subprogs[r->subprogno].global)
-			return bh_reject(v, "global function %s as a %s callback is not supported",
+			return bh_reject(v,
+					 "global function %s as a %s callback "
+					 "is not supported",
 					 bh_subprog_name(v, r->subprogno),
 					 bh_helper_name(func_id));
 		return 0;
@@ -707,18 +727,20 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 			if (spi < 0 || !v->cur->frame[r->frameno]
 						->stack[spi]
 						.spilled.ref_obj_id)
-				return bh_reject_err(v, -EINVAL,
-						     "arg %u is an unacquired reference",
-						     regno);
+				return bh_reject_err(
+					v, -EINVAL,
+					"arg %u is an unacquired reference",
+					regno);
 		}
 		err = process_dynptr_func(v, regno, false, BH_DYNPTR_INVALID, 0,
 					  &meta->dynptr);
 		if (err || at != BH_ARG_PTR_TO_DYNPTR_RINGBUF_RELEASE)
 			return err;
 		if (meta->dynptr.type != BH_DYNPTR_RINGBUF)
-			return bh_reject_err(v, -EINVAL,
-					     "Expected a dynptr of type ringbuf as arg #%u",
-					     regno - 1);
+			return bh_reject_err(
+				v, -EINVAL,
+				"Expected a dynptr of type ringbuf as arg #%u",
+				regno - 1);
 		meta->release_id = meta->dynptr.ref_obj_id;
 		return 0;
 	case BH_ARG_PTR_TO_SPIN_LOCK:
@@ -729,15 +751,18 @@ static int check_func_arg(struct bh_venv *v, int32_t func_id,
 		    (r->flags & BH_PTR_MAYBE_NULL))
 			return reject_type(v, regno, "ringbuf_mem");
 		if (r->off)
-			return bh_reject_err(v, -EINVAL,
-					     "R%u must have zero offset when passed to release func or trusted arg to kfunc",
-					     regno);
+			return bh_reject_err(
+				v, -EINVAL,
+				"R%u must have zero offset when passed to "
+				"release func or trusted arg to kfunc",
+				regno);
 		err = bh_check_ptr_off(v, regno, false);
 		if (err)
 			return err;
 		if (!r->ref_obj_id)
 			return bh_reject_err(v, -EINVAL,
-					     "R%u must be referenced when passed to release function",
+					     "R%u must be referenced when "
+					     "passed to release function",
 					     regno);
 		meta->release_id = r->ref_obj_id;
 		return 0;
@@ -922,7 +947,8 @@ static bool is_ringbuf_func(int32_t id)
 {
 	return id == ID_RINGBUF_OUTPUT || id == ID_RINGBUF_RESERVE ||
 	       id == ID_RINGBUF_QUERY || id == ID_RINGBUF_RESERVE_DYNPTR ||
-	       id == ID_RINGBUF_SUBMIT_DYNPTR || id == ID_RINGBUF_DISCARD_DYNPTR;
+	       id == ID_RINGBUF_SUBMIT_DYNPTR ||
+	       id == ID_RINGBUF_DISCARD_DYNPTR;
 }
 
 /* check_map_func_compatibility(): a ring buffer only with the ring
@@ -936,10 +962,9 @@ static int check_map_func_compatibility(struct bh_venv *v, int32_t id,
 	if (!m)
 		return 0;
 	rb = m->def->type == BH_MAP_RINGBUF;
-	if (rb == is_ringbuf_func(id) &&
-	    (id != ID_MAP_LOOKUP_PERCPU ||
-	     m->def->type == BH_MAP_PERCPU_ARRAY ||
-	     m->def->type == BH_MAP_PERCPU_HASH))
+	if (rb == is_ringbuf_func(id) && (id != ID_MAP_LOOKUP_PERCPU ||
+					  m->def->type == BH_MAP_PERCPU_ARRAY ||
+					  m->def->type == BH_MAP_PERCPU_HASH))
 		return 0;
 	return bh_reject(v, "cannot pass map_type %u into func %s#%d",
 			 m->def->type, bh_helper_name(id), id);
@@ -950,7 +975,7 @@ int check_helper_call(struct bh_venv *v, const struct bh_insn *in)
 	int32_t id = in->imm;
 	const struct helper_proto *p = proto_of(id);
 	const char *name = bh_helper_name(id);
-	struct call_meta meta = { 0 };
+	struct call_meta meta = {0};
 	struct bh_reg *regs;
 	uint64_t key = 0;
 	uint32_t key_spi = 0;
@@ -960,10 +985,12 @@ int check_helper_call(struct bh_venv *v, const struct bh_insn *in)
 	if (!name && !p)
 		return bh_reject(v, "invalid func unknown#%d", id);
 	if (!p)
-		return bh_reject(v, "program of this type cannot use helper %s#%d",
+		return bh_reject(v,
+				 "program of this type cannot use helper %s#%d",
 				 name ? name : "unknown", id);
 	if (p->gpl_only && !is_gpl_compatible(v->env->license))
-		return bh_reject(v, "cannot call GPL-restricted function from non-GPL compatible program");
+		return bh_reject(v, "cannot call GPL-restricted function from "
+				    "non-GPL compatible program");
 	for (uint32_t r = 1; r <= 5; r++) {
 		err = check_func_arg(v, id, p, r, &meta);
 		if (err)
@@ -975,7 +1002,8 @@ int check_helper_call(struct bh_venv *v, const struct bh_insn *in)
 	/* a prototype the runtime has no implementation of: the arguments
 	 * were checked as the kernel does, but it cannot run */
 	if (!bh_helper_by_id(id))
-		return bh_reject(v, "helper %s#%d is not implemented by bpfhost",
+		return bh_reject(v,
+				 "helper %s#%d is not implemented by bpfhost",
 				 name, id);
 	regs = cur_regs(v);
 	/* local dynptrs are over map values only (the kernel's rule) */

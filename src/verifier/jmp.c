@@ -51,10 +51,10 @@ static void mark_null_one(struct bh_reg *r, void *p)
 		r->id = 0;
 }
 
-void mark_ptr_or_null_regs(struct bh_venv *v, struct bh_vstate *st,
-			   uint32_t id, bool is_null)
+void mark_ptr_or_null_regs(struct bh_venv *v, struct bh_vstate *st, uint32_t id,
+			   bool is_null)
 {
-	struct null_ctx c = { .v = v, .id = id, .is_null = is_null };
+	struct null_ctx c = {.v = v, .id = id, .is_null = is_null};
 
 	for_each_reg(st, mark_null_one, &c);
 	if (!is_null)
@@ -167,7 +167,7 @@ static void refine(struct bh_venv *v, struct bh_vstate *st,
 }
 
 struct linked_set {
-	uint64_t regs; /* bit frame * 10 + reg */
+	uint64_t regs;			     /* bit frame * 10 + reg */
 	uint16_t slots[BH_LINKED_SLOTS_MAX]; /* frame << 6 | spi */
 	uint8_t slot_cnt;
 	bool ovf;
@@ -209,7 +209,8 @@ static int collect_linked(struct bh_venv *v, const struct bh_reg *r,
 			else
 				ls->ovf = true;
 		}
-		for (uint32_t s = 0; s < f->allocated_stack / 8 && s < 64; s++) {
+		for (uint32_t s = 0; s < f->allocated_stack / 8 && s < 64;
+		     s++) {
 			if (f->stack[s].slot_type[0] != BH_STACK_SPILL ||
 			    f->stack[s].spilled.type != BH_SCALAR ||
 			    (f->stack[s].spilled.id & ~BH_ID_ADD_CONST) != base)

@@ -81,10 +81,10 @@ static const char *tname(const struct btf *b, const struct btf_type *t)
 static const char *kind_str(const struct btf_type *t)
 {
 	static const char *const names[] = {
-		"UNKN",	  "INT",	"PTR",	   "ARRAY",    "STRUCT",
-		"UNION",  "ENUM",	"FWD",	   "TYPEDEF",  "VOLATILE",
-		"CONST",  "RESTRICT", "FUNC",	   "FUNC_PROTO", "VAR",
-		"DATASEC", "FLOAT",	"DECL_TAG", "TYPE_TAG", "ENUM64",
+		"UNKN",	   "INT",      "PTR",	   "ARRAY",	 "STRUCT",
+		"UNION",   "ENUM",     "FWD",	   "TYPEDEF",	 "VOLATILE",
+		"CONST",   "RESTRICT", "FUNC",	   "FUNC_PROTO", "VAR",
+		"DATASEC", "FLOAT",    "DECL_TAG", "TYPE_TAG",	 "ENUM64",
 	};
 	unsigned int k = t ? btf_kind(t) : 0;
 
@@ -137,12 +137,15 @@ static int walk_to_struct(const struct btf *b, uint32_t *id, int64_t off)
 			long msz = btf__resolve_size(b, mid);
 			int64_t moff = bits / 8;
 
-			if (bits % 8 || btf_member_bitfield_size(t, (uint32_t)i) ||
-			    !mt || msz <= 0 || off < moff || off >= moff + msz)
+			if (bits % 8 ||
+			    btf_member_bitfield_size(t, (uint32_t)i) || !mt ||
+			    msz <= 0 || off < moff || off >= moff + msz)
 				continue;
 			if (btf_is_array(mt)) {
-				uint32_t eid = bh_vskip_mods(b, btf_array(mt)->type);
-				const struct btf_type *et = btf__type_by_id(b, eid);
+				uint32_t eid =
+					bh_vskip_mods(b, btf_array(mt)->type);
+				const struct btf_type *et =
+					btf__type_by_id(b, eid);
 
 				if (!et || !btf_is_composite(et) || !et->size)
 					return 0;
@@ -213,10 +216,12 @@ static int is_scalar_struct(struct bh_venv *v, const struct btf *b,
 	}
 	m = btf_members(t);
 	for (int i = 0; i < btf_vlen(t); i++, m++) {
-		const struct btf_type *mt = btf__type_by_id(b, bh_vskip_mods(b, m->type));
+		const struct btf_type *mt =
+			btf__type_by_id(b, bh_vskip_mods(b, m->type));
 
 		if (mt && btf_is_array(mt))
-			mt = btf__type_by_id(b, bh_vskip_mods(b, btf_array(mt)->type));
+			mt = btf__type_by_id(
+				b, bh_vskip_mods(b, btf_array(mt)->type));
 		if (is_scalar_type(mt))
 			continue;
 		if (!mt || !is_scalar_struct(v, b, mt, depth + 1))
@@ -283,8 +288,8 @@ static const char *kfunc_hook(const struct bh_verify_env *env)
 const struct bh_kfunc *bh_insn_kfunc(const struct bh_venv *v,
 				     const struct bh_insn *in)
 {
-	if (in->code != (BH_JMP | 0x80) || in->src_reg != BH_PSEUDO_KFUNC_CALL ||
-	    !v->env->kfuncs)
+	if (in->code != (BH_JMP | 0x80) ||
+	    in->src_reg != BH_PSEUDO_KFUNC_CALL || !v->env->kfuncs)
 		return NULL;
 	return bh_kfunc_by_btf(v->env->kfuncs, (uint16_t)in->off,
 			       (uint32_t)in->imm, kfunc_hook(v->env));
@@ -324,18 +329,21 @@ static int process_iter_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	int nr_slots, spi, err;
 
 	if (r->type != BH_PTR_TO_STACK)
-		return bh_reject(v, "arg#%d expected pointer to an iterator on stack",
-				 i);
+		return bh_reject(
+			v, "arg#%d expected pointer to an iterator on stack",
+			i);
 	if (!st || !btf_is_struct(st) || strncmp(sn, "bpf_iter_", 9) ||
 	    !st->size || st->size % 8)
-		return bh_reject(v, "expected valid iter pointer as arg #%d", i);
+		return bh_reject(v, "expected valid iter pointer as arg #%d",
+				 i);
 	nr_slots = (int)st->size / 8;
 	if (k->flags & KF_ITER_NEW) {
 		uint32_t id, flags = 0;
 
 		if (!is_iter_reg_valid_uninit(v, r, nr_slots))
-			return bh_reject(v, "expected uninitialized iter_%s as arg #%d",
-					 iter_type_str(meta->btf, sid), i);
+			return bh_reject(
+				v, "expected uninitialized iter_%s as arg #%d",
+				iter_type_str(meta->btf, sid), i);
 		for (int off = 0; off < nr_slots * 8; off += 8) {
 			err = check_mem_access(v, regno, off, 8, true, -1,
 					       false);
@@ -356,16 +364,19 @@ static int process_iter_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	}
 	err = is_iter_reg_valid_init(v, r, k->func.src, sid, nr_slots);
 	if (err == -EPROTO)
-		return bh_reject(v, "expected an RCU CS when using %s", k->name);
+		return bh_reject(v, "expected an RCU CS when using %s",
+				 k->name);
 	if (err)
-		return bh_reject(v, "expected an initialized iter_%s as arg #%d",
+		return bh_reject(v,
+				 "expected an initialized iter_%s as arg #%d",
 				 iter_type_str(meta->btf, sid), i);
 	spi = iter_get_spi(v, r, nr_slots);
 	if (spi < 0)
 		return bh_bug(v, "initialized iterator without slots");
 	meta->iter_spi = spi;
 	meta->iter_frameno = r->frameno;
-	meta->ref_obj_id = v->cur->frame[r->frameno]->stack[spi].spilled.ref_obj_id;
+	meta->ref_obj_id =
+		v->cur->frame[r->frameno]->stack[spi].spilled.ref_obj_id;
 	if (k->flags & KF_ITER_DESTROY) {
 		err = release_reference(v, meta->ref_obj_id);
 		if (err)
@@ -395,7 +406,8 @@ static int process_iter_next_call(struct bh_venv *v,
 
 	if (it->iter_state != BH_ITER_ACTIVE &&
 	    it->iter_state != BH_ITER_DRAINED)
-		return bh_bug(v, "unexpected iterator state %d", it->iter_state);
+		return bh_bug(v, "unexpected iterator state %d",
+			      it->iter_state);
 	if (it->iter_state == BH_ITER_ACTIVE) {
 		prev = bh_find_prev_entry(v, idx);
 		err = bh_push_stack(v, idx + 1, idx, &queued);
@@ -420,8 +432,10 @@ static int process_iter_next_call(struct bh_venv *v,
 static bool is_res_lock_kfunc(const char *name, bool *lock, bool *irq)
 {
 	static const char *const names[] = {
-		"bpf_res_spin_lock", "bpf_res_spin_unlock",
-		"bpf_res_spin_lock_irqsave", "bpf_res_spin_unlock_irqrestore",
+		"bpf_res_spin_lock",
+		"bpf_res_spin_unlock",
+		"bpf_res_spin_lock_irqsave",
+		"bpf_res_spin_unlock_irqrestore",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -466,13 +480,18 @@ static int process_res_lock_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	bool lock, irq;
 
 	if (!is_res_lock_kfunc(meta->k->name, &lock, &irq))
-		return bh_reject(v, "kfunc %s arg#%d ('%s'): struct bpf_res_spin_lock is understood only for the bpf_res_spin_lock kfuncs",
-				 meta->k->name, i, meta->k->args[i].name);
+		return bh_reject(
+			v,
+			"kfunc %s arg#%d ('%s'): struct bpf_res_spin_lock is "
+			"understood only for the bpf_res_spin_lock kfuncs",
+			meta->k->name, i, meta->k->args[i].name);
 	if (!(r->type == BH_PTR_TO_MAP_VALUE && !r->flags) &&
 	    !(r->type == BH_PTR_TO_BTF_ID && r->flags == BH_MEM_ALLOC &&
 	      r->btf_src == BH_BTF_SRC_PROG))
-		return bh_reject(v, "arg#%d doesn't point to map value or allocated object",
-				 i);
+		return bh_reject(
+			v,
+			"arg#%d doesn't point to map value or allocated object",
+			i);
 	return bh_process_spin_lock(v, (uint32_t)i + 1,
 				    BH_LOCK_RES | (lock ? BH_LOCK_TAKE : 0) |
 					    (irq ? BH_LOCK_IRQ : 0));
@@ -500,7 +519,8 @@ static int check_scalar_arg(struct bh_venv *v, struct kfunc_meta *meta, int i)
 	}
 	if (a->annot & (BH_ANN_RDONLY_BUF_SIZE | BH_ANN_RDWR_BUF_SIZE)) {
 		if (meta->r0_size)
-			return bh_reject(v, "2 or more rdonly/rdwr_buf_size parameters for kfunc");
+			return bh_reject(v, "2 or more rdonly/rdwr_buf_size "
+					    "parameters for kfunc");
 		if (!bh_tnum_is_const(r->s.var_off))
 			return bh_reject(v, "R%u is not a const", regno);
 		/* a zero size falls back to the pointee's, as in the kernel */
@@ -518,7 +538,9 @@ static int check_arg_reg_off(struct bh_venv *v, uint32_t regno, bool release)
 	bool fixed_off_ok = false;
 
 	if (release && r->off)
-		return bh_reject(v, "R%u must have zero offset when passed to release func or trusted arg to kfunc",
+		return bh_reject(v,
+				 "R%u must have zero offset when passed to "
+				 "release func or trusted arg to kfunc",
 				 regno);
 	if (!release) {
 		switch (r->type) {
@@ -530,9 +552,9 @@ static int check_arg_reg_off(struct bh_venv *v, uint32_t regno, bool release)
 		case BH_SCALAR:
 			return 0;
 		case BH_PTR_TO_BTF_ID:
-			fixed_off_ok = !(r->flags & ~(BH_PTR_TRUSTED | BH_MEM_RCU |
-						      BH_MEM_ALLOC |
-						      BH_NON_OWN_REF));
+			fixed_off_ok =
+				!(r->flags & ~(BH_PTR_TRUSTED | BH_MEM_RCU |
+					       BH_MEM_ALLOC | BH_NON_OWN_REF));
 			break;
 		default:
 			break;
@@ -593,7 +615,9 @@ static int check_btf_id_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	/* a program object is never a host struct, whatever its name */
 	if (r->btf_src == BH_BTF_SRC_PROG ||
 	    !struct_ids_match(rb, r->btf_id, r->off, meta->btf, pid, strict))
-		return bh_reject(v, "kernel function %s args#%d expected pointer to %s %s but R%u has a pointer to %s %s",
+		return bh_reject(v,
+				 "kernel function %s args#%d expected pointer "
+				 "to %s %s but R%u has a pointer to %s %s",
 				 meta->k->name, i, kind_str(pt),
 				 tname(meta->btf, pt), regno, kind_str(rt),
 				 tname(rb, rt));
@@ -604,15 +628,16 @@ static int check_btf_id_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
  * clone of bpf_dynptr_clone has its parent's type; any other constructor
  * is a host's (bpfhost_dynptr_init), which makes local dynptrs (the
  * kernel has no generic constructors). */
-static int process_dynptr_arg(struct bh_venv *v, struct kfunc_meta *meta,
-			      int i)
+static int process_dynptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i)
 {
 	const struct bh_kfunc *k = meta->k;
 	uint32_t regno = (uint32_t)i + 1;
 	struct bh_reg *r = &cur_regs(v)[regno];
 
 	if (r->type != BH_PTR_TO_STACK)
-		return bh_reject(v, "arg#%d expected pointer to stack or const struct bpf_dynptr",
+		return bh_reject(v,
+				 "arg#%d expected pointer to stack or const "
+				 "struct bpf_dynptr",
 				 i);
 	if (k->args[i].annot & BH_ANN_UNINIT) {
 		if (strcmp(k->name, "bpf_dynptr_clone"))
@@ -661,8 +686,9 @@ static int process_kptr_get_arg(struct bh_venv *v, struct kfunc_meta *meta)
 	if (!pb || !m->def->btf_value_type_id ||
 	    !bh_find_field(pb, m->def->btf_value_type_id, off, off + 1, &f) ||
 	    f.off != off || f.type != BH_FIELD_KPTR_REF)
-		return bh_reject(v, "arg#0 no referenced kptr at map value offset=%llu",
-				 (unsigned long long)off);
+		return bh_reject(
+			v, "arg#0 no referenced kptr at map value offset=%llu",
+			(unsigned long long)off);
 	err = bh_kptr_type(v, &f, &kt);
 	if (err)
 		return err;
@@ -671,11 +697,14 @@ static int process_kptr_get_arg(struct bh_venv *v, struct kfunc_meta *meta)
 	pid = t ? bh_vskip_mods(b, t->type) : 0;
 	pt = btf__type_by_id(b, pid);
 	if (!pt || !btf_is_struct(pt))
-		return bh_bug(v, "kptr_get kfunc %s without T ** first argument",
+		return bh_bug(v,
+			      "kptr_get kfunc %s without T ** first argument",
 			      k->name);
 	if (!bh_struct_ids_match(v, k->func.src, pid, 0, kt.src, kt.id, true))
-		return bh_reject(v, "kernel function %s args#0 expected pointer to %s %s",
-				 k->name, kind_str(pt), tname(b, pt));
+		return bh_reject(
+			v,
+			"kernel function %s args#0 expected pointer to %s %s",
+			k->name, kind_str(pt), tname(b, pt));
 	return 0;
 }
 
@@ -687,18 +716,18 @@ static const struct graph_kfunc {
 	enum bh_field_type root;
 	bool insert, owning_ret;
 } graph_kfuncs[] = {
-	{ "bpf_list_push_front_impl", BH_FIELD_LIST_HEAD, true, false },
-	{ "bpf_list_push_back_impl", BH_FIELD_LIST_HEAD, true, false },
-	{ "bpf_list_pop_front", BH_FIELD_LIST_HEAD, false, true },
-	{ "bpf_list_pop_back", BH_FIELD_LIST_HEAD, false, true },
-	{ "bpf_list_front", BH_FIELD_LIST_HEAD, false, false },
-	{ "bpf_list_back", BH_FIELD_LIST_HEAD, false, false },
-	{ "bpf_rbtree_add_impl", BH_FIELD_RB_ROOT, true, false },
-	{ "bpf_rbtree_remove", BH_FIELD_RB_ROOT, false, true },
-	{ "bpf_rbtree_first", BH_FIELD_RB_ROOT, false, false },
-	{ "bpf_rbtree_root", BH_FIELD_RB_ROOT, false, false },
-	{ "bpf_rbtree_left", BH_FIELD_RB_ROOT, false, false },
-	{ "bpf_rbtree_right", BH_FIELD_RB_ROOT, false, false },
+	{"bpf_list_push_front_impl", BH_FIELD_LIST_HEAD, true, false},
+	{"bpf_list_push_back_impl", BH_FIELD_LIST_HEAD, true, false},
+	{"bpf_list_pop_front", BH_FIELD_LIST_HEAD, false, true},
+	{"bpf_list_pop_back", BH_FIELD_LIST_HEAD, false, true},
+	{"bpf_list_front", BH_FIELD_LIST_HEAD, false, false},
+	{"bpf_list_back", BH_FIELD_LIST_HEAD, false, false},
+	{"bpf_rbtree_add_impl", BH_FIELD_RB_ROOT, true, false},
+	{"bpf_rbtree_remove", BH_FIELD_RB_ROOT, false, true},
+	{"bpf_rbtree_first", BH_FIELD_RB_ROOT, false, false},
+	{"bpf_rbtree_root", BH_FIELD_RB_ROOT, false, false},
+	{"bpf_rbtree_left", BH_FIELD_RB_ROOT, false, false},
+	{"bpf_rbtree_right", BH_FIELD_RB_ROOT, false, false},
 };
 
 static const struct graph_kfunc *graph_kfunc(const char *name)
@@ -726,8 +755,8 @@ static uint32_t non_owning_flags(const struct bh_venv *v, uint32_t btf_id)
 	       (has_refcount(v->env->prog_btf, btf_id) ? BH_MEM_RCU : 0);
 }
 
-static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta,
-			     int i, bool trusted, bool release);
+static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
+			     bool trusted, bool release);
 static int process_refcounted_arg(struct bh_venv *v, struct kfunc_meta *meta,
 				  int i, bool release);
 static int process_graph_root_arg(struct bh_venv *v, struct kfunc_meta *meta,
@@ -746,8 +775,8 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	const struct btf *b = meta->btf;
 	uint32_t regno = (uint32_t)i + 1;
 	struct bh_reg *r = &cur_regs(v)[regno];
-	const uint32_t unsupported = BH_ANN_UNINIT | BH_ANN_ALLOC |
-				     BH_ANN_REFCOUNTED_KPTR;
+	const uint32_t unsupported =
+		BH_ANN_UNINIT | BH_ANN_ALLOC | BH_ANN_REFCOUNTED_KPTR;
 	bool trusted = (a->contract & KF_ARG_TRUSTED) || meta->releases;
 	bool rcu = a->contract & KF_ARG_RCU;
 	bool nullable = a->contract & KF_ARG_NULLABLE;
@@ -768,9 +797,9 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 		return process_kptr_get_arg(v, meta);
 	if ((trusted || rcu) && !nullable &&
 	    ((is_reg_const(r, &kv) && !kv) || (r->flags & BH_PTR_MAYBE_NULL)))
-		return bh_reject_err(v, -EACCES,
-				     "Possibly NULL pointer passed to trusted arg%d",
-				     i);
+		return bh_reject_err(
+			v, -EACCES,
+			"Possibly NULL pointer passed to trusted arg%d", i);
 	if (r->ref_obj_id) {
 		meta->ref_obj_id = r->ref_obj_id;
 		if (a->contract & KF_ARG_RELEASE)
@@ -797,8 +826,8 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 		uint32_t mi;
 
 		if (r->type != BH_PTR_TO_MAP_VALUE)
-			return bh_reject(v, "arg#%d doesn't point to a map value",
-					 i);
+			return bh_reject(
+				v, "arg#%d doesn't point to a map value", i);
 		err = bh_check_map_field_ptr(v, regno, BH_FIELD_WQ, &mi);
 		if (!err)
 			meta->wq_map = mi + 1;
@@ -810,8 +839,8 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 		return process_refcounted_arg(v, meta, i, release);
 	if (a->annot & BH_ANN_STR) {
 		if (r->type != BH_PTR_TO_MAP_VALUE || r->flags)
-			return bh_reject(v, "arg#%d doesn't point to a const string",
-					 i);
+			return bh_reject(
+				v, "arg#%d doesn't point to a const string", i);
 		return check_const_str(v, regno, NULL, NULL);
 	}
 	/* a struct bpf_map *: the runtime passes its map */
@@ -822,8 +851,11 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 		/* bpf_wq_init: the work item's own map (map_uid 0: bpfhost
 		 * has no inner maps) */
 		if (meta->wq_map && meta->wq_map != r->map_idx + 1)
-			return bh_reject(v, "workqueue pointer in R1 map_uid=0 doesn't match map pointer in R%u map_uid=0",
-					 regno);
+			return bh_reject(
+				v,
+				"workqueue pointer in R1 map_uid=0 doesn't "
+				"match map pointer in R%u map_uid=0",
+				regno);
 		return check_arg_reg_off(v, regno, false);
 	}
 	if (a->annot & BH_ANN_IRQ_FLAG)
@@ -832,10 +864,14 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	    !strcmp(tname(b, pt), "bpf_res_spin_lock"))
 		return process_res_lock_arg(v, meta, i);
 	if (a->annot & unsupported)
-		return bh_reject(v, "kfunc %s arg#%d ('%s'): this argument kind is not supported by the verifier yet",
+		return bh_reject(v,
+				 "kfunc %s arg#%d ('%s'): this argument kind "
+				 "is not supported by the verifier yet",
 				 k->name, i, a->name);
 	if (a->contract & KF_ARG_ACQUIRE_INTO)
-		return bh_reject(v, "kfunc %s arg#%d ('%s'): KF_ARG_ACQUIRE_INTO is not supported by the verifier yet",
+		return bh_reject(v,
+				 "kfunc %s arg#%d ('%s'): KF_ARG_ACQUIRE_INTO "
+				 "is not supported by the verifier yet",
 				 k->name, i, a->name);
 	if ((is_iter_kfunc(k) && i == 0) || (a->annot & BH_ANN_ITER)) {
 		err = check_arg_reg_off(v, regno, false);
@@ -843,12 +879,16 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 	}
 	if (r->type == BH_PTR_TO_BTF_ID) {
 		if (!pt || !btf_is_composite(pt))
-			return bh_reject(v, "kernel function %s args#%d pointer type %s %s is not supported",
-					 k->name, i, kind_str(pt), tname(b, pt));
+			return bh_reject(v,
+					 "kernel function %s args#%d pointer "
+					 "type %s %s is not supported",
+					 k->name, i, kind_str(pt),
+					 tname(b, pt));
 		if ((trusted || rcu) && !is_trusted_reg(r)) {
 			if (!rcu)
-				return bh_reject(v, "R%u must be referenced or trusted",
-						 regno);
+				return bh_reject(
+					v, "R%u must be referenced or trusted",
+					regno);
 			if (!is_rcu_reg(r))
 				return bh_reject(v, "R%u must be a rcu pointer",
 						 regno);
@@ -857,11 +897,15 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 		return err ? err : check_btf_id_arg(v, meta, i, pid);
 	}
 	if (pt && btf_is_func_proto(pt))
-		return bh_reject(v, "kfunc %s arg#%d ('%s'): callback arguments are not supported by the verifier yet",
+		return bh_reject(v,
+				 "kfunc %s arg#%d ('%s'): callback arguments "
+				 "are not supported by the verifier yet",
 				 k->name, i, a->name);
 	if (!is_scalar_type(pt) && !(pt && is_scalar_struct(v, b, pt, 0)) &&
 	    !(pair && (!pt || btf_is_void(pt))))
-		return bh_reject(v, "arg#%d pointer type %s %s must point to %sscalar, or struct with scalar",
+		return bh_reject(v,
+				 "arg#%d pointer type %s %s must point to "
+				 "%sscalar, or struct with scalar",
 				 i, kind_str(pt), tname(b, pt),
 				 pair ? "void, " : "");
 	err = check_arg_reg_off(v, regno, release);
@@ -883,7 +927,8 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 						    true);
 			if (err) {
 				snprintf(msg, sizeof(msg),
-					 "arg#%d arg#%d memory, len pair leads to invalid memory access",
+					 "arg#%d arg#%d memory, len pair leads "
+					 "to invalid memory access",
 					 i, i + 1);
 				return reject_over(v, err, msg);
 			}
@@ -892,7 +937,8 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 			struct bh_reg *sz = &cur_regs(v)[regno + 1];
 
 			if (!bh_tnum_is_const(sz->s.var_off))
-				return bh_reject(v, "R%u must be a known constant",
+				return bh_reject(v,
+						 "R%u must be a known constant",
 						 regno + 1);
 			meta->const_found = true;
 			meta->const_value = sz->s.var_off.value;
@@ -903,7 +949,9 @@ static int check_ptr_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 		long sz = pt ? btf__resolve_size(b, pid) : -1;
 
 		if (sz <= 0)
-			return bh_reject(v, "arg#%d reference type('%s %s') size cannot be determined: %ld",
+			return bh_reject(v,
+					 "arg#%d reference type('%s %s') size "
+					 "cannot be determined: %ld",
 					 i, kind_str(pt), tname(b, pt), sz);
 		return check_mem_arg(v, regno, (uint64_t)sz,
 				     !(raw && btf_is_const(raw)), false);
@@ -934,7 +982,9 @@ static int check_kfunc_args(struct bh_venv *v, struct kfunc_meta *meta)
 			i++;
 	}
 	if (meta->releases && !meta->release_regno)
-		return bh_reject(v, "release kernel function %s expects refcounted PTR_TO_BTF_ID",
+		return bh_reject(v,
+				 "release kernel function %s expects "
+				 "refcounted PTR_TO_BTF_ID",
 				 k->name);
 	return 0;
 }
@@ -976,21 +1026,24 @@ static int process_rcu(struct bh_venv *v, const struct bh_kfunc *k,
 
 	if (st->active_rcu_lock) {
 		if (lock)
-			return bh_reject(v, "nested rcu read lock (kernel function %s)",
-					 k->name);
+			return bh_reject(
+				v, "nested rcu read lock (kernel function %s)",
+				k->name);
 		if (unlock) {
 			invalidate_rcu_regs(st);
 			st->active_rcu_lock = 0;
 		} else if (sleepable) {
 			return bh_reject_err(v, -EACCES,
-					     "kernel func %s is sleepable within rcu_read_lock region",
+					     "kernel func %s is sleepable "
+					     "within rcu_read_lock region",
 					     k->name);
 		}
 	} else if (lock) {
 		st->active_rcu_lock = 1;
 	} else if (unlock) {
-		return bh_reject(v, "unmatched rcu read unlock (kernel function %s)",
-				 k->name);
+		return bh_reject(
+			v, "unmatched rcu read unlock (kernel function %s)",
+			k->name);
 	}
 	return 0;
 }
@@ -998,8 +1051,10 @@ static int process_rcu(struct bh_venv *v, const struct bh_kfunc *k,
 int check_rcu_section_exit(struct bh_venv *v, const char *prefix)
 {
 	if (v->cur->active_rcu_lock)
-		return bh_reject(v, "%s cannot be used inside bpf_rcu_read_lock-ed region",
-				 prefix);
+		return bh_reject(
+			v,
+			"%s cannot be used inside bpf_rcu_read_lock-ed region",
+			prefix);
 	return 0;
 }
 
@@ -1044,19 +1099,23 @@ static int mark_kfunc_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 	if (err == 0)
 		goto ret_flags;
 	if ((k->flags & KF_ACQUIRE) && !(pt && btf_is_struct(pt)))
-		return bh_reject(v, "acquire kernel function does not return PTR_TO_BTF_ID");
+		return bh_reject(v, "acquire kernel function does not return "
+				    "PTR_TO_BTF_ID");
 	if (!strcmp(k->name, "bpf_dynptr_slice") ||
 	    !strcmp(k->name, "bpf_dynptr_slice_rdwr")) {
 		bool rdwr = k->name[16] == '_';
 
 		if (!meta->const_found || !meta->dynptr_found)
-			return bh_bug(v, "bpf_dynptr_slice(_rdwr) no constant size");
+			return bh_bug(
+				v, "bpf_dynptr_slice(_rdwr) no constant size");
 		/* may_access_direct_pkt_data(BPF_WRITE): none of bpfhost's
 		 * program types (syscall, tracing) may */
 		if (rdwr)
-			return bh_reject(v, "the prog does not allow writes to packet data");
+			return bh_reject(v, "the prog does not allow writes to "
+					    "packet data");
 		if (meta->const_value > UINT32_MAX)
-			return bh_reject(v, "%s: size %llu is too large", k->name,
+			return bh_reject(v, "%s: size %llu is too large",
+					 k->name,
 					 (unsigned long long)meta->const_value);
 		mark_reg_ptr(r0, BH_PTR_TO_MEM, BH_MEM_RDONLY);
 		r0->mem_size = (uint32_t)meta->const_value;
@@ -1077,21 +1136,24 @@ static int mark_kfunc_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 		uint32_t flags = 0;
 
 		if (k->flags & KF_ITER_NEXT)
-			flags = iter_slot(v->cur, meta)->spilled.flags & BH_MEM_RCU ?
-					BH_MEM_RCU :
-					BH_PTR_TRUSTED;
+			flags = iter_slot(v->cur, meta)->spilled.flags &
+						BH_MEM_RCU
+					? BH_MEM_RCU
+					: BH_PTR_TRUSTED;
 		else if (k->flags & KF_RCU_PROTECTED)
 			flags = BH_MEM_RCU;
 		mark_reg_ptr(r0, BH_PTR_TO_BTF_ID, flags);
 		r0->btf_src = k->func.src;
 		r0->btf_id = pid;
 	} else {
-		long sz = meta->r0_size ? (long)meta->r0_size :
-					  btf__resolve_size(b, pid);
+		long sz = meta->r0_size ? (long)meta->r0_size
+					: btf__resolve_size(b, pid);
 		bool rdonly = !meta->r0_size || meta->r0_rdonly;
 
 		if (sz <= 0)
-			return bh_reject(v, "kernel function %s returns pointer type %s %s is not supported",
+			return bh_reject(v,
+					 "kernel function %s returns pointer "
+					 "type %s %s is not supported",
 					 k->name, kind_str(pt), tname(b, pt));
 		/* mem_size is 32 bits, as the kernel's: a larger constant
 		 * is truncated, never widened */
@@ -1230,7 +1292,7 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 {
 	const struct bh_verify_env *env = v->env;
 	const struct bh_kfunc *k = NULL, *any;
-	struct kfunc_meta meta = { 0 };
+	struct kfunc_meta meta = {0};
 	bool sleepable;
 	int err;
 
@@ -1238,14 +1300,15 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 		k = bh_kfunc_by_btf(env->kfuncs, (uint16_t)in->off,
 				    (uint32_t)in->imm, kfunc_hook(env));
 	if (!k) {
-		any = env->kfuncs ? bh_kfunc_by_btf(env->kfuncs,
-						    (uint16_t)in->off,
-						    (uint32_t)in->imm, NULL) :
-				    NULL;
+		any = env->kfuncs
+			      ? bh_kfunc_by_btf(env->kfuncs, (uint16_t)in->off,
+						(uint32_t)in->imm, NULL)
+			      : NULL;
 		if (any)
-			return bh_reject_err(v, -EACCES,
-					     "calling kernel function %s is not allowed",
-					     any->name);
+			return bh_reject_err(
+				v, -EACCES,
+				"calling kernel function %s is not allowed",
+				any->name);
 		return bh_reject(v, "kernel btf_id %d is not a function",
 				 in->imm);
 	}
@@ -1263,20 +1326,24 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 		return err;
 	/* clang's trap: only unreachable copies may stay in a program */
 	if (!strcmp(k->name, "__bpf_trap"))
-		return bh_reject(v, "unexpected __bpf_trap() due to uninitialized variable?");
+		return bh_reject(v, "unexpected __bpf_trap() due to "
+				    "uninitialized variable?");
 	if ((k->flags & KF_DESTRUCTIVE) &&
 	    !(env->type->caps & BPFHOST_CAP_DESTRUCTIVE))
 		return bh_reject_err(v, -EACCES,
-				     "destructive kfunc calls require CAP_SYS_BOOT capability");
+				     "destructive kfunc calls require "
+				     "CAP_SYS_BOOT capability");
 	sleepable = k->flags & KF_SLEEPABLE;
 	if (sleepable && !v->cur->in_sleepable)
-		return bh_reject_err(v, -EACCES,
-				     "program must be sleepable to call sleepable kfunc %s",
-				     k->name);
+		return bh_reject_err(
+			v, -EACCES,
+			"program must be sleepable to call sleepable kfunc %s",
+			k->name);
 	/* a cgroup's task list may block while it is read: sleepable
 	 * programs only (bpfhost has no LSM or bpf_iter program types) */
 	if (!strcmp(k->name, "bpf_iter_css_task_new") && !v->cur->in_sleepable)
-		return bh_reject(v, "css_task_iter is only allowed in bpf_lsm, bpf_iter and sleepable progs");
+		return bh_reject(v, "css_task_iter is only allowed in bpf_lsm, "
+				    "bpf_iter and sleepable progs");
 	err = check_kfunc_args(v, &meta);
 	if (err)
 		return err;
@@ -1311,13 +1378,16 @@ int check_kfunc_call(struct bh_venv *v, const struct bh_insn *in)
 		return err;
 	if ((k->flags & KF_RCU_PROTECTED) && !in_rcu_cs(v))
 		return bh_reject_err(v, -EACCES,
-				     "kernel func %s requires RCU critical section protection",
+				     "kernel func %s requires RCU critical "
+				     "section protection",
 				     k->name);
 	if (meta.release_regno) {
 		uint32_t id = cur_regs(v)[meta.release_regno].ref_obj_id;
 
 		if (!has_ref(v->cur, id))
-			return bh_reject(v, "kfunc %s#%d reference has not been acquired before",
+			return bh_reject(v,
+					 "kfunc %s#%d reference has not been "
+					 "acquired before",
 					 k->name, meta.func_id);
 		err = release_reference(v, id);
 		if (err)
@@ -1353,7 +1423,10 @@ static int record_obj_type(struct bh_venv *v, const char *kname, uint32_t id)
 	struct bh_insn_aux *aux = &v->aux[v->cur->insn_idx];
 
 	if (aux->obj_type_id && aux->obj_type_id != id)
-		return bh_reject(v, "%s: this call site is reached with objects of two types (%u and %u); bpfhost passes one type record per call site",
+		return bh_reject(v,
+				 "%s: this call site is reached with objects "
+				 "of two types (%u and %u); bpfhost passes one "
+				 "type record per call site",
 				 kname, aux->obj_type_id, id);
 	aux->obj_type_id = id;
 	return 0;
@@ -1366,7 +1439,10 @@ static int record_node_off(struct bh_venv *v, const char *kname, uint32_t off)
 	struct bh_insn_aux *aux = &v->aux[v->cur->insn_idx];
 
 	if (aux->has_node_off && aux->node_off != off)
-		return bh_reject(v, "%s: this call site is reached with nodes at two offsets (%u and %u); bpfhost passes one node offset per call site",
+		return bh_reject(v,
+				 "%s: this call site is reached with nodes at "
+				 "two offsets (%u and %u); bpfhost passes one "
+				 "node offset per call site",
 				 kname, aux->node_off, off);
 	aux->has_node_off = true;
 	aux->node_off = off;
@@ -1374,8 +1450,8 @@ static int record_node_off(struct bh_venv *v, const char *kname, uint32_t off)
 }
 
 /* KF_ARG_PTR_TO_ALLOC_BTF_ID: an owning reference to a program object */
-static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta,
-			     int i, bool trusted, bool release)
+static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
+			     bool trusted, bool release)
 {
 	const char *kname = meta->k->name;
 	uint32_t regno = (uint32_t)i + 1;
@@ -1444,12 +1520,14 @@ static int process_refcounted_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	if (err)
 		return err;
 	if (r->type != BH_PTR_TO_BTF_ID || !(r->flags & BH_MEM_ALLOC))
-		return bh_reject(v, "arg#%d is neither owning or non-owning ref",
-				 i);
+		return bh_reject(
+			v, "arg#%d is neither owning or non-owning ref", i);
 	if (r->btf_src != BH_BTF_SRC_PROG)
 		return bh_bug(v, "allocated object outside the program's BTF");
 	if (!has_refcount(v->env->prog_btf, r->btf_id))
-		return bh_reject(v, "arg#%d doesn't point to a type with bpf_refcount field",
+		return bh_reject(v,
+				 "arg#%d doesn't point to a type with "
+				 "bpf_refcount field",
 				 i);
 	meta->arg_btf_id = r->btf_id;
 	meta->arg_owning_ref = r->ref_obj_id && !(r->flags & BH_NON_OWN_REF);
@@ -1527,10 +1605,11 @@ static int mark_obj_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 		 * container_of) */
 		if (!meta->graph_value_id)
 			return bh_bug(v, "%s without a graph root", kname);
-		mark_reg_ptr(r0, BH_PTR_TO_BTF_ID,
-			     graph_kfunc(kname)->owning_ret ?
-				     BH_MEM_ALLOC :
-				     non_owning_flags(v, meta->graph_value_id));
+		mark_reg_ptr(
+			r0, BH_PTR_TO_BTF_ID,
+			graph_kfunc(kname)->owning_ret
+				? BH_MEM_ALLOC
+				: non_owning_flags(v, meta->graph_value_id));
 		r0->btf_src = BH_BTF_SRC_PROG;
 		r0->btf_id = meta->graph_value_id;
 		r0->off = (int32_t)meta->graph_node_off;
@@ -1538,7 +1617,8 @@ static int mark_obj_ret(struct bh_venv *v, const struct kfunc_meta *meta)
 	} else if (!strcmp(kname, "bpf_refcount_acquire_impl")) {
 		id = meta->arg_btf_id;
 		if (!id)
-			return bh_bug(v, "%s without an object argument", kname);
+			return bh_bug(v, "%s without an object argument",
+				      kname);
 	} else {
 		return 1;
 	}
@@ -1591,28 +1671,39 @@ static int process_graph_root_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	int err;
 
 	if (!gk || gk->root != root)
-		return bh_reject(v, "kfunc %s arg#%d: a %s argument is not supported by the verifier",
+		return bh_reject(v,
+				 "kfunc %s arg#%d: a %s argument is not "
+				 "supported by the verifier",
 				 meta->k->name, i, rname);
 	if (r->type == BH_PTR_TO_BTF_ID && r->flags == BH_MEM_ALLOC) {
 		/* a program object the program owns */
 		if (!r->ref_obj_id)
-			return bh_reject(v, "allocated object must be referenced");
+			return bh_reject(v,
+					 "allocated object must be referenced");
 		if (r->btf_src != BH_BTF_SRC_PROG)
-			return bh_bug(v, "allocated object outside the program's BTF");
+			return bh_bug(
+				v,
+				"allocated object outside the program's BTF");
 		m = NULL;
 		type_id = r->btf_id;
 	} else if (r->type == BH_PTR_TO_MAP_VALUE && !r->flags) {
 		m = &v->env->maps[r->map_idx];
 		if (m->def->kind == BH_MAPK_RODATA)
-			return bh_reject(v, "arg#%d: a %s in read-only data is not supported by the verifier",
+			return bh_reject(v,
+					 "arg#%d: a %s in read-only data is "
+					 "not supported by the verifier",
 					 i, rname);
 		type_id = m->def->btf_value_type_id;
 	} else {
-		return bh_reject(v, "arg#%d expected pointer to map value or allocated object",
+		return bh_reject(v,
+				 "arg#%d expected pointer to map value or "
+				 "allocated object",
 				 i);
 	}
 	if (!bh_tnum_is_const(r->s.var_off))
-		return bh_reject(v, "R%u doesn't have constant offset. %s has to be at the constant offset",
+		return bh_reject(v,
+				 "R%u doesn't have constant offset. %s has to "
+				 "be at the constant offset",
 				 regno, rname);
 	off = r->s.var_off.value + (uint64_t)(int64_t)r->off;
 	if (!b || !type_id || off > UINT32_MAX)
@@ -1621,25 +1712,31 @@ static int process_graph_root_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	err = bh_graph_root_at(b, type_id, (uint32_t)off, root, &value_id,
 			       &node_off);
 	if (err == -EINVAL)
-		return bh_reject(v, "arg#%d: %s at offset=%llu has no usable __contains tag",
+		return bh_reject(v,
+				 "arg#%d: %s at offset=%llu has no usable "
+				 "__contains tag",
 				 i, rname, (unsigned long long)off);
 	if (err)
 		return bh_reject(v, "%s not found at offset=%llu", rname,
 				 (unsigned long long)off);
 	if (!bh_find_spin_lock(b, type_id, &lock)) {
 		if (m)
-			return bh_reject(v, "map '%s' has no valid bpf_spin_lock",
+			return bh_reject(v,
+					 "map '%s' has no valid bpf_spin_lock",
 					 m->def->name);
 		return bh_reject(v, "local '%s' has no valid bpf_spin_lock",
 				 tname(b, btf__type_by_id(b, type_id)));
 	}
 	if (!st->active_locks)
-		return bh_reject(v, "bpf_spin_lock at off=%u must be held for %s",
+		return bh_reject(v,
+				 "bpf_spin_lock at off=%u must be held for %s",
 				 lock.off, rname);
 	if (!bh_find_lock_state(st, BH_REF_LOCK, r->id,
 				bh_reg_lock_owner(v, r, &lock_type))) {
-		bh_log(v, "held lock and object are not in the same allocation");
-		return bh_reject(v, "bpf_spin_lock at off=%u must be held for %s",
+		bh_log(v,
+		       "held lock and object are not in the same allocation");
+		return bh_reject(v,
+				 "bpf_spin_lock at off=%u must be held for %s",
 				 lock.off, rname);
 	}
 	/* btf_check_and_fixup_fields(): ownership never forms a cycle (a
@@ -1647,7 +1744,10 @@ static int process_graph_root_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	 * type with roots), so objects nest at most three deep */
 	if (!m && has_graph_field(b, type_id, true) &&
 	    has_graph_field(b, value_id, false))
-		return bh_reject(v, "arg#%d: struct %s both holds graph roots and is a graph node: its elements (struct %s) cannot hold roots",
+		return bh_reject(v,
+				 "arg#%d: struct %s both holds graph roots and "
+				 "is a graph node: its elements (struct %s) "
+				 "cannot hold roots",
 				 i, tname(b, btf__type_by_id(b, type_id)),
 				 tname(b, btf__type_by_id(b, value_id)));
 	meta->graph_root = root;
@@ -1659,10 +1759,11 @@ static int process_graph_root_arg(struct bh_venv *v, struct kfunc_meta *meta,
 /* Whether struct id has a graph node (nodes) or a graph root (!nodes). */
 static bool has_graph_field(const struct btf *b, uint32_t id, bool nodes)
 {
-	return bh_count_fields(b, id, nodes ? BH_FIELD_LIST_NODE :
-					      BH_FIELD_LIST_HEAD) ||
-	       bh_count_fields(b, id, nodes ? BH_FIELD_RB_NODE :
-					      BH_FIELD_RB_ROOT);
+	return bh_count_fields(b, id,
+			       nodes ? BH_FIELD_LIST_NODE
+				     : BH_FIELD_LIST_HEAD) ||
+	       bh_count_fields(b, id,
+			       nodes ? BH_FIELD_RB_NODE : BH_FIELD_RB_ROOT);
 }
 
 /*
@@ -1686,17 +1787,22 @@ static int process_graph_node_arg(struct bh_venv *v, struct kfunc_meta *meta,
 
 	if (!gk || !meta->graph_root ||
 	    bh_graph_node_of(meta->graph_root) != node)
-		return bh_reject(v, "kfunc %s arg#%d: a %s argument is not supported by the verifier",
+		return bh_reject(v,
+				 "kfunc %s arg#%d: a %s argument is not "
+				 "supported by the verifier",
 				 meta->k->name, i, nname);
 	err = check_arg_reg_off(v, regno, false);
 	if (err)
 		return err;
 	if (gk->insert) {
 		if (r->type != BH_PTR_TO_BTF_ID || r->flags != BH_MEM_ALLOC)
-			return bh_reject(v, "arg#%d expected pointer to allocated object",
-					 i);
+			return bh_reject(
+				v,
+				"arg#%d expected pointer to allocated object",
+				i);
 		if (!r->ref_obj_id)
-			return bh_reject(v, "allocated object must be referenced");
+			return bh_reject(v,
+					 "allocated object must be referenced");
 		/* an owning node (one a list pop returned) added from a less
 		 * callback would change the tree being walked: the kernel
 		 * lets it through, bpfhost does not */
@@ -1707,38 +1813,47 @@ static int process_graph_node_arg(struct bh_venv *v, struct kfunc_meta *meta,
 		if (!(r->type == BH_PTR_TO_BTF_ID &&
 		      (r->flags & BH_NON_OWN_REF)) &&
 		    !r->ref_obj_id)
-			return bh_reject(v, "%s can only take non-owning or refcounted bpf_rb_node pointer",
+			return bh_reject(v,
+					 "%s can only take non-owning or "
+					 "refcounted bpf_rb_node pointer",
 					 meta->k->name);
 		if (bh_in_rbtree_cb(v))
 			return bh_reject(v, "%s not allowed in rbtree cb",
 					 meta->k->name);
 	}
 	if (!bh_tnum_is_const(r->s.var_off))
-		return bh_reject(v, "R%u doesn't have constant offset. %s has to be at the constant offset",
+		return bh_reject(v,
+				 "R%u doesn't have constant offset. %s has to "
+				 "be at the constant offset",
 				 regno, nname);
 	off = (int64_t)r->off + (int64_t)r->s.var_off.value;
 	if (r->type != BH_PTR_TO_BTF_ID || !(r->flags & BH_MEM_ALLOC) ||
 	    r->btf_src != BH_BTF_SRC_PROG || off < 0 ||
-	    !bh_find_field(b, r->btf_id, off, off + 1, &f) ||
-	    f.type != node || f.off != off)
+	    !bh_find_field(b, r->btf_id, off, off + 1, &f) || f.type != node ||
+	    f.off != off)
 		return bh_reject(v, "%s not found at offset=%lld", nname,
 				 (long long)off);
 	want = btf__type_by_id(b, meta->graph_value_id);
 	got = btf__type_by_id(b, r->btf_id);
 	if (r->btf_id != meta->graph_value_id)
-		return bh_reject(v, "operation on %s expects arg#%d %s at offset=%u in struct %s, but arg is at offset=%lld in struct %s",
-				 bh_field_name(meta->graph_root), i, nname,
-				 meta->graph_node_off, tname(b, want),
-				 (long long)off, tname(b, got));
+		return bh_reject(
+			v,
+			"operation on %s expects arg#%d %s at offset=%u in "
+			"struct %s, but arg is at offset=%lld in struct %s",
+			bh_field_name(meta->graph_root), i, nname,
+			meta->graph_node_off, tname(b, want), (long long)off,
+			tname(b, got));
 	if (off != meta->graph_node_off)
-		return bh_reject(v, "arg#%d offset=%lld, but expected %s at offset=%u in struct %s",
+		return bh_reject(v,
+				 "arg#%d offset=%lld, but expected %s at "
+				 "offset=%u in struct %s",
 				 i, (long long)off, nname, meta->graph_node_off,
 				 tname(b, want));
 	if (!gk->insert)
 		return 0;
 	meta->graph_node_ref = r->ref_obj_id;
-	return record_obj_type(v, meta->k->name, r->btf_id) ?:
-	       record_node_off(v, meta->k->name, (uint32_t)off);
+	return record_obj_type(v, meta->k->name, r->btf_id)
+		       ?: record_node_off(v, meta->k->name, (uint32_t)off);
 }
 
 /* KF_ARG_PTR_TO_CALLBACK: a static subprogram (bpf_rbtree_add's less) */
@@ -1750,9 +1865,10 @@ static int process_callback_arg(struct bh_venv *v, struct kfunc_meta *meta,
 	if (r->type != BH_PTR_TO_FUNC)
 		return bh_reject(v, "arg%d expected pointer to func", i);
 	if (v->subprogs[r->subprogno].global)
-		return bh_reject(v, "global function %s as a %s callback is not supported",
-				 bh_subprog_name(v, r->subprogno),
-				 meta->k->name);
+		return bh_reject(
+			v,
+			"global function %s as a %s callback is not supported",
+			bh_subprog_name(v, r->subprogno), meta->k->name);
 	meta->has_cb = true;
 	meta->cb_subprog = r->subprogno;
 	return 0;

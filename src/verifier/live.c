@@ -14,8 +14,8 @@
 #include "verifier/vinternal.h"
 
 #define ALL_REGS 0x7ffu
-#define ARG_REGS 0x3eu	     /* R1-R5 */
-#define CALLER_SAVED 0x3fu   /* R0-R5 */
+#define ARG_REGS 0x3eu	   /* R1-R5 */
+#define CALLER_SAVED 0x3fu /* R0-R5 */
 
 static uint32_t arg_mask(int n)
 {
@@ -37,10 +37,9 @@ static void use_def(const struct bh_venv *v, const struct bh_insn *in,
 		if (op == 0xb0) /* mov */
 			*use = BH_SRC(in->code) ? s : 0;
 		else
-			*use = d | (BH_SRC(in->code) && op != 0x80 &&
-						    op != 0xd0 ?
-					    s :
-					    0);
+			*use = d | (BH_SRC(in->code) && op != 0x80 && op != 0xd0
+					    ? s
+					    : 0);
 		return;
 	case BH_LDX:
 		*use = s;
@@ -123,8 +122,8 @@ static int succs(const struct bh_insn *insns, uint32_t i, uint32_t end,
 		return n;
 	}
 	if (op == 0x00) {
-		out[n++] = cls == BH_JMP32 ? i + (uint32_t)in->imm + 1 :
-					     i + (uint32_t)(int32_t)in->off + 1;
+		out[n++] = cls == BH_JMP32 ? i + (uint32_t)in->imm + 1
+					   : i + (uint32_t)(int32_t)in->off + 1;
 		return n;
 	}
 	if (i + 1 < end)
@@ -149,13 +148,15 @@ int bh_compute_live_regs(struct bh_venv *v)
 
 				if (i > sp->start &&
 				    BH_CLASS(insns[i - 1].code) == BH_LD &&
-				    insns[i - 1].code == (BH_LD | BH_DW | BH_IMM))
+				    insns[i - 1].code ==
+					    (BH_LD | BH_DW | BH_IMM))
 					continue; /* second ld_imm64 slot */
 				n = succs(insns, i, sp->end, out);
 				for (int k = 0; k < n; k++)
 					if (out[k] < v->env->insn_cnt)
-						after |= v->aux[out[k]]
-								 .live_regs_before;
+						after |=
+							v->aux[out[k]]
+								.live_regs_before;
 				use_def(v, &insns[i], &use, &def);
 				before = (use | (after & ~def)) & ALL_REGS;
 				if (before != v->aux[i].live_regs_before) {

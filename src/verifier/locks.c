@@ -63,8 +63,8 @@ static int acquire_lock_state(struct bh_venv *v, uint8_t type, uint32_t id,
 
 /* The table keeps its order, so the lock before the released one is the
  * last one taken again. */
-static int release_lock_state(struct bh_vstate *st, uint8_t type,
-			      uint32_t id, uint32_t ptr)
+static int release_lock_state(struct bh_vstate *st, uint8_t type, uint32_t id,
+			      uint32_t ptr)
 {
 	uint32_t prev_id = 0, prev_ptr = 0;
 
@@ -111,12 +111,16 @@ int bh_process_spin_lock(struct bh_venv *v, uint32_t regno, unsigned int flags)
 		return bh_bug(v, "%s_lock on a pointer of no map or object",
 			      lock_str);
 	if (!bh_tnum_is_const(r->s.var_off))
-		return bh_reject(v, "R%u doesn't have constant offset. %s_lock has to be at the constant offset",
+		return bh_reject(v,
+				 "R%u doesn't have constant offset. %s_lock "
+				 "has to be at the constant offset",
 				 regno, lock_str);
 	if (r->type == BH_PTR_TO_MAP_VALUE) {
 		name = v->env->maps[r->map_idx].def->name;
 		if (!b || !type_id)
-			return bh_reject(v, "map '%s' has to have BTF in order to use %s_lock",
+			return bh_reject(v,
+					 "map '%s' has to have BTF in order to "
+					 "use %s_lock",
 					 name, lock_str);
 	} else {
 		what = "local";
@@ -124,15 +128,16 @@ int bh_process_spin_lock(struct bh_venv *v, uint32_t regno, unsigned int flags)
 	/* the kernel's records of program objects (btf_parse_struct_metas)
 	 * have no bpf_res_spin_lock field: only map values have one */
 	if ((is_res && r->type != BH_PTR_TO_MAP_VALUE) ||
-	    !bh_find_lock_field(b, type_id,
-				is_res ? BH_FIELD_RES_SPIN_LOCK :
-					 BH_FIELD_SPIN_LOCK,
-				&f))
+	    !bh_find_lock_field(
+		    b, type_id,
+		    is_res ? BH_FIELD_RES_SPIN_LOCK : BH_FIELD_SPIN_LOCK, &f))
 		return bh_reject(v, "%s '%s' has no valid %s_lock", what, name,
 				 lock_str);
 	off = r->s.var_off.value + (uint64_t)(int64_t)r->off;
 	if (f.off != off)
-		return bh_reject(v, "off %lld doesn't point to 'struct %s_lock' that is at %u",
+		return bh_reject(v,
+				 "off %lld doesn't point to 'struct %s_lock' "
+				 "that is at %u",
 				 (long long)off, lock_str, f.off);
 	if (is_res)
 		type = is_irq ? BH_REF_RES_LOCK_IRQ : BH_REF_RES_LOCK;
@@ -141,15 +146,20 @@ int bh_process_spin_lock(struct bh_venv *v, uint32_t regno, unsigned int flags)
 	if (is_lock) {
 		if (!is_res && st->active_locks &&
 		    bh_find_lock_state_any(st, BH_REF_LOCK))
-			return bh_reject(v, "Locking two bpf_spin_locks are not allowed");
+			return bh_reject(
+				v,
+				"Locking two bpf_spin_locks are not allowed");
 		if (is_res && st->active_locks &&
-		    bh_find_lock_state(st, BH_REF_RES_LOCK | BH_REF_RES_LOCK_IRQ,
+		    bh_find_lock_state(st,
+				       BH_REF_RES_LOCK | BH_REF_RES_LOCK_IRQ,
 				       r->id, ptr))
-			return bh_reject(v, "Acquiring the same lock again, AA deadlock detected");
+			return bh_reject(v, "Acquiring the same lock again, AA "
+					    "deadlock detected");
 		return acquire_lock_state(v, type, r->id, ptr);
 	}
 	if (!st->active_locks)
-		return bh_reject(v, "%s_unlock without taking a lock", lock_str);
+		return bh_reject(v, "%s_unlock without taking a lock",
+				 lock_str);
 	if (!bh_find_lock_state(st, type, r->id, ptr))
 		return bh_reject(v, "%s_unlock of different lock", lock_str);
 	if (r->id != st->active_lock_id || ptr != st->active_lock_ptr)

@@ -111,13 +111,13 @@ static const char *kfunc_call_name(void *ctx, const struct bh_insn *insn)
 
 static void disasm(struct bh_venv *v, uint32_t idx, char *buf, size_t size)
 {
-	struct bh_disasm_cbs cbs = { .call_name = kfunc_call_name, .ctx = v };
+	struct bh_disasm_cbs cbs = {.call_name = kfunc_call_name, .ctx = v};
 
 	bh_disasm_cb(v->env->insns, v->env->insn_cnt, idx, buf, size, &cbs);
 }
 
-static const struct bh_line_info *line_of(const struct bh_venv *v,
-					  uint32_t idx, bool exact)
+static const struct bh_line_info *line_of(const struct bh_venv *v, uint32_t idx,
+					  bool exact)
 {
 	const struct bh_line_info *best = NULL;
 
@@ -172,12 +172,12 @@ static const struct bh_verify_map *reg_map(const struct bh_venv *v,
 	return r->map_idx < v->env->map_cnt ? &v->env->maps[r->map_idx] : NULL;
 }
 
-#define APPEND(...)                                                      \
-	do {                                                             \
+#define APPEND(...)                                                       \
+	do {                                                              \
 		int n_ = snprintf(buf + len, len < size ? size - len : 0, \
-				  __VA_ARGS__);                          \
-		if (n_ > 0)                                              \
-			len += (size_t)n_;                               \
+				  __VA_ARGS__);                           \
+		if (n_ > 0)                                               \
+			len += (size_t)n_;                                \
 	} while (0)
 
 int bh_print_reg(char *buf, size_t size, const struct bh_venv *v,
@@ -207,14 +207,16 @@ int bh_print_reg(char *buf, size_t size, const struct bh_venv *v,
 			sep = true;
 		}
 		if (r->ref_obj_id) {
-			APPEND("%sref_obj_id=%u", sep ? "," : "", r->ref_obj_id);
+			APPEND("%sref_obj_id=%u", sep ? "," : "",
+			       r->ref_obj_id);
 			sep = true;
 		}
 		if (cst) {
 			bh_scalar_print_snum(tmp, sizeof(tmp),
 					     (int64_t)r->s.var_off.value);
 			APPEND("%simm=%s", sep ? "," : "", tmp);
-		} else if (bh_scalar_print_bounds(tmp, sizeof(tmp), &r->s) > 0) {
+		} else if (bh_scalar_print_bounds(tmp, sizeof(tmp), &r->s) >
+			   0) {
 			APPEND("%s%s", sep ? "," : "", tmp);
 		}
 		APPEND(")");
@@ -364,7 +366,8 @@ void bh_log_scratched(struct bh_venv *v)
 	if (v->insn_line_end && v->insn_line_end == v->log_len) {
 		bh_log_rewind(v, v->log_len - 1);
 		pos = v->log_len - v->insn_line_start;
-		pad = (int)(((pos + 4 > 40 ? pos + 4 : 40) + 7) / 8 * 8 - pos - 1);
+		pad = (int)(((pos + 4 > 40 ? pos + 4 : 40) + 7) / 8 * 8 - pos -
+			    1);
 		log_append(v, "%*c;", pad, ' ');
 	} else {
 		log_append(v, "%u:", v->cur->insn_idx);
@@ -381,7 +384,8 @@ out:
 void bh_log_stats(struct bh_venv *v)
 {
 	log_append(v,
-		   "processed %llu insns (limit %d) max_states_per_insn %u total_states %u peak_states %u mark_read 0\n",
+		   "processed %llu insns (limit %d) max_states_per_insn %u "
+		   "total_states %u peak_states %u mark_read 0\n",
 		   (unsigned long long)v->insn_processed,
 		   BH_COMPLEXITY_LIMIT_INSNS, v->max_states_per_insn,
 		   v->total_states, v->peak_states);
@@ -417,12 +421,12 @@ static int record(struct bh_venv *v, int err, const char *fmt, va_list ap)
 		l = line_of(v, (uint32_t)idx, false);
 		if (l && l->line && l->line[0])
 			snprintf(res->err, sizeof(res->err),
-				 "%.250s (insn %ld: %.100s; %.60s @ %.40s:%u)", msg, idx,
-				 text, l->line, base_name(l->file),
+				 "%.250s (insn %ld: %.100s; %.60s @ %.40s:%u)",
+				 msg, idx, text, l->line, base_name(l->file),
 				 l->line_num);
 		else
-			snprintf(res->err, sizeof(res->err), "%.300s (insn %ld: %.150s)",
-				 msg, idx, text);
+			snprintf(res->err, sizeof(res->err),
+				 "%.300s (insn %ld: %.150s)", msg, idx, text);
 	} else {
 		snprintf(res->err, sizeof(res->err), "%s", msg);
 	}

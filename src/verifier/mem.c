@@ -36,8 +36,9 @@ static int size_of(uint8_t code)
 
 static const char *region_name(uint8_t type)
 {
-	return type == BH_PTR_TO_MAP_VALUE ? "map value" :
-	       type == BH_PTR_TO_MAP_KEY ? "map key" : "memory";
+	return type == BH_PTR_TO_MAP_VALUE ? "map value"
+	       : type == BH_PTR_TO_MAP_KEY ? "map key"
+					   : "memory";
 }
 
 /* check_mem_region_access: [var + off, +size) inside [0, region) */
@@ -46,35 +47,40 @@ static int check_mem_region(struct bh_venv *v, uint32_t regno,
 			    uint32_t region, bool zero_ok)
 {
 	const char *what = region_name(reg->type);
-	const char *szname = reg->type == BH_PTR_TO_MAP_VALUE ? "value_size" :
-			     reg->type == BH_PTR_TO_MAP_KEY ? "key_size" :
-							      "mem_size";
+	const char *szname = reg->type == BH_PTR_TO_MAP_VALUE ? "value_size"
+			     : reg->type == BH_PTR_TO_MAP_KEY ? "key_size"
+							      : "mem_size";
 	int64_t lo = reg->s.smin + off;
 
 	if (reg->s.smin < 0 &&
 	    (reg->s.smin == INT64_MIN || lo != (int64_t)(int32_t)lo || lo < 0))
-		return bh_reject_err(v, -EACCES,
-				     "R%u min value is negative, either use unsigned index or do a if (index >=0) check.",
-				     regno);
+		return bh_reject_err(
+			v, -EACCES,
+			"R%u min value is negative, either use unsigned index "
+			"or do a if (index >=0) check.",
+			regno);
 	if (lo < 0 || (!size && !zero_ok) || lo + size > (int64_t)region) {
-		bh_log_detail(v, "invalid access to %s, %s=%u off=%lld size=%d", what,
-		       szname, region, (long long)lo, size);
-		return bh_reject_err(v, -EACCES,
-				     "R%u min value is outside of the allowed memory range",
-				     regno);
+		bh_log_detail(v, "invalid access to %s, %s=%u off=%lld size=%d",
+			      what, szname, region, (long long)lo, size);
+		return bh_reject_err(
+			v, -EACCES,
+			"R%u min value is outside of the allowed memory range",
+			regno);
 	}
 	if (reg->s.umax >= BH_MAX_VAR_OFF)
 		return bh_reject_err(v, -EACCES,
-				     "R%u unbounded memory access, make sure to bounds check any such access",
+				     "R%u unbounded memory access, make sure "
+				     "to bounds check any such access",
 				     regno);
 	if ((int64_t)reg->s.umax + off + size > (int64_t)region ||
 	    (int64_t)reg->s.umax + off < 0) {
-		bh_log_detail(v, "invalid access to %s, %s=%u off=%lld size=%d", what,
-		       szname, region, (long long)((int64_t)reg->s.umax + off),
-		       size);
-		return bh_reject_err(v, -EACCES,
-				     "R%u max value is outside of the allowed memory range",
-				     regno);
+		bh_log_detail(v, "invalid access to %s, %s=%u off=%lld size=%d",
+			      what, szname, region,
+			      (long long)((int64_t)reg->s.umax + off), size);
+		return bh_reject_err(
+			v, -EACCES,
+			"R%u max value is outside of the allowed memory range",
+			regno);
 	}
 	return 0;
 }
@@ -104,7 +110,8 @@ static int check_map_kptr_access(struct bh_venv *v, const struct bh_field *f,
 
 	if (BH_MODE(in->code) != BH_MEM)
 		return bh_reject_err(v, -EACCES,
-				     "kptr in map can only be accessed using BPF_MEM instruction mode");
+				     "kptr in map can only be accessed using "
+				     "BPF_MEM instruction mode");
 	if (cls != BH_LDX &&
 	    (f->type == BH_FIELD_KPTR_REF || f->type == BH_FIELD_KPTR_PERCPU))
 		return bh_reject_err(v, -EACCES,
@@ -149,12 +156,14 @@ static int check_map_kptr_access(struct bh_venv *v, const struct bh_field *f,
 	if (cls == BH_ST) {
 		if (in->imm)
 			return bh_reject_err(v, -EACCES,
-					     "BPF_ST imm must be 0 when storing to kptr at off=%u",
+					     "BPF_ST imm must be 0 when "
+					     "storing to kptr at off=%u",
 					     f->off);
 		return 0;
 	}
 	return bh_reject_err(v, -EACCES,
-			     "kptr in map can only be accessed using BPF_LDX/BPF_STX/BPF_ST");
+			     "kptr in map can only be accessed using "
+			     "BPF_LDX/BPF_STX/BPF_ST");
 }
 
 /* check_map_access()'s special fields: *kf the kptr accessed, if any. */
@@ -178,24 +187,28 @@ static int check_map_fields(struct bh_venv *v, const struct bh_reg *reg,
 	case BH_FIELD_KPTR_PERCPU:
 	case BH_FIELD_UPTR:
 		if (helper)
-			return bh_reject_err(v, -EACCES,
-					     "kptr cannot be accessed indirectly by helper");
+			return bh_reject_err(
+				v, -EACCES,
+				"kptr cannot be accessed indirectly by helper");
 		if (!bh_tnum_is_const(reg->s.var_off))
-			return bh_reject_err(v, -EACCES,
-					     "kptr access cannot have variable offset");
+			return bh_reject_err(
+				v, -EACCES,
+				"kptr access cannot have variable offset");
 		if (f.off != at)
-			return bh_reject_err(v, -EACCES,
-					     "kptr access misaligned expected=%u off=%llu",
-					     f.off, (unsigned long long)at);
+			return bh_reject_err(
+				v, -EACCES,
+				"kptr access misaligned expected=%u off=%llu",
+				f.off, (unsigned long long)at);
 		if (size != 8)
 			return bh_reject_err(v, -EACCES,
 					     "kptr access size must be BPF_DW");
 		*kf = f;
 		return 0;
 	default:
-		return bh_reject_err(v, -EACCES,
-				     "%s cannot be accessed directly by load/store",
-				     bh_field_name(f.type));
+		return bh_reject_err(
+			v, -EACCES,
+			"%s cannot be accessed directly by load/store",
+			bh_field_name(f.type));
 	}
 }
 
@@ -211,7 +224,8 @@ static int check_map_value_access(struct bh_venv *v, uint32_t regno,
 
 	if (write && map_rdonly(m))
 		return bh_reject_err(v, -EACCES,
-				     "write into map forbidden, value_size=%u off=%d size=%d",
+				     "write into map forbidden, value_size=%u "
+				     "off=%d size=%d",
 				     m->def->value_size, eff, size);
 	err = check_mem_region(v, regno, reg, eff, size, m->def->value_size,
 			       false);
@@ -265,13 +279,15 @@ static int check_ctx_args(struct bh_venv *v, int32_t off, int size, bool write,
 		b = pt->ctx_btf;
 	proto = b ? btf__type_by_id(b, pt->ctx_type_id) : NULL;
 	if (!proto || !btf_is_func_proto(proto))
-		return bh_reject(v, "program type %s has no hook prototype to type its ctx",
-				 pt->name ? pt->name : "");
+		return bh_reject(
+			v,
+			"program type %s has no hook prototype to type its ctx",
+			pt->name ? pt->name : "");
 	arg = (uint32_t)off / 8;
 	if (write || off < 0 || off % 8 || arg >= btf_vlen(proto) || size > 8)
-		return bh_reject_err(v, -EACCES,
-				     "invalid bpf_context access off=%d size=%d",
-				     off, size);
+		return bh_reject_err(
+			v, -EACCES, "invalid bpf_context access off=%d size=%d",
+			off, size);
 	p = btf_params(proto);
 	id = bh_vskip_mods(b, p[arg].type);
 	t = btf__type_by_id(b, id);
@@ -280,9 +296,10 @@ static int check_ctx_args(struct bh_venv *v, int32_t off, int size, bool write,
 		const struct btf_type *pt2 = btf__type_by_id(b, pid);
 
 		if (size != 8)
-			return bh_reject_err(v, -EACCES,
-					     "invalid bpf_context access off=%d size=%d",
-					     off, size);
+			return bh_reject_err(
+				v, -EACCES,
+				"invalid bpf_context access off=%d size=%d",
+				off, size);
 		if (pt2 && (btf_is_struct(pt2) || btf_is_union(pt2))) {
 			struct bh_reg *r = &cur_regs(v)[dst];
 
@@ -304,9 +321,10 @@ int bh_check_ptr_off(struct bh_venv *v, uint32_t regno, bool fixed_off_ok)
 
 	bh_reg_type_str(v, r, ts, sizeof(ts));
 	if (!fixed_off_ok && r->off)
-		return bh_reject_err(v, -EACCES,
-				     "dereference of modified %s ptr R%u off=%d disallowed",
-				     ts, regno, r->off);
+		return bh_reject_err(
+			v, -EACCES,
+			"dereference of modified %s ptr R%u off=%d disallowed",
+			ts, regno, r->off);
 	if (!bh_tnum_is_const(r->s.var_off) || r->s.var_off.value) {
 		bh_tnum_strn(tn, sizeof(tn), r->s.var_off);
 		return bh_reject_err(v, -EACCES,
@@ -314,9 +332,10 @@ int bh_check_ptr_off(struct bh_venv *v, uint32_t regno, bool fixed_off_ok)
 				     ts, tn);
 	}
 	if (r->off < 0)
-		return bh_reject_err(v, -EACCES,
-				     "negative offset %s ptr R%u off=%d disallowed",
-				     ts, regno, r->off);
+		return bh_reject_err(
+			v, -EACCES,
+			"negative offset %s ptr R%u off=%d disallowed", ts,
+			regno, r->off);
 	return 0;
 }
 
@@ -334,17 +353,19 @@ static int check_ctx_access(struct bh_venv *v, uint32_t regno, int32_t off,
 		if (off < 0 || off % size ||
 		    (pt->ctx_size && (int64_t)off + size > pt->ctx_size) ||
 		    (int64_t)off + size > 0xffff)
-			return bh_reject_err(v, -EACCES,
-					     "invalid bpf_context access off=%d size=%d",
-					     off, size);
+			return bh_reject_err(
+				v, -EACCES,
+				"invalid bpf_context access off=%d size=%d",
+				off, size);
 		break;
 	case BH_CTX_STRUCT:
 		if (!in_ranges(write ? pt->ctx_write : pt->ctx_read,
 			       write ? pt->n_ctx_write : pt->n_ctx_read, off,
 			       size))
-			return bh_reject_err(v, -EACCES,
-					     "invalid bpf_context access off=%d size=%d",
-					     off, size);
+			return bh_reject_err(
+				v, -EACCES,
+				"invalid bpf_context access off=%d size=%d",
+				off, size);
 		break;
 	case BH_CTX_ARGS:
 		return check_ctx_args(v, off, size, write, dst);
@@ -367,7 +388,8 @@ static int walk_struct(struct bh_venv *v, const struct btf *b, uint32_t id,
 {
 	*field = NULL;
 	for (int depth = 0; depth < 32; depth++) {
-		const struct btf_type *t = btf__type_by_id(b, id = bh_vskip_mods(b, id));
+		const struct btf_type *t =
+			btf__type_by_id(b, id = bh_vskip_mods(b, id));
 		const struct btf_member *m;
 		const char *sname;
 		bool found = false;
@@ -380,9 +402,11 @@ static int walk_struct(struct bh_venv *v, const struct btf *b, uint32_t id,
 			const struct btf_array *a = btf_array(t);
 			long esz = btf__resolve_size(b, a->type);
 
-			if (esz <= 0 || (uint64_t)off + size > esz * (uint64_t)a->nelems)
+			if (esz <= 0 ||
+			    (uint64_t)off + size > esz * (uint64_t)a->nelems)
 				return bh_reject_err(v, -EACCES,
-						     "access beyond the end of array at off %u size %d",
+						     "access beyond the end of "
+						     "array at off %u size %d",
 						     off, size);
 			if (off / esz != (off + size - 1) / esz)
 				return 0; /* spans elements: a scalar read */
@@ -393,17 +417,20 @@ static int walk_struct(struct bh_venv *v, const struct btf *b, uint32_t id,
 		if (!btf_is_struct(t) && !btf_is_union(t)) {
 			if (btf_is_ptr(t) && !off && size == 8) {
 				uint32_t pid = bh_vskip_mods(b, t->type);
-				const struct btf_type *pt = btf__type_by_id(b, pid);
+				const struct btf_type *pt =
+					btf__type_by_id(b, pid);
 
-				if (pt && (btf_is_struct(pt) || btf_is_union(pt)))
+				if (pt &&
+				    (btf_is_struct(pt) || btf_is_union(pt)))
 					*ptr_id = pid;
 			}
 			return 0; /* scalar (or pointer) member */
 		}
 		if ((uint64_t)off + size > t->size)
-			return bh_reject_err(v, -EACCES,
-					     "access beyond struct %s at off %u size %d",
-					     sname, off, size);
+			return bh_reject_err(
+				v, -EACCES,
+				"access beyond struct %s at off %u size %d",
+				sname, off, size);
 		m = btf_members(t);
 		for (int i = 0; i < btf_vlen(t); i++) {
 			uint32_t moff = btf_member_bit_offset(t, i) / 8;
@@ -414,11 +441,14 @@ static int walk_struct(struct bh_venv *v, const struct btf *b, uint32_t id,
 			if (off < moff || off >= moff + (uint64_t)msz)
 				continue;
 			if ((uint64_t)off + size > moff + (uint64_t)msz)
-				return bh_reject_err(v, -EACCES,
-						     "access beyond the end of member %s (mend:%lu) in struct %s with off %u size %d",
-						     btf__name_by_offset(b, m[i].name_off),
-						     (unsigned long)(moff + msz),
-						     sname, off, size);
+				return bh_reject_err(
+					v, -EACCES,
+					"access beyond the end of member %s "
+					"(mend:%lu) in struct %s with off %u "
+					"size %d",
+					btf__name_by_offset(b, m[i].name_off),
+					(unsigned long)(moff + msz), sname, off,
+					size);
 			off -= moff;
 			id = m[i].type;
 			*field = btf__name_by_offset(b, m[i].name_off);
@@ -436,13 +466,13 @@ static int walk_struct(struct bh_venv *v, const struct btf *b, uint32_t id,
 static bool is_safe_rcu_field(const char *sname, const char *field)
 {
 	static const char *const safe[][2] = {
-		{ "task_struct", "cpus_ptr" },
-		{ "task_struct", "cgroups" },
-		{ "task_struct", "real_parent" },
-		{ "task_struct", "group_leader" },
-		{ "cgroup", "kn" },
-		{ "css_set", "dfl_cgrp" },
-		{ "cgroup_subsys_state", "cgroup" },
+		{"task_struct", "cpus_ptr"},
+		{"task_struct", "cgroups"},
+		{"task_struct", "real_parent"},
+		{"task_struct", "group_leader"},
+		{"cgroup", "kn"},
+		{"css_set", "dfl_cgrp"},
+		{"cgroup_subsys_state", "cgroup"},
 	};
 
 	if (!sname || !field)
@@ -491,7 +521,8 @@ static bool in_host_safe_list(const struct bh_venv *v, const char *sname,
 static uint32_t loaded_ptr_flags(const struct bh_venv *v, const struct btf *b,
 				 const struct bh_reg *reg, const char *field)
 {
-	const struct btf_type *t = btf__type_by_id(b, bh_vskip_mods(b, reg->btf_id));
+	const struct btf_type *t =
+		btf__type_by_id(b, bh_vskip_mods(b, reg->btf_id));
 	const char *sname = t ? btf__name_by_offset(b, t->name_off) : NULL;
 
 	if ((reg->flags & BH_PTR_UNTRUSTED) ||
@@ -532,14 +563,15 @@ static int check_btf_access(struct bh_venv *v, uint32_t regno,
 		return bh_reject_err(v, -EACCES, "only read is supported");
 	if (!bh_tnum_is_const(reg->s.var_off) || reg->s.var_off.value) {
 		bh_tnum_strn(tn, sizeof(tn), reg->s.var_off);
-		return bh_reject_err(v, -EACCES,
-				     "R%u is %s invalid variable offset: off=%d, var_off=%s",
-				     regno, ts, reg->off + off, tn);
+		return bh_reject_err(
+			v, -EACCES,
+			"R%u is %s invalid variable offset: off=%d, var_off=%s",
+			regno, ts, reg->off + off, tn);
 	}
 	if (reg->off + off < 0)
-		return bh_reject_err(v, -EACCES,
-				     "R%u is %s invalid negative access: off=%d",
-				     regno, ts, reg->off + off);
+		return bh_reject_err(
+			v, -EACCES, "R%u is %s invalid negative access: off=%d",
+			regno, ts, reg->off + off);
 	if (!b)
 		return bh_reject(v, "R%u: no host BTF for %s", regno, ts);
 	if (alloc) {
@@ -616,11 +648,11 @@ static int stack_precision_after(struct bh_venv *v, const struct bh_reg *reg,
 	uint32_t flags = BH_HIST_STACK;
 	int64_t a = (int64_t)reg->off + off + (int64_t)reg->s.var_off.value;
 
-	if (!bh_tnum_is_const(reg->s.var_off) || a >= 0 ||
-	    a < -BH_MAX_STACK) {
+	if (!bh_tnum_is_const(reg->s.var_off) || a >= 0 || a < -BH_MAX_STACK) {
 		flags |= BH_HIST_STACK_VAR;
 	} else {
-		flags |= BH_HIST_MK_SLOT(reg->frameno, (uint32_t)((-a - 1) / 8));
+		flags |=
+			BH_HIST_MK_SLOT(reg->frameno, (uint32_t)((-a - 1) / 8));
 		if (v->stack_reg_access)
 			flags |= BH_HIST_STACK_REG;
 	}
@@ -656,9 +688,9 @@ int check_mem_access(struct bh_venv *v, uint32_t regno, int32_t off, int size,
 		break;
 	case BH_PTR_TO_MAP_KEY:
 		if (write)
-			return bh_reject_err(v, -EACCES,
-					     "write to change key R%u not allowed",
-					     regno);
+			return bh_reject_err(
+				v, -EACCES,
+				"write to change key R%u not allowed", regno);
 		err = check_mem_region(v, regno, &reg, reg.off + off, size,
 				       v->env->maps[reg.map_idx].def->key_size,
 				       false);
@@ -667,8 +699,9 @@ int check_mem_access(struct bh_venv *v, uint32_t regno, int32_t off, int size,
 		break;
 	case BH_PTR_TO_MEM:
 		if (write && (reg.flags & BH_MEM_RDONLY))
-			return bh_reject_err(v, -EACCES, "R%u cannot write into %s",
-					     regno, ts);
+			return bh_reject_err(v, -EACCES,
+					     "R%u cannot write into %s", regno,
+					     ts);
 		err = check_mem_region(v, regno, &reg, reg.off + off, size,
 				       reg.mem_size, false);
 		if (!err && dst >= 0)
@@ -721,10 +754,9 @@ int check_store(struct bh_venv *v, const struct bh_insn *in)
 		err = check_reg_read(v, in->dst_reg);
 	if (err)
 		return err;
-	return check_mem_access(v, in->dst_reg, in->off, size_of(in->code),
-				true,
-				BH_CLASS(in->code) == BH_STX ? in->src_reg : -1,
-				false);
+	return check_mem_access(
+		v, in->dst_reg, in->off, size_of(in->code), true,
+		BH_CLASS(in->code) == BH_STX ? in->src_reg : -1, false);
 }
 
 int check_atomic(struct bh_venv *v, const struct bh_insn *in)
@@ -751,16 +783,24 @@ int check_atomic(struct bh_venv *v, const struct bh_insn *in)
 			return err;
 		return check_mem_access(v, in->dst_reg, in->off, size, true,
 					in->src_reg, false);
-	case 0x00: case 0x40: case 0x50: case 0xa0:
+	case 0x00:
+	case 0x40:
+	case 0x50:
+	case 0xa0:
 		break;
-	case 0x01: case 0x41: case 0x51: case 0xa1: case 0xe1:
+	case 0x01:
+	case 0x41:
+	case 0x51:
+	case 0xa1:
+	case 0xe1:
 		load_reg = in->src_reg;
 		break;
 	case 0xf1:
 		load_reg = 0;
 		break;
 	default:
-		return bh_reject(v, "BPF_ATOMIC uses invalid atomic opcode %02x",
+		return bh_reject(v,
+				 "BPF_ATOMIC uses invalid atomic opcode %02x",
 				 (unsigned)in->imm);
 	}
 	if (size != 4 && size != 8)
@@ -776,9 +816,10 @@ int check_atomic(struct bh_venv *v, const struct bh_insn *in)
 	bh_reg_type_str(v, dst, ts, sizeof(ts));
 	if (dst->type != BH_PTR_TO_STACK && dst->type != BH_PTR_TO_MAP_VALUE &&
 	    dst->type != BH_PTR_TO_MEM)
-		return bh_reject_err(v, -EACCES,
-				     "BPF_ATOMIC stores into R%u %s is not allowed",
-				     in->dst_reg, ts);
+		return bh_reject_err(
+			v, -EACCES,
+			"BPF_ATOMIC stores into R%u %s is not allowed",
+			in->dst_reg, ts);
 	/* read half (the old value goes to load_reg), then write half */
 	err = check_mem_access(v, in->dst_reg, in->off, size, false, -1, false);
 	if (!err)
@@ -810,8 +851,8 @@ int check_helper_mem_access(struct bh_venv *v, uint32_t regno, int32_t off,
 	if (!size && zero_ok)
 		return 0;
 	if (size >= BH_MAX_VAR_OFF)
-		return bh_reject_err(v, -EACCES,
-				     "R%u unbounded memory access", regno);
+		return bh_reject_err(v, -EACCES, "R%u unbounded memory access",
+				     regno);
 	switch (reg.type) {
 	case BH_PTR_TO_STACK:
 		if (reg.flags & BH_PTR_MAYBE_NULL)
@@ -825,15 +866,15 @@ int check_helper_mem_access(struct bh_venv *v, uint32_t regno, int32_t off,
 		if (reg.flags & BH_PTR_MAYBE_NULL)
 			break;
 		if (write && map_rdonly(&v->env->maps[reg.map_idx]))
-			return bh_reject_err(v, -EACCES,
-					     "write into map forbidden, value_size=%u off=%d size=%llu",
-					     v->env->maps[reg.map_idx].def->value_size,
-					     reg.off + off,
-					     (unsigned long long)size);
-		err = check_mem_region(v, regno, &reg, reg.off + off,
-				       (int)size,
-				       v->env->maps[reg.map_idx].def->value_size,
-				       zero_ok);
+			return bh_reject_err(
+				v, -EACCES,
+				"write into map forbidden, value_size=%u "
+				"off=%d size=%llu",
+				v->env->maps[reg.map_idx].def->value_size,
+				reg.off + off, (unsigned long long)size);
+		err = check_mem_region(
+			v, regno, &reg, reg.off + off, (int)size,
+			v->env->maps[reg.map_idx].def->value_size, zero_ok);
 		if (!err && size) {
 			struct bh_field kf;
 
@@ -844,10 +885,9 @@ int check_helper_mem_access(struct bh_venv *v, uint32_t regno, int32_t off,
 	case BH_PTR_TO_MAP_KEY:
 		if (write || (reg.flags & BH_PTR_MAYBE_NULL))
 			break;
-		return check_mem_region(v, regno, &reg, reg.off + off,
-					(int)size,
-					v->env->maps[reg.map_idx].def->key_size,
-					zero_ok);
+		return check_mem_region(
+			v, regno, &reg, reg.off + off, (int)size,
+			v->env->maps[reg.map_idx].def->key_size, zero_ok);
 	case BH_PTR_TO_MEM:
 		if ((reg.flags & BH_PTR_MAYBE_NULL) ||
 		    (write && (reg.flags & BH_MEM_RDONLY)))

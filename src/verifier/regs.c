@@ -131,9 +131,9 @@ const char *bh_reg_type_str(const struct bh_venv *v, const struct bh_reg *r,
 	if (r->flags & BH_PTR_TRUSTED)
 		strcat(pfx, "trusted_");
 	snprintf(buf, size, "%s%s%s", pfx, base_type_str(r->type),
-		 !(r->flags & BH_PTR_MAYBE_NULL) ? "" :
-		 btf				 ? "or_null_" :
-						   "_or_null");
+		 !(r->flags & BH_PTR_MAYBE_NULL) ? ""
+		 : btf				 ? "or_null_"
+						 : "_or_null");
 	return buf;
 }
 

@@ -35,7 +35,8 @@ void grow_stack(struct bh_venv *v, struct bh_func_state *f, int32_t lowest)
 	uint32_t need = (uint32_t)((-lowest + 7) & ~7);
 
 	if (need > f->allocated_stack) {
-		for (uint32_t spi = f->allocated_stack / 8; spi < need / 8; spi++)
+		for (uint32_t spi = f->allocated_stack / 8; spi < need / 8;
+		     spi++)
 			memset(&f->stack[spi], 0, sizeof(f->stack[spi]));
 		f->allocated_stack = need;
 	}
@@ -55,8 +56,9 @@ static int check_stack_bounds(struct bh_venv *v, const struct bh_reg *reg,
 			      int64_t *lo, int64_t *hi)
 {
 	char tn[64];
-	struct bh_tnum a = bh_tnum_add(reg->s.var_off,
-				       bh_tnum_const((uint64_t)(int64_t)(reg->off + off)));
+	struct bh_tnum a =
+		bh_tnum_add(reg->s.var_off,
+			    bh_tnum_const((uint64_t)(int64_t)(reg->off + off)));
 
 	if (size > 0 && !bh_tnum_is_aligned(a, (uint64_t)size)) {
 		if (bh_tnum_is_const(reg->s.var_off))
@@ -64,9 +66,10 @@ static int check_stack_bounds(struct bh_venv *v, const struct bh_reg *reg,
 				 (long long)reg->s.var_off.value);
 		else
 			tnum_str(tn, sizeof(tn), reg->s.var_off);
-		return bh_reject_err(v, -EACCES,
-				     "misaligned stack access off %s+%d+%d size %d",
-				     tn, reg->off, off, size);
+		return bh_reject_err(
+			v, -EACCES,
+			"misaligned stack access off %s+%d+%d size %d", tn,
+			reg->off, off, size);
 	}
 	if (bh_tnum_is_const(reg->s.var_off)) {
 		*lo = (int64_t)reg->s.var_off.value + reg->off + off;
@@ -74,22 +77,24 @@ static int check_stack_bounds(struct bh_venv *v, const struct bh_reg *reg,
 	} else {
 		if (reg->s.smax >= BH_MAX_VAR_OFF ||
 		    reg->s.smin <= -BH_MAX_VAR_OFF)
-			return bh_reject_err(v, -EACCES,
-					     "invalid unbounded variable-offset%s stack R%u",
-					     write ? " write to" : " read from",
-					     regno);
+			return bh_reject_err(
+				v, -EACCES,
+				"invalid unbounded variable-offset%s stack R%u",
+				write ? " write to" : " read from", regno);
 		*lo = reg->s.smin + reg->off + off;
 		*hi = reg->s.smax + reg->off + off + size;
 	}
 	if (*lo < -BH_MAX_STACK || *hi > 0 || *lo >= *hi) {
 		if (bh_tnum_is_const(reg->s.var_off))
-			return bh_reject_err(v, -EACCES,
-					     "invalid %s stack R%u off=%d size=%d",
-					     write ? "write to" : "read from",
-					     regno, reg->off + off, size);
+			return bh_reject_err(
+				v, -EACCES,
+				"invalid %s stack R%u off=%d size=%d",
+				write ? "write to" : "read from", regno,
+				reg->off + off, size);
 		tnum_str(tn, sizeof(tn), reg->s.var_off);
 		return bh_reject_err(v, -EACCES,
-				     "invalid variable-offset%s stack R%u var_off=%s off=%d size=%d",
+				     "invalid variable-offset%s stack R%u "
+				     "var_off=%s off=%d size=%d",
 				     write ? " write to" : " read from", regno,
 				     tn, reg->off + off, size);
 	}
@@ -174,7 +179,8 @@ static int stack_write_fixed(struct bh_venv *v, struct bh_func_state *f,
 			return bh_reject_err(v, -EACCES,
 					     "invalid size of register spill");
 		if (f != cur_frame(v) && val->type == BH_PTR_TO_STACK)
-			return bh_reject(v, "cannot spill pointers to stack into stack frame of the caller");
+			return bh_reject(v, "cannot spill pointers to stack "
+					    "into stack frame of the caller");
 		save_reg(&f->stack[spi], val, size);
 		return 0;
 	}
@@ -215,7 +221,8 @@ static int stack_read_fixed(struct bh_venv *v, struct bh_func_state *f,
 	if (is_spilled(s)) {
 		int spill_size = 1;
 
-		while (spill_size < 8 && s->slot_type[spill_size] == BH_STACK_SPILL)
+		while (spill_size < 8 &&
+		       s->slot_type[spill_size] == BH_STACK_SPILL)
 			spill_size++;
 		if (size == 8 && spill_size == 8) {
 			v->stack_reg_access = true;
@@ -233,7 +240,8 @@ static int stack_read_fixed(struct bh_venv *v, struct bh_func_state *f,
 		if (size <= spill_size && idx == 0) {
 			struct bh_reg *sp = &s->spilled;
 
-			if (size == 4 && spill_size == 4 && reg_width(sp) <= 32) {
+			if (size == 4 && spill_size == 4 &&
+			    reg_width(sp) <= 32) {
 				if (sp->id & BH_ID_ADD_CONST) {
 					sp->id = 0;
 					sp->off = 0;
@@ -260,16 +268,19 @@ static int stack_read_fixed(struct bh_venv *v, struct bh_func_state *f,
 					zero_cnt++;
 				else if (t != BH_STACK_MISC &&
 					 t != BH_STACK_INVALID)
-					return bh_reject_err(v, -EACCES,
-							     "invalid read from stack off %d+%d size %d",
-							     off, i, size);
+					return bh_reject_err(
+						v, -EACCES,
+						"invalid read from stack off "
+						"%d+%d size %d",
+						off, i, size);
 			}
 			/* a zero read out of the spill itself is a fill */
 			v->stack_reg_access = spill_cnt == size &&
 					      is_reg_const(&s->spilled, &k) &&
 					      !k;
 			mark_read_result(v, dst,
-					 v->stack_reg_access || zero_cnt == size);
+					 v->stack_reg_access ||
+						 zero_cnt == size);
 			return 0;
 		}
 	}
@@ -283,7 +294,8 @@ static int stack_read_fixed(struct bh_venv *v, struct bh_func_state *f,
 				zeros++;
 			else if (t != BH_STACK_MISC && t != BH_STACK_INVALID)
 				return bh_reject_err(v, -EACCES,
-						     "invalid read from stack off %d+%d size %d",
+						     "invalid read from stack "
+						     "off %d+%d size %d",
 						     off, i, size);
 		}
 		if (dst >= 0)
@@ -312,7 +324,8 @@ static int stack_range_readable(struct bh_venv *v, struct bh_func_state *f,
 		    t == BH_STACK_SPILL)
 			continue;
 		return bh_reject_err(v, -EACCES,
-				     "invalid indirect read from stack R%u off %d+%d size %d",
+				     "invalid indirect read from stack R%u off "
+				     "%d+%d size %d",
 				     regno, off, (int)(o - lo), size);
 	}
 	return 0;
@@ -364,16 +377,17 @@ int check_stack_access(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
 	}
 	if (bh_tnum_is_const(reg->s.var_off)) {
 		if (write) {
-			struct bh_reg *val = value_regno >= 0 ?
-						     &cur_regs(v)[value_regno] :
-						     NULL;
+			struct bh_reg *val = value_regno >= 0
+						     ? &cur_regs(v)[value_regno]
+						     : NULL;
 
 			/* an atomic's write half stores an unknown value */
 			if (value_regno == -2) {
 				stack_range_write_misc(v, f, lo, hi, false);
 				return 0;
 			}
-			return stack_write_fixed(v, f, (int32_t)lo, size, val, in);
+			return stack_write_fixed(v, f, (int32_t)lo, size, val,
+						 in);
 		}
 		err = stack_read_fixed(v, f, (int32_t)lo, size, value_regno);
 	} else if (write) {
@@ -381,7 +395,8 @@ int check_stack_access(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
 		bool zero = value_regno >= 0 &&
 			    is_reg_const(&cur_regs(v)[value_regno], &k) && !k;
 
-		if (value_regno == -1 && BH_CLASS(in->code) == BH_ST && !in->imm)
+		if (value_regno == -1 && BH_CLASS(in->code) == BH_ST &&
+		    !in->imm)
 			zero = true;
 		stack_range_write_misc(v, f, lo, hi, zero);
 		return 0;
@@ -407,10 +422,11 @@ int check_stack_range(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
 
 	if (!bh_tnum_is_const(reg->s.var_off)) {
 		bh_tnum_strn(tn, sizeof(tn), reg->s.var_off);
-		return bh_reject_err(v, -EACCES,
-				     "variable offset stack pointer cannot be passed into helper function; var_off=%s off=%d size=%llu",
-				     tn, reg->off + off,
-				     (unsigned long long)size);
+		return bh_reject_err(
+			v, -EACCES,
+			"variable offset stack pointer cannot be passed into "
+			"helper function; var_off=%s off=%d size=%llu",
+			tn, reg->off + off, (unsigned long long)size);
 	}
 	lo = (int64_t)reg->s.var_off.value + reg->off + off;
 	hi = lo + (int64_t)size;
@@ -429,15 +445,17 @@ int check_stack_range(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
 
 			byte_at((int32_t)o, &spi, &idx);
 			if (f->stack[spi].slot_type[idx] == BH_STACK_DYNPTR)
-				return bh_reject_err(v, -EACCES,
-						     "potential write to dynptr at off=%lld disallowed",
-						     (long long)o);
+				return bh_reject_err(
+					v, -EACCES,
+					"potential write to dynptr at off=%lld "
+					"disallowed",
+					(long long)o);
 		}
 		stack_range_write_misc(v, f, lo, hi, false);
 		return 0;
 	}
-	return stack_range_readable(v, f, lo, hi, &all_zero, regno,
-				    (int32_t)lo, (int)size);
+	return stack_range_readable(v, f, lo, hi, &all_zero, regno, (int32_t)lo,
+				    (int)size);
 }
 
 /* ---- iterator slots (KFUNC-SEMANTICS §6.1) ---- */
@@ -463,7 +481,8 @@ static int obj_get_spi(struct bh_venv *v, const struct bh_reg *reg,
 		bh_log(v, "cannot pass in %s at an offset=%d", kind, off);
 		return -EINVAL;
 	}
-	if (spi >= BH_STACK_SLOTS || (uint32_t)(spi + 1) * 8 > f->allocated_stack)
+	if (spi >= BH_STACK_SLOTS ||
+	    (uint32_t)(spi + 1) * 8 > f->allocated_stack)
 		return -ERANGE;
 	return spi;
 }
@@ -521,9 +540,9 @@ int is_iter_reg_valid_init(struct bh_venv *v, const struct bh_reg *reg,
 	return 0;
 }
 
-void mark_stack_slots_iter(struct bh_venv *v, const struct bh_reg *reg,
-			   int spi, int nr_slots, uint32_t btf_src,
-			   uint32_t btf_id, uint32_t ref_id, uint32_t flags)
+void mark_stack_slots_iter(struct bh_venv *v, const struct bh_reg *reg, int spi,
+			   int nr_slots, uint32_t btf_src, uint32_t btf_id,
+			   uint32_t ref_id, uint32_t flags)
 {
 	struct bh_func_state *f = v->cur->frame[reg->frameno];
 
@@ -684,8 +703,9 @@ static int mark_stack_slots_dynptr(struct bh_venv *v, const struct bh_reg *reg,
 	int err;
 
 	if (spi < 0)
-		return spi == -ERANGE ? bh_bug(v, "dynptr slots not allocated") :
-					bh_reject(v, "Dynptr has to be an uninitialized dynptr");
+		return spi == -ERANGE ? bh_bug(v, "dynptr slots not allocated")
+				      : bh_reject(v, "Dynptr has to be an "
+						     "uninitialized dynptr");
 	err = destroy_dynptr_slot(v, f, spi);
 	if (!err)
 		err = destroy_dynptr_slot(v, f, spi - 1);
@@ -714,13 +734,16 @@ int process_dynptr_func(struct bh_venv *v, uint32_t regno, bool uninit,
 	int err;
 
 	if (reg->type != BH_PTR_TO_STACK)
-		return bh_reject(v, "arg#%u expected pointer to stack or const struct bpf_dynptr",
+		return bh_reject(v,
+				 "arg#%u expected pointer to stack or const "
+				 "struct bpf_dynptr",
 				 regno - 1);
 	if (uninit) {
 		if (type != BH_DYNPTR_LOCAL && type != BH_DYNPTR_RINGBUF)
 			return bh_bug(v, "dynptr constructor of type %u", type);
 		if (!is_dynptr_reg_valid_uninit(v, reg))
-			return bh_reject(v, "Dynptr has to be an uninitialized dynptr");
+			return bh_reject(
+				v, "Dynptr has to be an uninitialized dynptr");
 		/* we write BPF_DW bits (8 bytes) at a time */
 		for (int i = 0; i < DYNPTR_NR_SLOTS * 8; i += 8) {
 			err = check_mem_access(v, regno, i, 8, true, -1, false);

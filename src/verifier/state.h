@@ -53,9 +53,9 @@ enum bh_reg_flag {
 	BH_MEM_ALLOC = 1u << 5,	     /* (no prefix) */
 	BH_MEM_UNINIT = 1u << 6,
 	BH_NON_OWN_REF = 1u << 7,
-	BH_MEM_RINGBUF = 1u << 8,    /* "ringbuf_" */
-	BH_MEM_PERCPU = 1u << 9, /* "percpu_": every CPU's copies, not
-				  * dereferenceable (bpf_per_cpu_ptr) */
+	BH_MEM_RINGBUF = 1u << 8, /* "ringbuf_" */
+	BH_MEM_PERCPU = 1u << 9,  /* "percpu_": every CPU's copies, not
+				   * dereferenceable (bpf_per_cpu_ptr) */
 	/* bpfhost's own, never printed: one CPU's copy of a per-CPU
 	 * program object (bpf_per_cpu_ptr/bpf_this_cpu_ptr), which stays
 	 * mapped and of its type after a drop (type-stable, stdlib.h), so
@@ -68,11 +68,11 @@ enum bh_reg_flag {
 #define BH_ID_ADD_CONST (1u << 31) /* scalar = (reg with id) + off */
 
 struct bh_reg {
-	uint8_t type;	/* enum bh_reg_type */
+	uint8_t type;	 /* enum bh_reg_type */
 	uint8_t frameno; /* PTR_TO_STACK: whose frame */
-	bool precise;	/* scalar: exact bounds matter */
-	uint32_t flags; /* enum bh_reg_flag */
-	int32_t off;	/* fixed offset (pointers); linked delta (scalars) */
+	bool precise;	 /* scalar: exact bounds matter */
+	uint32_t flags;	 /* enum bh_reg_flag */
+	int32_t off;	 /* fixed offset (pointers); linked delta (scalars) */
 	/* scalars: the value; pointers: the variable part of the offset */
 	struct bh_scalar s;
 	uint32_t id;	     /* equality class (copies, null checks) */
@@ -157,24 +157,24 @@ enum bh_dynptr_type {
 
 struct bh_func_state {
 	struct bh_reg regs[BH_MAX_REG];
-	int callsite;	  /* insn index of the call, -1 for main */
+	int callsite; /* insn index of the call, -1 for main */
 	uint32_t frameno;
 	uint32_t subprogno;
 	bool in_callback_fn;
 	bool in_async_callback_fn; /* frame 0 of a timer's callback */
 	int32_t callback_ret_min, callback_ret_max;
 	uint32_t callback_depth;
-	uint32_t allocated_stack; /* bytes, multiple of 8 */
+	uint32_t allocated_stack;		    /* bytes, multiple of 8 */
 	struct bh_stack_slot stack[BH_STACK_SLOTS]; /* [0] = fp-8..fp-1 */
 };
 
 /* Bits, so that a lookup can ask for several kinds (find_lock_state). */
 enum bh_ref_type {
-	BH_REF_PTR = 1u << 0,	      /* an acquired pointer */
-	BH_REF_ITER = 1u << 1,	      /* an iterator on the stack */
-	BH_REF_IRQ = 1u << 2,	      /* an irq flag on the stack */
-	BH_REF_LOCK = 1u << 3,	      /* a bpf_spin_lock held */
-	BH_REF_RES_LOCK = 1u << 4,    /* a bpf_res_spin_lock held */
+	BH_REF_PTR = 1u << 0,	       /* an acquired pointer */
+	BH_REF_ITER = 1u << 1,	       /* an iterator on the stack */
+	BH_REF_IRQ = 1u << 2,	       /* an irq flag on the stack */
+	BH_REF_LOCK = 1u << 3,	       /* a bpf_spin_lock held */
+	BH_REF_RES_LOCK = 1u << 4,     /* a bpf_res_spin_lock held */
 	BH_REF_RES_LOCK_IRQ = 1u << 5, /* ... taken by the _irqsave kfunc */
 };
 
@@ -246,9 +246,9 @@ struct bh_insn_aux {
 };
 
 struct bh_subprog {
-	uint32_t start;	 /* first insn */
-	uint32_t end;	 /* one past the last */
-	bool global;	 /* verified once, against its BTF prototype */
+	uint32_t start; /* first insn */
+	uint32_t end;	/* one past the last */
+	bool global;	/* verified once, against its BTF prototype */
 	uint32_t stack_depth;
 	uint32_t btf_func_id; /* FUNC in prog_btf, 0 if none */
 	bool might_sleep;     /* calls a sleepable kfunc, maybe via callees */
@@ -266,7 +266,7 @@ struct bh_venv {
 	struct bh_insn_aux *aux;
 	struct bh_subprog *subprogs;
 	uint32_t subprog_cnt;
-	uint32_t id_gen;	/* next fresh id */
+	uint32_t id_gen; /* next fresh id */
 	uint64_t insn_processed;
 	uint32_t prev_insn_idx;
 	/* 1 + the jump-history entry of the current insn, 0 if none yet */

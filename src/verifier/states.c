@@ -68,7 +68,7 @@ void bh_state_free(struct bh_vstate *st)
 /* dst becomes an independent copy of src (frames deep-copied). */
 int bh_state_copy(struct bh_vstate *dst, const struct bh_vstate *src)
 {
-	struct bh_func_state *frames[BH_MAX_FRAMES] = { 0 };
+	struct bh_func_state *frames[BH_MAX_FRAMES] = {0};
 
 	for (uint32_t i = 0; i <= src->curframe; i++) {
 		frames[i] = dst->frame[i] ? dst->frame[i] : bh_frame_alloc();
@@ -228,9 +228,9 @@ static bool stacksafe(const struct bh_func_state *old,
 		return false;
 	for (uint32_t spi = 0; spi < old->allocated_stack / 8; spi++) {
 		const struct bh_stack_slot *os = &old->stack[spi];
-		const struct bh_stack_slot *cs =
-			spi < cur->allocated_stack / 8 ? &cur->stack[spi] :
-							 &invalid_slot;
+		const struct bh_stack_slot *cs = spi < cur->allocated_stack / 8
+							 ? &cur->stack[spi]
+							 : &invalid_slot;
 		bool old_spill = false;
 
 		for (int i = 0; i < 8; i++) {
@@ -279,8 +279,8 @@ static bool stacksafe(const struct bh_func_state *old,
 		    (os->dynptr_type != cs->dynptr_type ||
 		     os->dynptr_first != cs->dynptr_first ||
 		     !check_ids(os->spilled.id, cs->spilled.id, m) ||
-		     !check_ids(os->spilled.ref_obj_id,
-				cs->spilled.ref_obj_id, m)))
+		     !check_ids(os->spilled.ref_obj_id, cs->spilled.ref_obj_id,
+				m)))
 			return false;
 	}
 	return true;
@@ -350,8 +350,9 @@ static bool states_equal(struct bh_venv *v, const struct bh_vstate *old,
 	for (uint32_t fi = 0; fi <= old->curframe; fi++) {
 		const struct bh_func_state *of = old->frame[fi];
 		const struct bh_func_state *cf = cur->frame[fi];
-		uint32_t at = fi == old->curframe ? cur->insn_idx :
-						    (uint32_t)old->frame[fi + 1]->callsite;
+		uint32_t at = fi == old->curframe
+				      ? cur->insn_idx
+				      : (uint32_t)old->frame[fi + 1]->callsite;
 		uint32_t live = v->aux[at].live_regs_before;
 
 		if (of->callsite != cf->callsite ||
@@ -432,8 +433,7 @@ static bool is_may_goto(const struct bh_insn *in)
 	return in->code == (BH_JMP | 0xe0) && in->src_reg == 0;
 }
 
-static bool same_callsites(const struct bh_vstate *a,
-			   const struct bh_vstate *b)
+static bool same_callsites(const struct bh_vstate *a, const struct bh_vstate *b)
 {
 	if (a->curframe != b->curframe)
 		return false;
@@ -483,12 +483,13 @@ void widen_imprecise_scalars(const struct bh_vstate *old, struct bh_vstate *cur)
 
 	if (!m)
 		return; /* not widening only costs iterations */
-	for (uint32_t fi = 0; fi <= old->curframe && fi <= cur->curframe; fi++) {
+	for (uint32_t fi = 0; fi <= old->curframe && fi <= cur->curframe;
+	     fi++) {
 		const struct bh_func_state *of = old->frame[fi];
 		struct bh_func_state *cf = cur->frame[fi];
-		uint32_t n = of->allocated_stack < cf->allocated_stack ?
-				     of->allocated_stack / 8 :
-				     cf->allocated_stack / 8;
+		uint32_t n = of->allocated_stack < cf->allocated_stack
+				     ? of->allocated_stack / 8
+				     : cf->allocated_stack / 8;
 
 		for (int r = 0; r < BH_MAX_REG; r++)
 			maybe_widen_reg(&of->regs[r], &cf->regs[r], m);
@@ -526,8 +527,8 @@ static bool regs_identical(const struct bh_reg *a, const struct bh_reg *b)
 	return a->type == b->type && a->frameno == b->frameno &&
 	       a->flags == b->flags && a->off == b->off &&
 	       !memcmp(&a->s, &b->s, sizeof(a->s)) && a->id == b->id &&
-	       a->ref_obj_id == b->ref_obj_id &&
-	       a->btf_src == b->btf_src && a->btf_id == b->btf_id;
+	       a->ref_obj_id == b->ref_obj_id && a->btf_src == b->btf_src &&
+	       a->btf_id == b->btf_id;
 }
 
 static bool states_maybe_looping(const struct bh_vstate *old,
@@ -567,46 +568,53 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 			if (iter_next) {
 				/* converged: the body was verified for a
 				 * superset of this iteration's inputs */
-				if (states_equal(v, &sl->st, cur, CMP_RANGE_WITHIN)) {
+				if (states_equal(v, &sl->st, cur,
+						 CMP_RANGE_WITHIN)) {
 					const struct bh_stack_slot *it =
 						cur_iter_slot(cur);
 
-					if (it && it->slot_type[0] == BH_STACK_ITER &&
+					if (it &&
+					    it->slot_type[0] == BH_STACK_ITER &&
 					    it->iter_state == BH_ITER_ACTIVE) {
 						loop = true;
 						goto hit;
 					}
 				}
 			} else if ((is_may_goto(in) &&
-			     sl->st.may_goto_depth != cur->may_goto_depth) ||
-			    (v->aux[idx].flags & BH_AUXI_CALLBACK_CALL)) {
-				if (states_equal(v, &sl->st, cur, CMP_RANGE_WITHIN)) {
+				    sl->st.may_goto_depth !=
+					    cur->may_goto_depth) ||
+				   (v->aux[idx].flags &
+				    BH_AUXI_CALLBACK_CALL)) {
+				if (states_equal(v, &sl->st, cur,
+						 CMP_RANGE_WITHIN)) {
 					loop = true;
 					goto hit;
 				}
 			} else if (states_maybe_looping(&sl->st, cur) &&
 				   states_equal(v, &sl->st, cur, CMP_EXACT) &&
 				   !iter_active_depths_differ(&sl->st, cur) &&
-				   sl->st.may_goto_depth == cur->may_goto_depth) {
+				   sl->st.may_goto_depth ==
+					   cur->may_goto_depth) {
 				if (bh_log_on(v, 1)) {
 					bh_log(v, "cur state:");
 					bh_log_state(v, cur, true);
 					bh_log(v, "old state:");
 					bh_log_state(v, &sl->st, true);
 				}
-				return bh_reject(v,
-						 "infinite loop detected at insn %u",
-						 idx);
+				return bh_reject(
+					v, "infinite loop detected at insn %u",
+					idx);
 			}
-			if (!force &&
-			    v->jmps_since_prune < 20 && v->insns_since_prune < 100)
+			if (!force && v->jmps_since_prune < 20 &&
+			    v->insns_since_prune < 100)
 				add = false;
 		} else {
 			/* a checkpoint of a loop still being explored has
 			 * incomplete precision marks: compare by range */
 			loop = bh_scc_incomplete(v, &sl->st);
 			if (states_equal(v, &sl->st, cur,
-					 loop ? CMP_RANGE_WITHIN : CMP_NOT_EXACT))
+					 loop ? CMP_RANGE_WITHIN
+					      : CMP_NOT_EXACT))
 				goto hit;
 		}
 		/* a visit that will not be stored does not count: a loop
@@ -619,10 +627,10 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 		 * iterators need to converge); one still some live path's
 		 * parent leaves the search list but is kept until the end */
 		{
-			uint32_t n = v->aux[idx].force_checkpoint &&
-						     sl->st.branches ?
-					     64 :
-					     3;
+			uint32_t n =
+				v->aux[idx].force_checkpoint && sl->st.branches
+					? 64
+					: 3;
 
 			if (sl->miss > sl->hit * n + n) {
 				*pp = sl->next;
@@ -643,7 +651,9 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 		return 0;
 	if (v->total_states >= BH_MAX_STORED_STATES) {
 		if (!v->states_capped)
-			bh_log(v, "stored states capped at %d: pruning weaker from here",
+			bh_log(v,
+			       "stored states capped at %d: pruning weaker "
+			       "from here",
 			       BH_MAX_STORED_STATES);
 		v->states_capped = true;
 		return 0;

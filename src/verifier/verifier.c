@@ -47,8 +47,8 @@ const char *bh_subprog_name(const struct bh_venv *v, uint32_t subprogno)
 	if (subprogno >= v->subprog_cnt)
 		return "";
 	if (!b || !v->subprogs[subprogno].btf_func_id)
-		return subprogno ? "" : (v->env->prog_name ? v->env->prog_name :
-							    "");
+		return subprogno ? ""
+				 : (v->env->prog_name ? v->env->prog_name : "");
 	t = btf__type_by_id(b, v->subprogs[subprogno].btf_func_id);
 	return t ? btf__name_by_offset(b, t->name_off) : "";
 }
@@ -119,8 +119,8 @@ static int find_subprogs(struct bh_venv *v)
 	v->subprog_cnt = cnt;
 	for (uint32_t s = 0; s < cnt; s++) {
 		v->subprogs[s].start = starts[s];
-		v->subprogs[s].end = s + 1 < cnt ? starts[s + 1] :
-						   (uint32_t)env->insn_cnt;
+		v->subprogs[s].end =
+			s + 1 < cnt ? starts[s + 1] : (uint32_t)env->insn_cnt;
 		for (uint32_t i = v->subprogs[s].start; i < v->subprogs[s].end;
 		     i++)
 			v->aux[i].subprogno = s;
@@ -138,17 +138,19 @@ static int find_subprogs(struct bh_venv *v)
 		v->subprogs[v->exception_cb].is_cb = true;
 	}
 	if (env->func_info_cnt && env->func_info_cnt != cnt)
-		return bh_reject(v,
-				 "number of funcs in func_info doesn't match number of subprogs");
+		return bh_reject(v, "number of funcs in func_info doesn't "
+				    "match number of subprogs");
 	for (size_t i = 0; i < env->func_info_cnt; i++) {
 		const struct bh_func_info *fi = &env->func_info[i];
 		const struct btf_type *t;
 
 		if (fi->insn_off != v->subprogs[i].start)
-			return bh_reject(v, "func_info BTF section doesn't match subprog layout in BPF program");
+			return bh_reject(v,
+					 "func_info BTF section doesn't match "
+					 "subprog layout in BPF program");
 		v->subprogs[i].btf_func_id = fi->type_id;
-		t = env->prog_btf ? btf__type_by_id(env->prog_btf, fi->type_id) :
-				    NULL;
+		t = env->prog_btf ? btf__type_by_id(env->prog_btf, fi->type_id)
+				  : NULL;
 		if (!t || !btf_is_func(t))
 			return bh_reject(v, "invalid type id %u in func info",
 					 fi->type_id);
@@ -193,9 +195,10 @@ static int check_subprogs(struct bh_venv *v)
 				continue;
 			if (t >= 0 && (t < sp->start || t >= sp->end)) {
 				v->cur = NULL;
-				return bh_reject(v,
-						 "jump out of range from insn %u to %ld",
-						 i, t);
+				return bh_reject(
+					v,
+					"jump out of range from insn %u to %ld",
+					i, t);
 			}
 		}
 		/* the second slot of an ld_imm64 ending a subprog */
@@ -233,12 +236,12 @@ static int check_cfg(struct bh_venv *v)
 		free(seen);
 		return -ENOMEM;
 	}
-#define PUSH(t)                                \
-	do {                                   \
-		if (!seen[t]) {                \
-			seen[t] = 1;           \
-			stack[sp++] = (t);     \
-		}                              \
+#define PUSH(t)                            \
+	do {                               \
+		if (!seen[t]) {            \
+			seen[t] = 1;       \
+			stack[sp++] = (t); \
+		}                          \
 	} while (0)
 	PUSH(0);
 	/* the exception callback is entered by a throw, not a call */
@@ -298,7 +301,8 @@ static int check_cfg(struct bh_venv *v)
 		}
 		t = jmp_target(in, i);
 		if (t < 0 || (size_t)t >= cnt) {
-			err = bh_reject(v, "jump out of range from insn %u to %ld",
+			err = bh_reject(v,
+					"jump out of range from insn %u to %ld",
 					i, t);
 			goto out;
 		}
@@ -324,7 +328,9 @@ static int check_cfg(struct bh_venv *v)
 	for (size_t i = 0; i < cnt; i++) {
 		if (is_ldimm64(&insns[i]) && i + 1 < cnt) {
 			if (v->aux[i + 1].flags & BH_AUXI_BRANCH_TARGET) {
-				err = bh_reject(v, "jump into the middle of ldimm64 insn %zu",
+				err = bh_reject(v,
+						"jump into the middle of "
+						"ldimm64 insn %zu",
 						i + 1);
 				goto out;
 			}
@@ -410,7 +416,8 @@ static int check_max_stack_depth(struct bh_venv *v)
 		if (total > BH_MAX_STACK) {
 			v->cur = NULL;
 			return bh_reject_err(v, -EACCES,
-					     "combined stack size of %u calls is %u. Too large",
+					     "combined stack size of %u calls "
+					     "is %u. Too large",
 					     frames, total);
 		}
 	}
@@ -433,8 +440,9 @@ static int init_global_args(struct bh_venv *v, uint32_t s,
 				 bh_subprog_name(v, s));
 	n = btf_vlen(proto);
 	if (n > 5)
-		return bh_reject(v, "Global function %s() has %d args, more than 5",
-				 bh_subprog_name(v, s), n);
+		return bh_reject(
+			v, "Global function %s() has %d args, more than 5",
+			bh_subprog_name(v, s), n);
 	p = btf_params(proto);
 	for (int i = 0; i < n; i++) {
 		uint32_t id = p[i].type;
@@ -443,7 +451,8 @@ static int init_global_args(struct bh_venv *v, uint32_t s,
 
 		while (t && (btf_is_mod(t) || btf_is_typedef(t)))
 			t = btf__type_by_id(b, id = t->type);
-		if (t && (btf_is_int(t) || btf_is_enum(t) || btf_is_enum64(t))) {
+		if (t &&
+		    (btf_is_int(t) || btf_is_enum(t) || btf_is_enum64(t))) {
 			mark_reg_unknown(r);
 			continue;
 		}
@@ -451,7 +460,8 @@ static int init_global_args(struct bh_venv *v, uint32_t s,
 			long sz = btf__resolve_size(b, t->type);
 
 			if (sz > 0) {
-				mark_reg_ptr(r, BH_PTR_TO_MEM, BH_PTR_MAYBE_NULL);
+				mark_reg_ptr(r, BH_PTR_TO_MEM,
+					     BH_PTR_MAYBE_NULL);
 				r->mem_size = (uint32_t)sz;
 				r->id = bh_new_id(v);
 				continue;
@@ -460,13 +470,18 @@ static int init_global_args(struct bh_venv *v, uint32_t s,
 				continue;
 			mark_reg_ptr(r, BH_PTR_TO_CTX, 0);
 			if (i)
-				return bh_reject(v,
-						 "arg#%d pointer type of global function %s is not supported (only ctx as arg#0, or a pointer to a sized type)",
-						 i, bh_subprog_name(v, s));
+				return bh_reject(
+					v,
+					"arg#%d pointer type of global "
+					"function %s is not supported (only "
+					"ctx as arg#0, or a pointer to a sized "
+					"type)",
+					i, bh_subprog_name(v, s));
 			continue;
 		}
-		return bh_reject(v, "arg#%d type of global function %s is not supported",
-				 i, bh_subprog_name(v, s));
+		return bh_reject(
+			v, "arg#%d type of global function %s is not supported",
+			i, bh_subprog_name(v, s));
 	}
 	return 0;
 }
@@ -496,7 +511,8 @@ static int verify_entry(struct bh_venv *v, uint32_t s)
 	v->cur = st;
 	v->in_exception_cb = s && s == v->exception_cb;
 	if (s) {
-		bh_log(v, "Validating %s() func#%u...", bh_subprog_name(v, s), s);
+		bh_log(v, "Validating %s() func#%u...", bh_subprog_name(v, s),
+		       s);
 		err = init_global_args(v, s, f);
 		if (!err && v->in_exception_cb)
 			err = check_exception_cb_proto(v, s);
@@ -510,7 +526,9 @@ static int verify_entry(struct bh_venv *v, uint32_t s)
 	}
 	err = bh_do_check(v, st);
 	if (!err && s)
-		bh_log(v, "Func#%u ('%s') is safe for any args that match its prototype",
+		bh_log(v,
+		       "Func#%u ('%s') is safe for any args that match its "
+		       "prototype",
 		       s, bh_subprog_name(v, s));
 	return err;
 }
@@ -568,7 +586,7 @@ static int keep_obj_types(struct bh_venv *v, struct bh_verify_result *res)
 
 int bh_verify(const struct bh_verify_env *env, struct bh_verify_result *res)
 {
-	struct bh_venv venv = { .env = env, .res = res };
+	struct bh_venv venv = {.env = env, .res = res};
 	struct bh_venv *v = &venv;
 	uint64_t t0 = now_ns();
 	char msg[256];
@@ -581,8 +599,8 @@ int bh_verify(const struct bh_verify_env *env, struct bh_verify_result *res)
 		env->log_buf[0] = '\0';
 	res->aux = calloc(env->insn_cnt ? env->insn_cnt : 1, 1);
 	v->aux = calloc(env->insn_cnt ? env->insn_cnt : 1, sizeof(*v->aux));
-	v->explored = calloc(env->insn_cnt ? env->insn_cnt : 1,
-			     sizeof(*v->explored));
+	v->explored =
+		calloc(env->insn_cnt ? env->insn_cnt : 1, sizeof(*v->explored));
 	if (!res->aux || !v->aux || !v->explored) {
 		err = -ENOMEM;
 		goto out;

@@ -31,9 +31,9 @@ struct btf;
 
 /* How the program's ctx (R1 at entry) is shaped. */
 enum bh_ctx_kind {
-	BH_CTX_BUFFER,	/* syscall-like: caller bytes, ctx_size max (0 = any) */
-	BH_CTX_STRUCT,	/* a host struct: ctx_btf/ctx_type_id, byte ranges */
-	BH_CTX_ARGS,	/* typed hook: u64 slots typed by a BTF FUNC_PROTO */
+	BH_CTX_BUFFER, /* syscall-like: caller bytes, ctx_size max (0 = any) */
+	BH_CTX_STRUCT, /* a host struct: ctx_btf/ctx_type_id, byte ranges */
+	BH_CTX_ARGS,   /* typed hook: u64 slots typed by a BTF FUNC_PROTO */
 };
 
 struct bh_ctx_range {
@@ -53,7 +53,7 @@ struct bh_verify_prog_type {
 	bool sleepable;
 	bool ret_checked;
 	int64_t ret_min, ret_max;
-	uint32_t caps; /* BPFHOST_CAP_* */
+	uint32_t caps;	  /* BPFHOST_CAP_* */
 	const char *hook; /* kfunc visibility */
 };
 

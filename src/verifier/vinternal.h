@@ -117,8 +117,8 @@ int check_atomic(struct bh_venv *v, const struct bh_insn *insn);
 int bh_check_ptr_off(struct bh_venv *v, uint32_t regno, bool fixed_off_ok);
 int check_helper_mem_access(struct bh_venv *v, uint32_t regno, int32_t off,
 			    uint64_t size, bool write, bool zero_ok);
-int check_mem_access(struct bh_venv *v, uint32_t regno, int32_t off,
-		     int size, bool write, int value_regno, bool sign_ext);
+int check_mem_access(struct bh_venv *v, uint32_t regno, int32_t off, int size,
+		     bool write, int value_regno, bool sign_ext);
 /* Stack pieces used by mem.c and calls.c */
 int check_stack_access(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
 		       int size, bool write, int value_regno, bool sign_ext,
@@ -133,8 +133,8 @@ int check_cond_jmp_op(struct bh_venv *v, const struct bh_insn *insn,
 int process_may_goto(struct bh_venv *v, const struct bh_insn *insn,
 		     uint32_t *next);
 /* Mark every copy (same id, all frames, spills) of a maybe-null pointer. */
-void mark_ptr_or_null_regs(struct bh_venv *v, struct bh_vstate *st,
-			   uint32_t id, bool is_null);
+void mark_ptr_or_null_regs(struct bh_venv *v, struct bh_vstate *st, uint32_t id,
+			   bool is_null);
 
 /* calls.c */
 int check_loop_callback(struct bh_venv *v);
@@ -182,8 +182,8 @@ int mark_stack_slot_precision(struct bh_venv *v, uint32_t frameno,
 			      uint32_t spi);
 /* Record the current insn in the path's jump history (explore.c calls it
  * for jumps taken non-linearly and for stack accesses). */
-int bh_push_jmp_history(struct bh_venv *v, struct bh_vstate *st,
-			uint32_t idx, uint32_t prev_idx, uint32_t flags);
+int bh_push_jmp_history(struct bh_venv *v, struct bh_vstate *st, uint32_t idx,
+			uint32_t prev_idx, uint32_t flags);
 /* Jump-history flags: a stack access (frame, slot; REG = it spilled or
  * filled a register, which backtracking follows; VAR = variable offset)
  * and linked registers recorded at a conditional jump (linked_regs: bit
@@ -191,7 +191,8 @@ int bh_push_jmp_history(struct bh_venv *v, struct bh_vstate *st,
 #define BH_HIST_STACK (1u << 0)
 #define BH_HIST_FRAME(f) (((f) >> 1) & 7u)
 #define BH_HIST_SPI(f) (((f) >> 4) & 63u)
-#define BH_HIST_MK_SLOT(fr, spi) (((uint32_t)(fr) & 7u) << 1 | ((uint32_t)(spi) & 63u) << 4)
+#define BH_HIST_MK_SLOT(fr, spi) \
+	(((uint32_t)(fr)&7u) << 1 | ((uint32_t)(spi)&63u) << 4)
 #define BH_HIST_STACK_REG (1u << 10)
 #define BH_HIST_STACK_VAR (1u << 11)
 #define BH_HIST_LINKED (1u << 12)
@@ -317,8 +318,7 @@ enum {
 };
 /* process_spin_lock(): the lock argument in regno, a map value or
  * program object pointer (the caller checked the type). */
-int bh_process_spin_lock(struct bh_venv *v, uint32_t regno,
-			 unsigned int flags);
+int bh_process_spin_lock(struct bh_venv *v, uint32_t regno, unsigned int flags);
 /* find_lock_state(): the lock reference of one of types taken through
  * pointer id of ptr (bh_reg_lock_owner()), or NULL. */
 const struct bh_ref *bh_find_lock_state(const struct bh_vstate *st,
@@ -424,9 +424,9 @@ bool is_iter_reg_valid_uninit(struct bh_venv *v, const struct bh_reg *reg,
  * (created outside an RCU section) */
 int is_iter_reg_valid_init(struct bh_venv *v, const struct bh_reg *reg,
 			   uint32_t btf_src, uint32_t btf_id, int nr_slots);
-void mark_stack_slots_iter(struct bh_venv *v, const struct bh_reg *reg,
-			   int spi, int nr_slots, uint32_t btf_src,
-			   uint32_t btf_id, uint32_t ref_id, uint32_t flags);
+void mark_stack_slots_iter(struct bh_venv *v, const struct bh_reg *reg, int spi,
+			   int nr_slots, uint32_t btf_src, uint32_t btf_id,
+			   uint32_t ref_id, uint32_t flags);
 void unmark_stack_slots_iter(struct bh_venv *v, const struct bh_reg *reg,
 			     int spi, int nr_slots);
 
@@ -458,6 +458,7 @@ void bh_invalidate_dynptr_ref(struct bh_venv *v, uint32_t ref);
 struct bh_vstate *bh_find_prev_entry(struct bh_venv *v, uint32_t idx);
 /* Imprecise scalars of cur (registers and spills) that differ from old
  * become unknown (widen_imprecise_scalars). */
-void widen_imprecise_scalars(const struct bh_vstate *old, struct bh_vstate *cur);
+void widen_imprecise_scalars(const struct bh_vstate *old,
+			     struct bh_vstate *cur);
 
 #endif

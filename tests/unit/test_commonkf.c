@@ -31,7 +31,8 @@ void bpf_local_irq_restore(unsigned long *flags__irq_flag);
 int bpf_probe_read_kernel_dynptr(struct bpf_dynptr *dptr, uint32_t off,
 				 uint32_t size, const void *unsafe_ptr__ign);
 int bpf_probe_read_kernel_str_dynptr(struct bpf_dynptr *dptr, uint32_t off,
-				     uint32_t size, const void *unsafe_ptr__ign);
+				     uint32_t size,
+				     const void *unsafe_ptr__ign);
 int bpf_probe_read_user_dynptr(struct bpf_dynptr *dptr, uint32_t off,
 			       uint32_t size, const void *unsafe_ptr__ign);
 int bpf_probe_read_user_str_dynptr(struct bpf_dynptr *dptr, uint32_t off,

@@ -21,7 +21,7 @@
 
 static void conf_run(const struct conf_test *t)
 {
-	struct bh_run_opts opts = { .insn_limit = CONF_INSN_LIMIT };
+	struct bh_run_opts opts = {.insn_limit = CONF_INSN_LIMIT};
 	struct bh_code *code = NULL;
 	uint64_t r0 = 0;
 	uint8_t *mem = NULL;
@@ -29,7 +29,8 @@ static void conf_run(const struct conf_test *t)
 	int ret, fault;
 
 	if (t->why[0]) {
-		th_case(t->file[0] ? t->file : "test-index.tsv", 0, "%s", t->why);
+		th_case(t->file[0] ? t->file : "test-index.tsv", 0, "%s",
+			t->why);
 		return;
 	}
 	ret = bh_insns_check(t->insns, t->cnt, err, sizeof(err));
@@ -76,7 +77,8 @@ TEST(conformance)
 	size_t n;
 
 	CHECK_MSG(conf_load_all(&tests, &n) == 0,
-		  "cannot read the conformance index under %s", th_shared_dir());
+		  "cannot read the conformance index under %s",
+		  th_shared_dir());
 	for (size_t i = 0; i < n; i++)
 		conf_run(&tests[i]);
 	conf_free_all(tests, n);

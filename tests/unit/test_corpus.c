@@ -107,8 +107,8 @@ __bpf_kfunc void bh_test_release_dtor(void *o)
  * never freed, so reading a dying object's count is safe; a and b are
  * ordinary arguments, unused.
  */
-__bpf_kfunc struct bh_test_obj *bh_test_kptr_get(struct bh_test_obj **pp,
-						  int a, int b)
+__bpf_kfunc struct bh_test_obj *bh_test_kptr_get(struct bh_test_obj **pp, int a,
+						 int b)
 {
 	struct bh_test_obj *o = __atomic_load_n(pp, __ATOMIC_ACQUIRE);
 	int refs;
@@ -139,12 +139,13 @@ struct bh_test_outer {
 	struct bh_test_obj *other;
 };
 
-BTF_TYPE_SAFE_NESTED(struct bh_test_outer) {
+BTF_TYPE_SAFE_NESTED(struct bh_test_outer)
+{
 	struct bh_test_obj *safe;
 };
 
-static struct bh_test_obj outer_safe = { .val = 102 };
-static struct bh_test_obj outer_other = { .val = 103 };
+static struct bh_test_obj outer_safe = {.val = 102};
+static struct bh_test_obj outer_other = {.val = 103};
 static struct bh_test_outer test_outer = {
 	.safe = &outer_safe,
 	.other = &outer_other,
@@ -214,8 +215,8 @@ __bpf_kfunc uint32_t bh_test_map_entries(void *map__map)
 
 /* rdwr_buf_size / rdonly_buf_size: R0 is memory of that many bytes */
 static int test_bufs[4][16];
-static const int test_table[16] = {0, 1, 4, 9, 16, 25, 36, 49,
-				    64, 81, 100, 121, 144, 169, 196, 225};
+static const int test_table[16] = {0,  1,  4,	9,   16,  25,  36,  49,
+				   64, 81, 100, 121, 144, 169, 196, 225};
 
 __bpf_kfunc int *bh_test_buf(struct bh_test_obj *o, int rdwr_buf_size)
 {
@@ -368,24 +369,27 @@ static void run_prog(struct bpfhost_rt *rt, const char *obj_path,
 		return;
 	}
 	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++)
-		bpfhost_prog_set_autoload(bpfhost_obj_prog_at(obj, i), i == idx);
+		bpfhost_prog_set_autoload(bpfhost_obj_prog_at(obj, i),
+					  i == idx);
 	prog = bpfhost_obj_prog_at(obj, idx);
 	err = bpfhost_obj_load(obj);
 	if (reject) {
-		spec_case(GAPS, case_name, err && strstr(bpfhost_obj_error(obj), reject),
-			"expected REJECT \"%s\", got %s%s", reject,
-			err ? "REJECT: " : "ACCEPT",
-			err ? bpfhost_obj_error(obj) : "");
+		spec_case(GAPS, case_name,
+			  err && strstr(bpfhost_obj_error(obj), reject),
+			  "expected REJECT \"%s\", got %s%s", reject,
+			  err ? "REJECT: " : "ACCEPT",
+			  err ? bpfhost_obj_error(obj) : "");
 		goto out;
 	}
 	if (err) {
 		spec_case(GAPS, case_name, 0, "expected ACCEPT, got REJECT: %s",
-			bpfhost_obj_error(obj));
+			  bpfhost_obj_error(obj));
 		goto out;
 	}
 	if (sp->warn[0] && !strstr(log, sp->warn)) {
-		spec_case(GAPS, case_name, 0, "no warning \"%s\" in the load log: %s",
-			sp->warn, log);
+		spec_case(GAPS, case_name, 0,
+			  "no warning \"%s\" in the load log: %s", sp->warn,
+			  log);
 		goto out;
 	}
 	if (!e || e->none) {
@@ -396,8 +400,9 @@ static void run_prog(struct bpfhost_rt *rt, const char *obj_path,
 	err = bpfhost_prog_run(prog, sp->ctx_len ? ctx : NULL, sp->ctx_len,
 			       &r0);
 	spec_case(GAPS, case_name, !err && r0 == e->val,
-		"run: err %d, r0 %" PRIu64 " (0x%" PRIx64 "), expected %" PRIu64,
-		err, r0, r0, e->val);
+		  "run: err %d, r0 %" PRIu64 " (0x%" PRIx64
+		  "), expected %" PRIu64,
+		  err, r0, r0, e->val);
 out:
 	bpfhost_obj_free(obj);
 }
@@ -445,7 +450,8 @@ static void run_one(const char *name)
 	if (sp->load_error[0]) {
 		int err = bpfhost_obj_load(obj);
 
-		th_case(name, err && strstr(bpfhost_obj_error(obj), sp->load_error),
+		th_case(name,
+			err && strstr(bpfhost_obj_error(obj), sp->load_error),
 			"load: err %d, \"%s\"; expected an error with \"%s\"",
 			err, bpfhost_obj_error(obj), sp->load_error);
 		goto out;

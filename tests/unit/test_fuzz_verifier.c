@@ -19,8 +19,8 @@
  * FUZZ_KERNEL (programs compared with the kernel, default 150, 0 = none);
  * FUZZ_LOG=1 prints bpfhost's level-2 log, KPROG_LOG2=1 the kernel's,
  * FUZZ_CDUMP=1 the program as a C array, FUZZ_KSHOW=n shows n
- * disagreements of each kind.  Until src/verifier/verifier.c (bh_verify) is part of the
- * tree the test only reports that it is skipped.
+ * disagreements of each kind.  Until src/verifier/verifier.c (bh_verify) is
+ * part of the tree the test only reports that it is skipped.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -524,7 +524,6 @@ TEST(fuzz_verifier)
 		  c.faults, c.run_errors);
 }
 
-
 /*
  * ==== precision and pruning mode ====
  *
@@ -697,7 +696,7 @@ static uint8_t rand_size_p(struct pgen *g, int *bytes)
 
 static int32_t poffval(struct pgen *g)
 {
-	static const int32_t v[] = {0,	1,  4,	7,  8,	 16, 24,  32, 48, 56,
+	static const int32_t v[] = {0,	1,  4,	7,  8,	16, 24,	 32, 48, 56,
 				    57, 60, 63, 64, 65, 72, 128, -1, -8, 4096};
 
 	return v[ppick(g, sizeof(v) / sizeof(v[0]))];
@@ -767,8 +766,7 @@ static void pinput(struct pgen *g, uint8_t dst)
 	static const uint8_t sz[] = {S_DW, S_DW, S_W, S_H, S_B};
 	uint8_t s = sz[ppick(g, 5)];
 
-	pe(g, C_LDX | s | M_MEM, dst, 6, (int16_t)(8 * ppick(g, N_INPUTS)),
-	   0);
+	pe(g, C_LDX | s | M_MEM, dst, 6, (int16_t)(8 * ppick(g, N_INPUTS)), 0);
 }
 
 /* r1 = a bounded unknown or a constant, then into holder h */
@@ -782,8 +780,8 @@ static void passign(struct pgen *g, int h)
 	case 2:
 	case 3:
 		pinput(g, 1);
-		pe(g, (ppick(g, 4) ? C_ALU64 : C_ALU) | OP_AND | SRC_K, 1, 0,
-		   0, pmask(g));
+		pe(g, (ppick(g, 4) ? C_ALU64 : C_ALU) | OP_AND | SRC_K, 1, 0, 0,
+		   pmask(g));
 		if (ppick(g, 3) == 0)
 			pe(g, C_ALU64 | OP_ADD | SRC_K, 1, 0, 0, poffval(g));
 		h_write_reg(g, h, 1);
@@ -931,7 +929,8 @@ static void puse(struct pgen *g, bool no_call)
 	int bytes;
 	uint8_t size = S_B;
 	int16_t off;
-	int32_t slack = (int32_t)ppick(g, 8) == 0 ? (int32_t)ppick(g, 9) - 4 : 0;
+	int32_t slack =
+		(int32_t)ppick(g, 8) == 0 ? (int32_t)ppick(g, 9) - 4 : 0;
 	uint32_t what = ppick(g, no_call ? 2 : 4);
 
 	switch (what) {
@@ -966,7 +965,8 @@ static void puse(struct pgen *g, bool no_call)
 		} else {
 			pguarded_read(g, h, -STK_BASE - off + slack, skip);
 			pe(g, C_ALU64 | OP_MOV | SRC_X, 1, 10, 0, 0);
-			pe(g, C_ALU64 | OP_ADD | SRC_K, 1, 0, 0, STK_BASE + off);
+			pe(g, C_ALU64 | OP_ADD | SRC_K, 1, 0, 0,
+			   STK_BASE + off);
 		}
 		pe(g, C_ALU64 | OP_MOV | SRC_K, 3, 0, 0, 0);
 		pe(g, C_JMP | 0x80, 0, 0, 0, HELPER_PROBE_READ_KERNEL);
@@ -1007,8 +1007,8 @@ static void pshuffle(struct pgen *g)
 		break;
 	default: /* alu on a holder */
 		h_read(g, a, 1);
-		pe(g, (ppick(g, 2) ? C_ALU64 : C_ALU) | OP_AND | SRC_K, 1, 0,
-		   0, pmask(g));
+		pe(g, (ppick(g, 2) ? C_ALU64 : C_ALU) | OP_AND | SRC_K, 1, 0, 0,
+		   pmask(g));
 		h_write_reg(g, a, 1);
 		break;
 	}
@@ -1315,8 +1315,9 @@ static void pgenerate(struct pgen *g, bool ret_range)
 		pgen_sub(g, s);
 	for (size_t i = 0; i < g->cnt; i++) {
 		if (g->jlabel[i])
-			g->insns[i].off = (int16_t)(
-				g->label_pos[g->jlabel[i] - 1] - (int32_t)(i + 1));
+			g->insns[i].off =
+				(int16_t)(g->label_pos[g->jlabel[i] - 1] -
+					  (int32_t)(i + 1));
 		if (g->jsub[i])
 			g->insns[i].imm = g->subs[g->jsub[i] - 1].start -
 					  (int32_t)(i + 1);
@@ -1478,17 +1479,19 @@ static int prun(struct pgen *g, const struct bh_insn *insns, struct guarded *vg,
 			else
 				c->bad_ret++;
 			th_case("prec run", 0,
-				"seed %#" PRIx64 ": accepted program %s (value at "
-				"page %s, r0 %#" PRIx64 ", input words %#" PRIx64
-				" %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64
+				"seed %#" PRIx64
+				": accepted program %s (value at "
+				"page %s, r0 %#" PRIx64
+				", input words %#" PRIx64 " %#" PRIx64
+				" %#" PRIx64 " %#" PRIx64 " %#" PRIx64
 				" %#" PRIx64 " %#" PRIx64 " %#" PRIx64 ")",
 				seed,
 				fault_sig ? "faulted"
 				: rc	  ? "stopped with an error"
 					  : "returned outside [0, 1]",
-				at_end ? "end" : "start", r0, words[0], words[1],
-				words[2], words[3], words[4], words[5], words[6],
-				words[7]);
+				at_end ? "end" : "start", r0, words[0],
+				words[1], words[2], words[3], words[4],
+				words[5], words[6], words[7]);
 			pdump(insns, g->cnt);
 			bh_code_free(code);
 			return -1;
@@ -1569,7 +1572,8 @@ static void kdiff_one(struct kdiff *k, struct pgen *g,
 	} else {
 		k->k_only++;
 		if (k->shown_k_only++ < kshow) {
-			printf("    kernel-diff: seed %#" PRIx64 " %s: the kernel "
+			printf("    kernel-diff: seed %#" PRIx64
+			       " %s: the kernel "
 			       "accepts, bpfhost rejects: %s\n",
 			       seed, g->ret_range ? "cgroup_skb" : "socket",
 			       bh_err);
@@ -1627,7 +1631,8 @@ TEST(fuzz_precision)
 	}
 	kdiff_init(&k);
 	if (kern && k.kp.why[0])
-		printf("fuzz-precision: kernel comparison skipped: %s\n", k.kp.why);
+		printf("fuzz-precision: kernel comparison skipped: %s\n",
+		       k.kp.why);
 	CHECK(!guarded_new(&vg));
 	CHECK(!guarded_new(&cg));
 	for (unsigned long it = 0; it < iters && bad < 5; it++) {
@@ -1671,8 +1676,10 @@ TEST(fuzz_precision)
 		if (getenv("FUZZ_LOG"))
 			printf("%s\n", vlog);
 		if (getenv("FUZZ_DEBUG") && res.stats.insn_processed > 20000)
-			printf("slow verify seed %#" PRIx64 ": %llu insns, %s\n",
-			       seed, (unsigned long long)res.stats.insn_processed,
+			printf("slow verify seed %#" PRIx64
+			       ": %llu insns, %s\n",
+			       seed,
+			       (unsigned long long)res.stats.insn_processed,
 			       res.err);
 		if (it < kern && !k.kp.why[0])
 			kdiff_one(&k, &g, bh_insns, acc, res.err, seed);
@@ -1705,7 +1712,6 @@ TEST(fuzz_precision)
 		  "programs",
 		  c.faults, c.run_errors, c.bad_ret);
 }
-
 
 /*
  * Regression (found by the kernel differential above): at may_goto only
@@ -1745,8 +1751,9 @@ static void may_goto_prog(struct pgen *g, int32_t inner)
 	pe(g, C_JMP | J_EXIT, 0, 0, 0, 0);
 	for (size_t i = 0; i < g->cnt; i++)
 		if (g->jlabel[i])
-			g->insns[i].off = (int16_t)(
-				g->label_pos[g->jlabel[i] - 1] - (int32_t)(i + 1));
+			g->insns[i].off =
+				(int16_t)(g->label_pos[g->jlabel[i] - 1] -
+					  (int32_t)(i + 1));
 }
 
 TEST(may_goto_widens_imprecise_only)
@@ -1786,14 +1793,17 @@ TEST(may_goto_widens_imprecise_only)
 		env.insn_cnt = g.cnt;
 		memset(&res, 0, sizeof(res));
 		acc = !bh_verify(&env, &res);
-		th_case(unsafe ? "may_goto unsafe offset" : "may_goto precise offset",
+		th_case(unsafe ? "may_goto unsafe offset"
+			       : "may_goto precise offset",
 			acc == !unsafe &&
-				(!unsafe || strstr(res.err, "invalid access to map value")),
+				(!unsafe ||
+				 strstr(res.err,
+					"invalid access to map value")),
 			"bpfhost %s: %s", acc ? "accepts" : "rejects", res.err);
 		bh_verify_result_free(&res);
 		if (!kp.why[0]) {
-			int k = kprog_load(&kp, g.insns, g.cnt, NULL, 0, false, log,
-					   sizeof(log));
+			int k = kprog_load(&kp, g.insns, g.cnt, NULL, 0, false,
+					   log, sizeof(log));
 
 			th_case(unsafe ? "may_goto unsafe offset (kernel)"
 				       : "may_goto precise offset (kernel)",
@@ -1807,7 +1817,6 @@ TEST(may_goto_widens_imprecise_only)
 	kprog_teardown(&kp);
 }
 
-
 /*
  * Regression (a bpfhost-only accept of the kernel differential, seed
  * 0xf27bfdd13965ce37): precision propagated into a parent state dropped a
@@ -1816,63 +1825,25 @@ TEST(may_goto_widens_imprecise_only)
  * fp-56 + 57 (past the frame) accepted.  Both must reject it.
  */
 static const struct bh_insn partial_spill_prog[] = {
-	{0x18, 6, 2, 0, 0},
-	{0x00, 0, 0, 0, 0},
-	{0x7a, 10, 0, -8, 0},
-	{0x7a, 10, 0, -16, 0},
-	{0x7a, 10, 0, -24, 0},
-	{0x7a, 10, 0, -32, 0},
-	{0x7a, 10, 0, -40, 0},
-	{0x7a, 10, 0, -48, 0},
-	{0x7a, 10, 0, -56, 0},
-	{0xb7, 7, 0, 0, 7},
-	{0x61, 8, 6, 8, 0},
-	{0xb7, 9, 0, 0, 128},
-	{0x69, 1, 6, 48, 0},
-	{0x46, 1, 0, 2, 63},
-	{0x7a, 10, 0, -16, 57},
-	{0x05, 0, 0, 2, 0},
-	{0xb7, 1, 0, 0, 32},
-	{0x7b, 10, 1, -32, 0},
-	{0x79, 1, 10, -8, 0},
-	{0x85, 0, 1, 0, 28},
-	{0x63, 10, 0, -24, 0},
-	{0xbf, 2, 8, 0, 0},
-	{0xbf, 3, 2, 0, 0},
-	{0x07, 3, 0, 0, 8},
-	{0x25, 3, 0, 3, 53},
-	{0xbf, 1, 6, 0, 0},
-	{0x0f, 1, 2, 0, 0},
-	{0x7b, 1, 2, 11, 0},
-	{0x79, 2, 10, -16, 0},
-	{0xbf, 3, 2, 0, 0},
-	{0x07, 3, 0, 0, 13},
-	{0x25, 3, 0, 4, 67},
-	{0xbf, 1, 6, 0, 0},
-	{0x07, 1, 0, 0, 8},
-	{0xb7, 3, 0, 0, 0},
-	{0x85, 0, 0, 0, 113},
-	{0x61, 2, 10, -24, 0},
-	{0xbf, 1, 10, 0, 0},
-	{0x07, 1, 0, 0, -56},
-	{0x0f, 1, 2, 0, 0},
-	{0x6a, 1, 0, 0, 0},
-	{0x25, 9, 0, 4, 50},
-	{0xbf, 2, 9, 0, 0},
-	{0xbf, 1, 6, 0, 0},
-	{0x0f, 1, 2, 0, 0},
-	{0x73, 1, 2, 13, 0},
-	{0xb7, 0, 0, 0, 0},
-	{0x95, 0, 0, 0, 0},
-	{0x18, 6, 2, 0, 0},
-	{0x00, 0, 0, 0, 0},
-	{0x79, 3, 6, 40, 0},
-	{0x25, 3, 0, 3, 24},
-	{0xbf, 0, 1, 0, 0},
-	{0x57, 0, 0, 0, 63},
-	{0x95, 0, 0, 0, 0},
-	{0xbf, 0, 1, 0, 0},
-	{0x07, 0, 0, 0, 57},
+	{0x18, 6, 2, 0, 0},    {0x00, 0, 0, 0, 0},    {0x7a, 10, 0, -8, 0},
+	{0x7a, 10, 0, -16, 0}, {0x7a, 10, 0, -24, 0}, {0x7a, 10, 0, -32, 0},
+	{0x7a, 10, 0, -40, 0}, {0x7a, 10, 0, -48, 0}, {0x7a, 10, 0, -56, 0},
+	{0xb7, 7, 0, 0, 7},    {0x61, 8, 6, 8, 0},    {0xb7, 9, 0, 0, 128},
+	{0x69, 1, 6, 48, 0},   {0x46, 1, 0, 2, 63},   {0x7a, 10, 0, -16, 57},
+	{0x05, 0, 0, 2, 0},    {0xb7, 1, 0, 0, 32},   {0x7b, 10, 1, -32, 0},
+	{0x79, 1, 10, -8, 0},  {0x85, 0, 1, 0, 28},   {0x63, 10, 0, -24, 0},
+	{0xbf, 2, 8, 0, 0},    {0xbf, 3, 2, 0, 0},    {0x07, 3, 0, 0, 8},
+	{0x25, 3, 0, 3, 53},   {0xbf, 1, 6, 0, 0},    {0x0f, 1, 2, 0, 0},
+	{0x7b, 1, 2, 11, 0},   {0x79, 2, 10, -16, 0}, {0xbf, 3, 2, 0, 0},
+	{0x07, 3, 0, 0, 13},   {0x25, 3, 0, 4, 67},   {0xbf, 1, 6, 0, 0},
+	{0x07, 1, 0, 0, 8},    {0xb7, 3, 0, 0, 0},    {0x85, 0, 0, 0, 113},
+	{0x61, 2, 10, -24, 0}, {0xbf, 1, 10, 0, 0},   {0x07, 1, 0, 0, -56},
+	{0x0f, 1, 2, 0, 0},    {0x6a, 1, 0, 0, 0},    {0x25, 9, 0, 4, 50},
+	{0xbf, 2, 9, 0, 0},    {0xbf, 1, 6, 0, 0},    {0x0f, 1, 2, 0, 0},
+	{0x73, 1, 2, 13, 0},   {0xb7, 0, 0, 0, 0},    {0x95, 0, 0, 0, 0},
+	{0x18, 6, 2, 0, 0},    {0x00, 0, 0, 0, 0},    {0x79, 3, 6, 40, 0},
+	{0x25, 3, 0, 3, 24},   {0xbf, 0, 1, 0, 0},    {0x57, 0, 0, 0, 63},
+	{0x95, 0, 0, 0, 0},    {0xbf, 0, 1, 0, 0},    {0x07, 0, 0, 0, 57},
 	{0x95, 0, 0, 0, 0},
 };
 

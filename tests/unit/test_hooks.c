@@ -54,7 +54,7 @@ TEST(hook_fire_runs_attached_programs)
 {
 	BPFHOST_OPTS(bpfhost_rt_opts, ro, .log = capture);
 	struct bpfhost_rt *rt = bpfhost_rt_new(&ro);
-	struct request req = { .id = 7, .bytes = 100, .path = "/index.html" };
+	struct request req = {.id = 7, .bytes = 100, .path = "/index.html"};
 	struct bpfhost_hook *h;
 	struct bpfhost_obj *obj;
 	uint64_t last = 0, seen = 0;
@@ -66,7 +66,9 @@ TEST(hook_fire_runs_attached_programs)
 	CHECK(bpfhost_hook_find(rt, "on_request") == h);
 	obj = open_hook_obj(rt);
 	CHECK(obj);
-	CHECK_EQ(bpfhost_prog_type(bpfhost_obj_prog(obj, "count_bytes")) != NULL, 1);
+	CHECK_EQ(bpfhost_prog_type(bpfhost_obj_prog(obj, "count_bytes")) !=
+			 NULL,
+		 1);
 	CHECK_STR(bpfhost_prog_type(bpfhost_obj_prog(obj, "count_bytes")),
 		  "tracing");
 	/* nothing attached yet */
@@ -80,7 +82,7 @@ TEST(hook_fire_runs_attached_programs)
 		 0);
 	CHECK_EQ(seen, 300); /* 100 + 2 * 100 */
 	{
-		uint64_t args[2] = { (uintptr_t)&req, 5 };
+		uint64_t args[2] = {(uintptr_t)&req, 5};
 
 		CHECK_EQ(bpfhost_hook_fire_args(h, args, 2, &last), 2);
 		CHECK_EQ(last, 16);
@@ -117,7 +119,7 @@ TEST(hook_attach_skips_unloaded)
 {
 	BPFHOST_OPTS(bpfhost_rt_opts, ro, .log = capture);
 	struct bpfhost_rt *rt = bpfhost_rt_new(&ro);
-	struct request req = { .id = 1, .bytes = 10, .path = "/a" };
+	struct request req = {.id = 1, .bytes = 10, .path = "/a"};
 	struct bpfhost_hook *h;
 	struct bpfhost_obj *obj;
 	char path[512];

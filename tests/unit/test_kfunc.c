@@ -203,8 +203,8 @@ __bpf_kfunc_end_defs();
 /* Register one entry for "syscall" in a fresh runtime; the log is kept. */
 static int reg_one(struct bpfhost_rt *rt, const struct bpfhost_kfunc_desc *d)
 {
-	struct btf_id_set8 set = { 1, BTF_SET8_KFUNCS, d };
-	struct btf_kfunc_id_set ks = { THIS_MODULE, &set, NULL };
+	struct btf_id_set8 set = {1, BTF_SET8_KFUNCS, d};
+	struct btf_kfunc_id_set ks = {THIS_MODULE, &set, NULL};
 
 	last_log[0] = '\0';
 	return bpfhost_kfunc_set_add(rt, "syscall", &ks);
@@ -226,7 +226,10 @@ static int find_info(struct bpfhost_rt *rt, const char *name,
 	return -ENOENT;
 }
 
-#define DESC(fn, fl) { #fn, (void *)fn, (fl), NULL, NULL }
+#define DESC(fn, fl)                              \
+	{                                         \
+#fn, (void *)fn, (fl), NULL, NULL \
+	}
 
 TEST(seed_examples_register)
 {
@@ -259,8 +262,8 @@ TEST(register_accepts_acquire_release)
 		DESC(tk_acquire, KF_ACQUIRE | KF_RET_NULL),
 		DESC(tk_release, KF_RELEASE),
 	};
-	struct btf_id_set8 set = { 2, BTF_SET8_KFUNCS, d };
-	struct btf_kfunc_id_set ks = { THIS_MODULE, &set, NULL };
+	struct btf_id_set8 set = {2, BTF_SET8_KFUNCS, d};
+	struct btf_kfunc_id_set ks = {THIS_MODULE, &set, NULL};
 	struct bpfhost_kfunc_info ki;
 
 	CHECK(rt);
@@ -283,8 +286,8 @@ TEST(register_implicit_args)
 	const struct bpfhost_kfunc_desc d[] = {
 		DESC(tk_implicit, KF_IMPLICIT_ARGS),
 	};
-	struct btf_id_set8 set = { 1, BTF_SET8_KFUNCS, d };
-	struct btf_kfunc_id_set ks = { THIS_MODULE, &set, NULL };
+	struct btf_id_set8 set = {1, BTF_SET8_KFUNCS, d};
+	struct btf_kfunc_id_set ks = {THIS_MODULE, &set, NULL};
 	struct bpfhost_kfunc_info ki;
 	char *buf = NULL;
 	size_t len = 0;
@@ -311,77 +314,105 @@ struct refusal {
 TEST(register_refusals)
 {
 	const struct refusal cases[] = {
-		{ DESC(tk_int, KF_ACQUIRE),
-		  "kfunc 'tk_int': KF_ACQUIRE must return a pointer to a struct" },
-		{ DESC(tk_int, KF_RELEASE),
-		  "kfunc 'tk_int': KF_RELEASE needs a pointer as its first argument" },
-		{ DESC(tk_int, KF_RET_NULL),
-		  "kfunc 'tk_int': KF_RET_NULL on a kfunc that does not return a pointer" },
-		{ DESC(tk_six, 0), "kfunc 'tk_six' has 6 parameters; at most 5" },
-		{ DESC(tk_int, 1u << 20),
-		  "kfunc 'tk_int': unknown flag bits 0x100000" },
-		{ DESC(tk_byval, 0),
-		  "kfunc 'tk_byval': arg#0 'big' is neither a pointer nor an integer" },
+		{DESC(tk_int, KF_ACQUIRE), "kfunc 'tk_int': KF_ACQUIRE must "
+					   "return a pointer to a struct"},
+		{DESC(tk_int, KF_RELEASE), "kfunc 'tk_int': KF_RELEASE needs a "
+					   "pointer as its first argument"},
+		{DESC(tk_int, KF_RET_NULL),
+		 "kfunc 'tk_int': KF_RET_NULL on a kfunc that does not return "
+		 "a pointer"},
+		{DESC(tk_six, 0), "kfunc 'tk_six' has 6 parameters; at most 5"},
+		{DESC(tk_int, 1u << 20),
+		 "kfunc 'tk_int': unknown flag bits 0x100000"},
+		{DESC(tk_byval, 0), "kfunc 'tk_byval': arg#0 'big' is neither "
+				    "a pointer nor an integer"},
 		/* KF_IMPLICIT_ARGS (7.0): the runtime's last argument */
-		{ DESC(tk_int, KF_IMPLICIT_ARGS),
-		  "kfunc 'tk_int': KF_IMPLICIT_ARGS needs a last parameter 'struct bpf_prog_aux *'" },
-		{ DESC(tk_two_ptrs, KF_IMPLICIT_ARGS),
-		  "kfunc 'tk_two_ptrs': KF_IMPLICIT_ARGS needs a last parameter" },
-		{ DESC(tk_int, KF_ARG(1, KF_ARG_TRUSTED)),
-		  "kfunc 'tk_int': KF_ARG(1, ...) given but it has 1 parameters" },
-		{ DESC(tk_int, KF_ARG(0, KF_ARG_NULLABLE)),
-		  "kfunc 'tk_int': arg#0 'x' is not a pointer but has pointer flags" },
-		{ DESC(tk_two_ptrs, KF_ARG(0, KF_ARG_CONST)),
-		  "kfunc 'tk_two_ptrs': arg#0 'a' is a pointer; KF_ARG_CONST is for scalars" },
-		{ DESC(tk_two_ptrs,
-		       KF_ARG(0, KF_ARG_RELEASE) | KF_ARG(1, KF_ARG_RELEASE)),
-		  "kfunc 'tk_two_ptrs': releases 2 arguments; a kfunc releases at most one" },
-		{ DESC(tk_two_ptrs, KF_ARG(0, KF_ARG_ACQUIRE_INTO)),
-		  "KF_ARG_ACQUIRE_INTO needs a pointer to a pointer to a struct" },
+		{DESC(tk_int, KF_IMPLICIT_ARGS),
+		 "kfunc 'tk_int': KF_IMPLICIT_ARGS needs a last parameter "
+		 "'struct bpf_prog_aux *'"},
+		{DESC(tk_two_ptrs, KF_IMPLICIT_ARGS),
+		 "kfunc 'tk_two_ptrs': KF_IMPLICIT_ARGS needs a last "
+		 "parameter"},
+		{DESC(tk_int, KF_ARG(1, KF_ARG_TRUSTED)),
+		 "kfunc 'tk_int': KF_ARG(1, ...) given but it has 1 "
+		 "parameters"},
+		{DESC(tk_int, KF_ARG(0, KF_ARG_NULLABLE)),
+		 "kfunc 'tk_int': arg#0 'x' is not a pointer but has pointer "
+		 "flags"},
+		{DESC(tk_two_ptrs, KF_ARG(0, KF_ARG_CONST)),
+		 "kfunc 'tk_two_ptrs': arg#0 'a' is a pointer; KF_ARG_CONST is "
+		 "for scalars"},
+		{DESC(tk_two_ptrs,
+		      KF_ARG(0, KF_ARG_RELEASE) | KF_ARG(1, KF_ARG_RELEASE)),
+		 "kfunc 'tk_two_ptrs': releases 2 arguments; a kfunc releases "
+		 "at most one"},
+		{DESC(tk_two_ptrs, KF_ARG(0, KF_ARG_ACQUIRE_INTO)),
+		 "KF_ARG_ACQUIRE_INTO needs a pointer to a pointer to a "
+		 "struct"},
 		/* a name with no BTF FUNC, and a name whose address is another
 		 * function's */
-		{ { "tk_no_such", (void *)tk_int, 0, NULL, NULL },
-		  "kfunc 'tk_no_such': no BTF FUNC 'tk_no_such' in the host BTF" },
-		{ { "tk_int", (void *)tk_six, 0, NULL, NULL }, "tk_six" },
+		{{"tk_no_such", (void *)tk_int, 0, NULL, NULL},
+		 "kfunc 'tk_no_such': no BTF FUNC 'tk_no_such' in the host "
+		 "BTF"},
+		{{"tk_int", (void *)tk_six, 0, NULL, NULL}, "tk_six"},
 		/* iterators: the kernel's seven rules */
-		{ DESC(bpf_iter_tk_next, KF_ITER_NEXT | KF_ITER_DESTROY),
-		  "take exactly one of KF_ITER_NEW, KF_ITER_NEXT, KF_ITER_DESTROY" },
-		{ DESC(tk_int, KF_ITER_NEW),
-		  "kfunc 'tk_int': first parameter must be a pointer to struct bpf_iter_<type>" },
-		{ DESC(bpf_iter_odd_next, KF_ITER_NEXT),
-		  "struct bpf_iter_odd has size 12, must be a non-zero multiple of 8" },
-		{ DESC(bpf_iter_tk2_next, KF_ITER_NEXT),
-		  "kfunc 'bpf_iter_tk2_next': only the iterator constructor may take more than one parameter" },
-		{ DESC(bpf_iter_tk2_destroy, KF_ITER_DESTROY),
-		  "kfunc 'bpf_iter_tk2_destroy': iterator destroy must return void" },
-		{ DESC(bpf_iter_tk3_next, KF_ITER_NEXT),
-		  "kfunc 'bpf_iter_tk3_next': iterator next must return a pointer" },
-		{ DESC(tk_destroy_ret, KF_ITER_DESTROY),
-		  "an iterator destroy kfunc for struct bpf_iter_tk must be named 'bpf_iter_tk_destroy'" },
-		{ DESC(bpf_iter_tk_next_bad, KF_ITER_NEXT),
-		  "must be named 'bpf_iter_tk_next'" },
-		{ DESC(bpf_iter_tkx_next, KF_ITER_NEXT), "must be named 'bpf_iter_tk_next'" },
-		{ DESC(bpf_iter_tk_new, KF_ITER_NEXT),
-		  "an iterator next kfunc for struct bpf_iter_tk must be named 'bpf_iter_tk_next'" },
+		{DESC(bpf_iter_tk_next, KF_ITER_NEXT | KF_ITER_DESTROY),
+		 "take exactly one of KF_ITER_NEW, KF_ITER_NEXT, "
+		 "KF_ITER_DESTROY"},
+		{DESC(tk_int, KF_ITER_NEW),
+		 "kfunc 'tk_int': first parameter must be a pointer to struct "
+		 "bpf_iter_<type>"},
+		{DESC(bpf_iter_odd_next, KF_ITER_NEXT),
+		 "struct bpf_iter_odd has size 12, must be a non-zero multiple "
+		 "of 8"},
+		{DESC(bpf_iter_tk2_next, KF_ITER_NEXT),
+		 "kfunc 'bpf_iter_tk2_next': only the iterator constructor may "
+		 "take more than one parameter"},
+		{DESC(bpf_iter_tk2_destroy, KF_ITER_DESTROY),
+		 "kfunc 'bpf_iter_tk2_destroy': iterator destroy must return "
+		 "void"},
+		{DESC(bpf_iter_tk3_next, KF_ITER_NEXT),
+		 "kfunc 'bpf_iter_tk3_next': iterator next must return a "
+		 "pointer"},
+		{DESC(tk_destroy_ret, KF_ITER_DESTROY),
+		 "an iterator destroy kfunc for struct bpf_iter_tk must be "
+		 "named 'bpf_iter_tk_destroy'"},
+		{DESC(bpf_iter_tk_next_bad, KF_ITER_NEXT),
+		 "must be named 'bpf_iter_tk_next'"},
+		{DESC(bpf_iter_tkx_next, KF_ITER_NEXT),
+		 "must be named 'bpf_iter_tk_next'"},
+		{DESC(bpf_iter_tk_new, KF_ITER_NEXT),
+		 "an iterator next kfunc for struct bpf_iter_tk must be named "
+		 "'bpf_iter_tk_next'"},
 		/* KF_KPTR_GET (6.0-6.3): T *f(T **, ...), acquire, NULL-able */
-		{ DESC(tk_kptr_get, KF_KPTR_GET),
-		  "kfunc 'tk_kptr_get': KF_KPTR_GET needs KF_ACQUIRE | KF_RET_NULL" },
-		{ DESC(tk_kptr_get, KF_KPTR_GET | KF_ACQUIRE),
-		  "kfunc 'tk_kptr_get': KF_KPTR_GET needs KF_ACQUIRE | KF_RET_NULL" },
-		{ DESC(tk_kptr_get,
-		       KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL | KF_RELEASE),
-		  "kfunc 'tk_kptr_get': KF_KPTR_GET cannot be combined with KF_RELEASE" },
-		{ DESC(tk_acquire, KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL),
-		  "kfunc 'tk_acquire': arg#0 BTF type must be a double pointer for KF_KPTR_GET" },
-		{ DESC(tk_kptr_get_single, KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL),
-		  "kfunc 'tk_kptr_get_single': arg#0 BTF type must be a double pointer" },
-		{ DESC(tk_kptr_get_int, KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL),
-		  "kfunc 'tk_kptr_get_int': arg#0 of a KF_KPTR_GET kfunc must point to a pointer to a struct" },
-		{ DESC(tk_kptr_get_other, KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL),
-		  "kfunc 'tk_kptr_get_other': a KF_KPTR_GET kfunc must return a pointer to the struct its kptr field holds (struct tk_obj)" },
-		{ DESC(tk_kptr_get, KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL |
-					    KF_ARG(0, KF_ARG_NULLABLE)),
-		  "kfunc 'tk_kptr_get': arg#0 of a KF_KPTR_GET kfunc is a map value address; it takes no KF_ARG flags" },
+		{DESC(tk_kptr_get, KF_KPTR_GET),
+		 "kfunc 'tk_kptr_get': KF_KPTR_GET needs KF_ACQUIRE | "
+		 "KF_RET_NULL"},
+		{DESC(tk_kptr_get, KF_KPTR_GET | KF_ACQUIRE),
+		 "kfunc 'tk_kptr_get': KF_KPTR_GET needs KF_ACQUIRE | "
+		 "KF_RET_NULL"},
+		{DESC(tk_kptr_get,
+		      KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL | KF_RELEASE),
+		 "kfunc 'tk_kptr_get': KF_KPTR_GET cannot be combined with "
+		 "KF_RELEASE"},
+		{DESC(tk_acquire, KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL),
+		 "kfunc 'tk_acquire': arg#0 BTF type must be a double pointer "
+		 "for KF_KPTR_GET"},
+		{DESC(tk_kptr_get_single,
+		      KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL),
+		 "kfunc 'tk_kptr_get_single': arg#0 BTF type must be a double "
+		 "pointer"},
+		{DESC(tk_kptr_get_int, KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL),
+		 "kfunc 'tk_kptr_get_int': arg#0 of a KF_KPTR_GET kfunc must "
+		 "point to a pointer to a struct"},
+		{DESC(tk_kptr_get_other,
+		      KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL),
+		 "kfunc 'tk_kptr_get_other': a KF_KPTR_GET kfunc must return a "
+		 "pointer to the struct its kptr field holds (struct tk_obj)"},
+		{DESC(tk_kptr_get, KF_KPTR_GET | KF_ACQUIRE | KF_RET_NULL |
+					   KF_ARG(0, KF_ARG_NULLABLE)),
+		 "kfunc 'tk_kptr_get': arg#0 of a KF_KPTR_GET kfunc is a map "
+		 "value address; it takes no KF_ARG flags"},
 	};
 	struct bpfhost_rt *rt = new_rt();
 
@@ -390,7 +421,8 @@ TEST(register_refusals)
 		char name[64];
 		int ret = reg_one(rt, &cases[i].d);
 
-		snprintf(name, sizeof(name), "refuse/%zu/%s", i, cases[i].d.name);
+		snprintf(name, sizeof(name), "refuse/%zu/%s", i,
+			 cases[i].d.name);
 		th_case(name, ret < 0 && strstr(last_log, cases[i].msg),
 			"ret %d, log \"%s\", expected \"%s\"", ret, last_log,
 			cases[i].msg);
@@ -429,8 +461,8 @@ TEST(register_iterator_rules_accept)
 		DESC(bpf_iter_tk_next, KF_ITER_NEXT | KF_RET_NULL),
 		DESC(bpf_iter_tk_destroy, KF_ITER_DESTROY),
 	};
-	struct btf_id_set8 set = { 3, BTF_SET8_KFUNCS, d };
-	struct btf_kfunc_id_set ks = { THIS_MODULE, &set, NULL };
+	struct btf_id_set8 set = {3, BTF_SET8_KFUNCS, d};
+	struct btf_kfunc_id_set ks = {THIS_MODULE, &set, NULL};
 
 	CHECK(rt);
 	CHECK_MSG(bpfhost_kfunc_set_add(rt, "syscall", &ks) == 0, "%s",
@@ -448,12 +480,12 @@ TEST(register_twice_different_flags)
 	CHECK(rt);
 	CHECK_EQ(reg_one(rt, &a), 0);
 	CHECK(reg_one(rt, &b) < 0);
-	CHECK_CONTAINS(last_log,
-		       "kfunc 'tk_acquire' registered twice for 'syscall' with different flags");
+	CHECK_CONTAINS(last_log, "kfunc 'tk_acquire' registered twice for "
+				 "'syscall' with different flags");
 	/* a different program type may have its own flags, as in the kernel */
 	{
-		struct btf_id_set8 set = { 1, BTF_SET8_KFUNCS, &b };
-		struct btf_kfunc_id_set ks = { THIS_MODULE, &set, NULL };
+		struct btf_id_set8 set = {1, BTF_SET8_KFUNCS, &b};
+		struct btf_kfunc_id_set ks = {THIS_MODULE, &set, NULL};
 
 		CHECK_EQ(bpfhost_kfunc_set_add(rt, "tracing", &ks), 0);
 	}
@@ -464,8 +496,8 @@ TEST(register_unknown_prog_type)
 {
 	struct bpfhost_rt *rt = new_rt();
 	const struct bpfhost_kfunc_desc a = DESC(tk_int, 0);
-	struct btf_id_set8 set = { 1, BTF_SET8_KFUNCS, &a };
-	struct btf_kfunc_id_set ks = { THIS_MODULE, &set, NULL };
+	struct btf_id_set8 set = {1, BTF_SET8_KFUNCS, &a};
+	struct btf_kfunc_id_set ks = {THIS_MODULE, &set, NULL};
 
 	CHECK(rt);
 	CHECK_EQ(bpfhost_kfunc_set_add(rt, "no-such-type", &ks), -ENOENT);
@@ -485,8 +517,8 @@ TEST(annotations_parsed)
 		DESC(tk_buf, 0),
 		DESC(tk_rest, 0),
 	};
-	struct btf_id_set8 set = { 4, BTF_SET8_KFUNCS, d };
-	struct btf_kfunc_id_set ks = { THIS_MODULE, &set, NULL };
+	struct btf_id_set8 set = {4, BTF_SET8_KFUNCS, d};
+	struct btf_kfunc_id_set ks = {THIS_MODULE, &set, NULL};
 	struct bpfhost_kfunc_info ki;
 
 	CHECK(rt);
@@ -530,14 +562,14 @@ TEST(per_arg_flags_equal_whole_function_flags)
 	};
 	const struct bpfhost_kfunc_desc per_arg[] = {
 		DESC(tk_release, KF_ARG(0, KF_ARG_RELEASE)),
-		DESC(tk_two_ptrs, KF_ARG(0, KF_ARG_TRUSTED) |
-					  KF_ARG(1, KF_ARG_TRUSTED)),
+		DESC(tk_two_ptrs,
+		     KF_ARG(0, KF_ARG_TRUSTED) | KF_ARG(1, KF_ARG_TRUSTED)),
 		DESC(tk_acquire, KF_ACQUIRE | KF_RET_NULL),
 	};
-	struct btf_id_set8 sa = { 3, BTF_SET8_KFUNCS, whole };
-	struct btf_id_set8 sb = { 3, BTF_SET8_KFUNCS, per_arg };
-	struct btf_kfunc_id_set ka = { THIS_MODULE, &sa, NULL };
-	struct btf_kfunc_id_set kb = { THIS_MODULE, &sb, NULL };
+	struct btf_id_set8 sa = {3, BTF_SET8_KFUNCS, whole};
+	struct btf_id_set8 sb = {3, BTF_SET8_KFUNCS, per_arg};
+	struct btf_kfunc_id_set ka = {THIS_MODULE, &sa, NULL};
+	struct btf_kfunc_id_set kb = {THIS_MODULE, &sb, NULL};
 
 	CHECK(a && b);
 	CHECK_EQ(bpfhost_kfunc_set_add(a, "syscall", &ka), 0);
@@ -556,9 +588,9 @@ TEST(per_arg_flags_equal_whole_function_flags)
 	/* and per-argument flags say what whole-function ones cannot:
 	 * release the second argument, the first trusted */
 	{
-		const struct bpfhost_kfunc_desc d =
-			DESC(tk_release_second, KF_ARG(0, KF_ARG_TRUSTED) |
-							KF_ARG(1, KF_ARG_RELEASE));
+		const struct bpfhost_kfunc_desc d = DESC(
+			tk_release_second,
+			KF_ARG(0, KF_ARG_TRUSTED) | KF_ARG(1, KF_ARG_RELEASE));
 		struct bpfhost_kfunc_info ki;
 
 		CHECK_EQ(reg_one(b, &d), 0);
@@ -576,10 +608,10 @@ TEST(deprecated_and_removed_entries)
 	const struct bpfhost_kfunc_desc d[] = {
 		BPFHOST_ID_DEPRECATED(func, tk_int, "tk_acquire",
 				      "use the acquire form")
-		BPFHOST_ID_REMOVED(tk_gone, "tk_release", "gone in v2")
-	};
-	struct btf_id_set8 set = { 2, BTF_SET8_KFUNCS, d };
-	struct btf_kfunc_id_set ks = { THIS_MODULE, &set, NULL };
+			BPFHOST_ID_REMOVED(tk_gone, "tk_release",
+					   "gone in v2")};
+	struct btf_id_set8 set = {2, BTF_SET8_KFUNCS, d};
+	struct btf_kfunc_id_set ks = {THIS_MODULE, &set, NULL};
 	struct bpfhost_kfunc_info ki;
 
 	CHECK(rt);

@@ -331,15 +331,16 @@ TEST(map_releases_percpu_objects)
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	struct bpfhost_obj *obj;
 	struct bpfhost_map *arr;
-	char log[4096], zero[24] = { 0 };
+	char log[4096], zero[24] = {0};
 	uint32_t k0 = 0, k1 = 1;
 	uint64_t used;
 
 	CHECK(rt);
-	static const char *const progs[] = { "pc_new_drop", "pc_copies",
-					     "pc_left_in_map", "pc_untrusted_load",
-					     "pc_nested_scalars", "pc_in_hash",
-					     "pc_in_percpu_array", NULL };
+	static const char *const progs[] = {
+		"pc_new_drop",	      "pc_copies",
+		"pc_left_in_map",     "pc_untrusted_load",
+		"pc_nested_scalars",  "pc_in_hash",
+		"pc_in_percpu_array", NULL};
 
 	obj = th_obj_load(rt, "percpu_obj.bpf.o", progs, log, sizeof(log));
 	CHECK_MSG(obj, "load: %s", log);
@@ -399,9 +400,8 @@ TEST(percpu_map_host_view)
 	uint32_t k1 = 1, k2 = 2;
 
 	CHECK(rt && n >= 1);
-	static const char *const progs[] = { "pa_this_and_all",
-					     "pa_smp_id_copy", "ph_this_and_all",
-					     NULL };
+	static const char *const progs[] = {"pa_this_and_all", "pa_smp_id_copy",
+					    "ph_this_and_all", NULL};
 
 	obj = th_obj_load(rt, "percpu_maps.bpf.o", progs, log, sizeof(log));
 	CHECK_MSG(obj, "load: %s", log);

@@ -485,7 +485,7 @@ TEST(percpu_fields_released)
 {
 	struct bh_map_fields f = {
 		.nr = 1,
-		.field = { { .off = 0, .size = 8 } },
+		.field = {{.off = 0, .size = 8}},
 		.free_fields = count_release,
 	};
 	struct bh_map *m = mk(BH_MAP_PERCPU_HASH, 4, 16, 4);
@@ -577,7 +577,7 @@ static void *percpu_worker(void *arg)
 
 TEST(concurrent_percpu)
 {
-	uint32_t types[] = { BH_MAP_PERCPU_HASH, BH_MAP_PERCPU_ARRAY };
+	uint32_t types[] = {BH_MAP_PERCPU_HASH, BH_MAP_PERCPU_ARRAY};
 
 	for (int t = 0; t < 2; t++) {
 		struct bh_map *m = mk(types[t], 4, 16, 8);
@@ -586,8 +586,7 @@ TEST(concurrent_percpu)
 
 		CHECK(m);
 		for (int i = 0; i < 4; i++) {
-			w[i] = (struct pc_work){ .m = m, .id = i,
-						 .hash = !t };
+			w[i] = (struct pc_work){.m = m, .id = i, .hash = !t};
 			CHECK_EQ(pthread_create(&th[i], NULL, percpu_worker,
 						&w[i]),
 				 0);

@@ -84,9 +84,9 @@ TEST(dynptr_read_write_data)
 	CHECK_EQ((int64_t)bh_helper_dynptr_read(u(out), 0, u(&d), 17, 0),
 		 -E2BIG);
 	CHECK_EQ((int64_t)bh_helper_dynptr_read(u(out), 0, u(&d), 16, 0), 0);
-	CHECK_EQ((int64_t)bh_helper_dynptr_read(u(out), 1, u(&d), 0xffffffff,
-						0),
-		 -E2BIG);
+	CHECK_EQ(
+		(int64_t)bh_helper_dynptr_read(u(out), 1, u(&d), 0xffffffff, 0),
+		-E2BIG);
 	CHECK_EQ((int64_t)bh_helper_dynptr_read(u(out), 4, u(&d), 0, 1),
 		 -EINVAL);
 	CHECK_EQ((int64_t)bh_helper_dynptr_write(u(&d), 0, u("XY"), 2, 0), 0);

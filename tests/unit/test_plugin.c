@@ -63,9 +63,9 @@ static uint8_t *runner_elf(const uint8_t *code, size_t code_len, size_t *len)
 	if (!b)
 		return NULL;
 	memcpy(b, "\177ELF", 4);
-	b[4] = 2; /* 64-bit */
-	b[5] = 1; /* little-endian */
-	b[6] = 1; /* version */
+	b[4] = 2;	    /* 64-bit */
+	b[5] = 1;	    /* little-endian */
+	b[6] = 1;	    /* version */
 	put16(b + 16, 1);   /* ET_REL */
 	put16(b + 18, 247); /* EM_BPF */
 	put32(b + 20, 1);
@@ -102,8 +102,8 @@ static uint8_t *runner_elf(const uint8_t *code, size_t code_len, size_t *len)
 	/* [3] .text */
 	s = b + sh_off + 3 * shdr;
 	put32(s, 19);
-	put32(s + 4, 1);     /* SHT_PROGBITS */
-	put64(s + 8, 0x6);   /* SHF_ALLOC | SHF_EXECINSTR */
+	put32(s + 4, 1);   /* SHT_PROGBITS */
+	put64(s + 8, 0x6); /* SHF_ALLOC | SHF_EXECINSTR */
 	put64(s + 24, text_off);
 	put64(s + 32, code_len);
 	put64(s + 48, 8);
@@ -150,7 +150,8 @@ static int run_plugin(const char *plugin, const char *memhex, bool elf,
 		/* the child reads all or dies; either way waitpid tells */
 	}
 	close(pin[1]);
-	while (got + 1 < outsz && (n = read(pout[0], out + got, outsz - got - 1)) > 0)
+	while (got + 1 < outsz &&
+	       (n = read(pout[0], out + got, outsz - got - 1)) > 0)
 		got += (size_t)n;
 	out[got] = '\0';
 	close(pout[0]);
@@ -202,17 +203,21 @@ static void plugin_mode(bool elf)
 			if (t->has_error) {
 				size_t l = strcspn(out, "\r");
 
-				while (l && (out[l - 1] == ' ' || out[l - 1] == '\n'))
+				while (l && (out[l - 1] == ' ' ||
+					     out[l - 1] == '\n'))
 					l--;
 				out[l] = '\0';
 				th_case(name, rc != 0 && !strcmp(out, t->error),
-					"exit %d, \"%s\", expected error \"%s\"",
+					"exit %d, \"%s\", expected error "
+					"\"%s\"",
 					rc, out, t->error);
 			} else {
 				uint64_t r0 = strtoull(out, NULL, 16);
 
-				th_case(name, rc == 0 && out[0] && r0 == t->expected,
-					"exit %d, stdout \"%s\", expected 0x%" PRIx64,
+				th_case(name,
+					rc == 0 && out[0] && r0 == t->expected,
+					"exit %d, stdout \"%s\", expected "
+					"0x%" PRIx64,
 					rc, out, t->expected);
 			}
 		}

@@ -20,11 +20,11 @@ static struct bh_code *probe_prog(uint8_t code, int probe)
 {
 	/* r0 = *(size *)(r1 + 0); exit */
 	struct bh_insn insns[2] = {
-		{ .code = code, .dst_reg = 0, .src_reg = 1 },
-		{ .code = 0x95 },
+		{.code = code, .dst_reg = 0, .src_reg = 1},
+		{.code = 0x95},
 	};
-	uint8_t flags[2] = { (uint8_t)probe, 0 };
-	struct bh_resolve res = { .probe = flags };
+	uint8_t flags[2] = {(uint8_t)probe, 0};
+	struct bh_resolve res = {.probe = flags};
 	struct bh_code *c = NULL;
 	char err[256];
 
@@ -92,8 +92,8 @@ TEST(other_faults_reach_the_previous_handler)
 
 TEST(probe_loads_read_zero_from_bad_addresses)
 {
-	static const uint8_t codes[] = { 0x71, 0x69, 0x61, 0x79,
-					 0x91, 0x89, 0x81 };
+	static const uint8_t codes[] = {0x71, 0x69, 0x61, 0x79,
+					0x91, 0x89, 0x81};
 	long pg = sysconf(_SC_PAGESIZE);
 	uint8_t *none = mmap(NULL, (size_t)pg, PROT_NONE,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -115,8 +115,10 @@ TEST(probe_loads_read_zero_from_bad_addresses)
 		bh_code_free(c);
 	}
 	{
-		struct bh_code *b = probe_prog(0x71, 1), *w = probe_prog(0x61, 1);
-		struct bh_code *d = probe_prog(0x79, 1), *sb = probe_prog(0x91, 1);
+		struct bh_code *b = probe_prog(0x71, 1),
+			       *w = probe_prog(0x61, 1);
+		struct bh_code *d = probe_prog(0x79, 1),
+			       *sb = probe_prog(0x91, 1);
 		struct bh_code *sw = probe_prog(0x81, 1);
 
 		CHECK(b && w && d && sb && sw);
@@ -124,7 +126,8 @@ TEST(probe_loads_read_zero_from_bad_addresses)
 		CHECK_U64(run(w, &good), 0xf5f6f7f8);
 		CHECK_U64(run(d, &good), good);
 		CHECK_U64(run(sb, &good), (uint64_t)(int64_t)(int8_t)0xf8);
-		CHECK_U64(run(sw, &good), (uint64_t)(int64_t)(int32_t)0xf5f6f7f8);
+		CHECK_U64(run(sw, &good),
+			  (uint64_t)(int64_t)(int32_t)0xf5f6f7f8);
 		bh_code_free(b);
 		bh_code_free(w);
 		bh_code_free(d);
@@ -137,11 +140,11 @@ TEST(probe_loads_read_zero_from_bad_addresses)
 TEST(only_loads_can_be_probe_loads)
 {
 	struct bh_insn insns[2] = {
-		{ .code = 0xb7, .dst_reg = 0, .imm = 1 }, /* r0 = 1 */
-		{ .code = 0x95 },
+		{.code = 0xb7, .dst_reg = 0, .imm = 1}, /* r0 = 1 */
+		{.code = 0x95},
 	};
-	uint8_t flags[2] = { 1, 0 };
-	struct bh_resolve res = { .probe = flags };
+	uint8_t flags[2] = {1, 0};
+	struct bh_resolve res = {.probe = flags};
 	struct bh_code *c = NULL;
 	char err[256] = "";
 
@@ -149,13 +152,12 @@ TEST(only_loads_can_be_probe_loads)
 	CHECK_CONTAINS(err, "insn 0: only loads can be probe loads");
 }
 
-
 /* %s in bpf_trace_printk takes any scalar: a bad pointer must end the
  * string, not crash (the kernel copies it with a no-fault read). */
 TEST(printk_string_from_bad_pointer)
 {
-	const uint64_t bad[3] = { 0xdeadbeef0000ull, 8, 0 };
-	const uint64_t good[3] = { (uint64_t)(uintptr_t)"ok", 0, 0 };
+	const uint64_t bad[3] = {0xdeadbeef0000ull, 8, 0};
+	const uint64_t good[3] = {(uint64_t)(uintptr_t) "ok", 0, 0};
 	char out[64];
 
 	CHECK_EQ(bh_trace_printk_fmt(out, sizeof(out), "s=%s.", 6, bad), 3);

@@ -76,8 +76,8 @@ static struct bpfhost_rt *new_rt(void)
 	BPFHOST_OPTS(bpfhost_rt_opts, ro, .log = capture);
 	BPFHOST_OPTS(bpfhost_prog_type, pt, .name = "filter",
 		     .ret_checked = true, .ret_min = 0, .ret_max = 1000);
-	struct btf_kfunc_id_set a = { THIS_MODULE, &pt_filter_ids, NULL };
-	struct btf_kfunc_id_set b = { THIS_MODULE, &pt_all_ids, NULL };
+	struct btf_kfunc_id_set a = {THIS_MODULE, &pt_filter_ids, NULL};
+	struct btf_kfunc_id_set b = {THIS_MODULE, &pt_all_ids, NULL};
 	struct bpfhost_rt *rt = bpfhost_rt_new(&ro);
 
 	if (!rt)
@@ -104,8 +104,8 @@ static struct bpfhost_obj *open_obj(struct bpfhost_rt *rt, const char *name)
 TEST(host_type_sections_and_visibility)
 {
 	struct bpfhost_rt *rt = new_rt();
-	struct btf_kfunc_id_set f = { THIS_MODULE, &pt_filtered_ids,
-				      deny_denied };
+	struct btf_kfunc_id_set f = {THIS_MODULE, &pt_filtered_ids,
+				     deny_denied};
 	struct bpfhost_obj *obj;
 	uint64_t r0;
 
@@ -119,7 +119,8 @@ TEST(host_type_sections_and_visibility)
 	/* the filter denies the program in filter/denied */
 	CHECK(bpfhost_obj_load(obj) < 0);
 	CHECK_CONTAINS(bpfhost_obj_error(obj),
-		       "prog 'denied_by_filter': calling kernel function pt_filtered is not allowed");
+		       "prog 'denied_by_filter': calling kernel function "
+		       "pt_filtered is not allowed");
 	CHECK(filter_calls > 0);
 	bpfhost_obj_free(obj);
 	bpfhost_rt_free(rt);
@@ -129,10 +130,9 @@ TEST(host_type_sections_and_visibility)
 	CHECK(rt);
 	{
 		static const struct bpfhost_kfunc_desc d = {
-			"pt_filtered", (void *)pt_filtered, 0, NULL, NULL
-		};
-		struct btf_id_set8 set = { 1, BTF_SET8_KFUNCS, &d };
-		struct btf_kfunc_id_set ks = { THIS_MODULE, &set, NULL };
+			"pt_filtered", (void *)pt_filtered, 0, NULL, NULL};
+		struct btf_id_set8 set = {1, BTF_SET8_KFUNCS, &d};
+		struct btf_kfunc_id_set ks = {THIS_MODULE, &set, NULL};
 
 		CHECK_EQ(bpfhost_kfunc_set_add(rt, "filter", &ks), 0);
 	}
@@ -143,9 +143,9 @@ TEST(host_type_sections_and_visibility)
 				  NULL, 0, &r0),
 		 0);
 	CHECK_EQ(r0, 21);
-	CHECK_EQ(bpfhost_prog_run(bpfhost_obj_prog(obj, "sleepy"), NULL, 0,
-				  &r0),
-		 0);
+	CHECK_EQ(
+		bpfhost_prog_run(bpfhost_obj_prog(obj, "sleepy"), NULL, 0, &r0),
+		0);
 	CHECK_EQ(r0, 4);
 	bpfhost_obj_free(obj);
 	bpfhost_rt_free(rt);
@@ -160,8 +160,10 @@ TEST(kfunc_of_another_type_refused)
 	obj = open_obj(rt, "ptype_syscall");
 	CHECK(obj);
 	CHECK(bpfhost_obj_load(obj) < 0);
-	CHECK_CONTAINS(bpfhost_obj_error(obj),
-		       "calling kernel function pt_filter_only is not allowed (it is registered for 'filter', not for program type 'syscall')");
+	CHECK_CONTAINS(
+		bpfhost_obj_error(obj),
+		"calling kernel function pt_filter_only is not allowed (it is "
+		"registered for 'filter', not for program type 'syscall')");
 	bpfhost_obj_free(obj);
 	bpfhost_rt_free(rt);
 }
@@ -173,7 +175,8 @@ TEST(unknown_section_refused)
 	CHECK(rt);
 	CHECK(!open_obj(rt, "ptype_unknown"));
 	CHECK_CONTAINS(last_log,
-		       "prog 'not_here': SEC(\"xdp\") matches no program type (known: syscall, tp_btf/<hook>, filter)");
+		       "prog 'not_here': SEC(\"xdp\") matches no program type "
+		       "(known: syscall, tp_btf/<hook>, filter)");
 	bpfhost_rt_free(rt);
 }
 
@@ -183,8 +186,8 @@ TEST(prog_type_add_errors)
 	struct bpfhost_rt *rt = bpfhost_rt_new(&ro);
 	BPFHOST_OPTS(bpfhost_prog_type, dup, .name = "syscall");
 	BPFHOST_OPTS(bpfhost_prog_type, bad, .name = "a/b");
-	BPFHOST_OPTS(bpfhost_prog_type, range, .name = "r",
-		     .ret_checked = true, .ret_min = 5, .ret_max = 1);
+	BPFHOST_OPTS(bpfhost_prog_type, range, .name = "r", .ret_checked = true,
+		     .ret_min = 5, .ret_max = 1);
 
 	CHECK(rt);
 	CHECK_EQ(bpfhost_prog_type_add(rt, &dup), -EEXIST);
@@ -195,12 +198,12 @@ TEST(prog_type_add_errors)
 }
 
 /* Load one program of gates.bpf.o under a "gated" type with caps. */
-static int load_gated(uint32_t caps, const char *prog, uint64_t *r0,
-		      char *err, size_t errsz)
+static int load_gated(uint32_t caps, const char *prog, uint64_t *r0, char *err,
+		      size_t errsz)
 {
 	BPFHOST_OPTS(bpfhost_rt_opts, ro, .log = capture);
 	BPFHOST_OPTS(bpfhost_prog_type, pt, .name = "gated", .caps = caps);
-	struct btf_kfunc_id_set ks = { THIS_MODULE, &pt_gate_ids, NULL };
+	struct btf_kfunc_id_set ks = {THIS_MODULE, &pt_gate_ids, NULL};
 	struct bpfhost_rt *rt = bpfhost_rt_new(&ro);
 	struct bpfhost_obj *obj = NULL;
 	char path[512];
@@ -218,12 +221,14 @@ static int load_gated(uint32_t caps, const char *prog, uint64_t *r0,
 	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
 		struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
 
-		bpfhost_prog_set_autoload(p, !strcmp(bpfhost_prog_name(p), prog));
+		bpfhost_prog_set_autoload(p,
+					  !strcmp(bpfhost_prog_name(p), prog));
 	}
 	ret = bpfhost_obj_load(obj);
 	snprintf(err, errsz, "%s", bpfhost_obj_error(obj));
 	if (!ret)
-		ret = bpfhost_prog_run(bpfhost_obj_prog(obj, prog), NULL, 0, r0);
+		ret = bpfhost_prog_run(bpfhost_obj_prog(obj, prog), NULL, 0,
+				       r0);
 out:
 	bpfhost_obj_free(obj);
 	bpfhost_rt_free(rt);
@@ -239,14 +244,16 @@ TEST(sleepable_and_destructive_gates)
 	uint64_t r0 = 0;
 
 	CHECK(load_gated(0, "sleepy_in_plain", &r0, err, sizeof(err)) < 0);
-	CHECK_CONTAINS(err,
-		       "program must be sleepable to call sleepable kfunc pt_sleepy");
-	CHECK_MSG(load_gated(0, "sleepy_in_sleepable", &r0, err, sizeof(err)) == 0,
+	CHECK_CONTAINS(
+		err,
+		"program must be sleepable to call sleepable kfunc pt_sleepy");
+	CHECK_MSG(load_gated(0, "sleepy_in_sleepable", &r0, err, sizeof(err)) ==
+			  0,
 		  "%s", err);
 	CHECK_EQ(r0, 102);
 	CHECK(load_gated(0, "destructive", &r0, err, sizeof(err)) < 0);
-	CHECK_CONTAINS(err,
-		       "destructive kfunc calls require CAP_SYS_BOOT capability");
+	CHECK_CONTAINS(
+		err, "destructive kfunc calls require CAP_SYS_BOOT capability");
 	CHECK_MSG(load_gated(BPFHOST_CAP_DESTRUCTIVE, "destructive", &r0, err,
 			     sizeof(err)) == 0,
 		  "%s", err);

@@ -334,8 +334,8 @@ TEST(res_lock_stopped_run)
 {
 	struct bpfhost_rt *rt = bpfhost_rt_new(NULL);
 	struct bpfhost_obj *obj = rt ? open_progs(rt, "allowed_inside "
-						      "inside_spin_lock") :
-				       NULL;
+						      "inside_spin_lock")
+				     : NULL;
 	struct bpfhost_prog *progs[2];
 	const int64_t want[2] = {6, 0};
 	int stopped = 0;

@@ -50,7 +50,7 @@ TEST(spin_lock_threads)
 	struct bpfhost_obj *obj;
 	struct bpfhost_map *map;
 	pthread_t th[THREADS];
-	struct val v = { 0 }, in = { .cnt = 7, .lock = 0xffffffffu, .sum = 3 };
+	struct val v = {0}, in = {.cnt = 7, .lock = 0xffffffffu, .sum = 3};
 	int key = 0;
 
 	CHECK(rt);
@@ -158,7 +158,7 @@ TEST(spin_lock_global_data)
 		uint32_t lock;
 		uint32_t pad;
 		int64_t count;
-	} sec = { .lock = 0xffffffffu, .count = 41 };
+	} sec = {.lock = 0xffffffffu, .count = 41};
 	uint64_t r0 = 0;
 	int key = 0;
 

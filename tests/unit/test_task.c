@@ -50,8 +50,8 @@ struct bpf_iter_css {
 struct bpf_iter_css_task {
 	uint64_t __opaque[1];
 } __attribute__((aligned(8)));
-int bpf_iter_css_new(struct bpf_iter_css *it,
-		     struct cgroup_subsys_state *start, unsigned int flags);
+int bpf_iter_css_new(struct bpf_iter_css *it, struct cgroup_subsys_state *start,
+		     unsigned int flags);
 struct cgroup_subsys_state *bpf_iter_css_next(struct bpf_iter_css *it);
 void bpf_iter_css_destroy(struct bpf_iter_css *it);
 int bpf_iter_css_task_new(struct bpf_iter_css_task *it,
@@ -379,14 +379,16 @@ TEST(cgroup_xattr)
 		CHECK_EQ(bpf_cgroup_read_xattr(cg, "user", &d), -EPERM);
 		CHECK_EQ(bpf_cgroup_read_xattr(cg, "user.bh", &null), -EINVAL);
 		if (setxattr(dir, "user.bh", "abc", 3, 0)) {
-			th_skip("no user xattrs on cgroups: %s", strerror(errno));
+			th_skip("no user xattrs on cgroups: %s",
+				strerror(errno));
 		} else {
 			memset(val, 0, sizeof(val));
 			CHECK_EQ(bpf_cgroup_read_xattr(cg, "user.bh", &d), 3);
 			CHECK(!memcmp(val, "abc", 3));
 			CHECK_EQ(bpf_cgroup_read_xattr(cg, "user.bh", &small),
 				 -ERANGE);
-			CHECK_EQ(bh_dynptr_init_local(&d, val, sizeof(val), true),
+			CHECK_EQ(bh_dynptr_init_local(&d, val, sizeof(val),
+						      true),
 				 0);
 			CHECK_EQ(bpf_cgroup_read_xattr(cg, "user.bh", &d),
 				 -EINVAL); /* read-only dynptr */
@@ -412,7 +414,8 @@ static void on_sig(int sig, siginfo_t *si, void *uc)
 TEST(send_signal_task)
 {
 	struct sigaction sa = {0}, old;
-	struct task_struct *self = bpf_task_from_pid((int32_t)syscall(SYS_gettid));
+	struct task_struct *self =
+		bpf_task_from_pid((int32_t)syscall(SYS_gettid));
 	struct task_struct *init = bpf_task_from_pid(1);
 	pid_t pid;
 	int status;
@@ -457,7 +460,8 @@ TEST(send_signal_task)
 		if (child) {
 			CHECK_EQ(bpf_send_signal_task(child, SIGTERM, 1, 0), 0);
 			CHECK(waitpid(pid, &status, 0) == pid);
-			CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+			CHECK(WIFSIGNALED(status) &&
+			      WTERMSIG(status) == SIGTERM);
 			CHECK_EQ(bpf_send_signal_task(child, 0, 1, 0), -ESRCH);
 			bpf_task_release(child);
 		} else {
@@ -511,12 +515,11 @@ TEST(task_copies)
 		CHECK_EQ(bh_dynptr_init_local(&d, out, sizeof(out), false), 0);
 		memset(out, 'x', sizeof(out));
 		CHECK_EQ(bpf_copy_from_user_task_dynptr(&d, 2, 3, task_copy_buf,
-							 child),
+							child),
 			 0);
 		CHECK(!memcmp(out, "xxchix", 6));
-		CHECK_EQ(bpf_copy_from_user_task_str_dynptr(&d, 0, 16,
-							     task_copy_buf,
-							     child),
+		CHECK_EQ(bpf_copy_from_user_task_str_dynptr(
+				 &d, 0, 16, task_copy_buf, child),
 			 7);
 		CHECK_STR(out, "child!");
 		/* a fault: -EFAULT, the string form leaves "" */
@@ -664,7 +667,8 @@ TEST(task_vma)
 	struct task_struct *self = bpf_task_from_pid(getpid());
 	struct bpf_iter_task_vma it;
 	struct vm_area_struct *v, *code = NULL;
-	uintptr_t stack_addr = (uintptr_t)&it, code_addr = (uintptr_t)&read_line;
+	uintptr_t stack_addr = (uintptr_t)&it,
+		  code_addr = (uintptr_t)&read_line;
 	unsigned long prev_end = 0;
 	int n = 0, ordered = 1, on_stack = 0;
 

@@ -187,12 +187,14 @@ TEST(cookie_is_the_return_value)
 		 "have been in [0, 10]",
 		 0},
 		{"cookie_in_subprog",
-		 "At program exit the register R1 has smin=50 smax=50 should have been in [0, 10]",
+		 "At program exit the register R1 has smin=50 smax=50 should "
+		 "have been in [0, 10]",
 		 0},
 		/* stricter than Linux 6.18, which accepts a global function's
 		 * cookie whatever it is */
 		{"cookie_in_global",
-		 "At program exit the register R1 has smin=50 smax=50 should have been in [0, 10]",
+		 "At program exit the register R1 has smin=50 smax=50 should "
+		 "have been in [0, 10]",
 		 0},
 		{"cb_clamps", NULL, 10},
 		{"cb_bad_return",

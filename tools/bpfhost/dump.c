@@ -15,12 +15,12 @@
 static void dump_btf(const struct btf *btf)
 {
 	static const char *const kinds[] = {
-		"UNKN",	    "INT",   "PTR",	 "ARRAY",    "STRUCT",
-		"UNION",    "ENUM",  "FWD",	 "TYPEDEF",  "VOLATILE",
-		"CONST",    "RESTRICT", "FUNC",	 "FUNC_PROTO", "VAR",
-		"DATASEC",  "FLOAT", "DECL_TAG", "TYPE_TAG", "ENUM64",
+		"UNKN",	   "INT",      "PTR",	   "ARRAY",	 "STRUCT",
+		"UNION",   "ENUM",     "FWD",	   "TYPEDEF",	 "VOLATILE",
+		"CONST",   "RESTRICT", "FUNC",	   "FUNC_PROTO", "VAR",
+		"DATASEC", "FLOAT",    "DECL_TAG", "TYPE_TAG",	 "ENUM64",
 	};
-	unsigned int count[20] = { 0 };
+	unsigned int count[20] = {0};
 	unsigned int n;
 
 	if (!btf) {
@@ -70,8 +70,8 @@ static void dump_prog(struct bpfhost_prog *prog)
 
 			while (*t == ' ' || *t == '\t')
 				t++;
-			printf("; %s @ %s:%u\n", t,
-			       file ? file + 1 : li.file, li.line);
+			printf("; %s @ %s:%u\n", t, file ? file + 1 : li.file,
+			       li.line);
 			last_text = li.text;
 			last_line = li.line;
 		}
@@ -105,15 +105,17 @@ int cmd_dump(int argc, char **argv)
 	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++) {
 		struct bpfhost_prog *p = bpfhost_obj_prog_at(obj, i);
 
-		printf("  %-20s section %-20s %zu insns\n", bpfhost_prog_name(p),
-		       bpfhost_prog_section(p), bpfhost_prog_insn_count(p));
+		printf("  %-20s section %-20s %zu insns\n",
+		       bpfhost_prog_name(p), bpfhost_prog_section(p),
+		       bpfhost_prog_insn_count(p));
 	}
 	printf("maps: %zu\n", bpfhost_obj_map_count(obj));
 	for (size_t i = 0; i < bpfhost_obj_map_count(obj); i++) {
 		struct bpfhost_map_info mi;
 
 		bpfhost_map_info(bpfhost_obj_map_at(obj, i), &mi);
-		printf("  %-20s %-6s key %u value %u max_entries %u flags 0x%x\n",
+		printf("  %-20s %-6s key %u value %u max_entries %u flags "
+		       "0x%x\n",
 		       mi.name, cli_map_type_name(mi.type), mi.key_size,
 		       mi.value_size, mi.max_entries, mi.map_flags);
 	}

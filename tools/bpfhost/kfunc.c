@@ -17,7 +17,8 @@
 static void print_text(const struct bpfhost_kfunc_info *ki)
 {
 	printf("%s  [%s]", ki->name,
-	       strcmp(ki->prog_type, "*") ? ki->prog_type : "all program types");
+	       strcmp(ki->prog_type, "*") ? ki->prog_type
+					  : "all program types");
 	if (ki->removed) {
 		printf("  REMOVED");
 	} else if (ki->flags_str[0]) {
@@ -95,11 +96,11 @@ static void print_json(const struct bpfhost_kfunc_info *ki, bool first)
 int cmd_kfunc(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "prog-type", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "deprecated", no_argument, NULL, 'd' },
-		{ "name", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
+		{"prog-type", required_argument, NULL, 't'},
+		{"json", no_argument, NULL, 'j'},
+		{"deprecated", no_argument, NULL, 'd'},
+		{"name", required_argument, NULL, 'n'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *type = NULL, *name = NULL;
 	bool json = false, deprecated = false, first = true;
@@ -109,7 +110,8 @@ int cmd_kfunc(int argc, char **argv)
 
 	if (argc < 2 || strcmp(argv[1], "list")) {
 		fprintf(stderr,
-			"usage: bpfhost [--plugin LIB] kfunc list [--prog-type T] [--name GLOB] [--deprecated] [--json]\n");
+			"usage: bpfhost [--plugin LIB] kfunc list [--prog-type "
+			"T] [--name GLOB] [--deprecated] [--json]\n");
 		return 2;
 	}
 	optind = 2;
@@ -158,7 +160,8 @@ int cmd_kfunc(int argc, char **argv)
 	if (json)
 		printf("\n]\n");
 	else if (!shown)
-		printf("no kfuncs%s%s\n", type ? " for " : "", type ? type : "");
+		printf("no kfuncs%s%s\n", type ? " for " : "",
+		       type ? type : "");
 	bpfhost_rt_free(rt);
 	return 0;
 }
@@ -171,7 +174,8 @@ int cmd_btf(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "dump") ||
 	    (argc > 2 && (argc != 4 || strcmp(argv[2], "--format") ||
 			  strcmp(argv[3], "c")))) {
-		fprintf(stderr, "usage: bpfhost [--plugin LIB] btf dump [--format c]\n");
+		fprintf(stderr, "usage: bpfhost [--plugin LIB] btf dump "
+				"[--format c]\n");
 		return 2;
 	}
 	rt = bpfhost_rt_new(NULL);

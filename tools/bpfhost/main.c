@@ -14,27 +14,34 @@ static const struct cli_cmd {
 	int (*fn)(int argc, char **argv);
 	const char *usage;
 } cmds[] = {
-	{ "dump", cmd_dump,
-	  "dump OBJ                 programs, maps, BTF summary, disassembly with source" },
-	{ "verify", cmd_verify,
-	  "verify OBJ [-p PROG] [--log-level 1|2] [--json]  verdict per program" },
-	{ "run", cmd_run,
-	  "run OBJ [-p PROG] [--ctx FILE | --ctx-hex HEX] [--repeat N] [--unverified]" },
-	{ "kfunc", cmd_kfunc,
-	  "kfunc list [--prog-type T] [--deprecated] [--json]   kfuncs on offer" },
-	{ "btf", cmd_btf,
-	  "btf dump [--format c]    host types + extern __ksym decls (a vmlinux.h)" },
-	{ "conformance-plugin", cmd_conformance_plugin,
-	  "conformance-plugin [MEMHEX] [--elf]   bpf_conformance plugin protocol" },
+	{"dump", cmd_dump,
+	 "dump OBJ                 programs, maps, BTF summary, disassembly "
+	 "with source"},
+	{"verify", cmd_verify,
+	 "verify OBJ [-p PROG] [--log-level 1|2] [--json]  verdict per "
+	 "program"},
+	{"run", cmd_run,
+	 "run OBJ [-p PROG] [--ctx FILE | --ctx-hex HEX] [--repeat N] "
+	 "[--unverified]"},
+	{"kfunc", cmd_kfunc,
+	 "kfunc list [--prog-type T] [--deprecated] [--json]   kfuncs on "
+	 "offer"},
+	{"btf", cmd_btf,
+	 "btf dump [--format c]    host types + extern __ksym decls (a "
+	 "vmlinux.h)"},
+	{"conformance-plugin", cmd_conformance_plugin,
+	 "conformance-plugin [MEMHEX] [--elf]   bpf_conformance plugin "
+	 "protocol"},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bpfhost [--plugin LIB.so]... COMMAND [ARGS]\n\n"
-		   "  --plugin LIB.so  load a host library first: kfunc sets it\n"
-		   "                   registers (from constructors) are offered\n"
-		   "                   to programs, as in the host itself\n\n"
-		   "commands:\n");
+	fprintf(f,
+		"usage: bpfhost [--plugin LIB.so]... COMMAND [ARGS]\n\n"
+		"  --plugin LIB.so  load a host library first: kfunc sets it\n"
+		"                   registers (from constructors) are offered\n"
+		"                   to programs, as in the host itself\n\n"
+		"commands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %s\n", cmds[i].usage);
 }

@@ -47,7 +47,9 @@ static int elf_code(const uint8_t *buf, size_t len, uint8_t **code,
 			goto out;
 		if (sh.sh_type == SHT_SYMTAB) {
 			Elf_Data *d = elf_getdata(scn, NULL);
-			size_t n = d && sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+			size_t n = d && sh.sh_entsize
+					   ? sh.sh_size / sh.sh_entsize
+					   : 0;
 
 			for (size_t i = 0; i < n; i++) {
 				GElf_Sym sym;

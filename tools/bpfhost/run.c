@@ -66,19 +66,19 @@ static void print_ringbufs(struct bpfhost_obj *obj)
 
 static void run_usage(void)
 {
-	fprintf(stderr,
-		"usage: bpfhost run OBJ [-p PROG] [--ctx FILE | --ctx-hex HEX] [--repeat N] [--unverified]\n");
+	fprintf(stderr, "usage: bpfhost run OBJ [-p PROG] [--ctx FILE | "
+			"--ctx-hex HEX] [--repeat N] [--unverified]\n");
 }
 
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "prog", required_argument, NULL, 'p' },
-		{ "ctx", required_argument, NULL, 'c' },
-		{ "ctx-hex", required_argument, NULL, 'x' },
-		{ "repeat", required_argument, NULL, 'r' },
-		{ "unverified", no_argument, NULL, 'u' },
-		{ NULL, 0, NULL, 0 },
+		{"prog", required_argument, NULL, 'p'},
+		{"ctx", required_argument, NULL, 'c'},
+		{"ctx-hex", required_argument, NULL, 'x'},
+		{"repeat", required_argument, NULL, 'r'},
+		{"unverified", no_argument, NULL, 'u'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *prog_name = NULL, *ctx_file = NULL, *ctx_hex = NULL;
 	unsigned long repeat = 1;
@@ -136,8 +136,9 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	if (unverified)
-		fprintf(stderr,
-			"bpfhost: warning: --unverified: running without the verifier's proof; the program can read and write any memory of this process\n");
+		fprintf(stderr, "bpfhost: warning: --unverified: running "
+				"without the verifier's proof; the program can "
+				"read and write any memory of this process\n");
 
 	rt = bpfhost_rt_new(NULL);
 	if (!rt)
@@ -173,7 +174,8 @@ int cmd_run(int argc, char **argv)
 		}
 		if (bpfhost_obj_prog_count(obj) > 1)
 			fprintf(stderr,
-				"bpfhost: %zu programs, running the first; choose with -p\n",
+				"bpfhost: %zu programs, running the first; "
+				"choose with -p\n",
 				bpfhost_obj_prog_count(obj));
 		prog = bpfhost_obj_prog_at(obj, 0);
 	}

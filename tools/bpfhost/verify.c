@@ -24,7 +24,7 @@ static int verify_one(struct bpfhost_rt *rt, const char *path, size_t idx,
 		     .log_size = log ? VERIFY_LOG_SIZE : 0,
 		     .log_level = log_level);
 	struct bpfhost_obj *obj = bpfhost_obj_open(rt, path, &oo);
-	struct bpfhost_verify_info vi = { 0 };
+	struct bpfhost_verify_info vi = {0};
 	struct bpfhost_prog *prog;
 	const char *err = "";
 	int loaded, ok;
@@ -32,7 +32,8 @@ static int verify_one(struct bpfhost_rt *rt, const char *path, size_t idx,
 	if (!obj)
 		return -1;
 	for (size_t i = 0; i < bpfhost_obj_prog_count(obj); i++)
-		bpfhost_prog_set_autoload(bpfhost_obj_prog_at(obj, i), i == idx);
+		bpfhost_prog_set_autoload(bpfhost_obj_prog_at(obj, i),
+					  i == idx);
 	prog = bpfhost_obj_prog_at(obj, idx);
 	loaded = bpfhost_obj_load(obj);
 	if (bpfhost_prog_verify_info(prog, &vi) == 0)
@@ -47,7 +48,9 @@ static int verify_one(struct bpfhost_rt *rt, const char *path, size_t idx,
 		printf(", \"section\": ");
 		cli_json_str(bpfhost_prog_section(prog));
 		printf(", \"verdict\": \"%s\", \"insns_processed\": %" PRIu64
-		       ", \"max_states_per_insn\": %u, \"total_states\": %u, \"peak_states\": %u, \"time_us\": %.1f, \"stack_depth\": %u, \"error\": ",
+		       ", \"max_states_per_insn\": %u, \"total_states\": %u, "
+		       "\"peak_states\": %u, \"time_us\": %.1f, "
+		       "\"stack_depth\": %u, \"error\": ",
 		       ok ? "accept" : "reject", vi.insn_processed,
 		       vi.max_states_per_insn, vi.total_states, vi.peak_states,
 		       (double)vi.verification_ns / 1000.0, vi.stack_depth);
@@ -71,10 +74,10 @@ static int verify_one(struct bpfhost_rt *rt, const char *path, size_t idx,
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "prog", required_argument, NULL, 'p' },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
+		{"prog", required_argument, NULL, 'p'},
+		{"log-level", required_argument, NULL, 'l'},
+		{"json", no_argument, NULL, 'j'},
+		{NULL, 0, NULL, 0},
 	};
 	BPFHOST_OPTS(bpfhost_rt_opts, ro, .log = cli_quiet_log);
 	const char *prog_name = NULL;
@@ -94,7 +97,8 @@ int cmd_verify(int argc, char **argv)
 		case 'l':
 			log_level = (uint32_t)strtoul(optarg, NULL, 0);
 			if (log_level < 1 || log_level > 2) {
-				fprintf(stderr, "bpfhost: --log-level is 1 or 2\n");
+				fprintf(stderr,
+					"bpfhost: --log-level is 1 or 2\n");
 				return 2;
 			}
 			break;
@@ -106,8 +110,8 @@ int cmd_verify(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr,
-			"usage: bpfhost verify OBJ [-p PROG] [--log-level 1|2] [--json]\n");
+		fprintf(stderr, "usage: bpfhost verify OBJ [-p PROG] "
+				"[--log-level 1|2] [--json]\n");
 		return 2;
 	}
 	rt = bpfhost_rt_new(&ro); /* each line carries its own error */
