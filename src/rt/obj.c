@@ -942,7 +942,7 @@ int bpfhost_obj_load(struct bpfhost_obj *obj)
 		struct bh_run_env env = {.print = bh_rt_printk,
 					 .print_ctx = obj->rt};
 
-		obj->async = bh_async_exec_new(&env);
+		obj->async = bh_async_exec_new(&env, &obj->rt->objs);
 		if (!obj->async)
 			return bh_obj_errorf(obj, ENOMEM, "out of memory");
 	}

@@ -49,20 +49,31 @@ struct bh_obj_hdr {
 #define BH_OBJ_HDR_MAGIC 0x0b1ec7u
 _Static_assert(sizeof(struct bh_obj_hdr) == 16, "object header");
 
-static void *obj_alloc(struct bh_mem_pool *pool, size_t size)
+int bh_mem_pool_charge(struct bh_mem_pool *pool, uint64_t bytes)
 {
-	uint64_t bytes = sizeof(struct bh_obj_hdr) + (uint64_t)size;
 	uint64_t used = __atomic_load_n(&pool->used, __ATOMIC_RELAXED);
-	struct bh_obj_hdr *h;
 
-	if (bytes > UINT32_MAX)
-		return NULL;
 	do {
-		if (used + bytes > pool->limit)
-			return NULL;
+		if (used + bytes < used || used + bytes > pool->limit)
+			return -ENOMEM;
 	} while (!__atomic_compare_exchange_n(&pool->used, &used, used + bytes,
 					      true, __ATOMIC_RELAXED,
 					      __ATOMIC_RELAXED));
+	return 0;
+}
+
+void bh_mem_pool_uncharge(struct bh_mem_pool *pool, uint64_t bytes)
+{
+	__atomic_fetch_sub(&pool->used, bytes, __ATOMIC_RELAXED);
+}
+
+static void *obj_alloc(struct bh_mem_pool *pool, size_t size)
+{
+	uint64_t bytes = sizeof(struct bh_obj_hdr) + (uint64_t)size;
+	struct bh_obj_hdr *h;
+
+	if (bytes > UINT32_MAX || bh_mem_pool_charge(pool, bytes))
+		return NULL;
 	h = calloc(1, bytes);
 	if (!h) {
 		__atomic_fetch_sub(&pool->used, bytes, __ATOMIC_RELAXED);

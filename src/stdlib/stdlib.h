@@ -216,6 +216,9 @@ struct bh_mem_pool {
 /* Give the cached per-CPU objects' memory back (no object of the pool
  * may be in use any more: the runtime is being freed). */
 void bh_mem_pool_fini(struct bh_mem_pool *pool);
+/* Count bytes against the budget: 0, or -ENOMEM past its limit. */
+int bh_mem_pool_charge(struct bh_mem_pool *pool, uint64_t bytes);
+void bh_mem_pool_uncharge(struct bh_mem_pool *pool, uint64_t bytes);
 
 enum bh_obj_field_kind {
 	BH_OBJ_FIELD_KPTR_UNREF = 1, /* __kptr_untrusted: nothing to release */
@@ -407,7 +410,10 @@ struct bpf_list_node *bpf_list_back(struct bpf_list_head *head);
  */
 struct bh_async_exec;
 struct bh_run_env;
-struct bh_async_exec *bh_async_exec_new(const struct bh_run_env *env);
+/* timers and work items are charged to pool (the runtime's budget for
+ * program objects) */
+struct bh_async_exec *bh_async_exec_new(const struct bh_run_env *env,
+					struct bh_mem_pool *pool);
 /* stop the thread: no callback runs once this returns; timers stay until
  * bh_timer_free, the executor until bh_async_exec_free */
 void bh_async_exec_stop(struct bh_async_exec *ex);

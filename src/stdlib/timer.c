@@ -64,7 +64,11 @@ struct bh_async_exec {
 	size_t nheap, cap;
 	uint64_t seq;
 	struct bh_run_env env; /* callbacks print as the object's runs do */
+	struct bh_mem_pool *pool;
 };
+
+/* what one timer costs the runtime's budget: itself and its heap slot */
+#define BH_TIMER_BYTES (sizeof(struct bh_timer) + sizeof(struct bh_timer *))
 
 static uint64_t now_ns(clockid_t c)
 {
@@ -74,7 +78,8 @@ static uint64_t now_ns(clockid_t c)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-struct bh_async_exec *bh_async_exec_new(const struct bh_run_env *env)
+struct bh_async_exec *bh_async_exec_new(const struct bh_run_env *env,
+					struct bh_mem_pool *pool)
 {
 	struct bh_async_exec *ex = calloc(1, sizeof(*ex));
 	pthread_condattr_t ca;
@@ -90,6 +95,7 @@ struct bh_async_exec *bh_async_exec_new(const struct bh_run_env *env)
 	if (env)
 		ex->env = *env;
 	ex->env.async = ex;
+	ex->pool = pool;
 	return ex;
 }
 
@@ -167,6 +173,13 @@ static int insert_armed(struct bh_async_exec *ex, struct bh_timer *t)
 	return 0;
 }
 
+static void timer_release(struct bh_async_exec *ex, struct bh_timer *t)
+{
+	if (ex->pool)
+		bh_mem_pool_uncharge(ex->pool, BH_TIMER_BYTES);
+	free(t);
+}
+
 static void run_one(struct bh_async_exec *ex, struct bh_timer *t)
 {
 	const struct bh_run_env *old;
@@ -214,7 +227,7 @@ static void *exec_thread(void *arg)
 		pthread_mutex_lock(&ex->lock);
 		t->running = false;
 		if (t->freeing)
-			free(t);
+			timer_release(ex, t);
 		pthread_cond_broadcast(&ex->idle);
 	}
 	pthread_mutex_unlock(&ex->lock);
@@ -296,7 +309,8 @@ void bh_timer_free(void *field)
 		t = NULL;
 	}
 	pthread_mutex_unlock(&ex->lock);
-	free(t);
+	if (t)
+		timer_release(ex, t);
 }
 
 /* __bpf_async_init(): a timer (clock) or work item in its field */
@@ -312,7 +326,11 @@ static int async_init(uint64_t field, struct bh_map *m, int clock, bool wq)
 	pthread_mutex_lock(&ex->lock);
 	if (timer_of(field)) {
 		err = -EBUSY;
+	} else if (ex->pool && bh_mem_pool_charge(ex->pool, BH_TIMER_BYTES)) {
+		err = -ENOMEM; /* the runtime's budget, as the kernel's memcg */
 	} else if (!(t = calloc(1, sizeof(*t)))) {
+		if (ex->pool)
+			bh_mem_pool_uncharge(ex->pool, BH_TIMER_BYTES);
 		err = -ENOMEM;
 	} else {
 		t->ex = ex;

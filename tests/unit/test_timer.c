@@ -14,6 +14,7 @@
 
 #include "bpfhost/bpfhost.h"
 #include "harness.h"
+#include "rt/rt.h"
 #include "support/objs.h"
 
 struct elem {
@@ -53,6 +54,8 @@ TEST(timer_fires)
 	struct elem e = {0};
 	uint64_t r0 = 0;
 	int k = 3;
+
+	uint64_t used0 = rt ? rt->objs.used : 0;
 
 	CHECK_MSG(obj, "k_timer.bpf.o: %s", log);
 	if (!obj) {
@@ -135,7 +138,11 @@ TEST(timer_fires)
 	e.arg = 1000000;
 	CHECK_EQ(bpfhost_map_update(m, &k, &e, 0), 0);
 	CHECK_EQ(bpfhost_prog_run(fire, NULL, 0, &r0), 0);
+	/* every timer is charged to the runtime's budget for program
+	 * objects, and given back with its object */
+	CHECK(rt->objs.used >= used0 + 256 * 64);
 	bpfhost_obj_free(obj);
+	CHECK_EQ(rt->objs.used, used0);
 	bpfhost_rt_free(rt);
 }
 
