@@ -249,9 +249,11 @@ int bh_do_check(struct bh_venv *v, struct bh_vstate *start)
 		print_state = false;
 		log_source_line(v, idx);
 		bh_log_insn(v, idx);
+		v->stk_write_acc = 0;
 		err = do_check_insn(v, idx, &next);
 		if (err < 0)
 			break;
+		bh_stack_commit_writes(v, idx);
 		if (err == 1) {
 			err = 0;
 			bh_log_scratched(v);

@@ -800,6 +800,7 @@ static bool const_stack_key(struct bh_venv *v, const struct bh_reg *key,
 	if (off < -BH_MAX_STACK || off >= 0)
 		return false;
 	f = v->cur->frame[key->frameno];
+	bh_stack_mark_read(v, key->frameno, off, off + key_size);
 	spi = (uint32_t)(-off - 1) / 8;
 	if (spi >= f->allocated_stack / 8)
 		return false;

@@ -538,7 +538,8 @@ int mark_stack_slot_precision(struct bh_venv *v, uint32_t frameno, uint32_t spi)
 }
 
 int bh_propagate_precision(struct bh_venv *v, const struct bh_vstate *old,
-			   const struct bh_vstate *st, bool *changed)
+			   const struct bh_vstate *st, const uint64_t *live,
+			   bool *changed)
 {
 	struct bt bt = {.frame = st->curframe};
 
@@ -549,7 +550,8 @@ int bh_propagate_precision(struct bh_venv *v, const struct bh_vstate *old,
 			if (f->regs[r].type == BH_SCALAR && f->regs[r].precise)
 				bt.regs[fr] |= 1u << r;
 		for (uint32_t s = 0; s < f->allocated_stack / 8 && s < 64; s++)
-			if (f->stack[s].slot_type[0] == BH_STACK_SPILL &&
+			if ((!live || (live[fr] >> s & 1)) &&
+			    f->stack[s].slot_type[0] == BH_STACK_SPILL &&
 			    f->stack[s].spilled.type == BH_SCALAR &&
 			    f->stack[s].spilled.precise)
 				bt.stack[fr] |= 1ull << s;

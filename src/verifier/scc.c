@@ -264,8 +264,11 @@ int bh_scc_add_backedge(struct bh_venv *v, const struct bh_vstate *equal,
 	if (!state_chain(v, equal, &c) || !(s = find_visit(v, &c)) ||
 	    !s->entry) {
 		/* no visit to complete the marks later: make them
-		 * final now, which is always sound */
+		 * final now, which is always sound; the reads of the
+		 * rest of that iteration are not all seen yet either, so
+		 * stack liveness can no longer be trusted */
 		bh_mark_all_scalars_precise(v, cur);
+		v->stk_live_off = true;
 		return 0;
 	}
 	be = calloc(1, sizeof(*be));
@@ -313,7 +316,7 @@ static int propagate_backedges(struct bh_venv *v, struct bh_scc_visit *s)
 			break;
 		}
 		for (be = s->backedges; be && !err; be = be->next)
-			err = bh_propagate_precision(v, be->equal, &be->st,
+			err = bh_propagate_precision(v, be->equal, &be->st, NULL,
 						     &changed);
 		if (err || !changed)
 			break;

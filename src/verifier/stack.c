@@ -370,6 +370,12 @@ int check_stack_access(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
 	if (err)
 		return err;
 	grow_stack(v, f, (int32_t)lo);
+	/* liveness: a read of the whole range the offset allows; a store
+	 * only counts as a write when it covers a whole slot for sure */
+	if (!write)
+		bh_stack_mark_read(v, reg->frameno, lo, hi);
+	else if (bh_tnum_is_const(reg->s.var_off) && value_regno != -2)
+		bh_stack_mark_write(v, reg->frameno, lo, size);
 	if (write) {
 		err = destroy_dynptrs_in(v, f, lo, hi);
 		if (err)
@@ -438,6 +444,9 @@ int check_stack_range(struct bh_venv *v, const struct bh_reg *reg, int32_t off,
 	if (!size)
 		return 0;
 	grow_stack(v, f, (int32_t)lo);
+	/* a helper's or kfunc's read; its writes are not counted */
+	if (!write)
+		bh_stack_mark_read(v, reg->frameno, lo, hi);
 	if (write) {
 		/* check_stack_range_initialized, raw mode */
 		for (int64_t o = lo; o < hi; o++) {

@@ -236,6 +236,12 @@ struct bh_insn_aux {
 	bool prune_point, force_checkpoint, jmp_point;
 	uint32_t subprogno;
 	uint32_t live_regs_before; /* bit per register */
+	/* stack liveness (live.c), a bit per 8-byte slot of the frame the
+	 * insn runs in: slots some visit may read here (reads by callees
+	 * through pointers count at the call), slots every visit wrote
+	 * whole here, and slots that may be read here or later */
+	uint64_t stk_may_read, stk_must_write, stk_live_before;
+	bool stk_must_write_set;
 	uint32_t scc;
 	/* an object kfunc call (bpf_obj_new_impl & co.): the program-BTF
 	 * struct it allocates, drops or acquires; 0 if none */
@@ -296,6 +302,11 @@ struct bh_venv {
 	uint32_t total_states, peak_states, cur_states, max_states_per_insn;
 	uint32_t jmps_since_prune, insns_since_prune;
 	bool states_capped;
+	/* stack liveness (live.c): the marks changed since the last
+	 * fixpoint; liveness is off (every slot compared) after an event it
+	 * cannot account for; whole-slot writes of the current insn */
+	bool stk_live_dirty, stk_live_off;
+	uint64_t stk_write_acc;
 	/* log bookkeeping (log.c): what the current insn touched, and where
 	 * its line ended, so the touched state can be appended to it */
 	uint32_t scratched_regs;

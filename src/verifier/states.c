@@ -218,9 +218,25 @@ static bool is_scalar_spill(const struct bh_stack_slot *s)
 	       s->spilled.type == BH_SCALAR;
 }
 
+/* A slot holding no iterator, dynptr or irq flag, not even in part:
+ * whatever it holds, stores over it never fail. */
+static bool is_plain_slot(const struct bh_stack_slot *s)
+{
+	for (int i = 0; i < 8; i++)
+		if (s->slot_type[i] != BH_STACK_INVALID &&
+		    s->slot_type[i] != BH_STACK_MISC &&
+		    s->slot_type[i] != BH_STACK_ZERO &&
+		    s->slot_type[i] != BH_STACK_SPILL)
+			return false;
+	return true;
+}
+
+/* live: the slots that may still be read (bit per slot); a dead slot is
+ * not compared, as the kernel's cleaned checkpoints have it invalid,
+ * unless either side holds an object (those are always compared). */
 static bool stacksafe(const struct bh_func_state *old,
 		      const struct bh_func_state *cur, struct idmap *m,
-		      enum cmp_mode mode)
+		      enum cmp_mode mode, uint64_t live)
 {
 	static const struct bh_stack_slot invalid_slot;
 
@@ -232,6 +248,10 @@ static bool stacksafe(const struct bh_func_state *old,
 							 ? &cur->stack[spi]
 							 : &invalid_slot;
 		bool old_spill = false;
+
+		if (spi < 64 && !(live >> spi & 1) && is_plain_slot(os) &&
+		    is_plain_slot(cs))
+			continue;
 
 		for (int i = 0; i < 8; i++) {
 			uint8_t ot = os->slot_type[i], ct = cs->slot_type[i];
@@ -329,8 +349,21 @@ static bool refsafe(const struct bh_vstate *old, const struct bh_vstate *cur,
 	return true;
 }
 
+/* Per frame of old, its stack slots that may still be read; all of them
+ * unless use_live (a checkpoint whose continuation has been explored
+ * whole, the kernel's cleaned states). */
+static void old_live_slots(const struct bh_venv *v, const struct bh_vstate *old,
+			   bool use_live, uint64_t live[BH_MAX_FRAMES])
+{
+	for (uint32_t fi = 0; fi < BH_MAX_FRAMES; fi++)
+		live[fi] = use_live && fi <= old->curframe ?
+				   bh_stack_live_mask(v, old, fi) :
+				   ~0ull;
+}
+
 static bool states_equal(struct bh_venv *v, const struct bh_vstate *old,
-			 const struct bh_vstate *cur, enum cmp_mode mode)
+			 const struct bh_vstate *cur, enum cmp_mode mode,
+			 const uint64_t *stk_live)
 {
 	struct idmap *m;
 	bool ok = false;
@@ -366,7 +399,8 @@ static bool states_equal(struct bh_venv *v, const struct bh_vstate *old,
 			if (!regsafe(&of->regs[r], &cf->regs[r], m, mode))
 				goto out;
 		}
-		if (!stacksafe(of, cf, m, mode))
+		if (!stacksafe(of, cf, m, mode,
+			       stk_live ? stk_live[fi] : ~0ull))
 			goto out;
 	}
 	ok = true;
@@ -557,8 +591,12 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 	bool add = force ||
 		   (v->jmps_since_prune >= 2 && v->insns_since_prune >= 8);
 	uint32_t len = 0;
-	bool loop = false;
+	bool loop = false, hit_live = false;
+	uint64_t live[BH_MAX_FRAMES];
 	int err;
+
+	/* the stack slots read so far, for the checkpoints complete now */
+	bh_stack_live_update(v);
 
 	pp = &v->explored[idx];
 	while ((sl = *pp)) {
@@ -569,7 +607,7 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 				/* converged: the body was verified for a
 				 * superset of this iteration's inputs */
 				if (states_equal(v, &sl->st, cur,
-						 CMP_RANGE_WITHIN)) {
+						 CMP_RANGE_WITHIN, NULL)) {
 					const struct bh_stack_slot *it =
 						cur_iter_slot(cur);
 
@@ -586,12 +624,13 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 				   (v->aux[idx].flags &
 				    BH_AUXI_CALLBACK_CALL)) {
 				if (states_equal(v, &sl->st, cur,
-						 CMP_RANGE_WITHIN)) {
+						 CMP_RANGE_WITHIN, NULL)) {
 					loop = true;
 					goto hit;
 				}
 			} else if (states_maybe_looping(&sl->st, cur) &&
-				   states_equal(v, &sl->st, cur, CMP_EXACT) &&
+				   states_equal(v, &sl->st, cur, CMP_EXACT,
+						NULL) &&
 				   !iter_active_depths_differ(&sl->st, cur) &&
 				   sl->st.may_goto_depth ==
 					   cur->may_goto_depth) {
@@ -612,10 +651,15 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 			/* a checkpoint of a loop still being explored has
 			 * incomplete precision marks: compare by range */
 			loop = bh_scc_incomplete(v, &sl->st);
+			/* incomplete loop: its reads are not all seen */
+			old_live_slots(v, &sl->st, !loop, live);
 			if (states_equal(v, &sl->st, cur,
 					 loop ? CMP_RANGE_WITHIN
-					      : CMP_NOT_EXACT))
+					      : CMP_NOT_EXACT,
+					 live)) {
+				hit_live = true;
 				goto hit;
+			}
 		}
 		/* a visit that will not be stored does not count: a loop
 		 * would otherwise evict the states of its first iterations
@@ -696,7 +740,9 @@ hit:
 	{
 		bool changed = false;
 
-		err = bh_propagate_precision(v, &sl->st, cur, &changed);
+		if (!hit_live)
+			old_live_slots(v, &sl->st, false, live);
+		err = bh_propagate_precision(v, &sl->st, cur, live, &changed);
 		if (err)
 			return err;
 	}

@@ -165,6 +165,18 @@ uint32_t bh_subprog_of(const struct bh_venv *v, uint32_t insn_idx);
 const char *bh_subprog_name(const struct bh_venv *v, uint32_t subprogno);
 /* liveness (live.c) */
 int bh_compute_live_regs(struct bh_venv *v);
+/* live.c: stack-slot liveness, gathered while exploring (the kernel's
+ * liveness.c).  Reads and whole-slot writes of stack bytes [lo, hi) of
+ * frame frameno by the current insn; the commit after each insn; the
+ * slots of frame frameno of checkpoint st that may still be read. */
+void bh_stack_mark_read(struct bh_venv *v, uint32_t frameno, int64_t lo,
+			int64_t hi);
+void bh_stack_mark_write(struct bh_venv *v, uint32_t frameno, int64_t lo,
+			 int size);
+void bh_stack_commit_writes(struct bh_venv *v, uint32_t idx);
+void bh_stack_live_update(struct bh_venv *v);
+uint64_t bh_stack_live_mask(const struct bh_venv *v, const struct bh_vstate *st,
+			    uint32_t frameno);
 /* helpers.c: registers a helper (id) reads (its prototype's arguments),
  * used by liveness too; the call itself. */
 int bh_helper_nargs(int32_t id);
@@ -213,9 +225,11 @@ void bh_mark_all_scalars_precise(struct bh_venv *v, const struct bh_vstate *st);
 /* A new checkpoint starts imprecise. */
 void bh_mark_all_scalars_imprecise(struct bh_vstate *st);
 /* After a pruning hit: what old needed precise, the path of st (the
- * pruned state) needs too; *changed when some mark is new. */
+ * pruned state) needs too; *changed when some mark is new.  live: per
+ * frame, the old state's stack slots that count (NULL: all of them). */
 int bh_propagate_precision(struct bh_venv *v, const struct bh_vstate *old,
-			   const struct bh_vstate *st, bool *changed);
+			   const struct bh_vstate *st, const uint64_t *live,
+			   bool *changed);
 
 /* The id a BTF type id names past typedefs and modifiers; an id naming
  * no type when the chain is broken or too deep. */
