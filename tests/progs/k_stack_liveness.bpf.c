@@ -6,7 +6,9 @@
  * join and the program is verified in linear time; compared byte for
  * byte they would stay apart (2^24 paths, past the 1M insn limit).  A
  * slot read at the end keeps its two paths apart, and the one holding a
- * scalar is caught dereferencing it.
+ * scalar is caught dereferencing it; so is one a subprogram reads
+ * through a pointer to the caller's stack, while the slots it is not
+ * given stay dead.
  */
 // EXPECT(dead_slots): ACCEPT
 // RETVAL(dead_slots): 0
@@ -14,6 +16,10 @@
 // RETVAL(dead_after_overwrite): 7
 // EXPECT(live_slot_read): REJECT R1 invalid mem access 'scalar'
 // RETVAL(live_slot_read): none
+// EXPECT(dead_slots_callee): ACCEPT
+// RETVAL(dead_slots_callee): 5
+// EXPECT(live_slot_callee_reads): REJECT R1 invalid mem access 'scalar'
+// RETVAL(live_slot_callee_reads): none
 #include "k_common.h"
 
 /* a coin flip, then fp-off holds r6 (a stack pointer) or the scalar 0 */
@@ -73,6 +79,61 @@ __naked int live_slot_read(void)
 		     SPLITS
 		     "r1 = *(u64 *)(r10 - 8);"
 		     "r0 = *(u8 *)(r1 + 0);"
+		     "r0 = 0;"
+		     "exit;"
+		     :
+		     : __imm(bpf_get_prandom_u32)
+		     : __clobber_all);
+}
+
+/* *(u64 *)r1 = 5, then returns the u64 at r1 + r2 */
+static __naked __noinline __attribute__((used)) int store_then_load(void)
+{
+	asm volatile("r3 = 5;"
+		     "*(u64 *)(r1 + 0) = r3;"
+		     "r1 += r2;"
+		     "r0 = *(u64 *)(r1 + 0);"
+		     "exit;" ::: __clobber_all);
+}
+
+/* returns the byte the pointer in *(u64 *)r1 points to */
+static __naked __noinline __attribute__((used)) int load_through(void)
+{
+	asm volatile("r1 = *(u64 *)(r1 + 0);"
+		     "r0 = *(u8 *)(r1 + 0);"
+		     "r0 = 0;"
+		     "exit;" ::: __clobber_all);
+}
+
+/* the callee writes and reads fp-200 only: the split slots stay dead */
+SEC("syscall")
+__naked int dead_slots_callee(void)
+{
+	asm volatile("r6 = r10;"
+		     "r6 += -256;"
+		     SPLITS
+		     "r1 = r10;"
+		     "r1 += -200;"
+		     "r2 = 0;"
+		     "call store_then_load;"
+		     "exit;"
+		     :
+		     : __imm(bpf_get_prandom_u32)
+		     : __clobber_all);
+}
+
+/* the callee loads fp-8 of its caller and dereferences it */
+SEC("syscall")
+__naked int live_slot_callee_reads(void)
+{
+	asm volatile("r6 = r10;"
+		     "r6 += -256;"
+		     "r1 = 0;"
+		     "*(u64 *)(r10 - 256) = r1;"
+		     SPLITS
+		     "r1 = r10;"
+		     "r1 += -8;"
+		     "call load_through;"
 		     "r0 = 0;"
 		     "exit;"
 		     :
