@@ -316,8 +316,8 @@ static int propagate_backedges(struct bh_venv *v, struct bh_scc_visit *s)
 			break;
 		}
 		for (be = s->backedges; be && !err; be = be->next)
-			err = bh_propagate_precision(v, be->equal, &be->st, NULL,
-						     &changed);
+			err = bh_propagate_precision(v, be->equal, &be->st,
+						     NULL, &changed);
 		if (err || !changed)
 			break;
 	}

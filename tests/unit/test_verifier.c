@@ -455,55 +455,56 @@ TEST(verifier_precision_pruning)
  * read) does not keep them apart at the join; one read later does, also
  * when it is a subprogram that reads it through a pointer, or a helper
  * (the map key). */
-#define LIVE_HEAD                                                        \
-	"mov %r6, %r1\ncall 7\nmov %r8, 0\nmov %r9, 0\nmov %r2, 0\n"          \
-	"mov %r3, 0\nmov %r4, 0\nmov %r5, 0\nmov %r7, 0\n"                  \
-	"jgt %r0, 5, l1\nstxdw [%r10-8], %r6\nja j\nl1:\n"                  \
+#define LIVE_HEAD                                                    \
+	"mov %r6, %r1\ncall 7\nmov %r8, 0\nmov %r9, 0\nmov %r2, 0\n" \
+	"mov %r3, 0\nmov %r4, 0\nmov %r5, 0\nmov %r7, 0\n"           \
+	"jgt %r0, 5, l1\nstxdw [%r10-8], %r6\nja j\nl1:\n"           \
 	"stdw [%r10-8], 7\nj:\n"
-#define LIVE_TAIL                                                       \
-	"add %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\n"     \
-	"add %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\n"     \
-	"add %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\n"     \
+#define LIVE_TAIL                                                      \
+	"add %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\n" \
+	"add %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\n" \
+	"add %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\n" \
 	"add %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\nadd %r8, 1\n"
 
 static const struct {
 	const char *name, *text;
 	bool live;
 } live_cases[] = {
-	{ "dead_never_read", LIVE_HEAD LIVE_TAIL "mov %r0, 0\nexit", false },
-	{ "dead_overwritten",
-	  LIVE_HEAD "stdw [%r10-8], 0\n" LIVE_TAIL
-		    "ldxdw %r0, [%r10-8]\nmov %r0, 0\nexit",
-	  false },
-	{ "dead_partly_written_other",
-	  LIVE_HEAD LIVE_TAIL "stxw [%r10-16], %r8\nldxw %r0, [%r10-16]\n"
-			      "mov %r0, 0\nexit",
-	  false },
-	{ "live_read", LIVE_HEAD LIVE_TAIL "ldxdw %r1, [%r10-8]\nmov %r0, 0\nexit",
-	  true },
-	{ "live_partly_overwritten",
-	  LIVE_HEAD "stw [%r10-8], 0\n" LIVE_TAIL
-		    "ldxdw %r1, [%r10-8]\nmov %r0, 0\nexit",
-	  true },
-	{ "live_var_off_read",
-	  LIVE_HEAD LIVE_TAIL "call 7\nmov %r1, %r0\nand %r1, 8\nmov %r2, %r10\n"
-			      "add %r2, -16\nadd %r2, %r1\nstdw [%r10-16], 0\n"
-			      "ldxdw %r0, [%r2]\nmov %r0, 0\nexit",
-	  true },
-	{ "live_callee_reads",
-	  LIVE_HEAD LIVE_TAIL "mov %r1, %r10\nadd %r1, -8\ncall local f\n"
-			      "mov %r0, 0\nexit\nf:\nldxdw %r0, [%r1]\n"
-			      "mov %r0, 0\nexit",
-	  true },
-	{ "live_helper_reads",
-	  LIVE_HEAD LIVE_TAIL "lddw %r1, map:0\nmov %r2, %r10\nadd %r2, -8\n"
-			      "call 1\nmov %r0, 0\nexit",
-	  true },
+	{"dead_never_read", LIVE_HEAD LIVE_TAIL "mov %r0, 0\nexit", false},
+	{"dead_overwritten",
+	 LIVE_HEAD "stdw [%r10-8], 0\n" LIVE_TAIL
+		   "ldxdw %r0, [%r10-8]\nmov %r0, 0\nexit",
+	 false},
+	{"dead_partly_written_other",
+	 LIVE_HEAD LIVE_TAIL "stxw [%r10-16], %r8\nldxw %r0, [%r10-16]\n"
+			     "mov %r0, 0\nexit",
+	 false},
+	{"live_read",
+	 LIVE_HEAD LIVE_TAIL "ldxdw %r1, [%r10-8]\nmov %r0, 0\nexit", true},
+	{"live_partly_overwritten",
+	 LIVE_HEAD "stw [%r10-8], 0\n" LIVE_TAIL
+		   "ldxdw %r1, [%r10-8]\nmov %r0, 0\nexit",
+	 true},
+	{"live_var_off_read",
+	 LIVE_HEAD LIVE_TAIL "call 7\nmov %r1, %r0\nand %r1, 8\nmov %r2, %r10\n"
+			     "add %r2, -16\nadd %r2, %r1\nstdw [%r10-16], 0\n"
+			     "ldxdw %r0, [%r2]\nmov %r0, 0\nexit",
+	 true},
+	{"live_callee_reads",
+	 LIVE_HEAD LIVE_TAIL "mov %r1, %r10\nadd %r1, -8\ncall local f\n"
+			     "mov %r0, 0\nexit\nf:\nldxdw %r0, [%r1]\n"
+			     "mov %r0, 0\nexit",
+	 true},
+	{"live_helper_reads",
+	 LIVE_HEAD LIVE_TAIL "lddw %r1, map:0\nmov %r2, %r10\nadd %r2, -8\n"
+			     "call 1\nmov %r0, 0\nexit",
+	 true},
 };
 
 TEST(verifier_stack_liveness)
 {
-	for (size_t i = 0; i < sizeof(live_cases) / sizeof(live_cases[0]); i++) {
+	for (size_t i = 0; i < sizeof(live_cases) / sizeof(live_cases[0]);
+	     i++) {
 		char err[512] = "";
 		uint64_t n = 0;
 		int ret = verify_text(live_cases[i].text, false, NULL, err,
