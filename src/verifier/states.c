@@ -8,8 +8,11 @@
  * Invariant: a path is pruned only against a checkpoint whose whole
  * subtree has been explored (branches == 0) and whose description
  * contains the current one for every register that is live and every
- * stack byte; scalars are always compared by value (every scalar counts as
- * precise), which is stricter than the kernel and therefore sound.
+ * stack slot that may still be read (live.c; every slot while a loop
+ * the checkpoint is in is still being explored, and every slot holding
+ * an iterator, dynptr or irq flag); scalars are always compared by
+ * value (every scalar counts as precise), which is stricter than the
+ * kernel and therefore sound.
  * Checkpoints still being explored (branches > 0) are ancestors of the
  * current path: matching one exactly is an infinite loop, unless an
  * iterator's depth differs; at an iterator's next() call, containing the
