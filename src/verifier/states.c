@@ -598,8 +598,6 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 	uint64_t live[BH_MAX_FRAMES];
 	int err;
 
-	/* the stack slots read so far, for the checkpoints complete now */
-	bh_stack_live_update(v);
 
 	pp = &v->explored[idx];
 	while ((sl = *pp)) {
@@ -654,7 +652,11 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 			/* a checkpoint of a loop still being explored has
 			 * incomplete precision marks: compare by range */
 			loop = bh_scc_incomplete(v, &sl->st);
-			/* incomplete loop: its reads are not all seen */
+			/* incomplete loop: its reads are not all seen;
+			 * otherwise the slots read so far (the fixpoint is
+			 * redone only when some mark changed) */
+			if (!loop)
+				bh_stack_live_update(v);
 			old_live_slots(v, &sl->st, !loop, live);
 			if (states_equal(v, &sl->st, cur,
 					 loop ? CMP_RANGE_WITHIN
