@@ -198,8 +198,8 @@ static uint64_t slot_mask(int64_t lo, int64_t hi)
 	uint32_t first, last;
 
 	if (lo >= hi || hi > 0 || lo < -BH_MAX_STACK)
-		return ~0ull; /* not a stack range: everything */
-	first = (uint32_t)(-hi) / 8;	 /* slot of byte hi - 1 */
+		return ~0ull;		/* not a stack range: everything */
+	first = (uint32_t)(-hi) / 8;	/* slot of byte hi - 1 */
 	last = (uint32_t)(-lo - 1) / 8; /* slot of byte lo */
 	if (last - first >= 63)
 		return ~0ull;
@@ -219,8 +219,8 @@ void bh_stack_mark_read(struct bh_venv *v, uint32_t frameno, int64_t lo,
 		return;
 	}
 	/* a caller's frame: read during the call that left it */
-	at = frameno == st->curframe ? (int64_t)st->insn_idx :
-				       st->frame[frameno + 1]->callsite;
+	at = frameno == st->curframe ? (int64_t)st->insn_idx
+				     : st->frame[frameno + 1]->callsite;
 	if (at < 0 || at >= (int64_t)v->env->insn_cnt) {
 		v->stk_live_off = true;
 		return;
@@ -324,8 +324,8 @@ uint64_t bh_stack_live_mask(const struct bh_venv *v, const struct bh_vstate *st,
 		return ~0ull;
 	/* a caller's slots: live across the call that is under way (what
 	 * the callees read of them counts there), or after it */
-	at = frameno == st->curframe ? (int64_t)st->insn_idx :
-				       st->frame[frameno + 1]->callsite;
+	at = frameno == st->curframe ? (int64_t)st->insn_idx
+				     : st->frame[frameno + 1]->callsite;
 	if (at < 0 || at >= (int64_t)v->env->insn_cnt)
 		return ~0ull;
 	return v->aux[at].stk_live_before;

@@ -359,9 +359,9 @@ static void old_live_slots(const struct bh_venv *v, const struct bh_vstate *old,
 			   bool use_live, uint64_t live[BH_MAX_FRAMES])
 {
 	for (uint32_t fi = 0; fi < BH_MAX_FRAMES; fi++)
-		live[fi] = use_live && fi <= old->curframe ?
-				   bh_stack_live_mask(v, old, fi) :
-				   ~0ull;
+		live[fi] = use_live && fi <= old->curframe
+				   ? bh_stack_live_mask(v, old, fi)
+				   : ~0ull;
 }
 
 static bool states_equal(struct bh_venv *v, const struct bh_vstate *old,
@@ -597,7 +597,6 @@ int bh_is_state_visited(struct bh_venv *v, uint32_t idx)
 	bool loop = false, hit_live = false;
 	uint64_t live[BH_MAX_FRAMES];
 	int err;
-
 
 	pp = &v->explored[idx];
 	while ((sl = *pp)) {
