@@ -425,6 +425,31 @@ void bh_code_free(struct bh_code *code)
 	free(code);
 }
 
+/* A fresh run of code, from its first frame, with a budget in bytes of
+ * slots (see bh_interp). */
+static void bh_run_init(struct bh_run *run, const struct bh_code *code,
+			s64 budget)
+{
+	run->code = code;
+	run->depth = 0;
+	run->pc = NULL;
+	run->budget = budget;
+	run->fault = BH_RUN_OK;
+}
+
+/* The slot a callback handle (an ld_imm64 BH_PSEUDO_FUNC value) names,
+ * or NULL if it is not one of code's. */
+static const struct bh_slot *bh_callback_slot(const struct bh_code *code,
+					      uint64_t cb)
+{
+	uintptr_t off = (uintptr_t)cb - (uintptr_t)code->slots;
+
+	if (off >= code->cnt * sizeof(struct bh_slot) ||
+	    off % sizeof(struct bh_slot))
+		return NULL;
+	return (const struct bh_slot *)(uintptr_t)cb;
+}
+
 int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
 		const struct bh_run_opts *opts, uint64_t *r0)
 {
@@ -435,13 +460,10 @@ int bh_code_run(const struct bh_code *code, uint64_t r1, uint64_t r2,
 	unsigned int cpu_pin = bh_cpu_pin();
 	int ret;
 
-	run.code = code;
-	run.depth = 0;
-	run.pc = NULL;
-	run.budget = opts && opts->insn_limit && opts->insn_limit < max
-			     ? (s64)(opts->insn_limit * sizeof(struct bh_slot))
-			     : INT64_MAX;
-	run.fault = BH_RUN_OK;
+	bh_run_init(&run, code,
+		    opts && opts->insn_limit && opts->insn_limit < max
+			    ? (s64)(opts->insn_limit * sizeof(struct bh_slot))
+			    : INT64_MAX);
 	bh_cur_run = &run;
 	ret = bh_interp(&run, code->slots, r1, r2, 0, 0, 0, r0, NULL);
 	if (ret == BH_RUN_THROWN) {
@@ -493,9 +515,7 @@ int bh_callback_call(uint64_t cb, uint64_t r1, uint64_t r2, uint64_t r3,
 		     uint64_t r4, uint64_t r5, uint64_t *r0)
 {
 	struct bh_run *run = bh_cur_run;
-	const struct bh_code *code;
-	const struct bh_slot *site;
-	uintptr_t off;
+	const struct bh_slot *site, *entry;
 	int depth, ret;
 
 	*r0 = 0;
@@ -503,10 +523,8 @@ int bh_callback_call(uint64_t cb, uint64_t r1, uint64_t r2, uint64_t r3,
 		return BH_RUN_BAD_CALLBACK;
 	if (run->fault)
 		return run->fault;
-	code = run->code;
-	off = (uintptr_t)cb - (uintptr_t)code->slots;
-	if (off >= code->cnt * sizeof(struct bh_slot) ||
-	    off % sizeof(struct bh_slot))
+	entry = bh_callback_slot(run->code, cb);
+	if (!entry)
 		return bh_run_fail(run, BH_RUN_BAD_CALLBACK);
 	depth = run->depth;
 	if (depth >= BH_MAX_CALL_FRAMES - 1)
@@ -515,8 +533,7 @@ int bh_callback_call(uint64_t cb, uint64_t r1, uint64_t r2, uint64_t r3,
 	site = run->pc;
 	run->frames[depth].ret = site ? site + 1 : NULL;
 	run->depth = depth + 1;
-	ret = bh_interp(run, (const struct bh_slot *)(uintptr_t)cb, r1, r2, r3,
-			r4, r5, r0, NULL);
+	ret = bh_interp(run, entry, r1, r2, r3, r4, r5, r0, NULL);
 	run->depth = depth;
 	run->pc = site;
 	return ret;
@@ -548,24 +565,18 @@ const struct bh_code *bh_code_current(void)
 int bh_code_run_callback(const struct bh_code *code, uint64_t cb, uint64_t r1,
 			 uint64_t r2, uint64_t r3, uint64_t *r0)
 {
+	const struct bh_slot *entry = bh_callback_slot(code, cb);
 	struct bh_run run, *prev = bh_cur_run;
-	uintptr_t off = (uintptr_t)cb - (uintptr_t)code->slots;
 	unsigned int cpu_pin;
 	int ret;
 
 	*r0 = 0;
-	if (off >= code->cnt * sizeof(struct bh_slot) ||
-	    off % sizeof(struct bh_slot))
+	if (!entry)
 		return BH_RUN_BAD_CALLBACK;
 	cpu_pin = bh_cpu_pin();
-	run.code = code;
-	run.depth = 0;
-	run.pc = NULL;
-	run.budget = INT64_MAX;
-	run.fault = BH_RUN_OK;
+	bh_run_init(&run, code, INT64_MAX);
 	bh_cur_run = &run;
-	ret = bh_interp(&run, (const struct bh_slot *)(uintptr_t)cb, r1, r2, r3,
-			0, 0, r0, NULL);
+	ret = bh_interp(&run, entry, r1, r2, r3, 0, 0, r0, NULL);
 	/* a throw unwinds the callback: it returns 0, as the kernel's */
 	if (ret == BH_RUN_THROWN) {
 		*r0 = 0;
