@@ -45,7 +45,6 @@ struct bh_timer {
 	int clock;	  /* CLOCK_MONOTONIC, _REALTIME or _BOOTTIME */
 	uint64_t expires; /* CLOCK_MONOTONIC ns */
 	bool armed, running, freeing;
-	bool wq; /* a bpf_wq's work item */
 	pthread_t runner;
 	uint32_t waiters; /* threads in wait_idle on it */
 	uint64_t seq;	  /* arming order: equal expiries fire in it */
@@ -337,7 +336,6 @@ static int async_init(uint64_t field, struct bh_map *m, int clock, bool wq)
 		t->map = m;
 		t->value = (char *)(uintptr_t)field - off;
 		t->clock = clock;
-		t->wq = wq;
 		__atomic_store_n((struct bh_timer **)(uintptr_t)field, t,
 				 __ATOMIC_RELEASE);
 	}

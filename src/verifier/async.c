@@ -23,8 +23,7 @@ int bh_check_map_field_ptr(struct bh_venv *v, uint32_t regno,
 	const char *sname = bh_field_name(type);
 	const struct bh_verify_map *m;
 	struct bh_field f;
-	int64_t off, lo = 0;
-	bool found = false;
+	int64_t off;
 
 	if (r->type != BH_PTR_TO_MAP_VALUE || (r->flags & BH_PTR_MAYBE_NULL)) {
 		char ts[96];
@@ -46,14 +45,7 @@ int bh_check_map_field_ptr(struct bh_venv *v, uint32_t regno,
 			"map '%s' has to have BTF in order to use %s",
 			m->name ? m->name : "", sname);
 	/* the first field of the type (the kernel keeps one per value) */
-	while (bh_find_field(b, m->def->btf_value_type_id, lo, INT32_MAX, &f)) {
-		if (f.type == type) {
-			found = true;
-			break;
-		}
-		lo = (int64_t)f.off + (f.size ? f.size : 1);
-	}
-	if (!found)
+	if (!bh_find_field_of(b, m->def->btf_value_type_id, type, &f))
 		return bh_reject_err(v, -EINVAL, "map '%s' has no valid %s",
 				     m->name ? m->name : "", sname);
 	off = (int64_t)r->s.var_off.value + r->off;

@@ -301,7 +301,7 @@ bad_type_unnamed:
 			 regno, ts, fname);
 }
 
-bool bh_find_lock_field(const struct btf *b, uint32_t id,
+bool bh_find_field_of(const struct btf *b, uint32_t id,
 			enum bh_field_type type, struct bh_field *f)
 {
 	int64_t lo = 0;
@@ -316,7 +316,7 @@ bool bh_find_lock_field(const struct btf *b, uint32_t id,
 
 bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f)
 {
-	return bh_find_lock_field(b, id, BH_FIELD_SPIN_LOCK, f);
+	return bh_find_field_of(b, id, BH_FIELD_SPIN_LOCK, f);
 }
 
 /* ---- graph roots (linked lists and red-black trees) ---- */
@@ -467,6 +467,6 @@ bool bh_reg_has_spin_lock(const struct bh_venv *v, const struct bh_reg *r)
 
 	return bh_reg_lock_owner(v, r, &type_id) &&
 	       (bh_find_spin_lock(v->env->prog_btf, type_id, &f) ||
-		bh_find_lock_field(v->env->prog_btf, type_id,
+		bh_find_field_of(v->env->prog_btf, type_id,
 				   BH_FIELD_RES_SPIN_LOCK, &f));
 }

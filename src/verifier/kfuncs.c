@@ -1497,16 +1497,9 @@ static int process_alloc_arg(struct bh_venv *v, struct kfunc_meta *meta, int i,
 /* Whether struct id of the program's BTF has a struct bpf_refcount. */
 static bool has_refcount(const struct btf *b, uint32_t id)
 {
-	const struct btf_type *t = btf__type_by_id(b, id);
 	struct bh_field f;
-	int64_t lo = 0;
 
-	while (t && bh_find_field(b, id, lo, t->size, &f)) {
-		if (f.type == BH_FIELD_REFCOUNT)
-			return true;
-		lo = (int64_t)f.off + f.size;
-	}
-	return false;
+	return bh_find_field_of(b, id, BH_FIELD_REFCOUNT, &f);
 }
 
 /* KF_ARG_PTR_TO_REFCOUNTED_KPTR */

@@ -128,7 +128,7 @@ int bh_process_spin_lock(struct bh_venv *v, uint32_t regno, unsigned int flags)
 	/* the kernel's records of program objects (btf_parse_struct_metas)
 	 * have no bpf_res_spin_lock field: only map values have one */
 	if ((is_res && r->type != BH_PTR_TO_MAP_VALUE) ||
-	    !bh_find_lock_field(
+	    !bh_find_field_of(
 		    b, type_id,
 		    is_res ? BH_FIELD_RES_SPIN_LOCK : BH_FIELD_SPIN_LOCK, &f))
 		return bh_reject(v, "%s '%s' has no valid %s_lock", what, name,

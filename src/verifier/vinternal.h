@@ -297,9 +297,9 @@ int bh_push_async_callback(struct bh_venv *v, uint32_t s, uint32_t map_idx,
 			   bool sleepable);
 /* The struct bpf_spin_lock of struct id (anywhere in it): true, *f set. */
 bool bh_find_spin_lock(const struct btf *b, uint32_t id, struct bh_field *f);
-/* The same for a lock field of the given type (BH_FIELD_SPIN_LOCK or
- * BH_FIELD_RES_SPIN_LOCK). */
-bool bh_find_lock_field(const struct btf *b, uint32_t id,
+/* The first field of the given type in struct id (anywhere in it):
+ * true, *f set. */
+bool bh_find_field_of(const struct btf *b, uint32_t id,
 			enum bh_field_type type, struct bh_field *f);
 /* What a lock taken through r belongs to (active_lock_ptr): 1 + the map
  * index of a map value, the BTF id | 1 << 31 of a program object, 0 for
